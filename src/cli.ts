@@ -1,0 +1,137 @@
+/**
+ * netra-migrate: check and fix test-runner configs. Exit codes follow ESLint and Ruff: 0 clean, 1 findings
+ * (errors, or a diff from a dry-run fix), 2 usage, config, read or parse errors.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { check, fix } from './index.js';
+import { allRules } from './rules.js';
+import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
+import { relativePath } from './reporters/paths.js';
+import type { CheckResult } from './core/engine.js';
+import { explainRule, listRules } from './rule-docs.js';
+
+const cwd = process.cwd();
+const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+const errColor = process.stderr.isTTY === true && !('NO_COLOR' in process.env);
+
+function version(): string {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+function printProblems(result: Pick<CheckResult, 'problems'>): void {
+  for (const p of result.problems) process.stderr.write(formatProblem(cwd, p, relativePath));
+}
+
+function report(result: CheckResult, format: ReporterName): void {
+  const fixable = {
+    safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
+    unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
+  };
+  process.stdout.write(reporters[format]({ diagnostics: result.diagnostics, problems: result.problems, cwd, color, fixable }));
+}
+
+function exitCode(result: CheckResult, maxWarnings: number): number {
+  if (result.problems.length > 0) return 2;
+  if (result.diagnostics.some((d) => d.severity === 'error')) return 1;
+  if (maxWarnings >= 0 && result.diagnostics.filter((d) => d.severity === 'warning').length > maxWarnings) return 1;
+  return 0;
+}
+
+const formats = Object.keys(reporters) as ReporterName[];
+
+await yargs(hideBin(process.argv))
+  .scriptName('netra-migrate')
+  .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
+  .command(
+    'check [paths..]',
+    'Report findings (exit 1 if any error)',
+    (y) =>
+      y
+        .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)' })
+        .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
+        .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
+        .example('$0 check', 'Check the pytest config governing this directory and every config below it')
+        .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
+        .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
+    async (argv) => {
+      const result = await check({ cwd, paths: argv.paths as string[] });
+      printProblems(result);
+      report(result, argv.format);
+      process.exitCode = exitCode(result, argv['max-warnings']);
+    },
+  )
+  .command(
+    'fix [paths..]',
+    'Show the fixes as a diff (exit 1 if there is one); --write applies them',
+    (y) =>
+      y
+        .positional('paths', { type: 'string', array: true, default: ['.'] })
+        .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write the fixed files (safe fixes only, unless --unsafe)' })
+        .option('unsafe', { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' })
+        .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
+        .example('$0 fix', 'Print what the safe fixes would change')
+        .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run'),
+    async (argv) => {
+      const result = await fix({ cwd, paths: argv.paths as string[], write: argv.write, unsafe: argv.unsafe });
+      printProblems(result);
+      const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
+      if (!argv.write) {
+        const { createTwoFilesPatch } = await import('diff');
+        for (const c of result.changes) {
+          const name = relativePath(cwd, c.file);
+          process.stdout.write(createTwoFilesPatch(`a/${name}`, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+        }
+        process.stderr.write(`${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`);
+        process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
+        return;
+      }
+      if (result.written) {
+        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${result.changes.length} file${result.changes.length === 1 ? '' : 's'}${heldBack}\n`);
+      } else if (result.problems.length === 0) {
+        process.stderr.write(`nothing to fix${heldBack}\n`);
+      }
+      report(result, argv.format);
+      process.exitCode = exitCode(result, -1);
+    },
+  )
+  .command('rules', 'List the rules', {}, () => {
+    process.stdout.write(listRules(allRules));
+  })
+  .command(
+    'explain <rule>',
+    "Print a rule's documentation",
+    (y) => y.positional('rule', { type: 'string', demandOption: true }),
+    (argv) => {
+      const text = explainRule(allRules, argv.rule);
+      if (text === null) {
+        process.stderr.write(`unknown rule: ${argv.rule} (see \`netra-migrate rules\`)\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(text);
+    },
+  )
+  .demandCommand(1, 'Name a command: check, fix, rules or explain.')
+  .strict()
+  .version(version())
+  .help()
+  .wrap(Math.min(110, process.stdout.columns ?? 100))
+  .fail((message, error, y) => {
+    if (error) {
+      process.stderr.write(`netra-migrate: internal error: ${error.stack ?? error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${y.help()}\n\n${message}\n`);
+    process.exit(2);
+  })
+  .parseAsync()
+  .catch((error: unknown) => {
+    process.stderr.write(`netra-migrate: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  });
+void errColor;

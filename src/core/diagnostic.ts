@@ -1,0 +1,50 @@
+export type Severity = 'error' | 'warning' | 'info';
+export type Applicability = 'safe' | 'unsafe';
+
+/** A replacement of the text between two offsets of one file's original text. */
+export interface Edit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  title: string;
+  applicability: Applicability;
+  /** All edits of a fix apply together or not at all; they may span several files. */
+  edits: Edit[];
+}
+
+export interface Diagnostic {
+  /** Absolute path. */
+  file: string;
+  start: number;
+  end: number;
+  rule: string;
+  severity: Severity;
+  message: string;
+  fix?: Fix;
+}
+
+/** A diagnostic with the human positions reporters print (1-based, columns in code points). */
+export interface LocatedDiagnostic extends Diagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A file that could not be read or parsed: reported once, with the line where known; nothing is written. */
+export interface FileProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export class FileProblemError extends Error {
+  constructor(readonly problem: FileProblem) {
+    super(problem.message);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * check and fix, runner-independent: collect targets, run rules, locate findings; for fix, apply fixes in
+ * passes (ESLint's loop: at most MAX_FIX_PASSES, overlapping fixes wait for the next pass, a repeated state
+ * stops the loop), verify every changed file still parses, and only then write, atomically.
+ */
+import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
+import { assertUnchanged, writeFileAtomic } from './fs.js';
+import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
+import { formatMessage, type Rule } from './rule.js';
+import { resolveRule, type RuleSettings } from './settings.js';
+import { LineIndex } from './text.js';
+import { Workspace } from './workspace.js';
+
+export interface Analyzer {
+  /** Targets of this runner under the given inputs, each with the rules that apply to it. */
+  analyze(ws: Workspace, inputs: readonly string[]): Promise<AnalyzerOutput>;
+  /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
+  verify(ws: Workspace, file: string): FileProblem | null;
+}
+
+export interface AnalyzerOutput {
+  runs: { rule: Rule<any, string, any>; target: unknown }[];
+  problems: FileProblem[];
+  files: string[];
+}
+
+export interface RunOptions {
+  /** Directory relative paths are resolved against (and shown relative to). */
+  cwd: string;
+  /** Files and directories to check (absolute or relative to cwd). */
+  paths: readonly string[];
+  rules?: RuleSettings;
+}
+
+export interface CheckResult {
+  diagnostics: LocatedDiagnostic[];
+  problems: FileProblem[];
+  files: string[];
+}
+
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings) {
+  const diagnostics: Diagnostic[] = [];
+  const problems: FileProblem[] = [];
+  const files = new Set<string>();
+  for (const analyzer of analyzers) {
+    const out = await analyzer.analyze(ws, inputs);
+    problems.push(...out.problems);
+    for (const f of out.files) files.add(f);
+    for (const { rule, target } of out.runs) {
+      const resolved = resolveRule(rules, rule.meta.id, rule.meta.defaultOptions);
+      if (!resolved.enabled) continue;
+      const targetFile = (target as { config?: { file: string }; file?: string }).config?.file ?? (target as { file?: string }).file ?? '';
+      try {
+        await rule.check(
+          {
+            options: resolved.options,
+            report(input) {
+              diagnostics.push({
+                file: input.file ?? targetFile,
+                start: input.start,
+                end: input.end,
+                rule: rule.meta.id,
+                severity: resolved.severity ?? input.severity ?? rule.meta.severity,
+                message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
+                ...(input.fix ? { fix: input.fix } : {}),
+              });
+            },
+          },
+          target,
+        );
+      } catch (e) {
+        if (e instanceof FileProblemError) problems.push(e.problem);
+        else throw e;
+      }
+    }
+  }
+  return { diagnostics, problems: dedupeProblems(problems), files: [...files].sort() };
+}
+
+function dedupeProblems(problems: FileProblem[]): FileProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function locate(ws: Workspace, diagnostics: readonly Diagnostic[]): LocatedDiagnostic[] {
+  const indexes = new Map<string, LineIndex>();
+  const out = diagnostics.map((d) => {
+    let index = indexes.get(d.file);
+    if (!index) {
+      index = new LineIndex(ws.text(d.file) ?? '');
+      indexes.set(d.file, index);
+    }
+    const s = index.position(d.start);
+    const e = index.position(d.end);
+    return { ...d, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  });
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
+}
+
+export interface FixOptions extends RunOptions {
+  unsafe?: boolean;
+  write?: boolean;
+}
+
+export interface FileChange {
+  file: string;
+  before: string;
+  after: string;
+}
+
+export interface FixResult extends CheckResult {
+  changes: FileChange[];
+  appliedFixes: number;
+  /** Unsafe fixes that were available but not applied (no `unsafe`). */
+  heldBackUnsafe: number;
+  passes: number;
+  written: boolean;
+}
+
+export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], options: FixOptions): Promise<FixResult> {
+  const wanted = (fix: Fix) => fix.applicability === 'safe' || options.unsafe === true;
+  const seen = new Set<string>([ws.snapshot()]);
+  let appliedFixes = 0;
+  let passes = 0;
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules);
+  // Never fix on top of a file that failed to read or parse.
+  const blocked = new Set(result.problems.map((p) => p.file));
+  for (; passes < MAX_FIX_PASSES; ) {
+    const fixes = result.diagnostics.flatMap((d) => (d.fix && wanted(d.fix) && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : []));
+    if (fixes.length === 0) break;
+    const { texts, applied } = applyFixes(fixes, (f) => ws.text(f) ?? '');
+    if (applied.length === 0) break;
+    passes++;
+    for (const [file, text] of texts) ws.setText(file, text);
+    appliedFixes += applied.length;
+    const state = ws.snapshot();
+    if (seen.has(state)) break;
+    seen.add(state);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules);
+  }
+  const changes = ws.changed().map(({ file, text }) => ({ file: file.path, before: file.text, after: text }));
+  const problems = [...result.problems];
+  for (const change of changes) {
+    for (const analyzer of analyzers) {
+      const problem = analyzer.verify(ws, change.file);
+      if (problem) problems.push({ ...problem, message: `a fix produced a file that does not parse, so nothing is written: ${problem.message}` });
+    }
+  }
+  let written = false;
+  if (options.write && changes.length > 0 && problems.length === 0) {
+    try {
+      // Check every file first, so a file changed meanwhile stops the run before anything is written.
+      for (const { file } of ws.changed()) assertUnchanged(file);
+      for (const { file, text } of ws.changed()) writeFileAtomic(file, text);
+      written = true;
+    } catch (e) {
+      if (!(e instanceof FileProblemError)) throw e;
+      problems.push(e.problem);
+    }
+  }
+  const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
+  return { diagnostics: locate(ws, result.diagnostics), problems, files: result.files, changes, appliedFixes, heldBackUnsafe, passes, written };
+}

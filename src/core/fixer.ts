@@ -1,0 +1,59 @@
+import type { Edit, Fix } from './diagnostic.js';
+
+export interface AppliedFixes {
+  /** New text of every file an applied fix touched. */
+  texts: Map<string, string>;
+  applied: Fix[];
+  /** Fixes that overlapped an applied one: they wait for the next pass. */
+  deferred: Fix[];
+}
+
+function overlaps(a: Edit, b: Edit): boolean {
+  if (a.file !== b.file) return false;
+  // Two insertions at one point overlap too: their order would be a guess.
+  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * ESLint's discipline: fixes are taken in order of their first edit; a fix whose edits overlap an accepted
+ * one waits for the next pass (its ranges refer to the text before this pass). A fix is accepted whole or
+ * not at all, even when it spans several files.
+ */
+export function applyFixes(fixes: readonly Fix[], read: (file: string) => string): AppliedFixes {
+  const sorted = [...fixes].sort((a, b) => firstEdit(a) - firstEdit(b));
+  const accepted: Fix[] = [];
+  const deferred: Fix[] = [];
+  const taken: Edit[] = [];
+  for (const fix of sorted) {
+    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)) || fix.edits.some((o) => o !== e && overlaps(o, e)))) {
+      deferred.push(fix);
+      continue;
+    }
+    accepted.push(fix);
+    taken.push(...fix.edits);
+  }
+  const byFile = new Map<string, Edit[]>();
+  for (const edit of taken) {
+    const list = byFile.get(edit.file) ?? [];
+    list.push(edit);
+    byFile.set(edit.file, list);
+  }
+  const texts = new Map<string, string>();
+  for (const [file, edits] of byFile) texts.set(file, spliceEdits(read(file), edits));
+  return { texts, applied: accepted, deferred };
+}
+
+/** Apply non-overlapping edits to one text, from the end so earlier offsets stay valid. */
+export function spliceEdits(text: string, edits: readonly Edit[]): string {
+  const ordered = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+function firstEdit(fix: Fix): number {
+  return Math.min(...fix.edits.map((e) => e.start));
+}
+
+export const MAX_FIX_PASSES = 10;

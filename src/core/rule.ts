@@ -1,0 +1,72 @@
+import type { Applicability, Edit, Severity } from './diagnostic.js';
+
+export type RunnerName = 'pytest' | 'jest' | 'vitest';
+export type FixKind = 'safe' | 'unsafe' | 'sometimes' | 'none';
+
+export interface RuleDocs {
+  /** What it does. */
+  what: string;
+  /** Why is this bad? */
+  why: string;
+  /** A file that fires and the same file as the rule wants it; `file` names the file type. */
+  example: { file: string; bad: string; good: string };
+  /** Fix safety: what the fix changes, and why it is safe or unsafe. */
+  fixSafety: string;
+}
+
+export interface JsonSchema {
+  [key: string]: unknown;
+}
+
+export interface RuleMeta<MessageId extends string, Options> {
+  id: string;
+  runners: readonly RunnerName[];
+  severity: Severity;
+  fix: FixKind;
+  /** One line, shown by `netra-migrate rules` and SARIF. */
+  description: string;
+  messages: Record<MessageId, string>;
+  options: JsonSchema;
+  defaultOptions: Options;
+  docs: RuleDocs;
+}
+
+export interface FixInput {
+  title: string;
+  applicability: Applicability;
+  edits: Edit[];
+}
+
+export interface ReportInput<MessageId extends string> {
+  messageId: MessageId;
+  data?: Record<string, string | number>;
+  file?: string;
+  start: number;
+  end: number;
+  /** A finding may be milder or harsher than the rule's default (for example an unknown key is a warning). */
+  severity?: Severity;
+  fix?: FixInput | null;
+}
+
+export interface RuleContext<MessageId extends string, Options> {
+  readonly options: Options;
+  report(input: ReportInput<MessageId>): void;
+}
+
+export interface Rule<Target, MessageId extends string = string, Options = unknown> {
+  meta: RuleMeta<MessageId, Options>;
+  check(ctx: RuleContext<MessageId, Options>, target: Target): void | Promise<void>;
+}
+
+/** A typed rule: messages are referenced by id, so a typo fails to compile. */
+export function defineRule<Target, MessageId extends string, Options>(
+  rule: Rule<Target, MessageId, Options>,
+): Rule<Target, MessageId, Options> {
+  return rule;
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
+    name in data ? String(data[name]) : whole,
+  );
+}

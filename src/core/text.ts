@@ -1,0 +1,61 @@
+/** Offsets inside netra-migrate are UTF-16 indices into the decoded text (BOM included, so a splice keeps it).
+ * Lines and columns exist only for people: 1-based, columns counted in Unicode code points. */
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const lineStart = this.starts[lo]!;
+    // A BOM is not a column anyone can see.
+    const from = lo === 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : lineStart;
+    return { line: lo + 1, column: codePointLength(this.text.slice(from, Math.max(from, offset))) + 1 };
+  }
+
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? this.text.length;
+  }
+}
+
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) i++;
+    n++;
+  }
+  return n;
+}
+
+/** The line ending a new line should get: the file's first one, else "\n". */
+export function detectEol(text: string): string {
+  const i = text.search(/\r\n|\n|\r/);
+  if (i < 0) return '\n';
+  return text.startsWith('\r\n', i) ? '\r\n' : text[i]!;
+}
+
+export function hasBom(text: string): boolean {
+  return text.charCodeAt(0) === 0xfeff;
+}

@@ -1,0 +1,60 @@
+import { FileProblemError, type FileProblem } from './diagnostic.js';
+import { readTextFile, type LoadedFile } from './fs.js';
+
+/**
+ * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
+ * re-analyses the new texts without touching the disk, and nothing is written until every pass succeeded.
+ */
+export class Workspace {
+  private readonly loaded = new Map<string, LoadedFile>();
+  private readonly failed = new Map<string, FileProblem>();
+  private readonly overlay = new Map<string, string>();
+
+  /** The current text, or null when the file cannot be read (the problem is kept for the report). */
+  text(path: string): string | null {
+    const over = this.overlay.get(path);
+    if (over !== undefined) return over;
+    return this.load(path)?.text ?? null;
+  }
+
+  original(path: string): LoadedFile | undefined {
+    return this.loaded.get(path);
+  }
+
+  load(path: string): LoadedFile | null {
+    const hit = this.loaded.get(path);
+    if (hit) return hit;
+    if (this.failed.has(path)) return null;
+    try {
+      const file = readTextFile(path);
+      this.loaded.set(path, file);
+      return file;
+    } catch (e) {
+      if (!(e instanceof FileProblemError)) throw e;
+      this.failed.set(path, e.problem);
+      return null;
+    }
+  }
+
+  setText(path: string, text: string): void {
+    this.overlay.set(path, text);
+  }
+
+  problem(path: string): FileProblem | undefined {
+    return this.failed.get(path);
+  }
+
+  /** Files whose current text differs from what was read. */
+  changed(): { file: LoadedFile; text: string }[] {
+    const out: { file: LoadedFile; text: string }[] = [];
+    for (const [path, text] of this.overlay) {
+      const file = this.loaded.get(path);
+      if (file && file.text !== text) out.push({ file, text });
+    }
+    return out;
+  }
+
+  snapshot(): string {
+    return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
+  }
+}

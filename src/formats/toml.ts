@@ -1,0 +1,107 @@
+/**
+ * TOML through toml-eslint-parser: TOML 1.0 as Python's tomllib reads it, with a source range on every
+ * table, key, value, array item and comment, so edits splice the original text and keep every comment.
+ */
+import { parseTOML } from 'toml-eslint-parser';
+import type { AST } from 'toml-eslint-parser';
+
+export type TomlProgram = AST.TOMLProgram;
+export type TomlKeyValue = AST.TOMLKeyValue;
+export type TomlTable = AST.TOMLTable;
+export type TomlContent = AST.TOMLContentNode;
+export type TomlArray = AST.TOMLArray;
+export type TomlScalar = AST.TOMLValue;
+
+export interface TomlError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface TomlDocument {
+  text: string;
+  ast: TomlProgram | null;
+  error: TomlError | null;
+}
+
+export function parseToml(text: string): TomlDocument {
+  try {
+    return { text, ast: parseTOML(text, { tomlVersion: '1.0.0' }), error: null };
+  } catch (e) {
+    const err = e as { message: string; lineNumber?: number; column?: number };
+    return { text, ast: null, error: { line: err.lineNumber ?? 1, column: (err.column ?? 0) + 1, message: err.message } };
+  }
+}
+
+export function keyPath(node: AST.TOMLKey): string[] {
+  return node.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+}
+
+/** Every key-value with its full dotted path, in document order (top-level, tables, dotted keys). */
+export function* keyValues(ast: TomlProgram): Generator<{ path: string[]; node: TomlKeyValue; table: TomlTable | null }> {
+  const top = ast.body[0];
+  if (!top) return;
+  for (const item of top.body) {
+    if (item.type === 'TOMLKeyValue') yield { path: keyPath(item.key), node: item, table: null };
+    else {
+      for (const kv of item.body) yield { path: [...item.resolvedKey.map(String), ...keyPath(kv.key)], node: kv, table: item };
+    }
+  }
+}
+
+export function tables(ast: TomlProgram): TomlTable[] {
+  const top = ast.body[0];
+  return top ? (top.body.filter((n) => n.type === 'TOMLTable') as TomlTable[]) : [];
+}
+
+/** The value as Python's tomllib gives it, with kinds kept apart (an integer is not a float). */
+export type TomlKind = 'string' | 'integer' | 'float' | 'boolean' | 'datetime' | 'array' | 'table';
+
+export function tomlKind(node: TomlContent): TomlKind {
+  if (node.type === 'TOMLArray') return 'array';
+  if (node.type === 'TOMLInlineTable') return 'table';
+  switch (node.kind) {
+    case 'string':
+      return 'string';
+    case 'integer':
+      return 'integer';
+    case 'float':
+      return 'float';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'datetime';
+  }
+}
+
+export function tomlValue(node: TomlContent): unknown {
+  if (node.type === 'TOMLArray') return node.elements.map(tomlValue);
+  if (node.type === 'TOMLInlineTable') {
+    const out: Record<string, unknown> = {};
+    for (const kv of node.body) out[keyPath(kv.key).join('.')] = tomlValue(kv.value);
+    return out;
+  }
+  if (node.kind === 'integer') return Number(node.value);
+  return node.value;
+}
+
+/** Where a string literal's characters sit, when they map one to one onto its value (no escapes). */
+export function plainStringContent(text: string, node: TomlContent): { start: number; end: number } | null {
+  if (node.type !== 'TOMLValue' || node.kind !== 'string' || node.multiline) return null;
+  const start = node.range[0] + 1;
+  const end = node.range[1] - 1;
+  if (node.style === 'basic' && text.slice(start, end).includes('\\')) return null;
+  return { start, end };
+}
+
+/** A TOML basic string for a value (JSON's escapes are TOML's). */
+export function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function renderToml(value: unknown): string {
+  if (typeof value === 'string') return tomlString(value);
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(renderToml).join(', ')}]`;
+  throw new Error(`cannot render ${typeof value} as TOML`);
+}

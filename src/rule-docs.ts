@@ -1,0 +1,54 @@
+import type { Rule } from './core/rule.js';
+
+type AnyRule = Rule<any, string, any>;
+
+export function listRules(rules: readonly AnyRule[]): string {
+  const rows = rules.map((r) => [r.meta.id, r.meta.runners.join(','), r.meta.severity, r.meta.fix, r.meta.description]);
+  const head = ['rule', 'runners', 'severity', 'fix', 'description'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Ruff's rule page: What it does / Why is this bad? / Example / Fix safety / Options. */
+export function ruleMarkdown(rule: AnyRule): string {
+  const { meta } = rule;
+  const opts = Object.entries((meta.options.properties ?? {}) as Record<string, { description?: string; default?: unknown }>);
+  return [
+    `# ${meta.id}`,
+    '',
+    `${meta.description} Default severity: ${meta.severity}. Runners: ${meta.runners.join(', ')}. Fix: ${meta.fix}.`,
+    '',
+    '## What it does',
+    meta.docs.what,
+    '',
+    '## Why is this bad?',
+    meta.docs.why,
+    '',
+    '## Example',
+    `\`\`\`${meta.docs.example.file.endsWith('.toml') ? 'toml' : 'ini'}`,
+    `# ${meta.docs.example.file}`,
+    meta.docs.example.bad.trimEnd(),
+    '```',
+    '',
+    'Use instead:',
+    `\`\`\`${meta.docs.example.file.endsWith('.toml') ? 'toml' : 'ini'}`,
+    `# ${meta.docs.example.file}`,
+    meta.docs.example.good.trimEnd(),
+    '```',
+    '',
+    '## Fix safety',
+    meta.docs.fixSafety,
+    '',
+    '## Options',
+    opts.length === 0
+      ? 'None.'
+      : opts.map(([k, v]) => `- \`${k}\`: ${v.description ?? ''}${v.default !== undefined ? ` (default: ${JSON.stringify(v.default)})` : ''}`).join('\n'),
+    '',
+  ].join('\n');
+}
+
+export function explainRule(rules: readonly AnyRule[], id: string): string | null {
+  const rule = rules.find((r) => r.meta.id === id);
+  return rule ? ruleMarkdown(rule) : null;
+}

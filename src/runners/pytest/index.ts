@@ -1,0 +1,122 @@
+/**
+ * The pytest analyzer: finds the config files under the inputs, decides for each directory which one
+ * pytest reads (the others are shadowed), and hands every config to the pytest rules.
+ */
+import { statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
+import { walkDirs } from '../../core/walk.js';
+import type { Workspace } from '../../core/workspace.js';
+import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
+import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
+import { pytestRules } from './rules.js';
+import type { PytestTarget } from './target.js';
+
+function load(ws: Workspace, file: string, explicit: boolean, problems: FileProblem[]): PytestConfig | null {
+  const text = ws.text(file);
+  if (text === null) {
+    const p = ws.problem(file);
+    if (p) problems.push(p);
+    return null;
+  }
+  try {
+    return loadPytestConfig(file, text, explicit);
+  } catch (e) {
+    if (e instanceof FileProblemError) {
+      problems.push(e.problem);
+      return null;
+    }
+    throw e;
+  }
+}
+
+/** Resolve one directory's config files the way pytest's `locate_config` does. */
+function targetsInDir(ws: Workspace, dir: string, names: ReadonlySet<string>, problems: FileProblem[]): PytestTarget[] {
+  const out: PytestTarget[] = [];
+  let winner: string | undefined;
+  for (const file of configFilesIn(dir, names)) {
+    const config = load(ws, file, false, problems);
+    if (!config) continue;
+    if (config.inert) out.push({ config, role: 'inert', rootDir: dir });
+    else if (!winner) {
+      winner = file;
+      out.push({ config, role: 'active', rootDir: dir });
+    } else out.push({ config, role: 'shadowed', rootDir: dir, shadowedBy: winner });
+  }
+  return out;
+}
+
+export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): { targets: PytestTarget[]; problems: FileProblem[] } {
+  const problems: FileProblem[] = [];
+  const targets = new Map<string, PytestTarget>();
+  const add = (list: PytestTarget[]) => {
+    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, t);
+  };
+  for (const input of inputs) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      // A broken link, a missing path: the workspace reports it as the file problem it is.
+      ws.load(input);
+      const p = ws.problem(input);
+      if (p) problems.push(p);
+      continue;
+    }
+    if (!isDir) {
+      const name = basename(input);
+      if (isConfigName(name)) {
+        // A standard name: read as pytest's discovery would, with its siblings deciding its role.
+        const dir = dirname(input);
+        const siblings = new Set(CONFIG_NAMES.filter((n) => n === name || ws.text(resolve(dir, n)) !== null));
+        add(targetsInDir(ws, dir, siblings, problems).filter((t) => t.config.file === input || t.role === 'active'));
+      } else {
+        // Any other file is a profile used as `pytest -c FILE`.
+        const config = load(ws, input, true, problems);
+        if (config) add([{ config, role: 'active', rootDir: dirname(input) }]);
+      }
+      continue;
+    }
+    let foundAtTop = false;
+    for (const { dir, entries } of walkDirs(input)) {
+      const names = new Set(entries.filter((e) => e.isFile() && isConfigName(e.name)).map((e) => e.name));
+      if (names.size === 0) continue;
+      const found = targetsInDir(ws, dir, names, problems);
+      if (dir === input && found.some((t) => t.role === 'active')) foundAtTop = true;
+      add(found);
+    }
+    if (!foundAtTop) {
+      // No config at the top: pytest run there would use the nearest one above.
+      for (const dir of configDirsUpward(dirname(input))) {
+        const names = new Set<string>(CONFIG_NAMES.filter((n) => ws.text(resolve(dir, n)) !== null));
+        const active = targetsInDir(ws, dir, names, []).find((t) => t.role === 'active');
+        if (active) {
+          add([active]);
+          break;
+        }
+      }
+    }
+  }
+  return { targets: [...targets.values()], problems };
+}
+
+export const pytestAnalyzer: Analyzer = {
+  async analyze(ws, inputs): Promise<AnalyzerOutput> {
+    const { targets, problems } = collectPytestTargets(ws, inputs);
+    const runs = targets.flatMap((target) => pytestRules.map((rule) => ({ rule, target })));
+    return { runs, problems, files: targets.map((t) => t.config.file) };
+  },
+  verify(ws, file) {
+    if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
+    const text = ws.text(file);
+    if (text === null) return null;
+    try {
+      loadPytestConfig(file, text, true);
+      return null;
+    } catch (e) {
+      if (e instanceof FileProblemError) return e.problem;
+      throw e;
+    }
+  },
+};

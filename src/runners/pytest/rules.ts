@@ -1,0 +1,21 @@
+// The registry of pytest rules: one file per rule under rules/, named by its id.
+import functionLoopScope from './rules/function-loop-scope.js';
+import knownOptions from './rules/known-options.js';
+import requireFailFast from './rules/require-fail-fast.js';
+import requireMemoryLimit from './rules/require-memory-limit.js';
+import requireStrictConfig from './rules/require-strict-config.js';
+import requireTimeout from './rules/require-timeout.js';
+import shadowedConfig from './rules/shadowed-config.js';
+import singleTestRoot from './rules/single-test-root.js';
+import type { PytestRule } from './rule-kit.js';
+
+export const pytestRules: readonly PytestRule[] = [
+  singleTestRoot,
+  functionLoopScope,
+  requireTimeout,
+  requireMemoryLimit,
+  requireFailFast,
+  knownOptions,
+  requireStrictConfig,
+  shadowedConfig,
+];

@@ -1,0 +1,90 @@
+import type { Edit } from '../../../core/diagnostic.js';
+import { defineRule } from '../../../core/rule.js';
+import { getEntry, listItems, listValue, typedValue } from '../config.js';
+import { appendItem, insertEntries, renderValue, replaceValue } from '../edit.js';
+import { headerRange, isActive } from '../rule-kit.js';
+import { addoptsFlag, type PytestTarget } from '../target.js';
+import type { PytestConfig } from '../config.js';
+
+interface Options {
+  /** Per-test timeout the fix sets, in seconds. */
+  seconds?: number;
+  /** Whether the fix also lists pytest-timeout in `required_plugins`. */
+  requirePlugin?: boolean;
+}
+
+/** Make pytest-timeout an explicit dependency: without it installed, `timeout` would be an unknown key that does nothing. */
+export function requirePluginEdits(config: PytestConfig, plugin: string): { edit: Edit | null; pair: [string, string] | null } {
+  const entry = getEntry(config, 'required_plugins');
+  if (!entry) return { edit: null, pair: ['required_plugins', renderValue(config, 'args', [plugin])] };
+  if (listValue(config, 'required_plugins', 'args').some((p) => p.split(/[<>=!~ ]/)[0] === plugin)) return { edit: null, pair: null };
+  return { edit: appendItem(config, entry, listItems(config, entry, 'args'), plugin), pair: null };
+}
+
+export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
+  meta: {
+    id: 'require-timeout',
+    runners: ['pytest', 'jest', 'vitest'],
+    severity: 'error',
+    fix: 'safe',
+    description: 'Every test has a time limit.',
+    messages: {
+      missing: 'no per-test timeout: a test that hangs holds its worker, and its memory, until CI kills the whole job',
+      disabled: '`timeout = {{value}}` turns the per-test timeout off',
+    },
+    options: {
+      type: 'object',
+      properties: {
+        seconds: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Timeout the fix sets, in seconds.' },
+        requirePlugin: { type: 'boolean', default: true, description: 'Also add pytest-timeout to required_plugins.' },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { seconds: 120, requirePlugin: true },
+    docs: {
+      what: 'Flags a pytest config without a per-test timeout (`timeout` key of pytest-timeout, or `--timeout` in `addopts`), or with the timeout set to 0.',
+      why:
+        'A test that deadlocks or waits on a network peer never ends by itself: the worker keeps its memory, xdist cannot reuse it, and the CI job ends at its own limit with no hint which test hung. pytest-timeout fails the test and dumps stacks instead.',
+      example: {
+        file: 'pytest.ini',
+        bad: '[pytest]\ntestpaths = tests\n',
+        good: '[pytest]\ntestpaths = tests\ntimeout = 120\nrequired_plugins = pytest-timeout\n',
+      },
+      fixSafety:
+        'Safe: the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome.',
+    },
+  },
+  check(ctx, target) {
+    if (!isActive(target)) return;
+    const { config } = target;
+    if (addoptsFlag(config, '--timeout')) return;
+    const seconds = String(ctx.options.seconds ?? 120);
+    const entry = getEntry(config, 'timeout');
+    if (entry) {
+      const typed = typedValue(config, entry, 'string');
+      const value = typed.ok ? String(typed.value).trim() : '';
+      if (value === '' || Number(value) !== 0) return;
+      ctx.report({
+        messageId: 'disabled',
+        data: { value },
+        start: entry.keyStart,
+        end: entry.valueEnd,
+        fix: { title: `Set timeout to ${seconds} seconds`, applicability: 'safe', edits: [replaceValue(config, entry, renderValue(config, 'string', seconds))] },
+      });
+      return;
+    }
+    const pairs: [string, string][] = [['timeout', renderValue(config, 'string', seconds)]];
+    const edits: Edit[] = [];
+    if (ctx.options.requirePlugin !== false) {
+      const required = requirePluginEdits(config, 'pytest-timeout');
+      if (required.pair) pairs.push(required.pair);
+      if (required.edit) edits.push(required.edit);
+    }
+    edits.push(insertEntries(config, pairs));
+    ctx.report({
+      messageId: 'missing',
+      ...headerRange(config),
+      fix: { title: `Add a ${seconds} s per-test timeout (pytest-timeout)`, applicability: 'safe', edits },
+    });
+  },
+});

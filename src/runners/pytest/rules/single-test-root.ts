@@ -1,0 +1,77 @@
+import { defineRule } from '../../../core/rule.js';
+import { getEntry, listItems, typedValue } from '../config.js';
+import { removeItems, renderValue, replaceValue } from '../edit.js';
+import { isActive } from '../rule-kit.js';
+import { countTestFiles, type PytestTarget } from '../target.js';
+
+interface Options {
+  /** The root to keep; default the first entry of `testpaths`. */
+  root?: string;
+  /** Roots that may stay listed beside the kept one. */
+  allow?: string[];
+}
+
+export default defineRule<PytestTarget, 'several', Options>({
+  meta: {
+    id: 'single-test-root',
+    runners: ['pytest', 'jest', 'vitest'],
+    severity: 'error',
+    fix: 'unsafe',
+    description: 'A test run collects from one root, not several.',
+    messages: {
+      several: '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default',
+    },
+    options: {
+      type: 'object',
+      properties: {
+        root: { type: 'string', description: 'The root to keep (default: the first one listed).' },
+        allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: {},
+    docs: {
+      what: 'Flags a `testpaths` that lists more than one root.',
+      why:
+        'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
+      example: {
+        file: 'pytest.ini',
+        bad: '[pytest]\ntestpaths = tests netra_backend/tests auth_service/tests\n',
+        good: '[pytest]\ntestpaths = tests\n',
+      },
+      fixSafety:
+        'Unsafe: the fix keeps one root (option `root`, default the first) and removes the others, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job.',
+    },
+  },
+  check(ctx, target) {
+    if (!isActive(target)) return;
+    const { config } = target;
+    const entry = getEntry(config, 'testpaths');
+    if (!entry) return;
+    const typed = typedValue(config, entry, 'args');
+    if (!typed.ok || !Array.isArray(typed.value)) return;
+    const roots = typed.value as string[];
+    if (roots.length <= 1) return;
+    const allow = new Set(ctx.options.allow ?? []);
+    const keep = ctx.options.root ?? roots[0]!;
+    const dropped = roots.map((r, i) => ({ r, i })).filter(({ r }) => r !== keep && !allow.has(r));
+    if (dropped.length === 0) return;
+    const described = dropped.map(({ r }) => {
+      const n = countTestFiles(target, r);
+      return `${r} (${n} test file${n === 1 ? '' : 's'})`;
+    });
+    const items = listItems(config, entry, 'args');
+    const keptInList = roots.includes(keep);
+    const edits =
+      items && keptInList
+        ? removeItems(config, entry, items, new Set(dropped.map(({ i }) => i)))
+        : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep)]))];
+    ctx.report({
+      messageId: 'several',
+      data: { count: roots.length, dropped: described.join(' and ') },
+      start: entry.keyStart,
+      end: entry.valueEnd,
+      fix: { title: `Keep only ${keep} in testpaths`, applicability: 'unsafe', edits },
+    });
+  },
+});
