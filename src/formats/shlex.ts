@@ -43,7 +43,7 @@ export function shlexSplit(s: string): ShlexToken[] {
             i += 2;
             continue;
           }
-          if (d === '\\' && i + 1 >= s.length) throw new ShlexError('No closing quotation');
+          if (d === '\\' && i + 1 >= s.length) throw new ShlexError('No escaped character');
           value += d;
           i++;
         }

@@ -1,0 +1,58 @@
+/**
+ * Data-driven rule tests: fixtures/rules/<rule-id>/<valid|invalid>-<case>/ holds `input/`, for invalid
+ * cases `expected.json` (the findings, with positions and fix safety), and for fixable ones `output/`
+ * (every file the fix changes, as it must read after `fix --write --unsafe`). Run with UPDATE_FIXTURES=1
+ * to rewrite expectations, then review the diff.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { check, fix } from '../src/index.js';
+import { copyToTemp } from './support/env.js';
+import { listFiles, recorded, ruleCases } from './support/cases.js';
+
+const update = process.env.UPDATE_FIXTURES === '1';
+
+for (const c of ruleCases()) {
+  describe(`${c.rule} / ${c.name}`, () => {
+    test(c.valid ? 'reports nothing' : 'reports the expected findings', async () => {
+      const work = copyToTemp(join(c.dir, 'input'));
+      const result = await check({ cwd: work, paths: ['.'], rules: c.settings });
+      assert.deepEqual(result.problems, []);
+      const findings = result.diagnostics.filter((d) => d.rule === c.rule).map((d) => recorded(work, d));
+      if (c.valid) {
+        assert.deepEqual(findings, []);
+        return;
+      }
+      assert.ok(findings.length > 0, 'an invalid case must produce a finding');
+      const expectedFile = join(c.dir, 'expected.json');
+      if (update) writeFileSync(expectedFile, JSON.stringify(findings, null, 2) + '\n');
+      assert.deepEqual(findings, JSON.parse(readFileSync(expectedFile, 'utf8')));
+    });
+
+    if (c.valid) return;
+    test('fix --unsafe gives the expected files, converges and leaves the rest alone', async () => {
+      const work = copyToTemp(join(c.dir, 'input'));
+      const first = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
+      assert.deepEqual(first.problems, []);
+      const outputDir = join(c.dir, 'output');
+      const changed = first.changes.map((ch) => ch.file.slice(work.length + 1).split('\\').join('/')).sort();
+      if (update) {
+        rmSync(outputDir, { recursive: true, force: true });
+        for (const f of changed) {
+          mkdirSync(dirname(join(outputDir, f)), { recursive: true });
+          writeFileSync(join(outputDir, f), readFileSync(join(work, f)));
+        }
+      }
+      assert.deepEqual(changed, listFiles(outputDir), 'files the fix changed');
+      for (const f of listFiles(join(c.dir, 'input'))) {
+        const expected = existsSync(join(outputDir, f)) ? join(outputDir, f) : join(c.dir, 'input', f);
+        assert.equal(readFileSync(join(work, f), 'utf8'), readFileSync(expected, 'utf8'), f);
+      }
+      const second = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
+      assert.deepEqual(second.changes, [], 'a second fix changes nothing');
+      assert.ok(first.passes <= 10);
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { RuleSettings } from '../../src/core/settings.js';
+import type { LocatedDiagnostic } from '../../src/core/diagnostic.js';
+import { allRules } from '../../src/rules.js';
+import { ROOT } from './env.js';
+
+export const RULE_FIXTURES = join(ROOT, 'fixtures', 'rules');
+
+export interface RuleCase {
+  rule: string;
+  name: string;
+  dir: string;
+  valid: boolean;
+  settings: RuleSettings;
+}
+
+/** Only the rule under test runs, so each case's expectations are about that rule alone. */
+export function onlyRule(rule: string, extra: RuleSettings = {}): RuleSettings {
+  const settings: RuleSettings = {};
+  for (const r of allRules) settings[r.meta.id] = 'off';
+  settings[rule] = extra[rule] ?? 'error';
+  if (!extra[rule]) delete settings[rule];
+  return settings;
+}
+
+export function ruleCases(): RuleCase[] {
+  const out: RuleCase[] = [];
+  for (const rule of readdirSync(RULE_FIXTURES).sort()) {
+    for (const name of readdirSync(join(RULE_FIXTURES, rule)).sort()) {
+      const dir = join(RULE_FIXTURES, rule, name);
+      const optionsFile = join(dir, 'options.json');
+      const extra = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')).rules as RuleSettings) : {};
+      out.push({ rule, name, dir, valid: name.startsWith('valid-'), settings: onlyRule(rule, extra) });
+    }
+  }
+  return out;
+}
+
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split('\\').join('/'))
+    .sort();
+}
+
+/** A finding as the fixtures record it: everything a user sees, positions included. */
+export function recorded(base: string, d: LocatedDiagnostic) {
+  return {
+    file: relative(base, d.file).split('\\').join('/'),
+    line: d.line,
+    column: d.column,
+    endLine: d.endLine,
+    endColumn: d.endColumn,
+    rule: d.rule,
+    severity: d.severity,
+    message: d.message,
+    fix: d.fix ? { applicability: d.fix.applicability, title: d.fix.title } : null,
+  };
+}
