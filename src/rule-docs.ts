@@ -37,6 +37,8 @@ export function ruleMarkdown(rule: AnyRule): string {
     meta.docs.example.good.trimEnd(),
     '```',
     '',
+    ...Object.entries(meta.docs.example.beside ?? {}).flatMap(([name, text]) => ['', `With, beside it, \`${name}\`:`, '```ini', text.trimEnd(), '```']),
+    '',
     '## Fix safety',
     meta.docs.fixSafety,
     '',

@@ -9,7 +9,7 @@ export interface RuleDocs {
   /** Why is this bad? */
   why: string;
   /** A file that fires and the same file as the rule wants it; `file` names the file type. */
-  example: { file: string; bad: string; good: string };
+  example: { file: string; bad: string; good: string; /** Other files the example needs beside it. */ beside?: Record<string, string> };
   /** Fix safety: what the fix changes, and why it is safe or unsafe. */
   fixSafety: string;
 }

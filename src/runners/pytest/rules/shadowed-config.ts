@@ -21,8 +21,9 @@ export default defineRule<PytestTarget, 'shadowed', Record<string, never>>({
         'pytest takes the first file and ignores the rest without merging. Settings in the ignored file, a timeout for example, look configured and do nothing; pytest only mentions it in its header line.',
       example: {
         file: 'tox.ini',
-        bad: '[pytest]\ntimeout = 60\n',
+        bad: '[testenv]\ncommands = pytest\n\n[pytest]\ntimeout = 60\n',
         good: '[testenv]\ncommands = pytest\n',
+        beside: { 'pytest.ini': '[pytest]\ntestpaths = tests\ntimeout = 60\n' },
       },
       fixSafety: 'No automatic fix: which file should win, and how to merge them, is a decision for the project.',
     },

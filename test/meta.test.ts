@@ -1,0 +1,62 @@
+/** Every rule carries its own proof: docs with all sections, valid and invalid cases, a fixed case if it fixes, and docs examples that behave as they claim. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { check } from '../src/index.js';
+import { allRules } from '../src/rules.js';
+import { explainRule } from '../src/rule-docs.js';
+import { RULE_FIXTURES, onlyRule } from './support/cases.js';
+import { tempDir } from './support/env.js';
+
+async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
+  const dir = tempDir('netra-doc-');
+  for (const [name, content] of Object.entries(beside)) writeFileSync(join(dir, name), content);
+  mkdirSync(dirname(join(dir, file)), { recursive: true });
+  writeFileSync(join(dir, file), text);
+  const result = await check({ cwd: dir, paths: ['.'], rules: onlyRule(rule) });
+  assert.deepEqual(result.problems, [], `example of ${rule} must parse`);
+  return result.diagnostics.some((d) => d.rule === rule);
+}
+
+test('rule ids are unique and kebab-case', () => {
+  const ids = allRules.map((r) => r.meta.id);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const id of ids) assert.match(id, /^[a-z]+(-[a-z]+)*$/);
+});
+
+test('every fixture folder belongs to a rule', () => {
+  const ids = new Set(allRules.map((r) => r.meta.id));
+  for (const dir of readdirSync(RULE_FIXTURES)) assert.ok(ids.has(dir), `fixtures/rules/${dir} has no rule`);
+});
+
+for (const rule of allRules) {
+  describe(rule.meta.id, () => {
+    test('has complete docs', () => {
+      const { docs, description, messages } = rule.meta;
+      for (const [k, v] of Object.entries({ what: docs.what, why: docs.why, fixSafety: docs.fixSafety, description })) {
+        assert.ok(v.trim().length >= 20, `${k} is missing or too short`);
+      }
+      assert.ok(Object.keys(messages).length > 0);
+      const page = explainRule(allRules, rule.meta.id)!;
+      for (const heading of ['## What it does', '## Why is this bad?', '## Example', '## Fix safety', '## Options']) assert.ok(page.includes(heading), heading);
+    });
+
+    test('has valid and invalid cases, and a fixed-output case if it fixes', () => {
+      const dir = join(RULE_FIXTURES, rule.meta.id);
+      assert.ok(existsSync(dir), `fixtures/rules/${rule.meta.id} missing`);
+      const cases = readdirSync(dir);
+      assert.ok(cases.some((c) => c.startsWith('valid-')), 'no valid case');
+      const invalid = cases.filter((c) => c.startsWith('invalid-'));
+      assert.ok(invalid.length > 0, 'no invalid case');
+      if (rule.meta.fix !== 'none') assert.ok(invalid.some((c) => existsSync(join(dir, c, 'output'))), 'fixable rule without a fixed-output case');
+      else assert.ok(invalid.every((c) => !existsSync(join(dir, c, 'output'))), 'a rule that does not fix has fixed output');
+    });
+
+    test('its docs example: the bad one fires, the good one does not', async () => {
+      const { file, bad, good, beside } = rule.meta.docs.example;
+      assert.equal(await fires(rule.meta.id, file, bad, beside), true, 'bad example does not fire');
+      assert.equal(await fires(rule.meta.id, file, good, beside), false, 'good example fires');
+    });
+  });
+}
