@@ -8,9 +8,14 @@ export interface AppliedFixes {
   deferred: Fix[];
 }
 
-function overlaps(a: Edit, b: Edit): boolean {
+/**
+ * Across fixes, edits that merely touch conflict too (ESLint's rule): an insertion right after a deleted
+ * item was written for a text where that item still stands. Within one fix, edits were made together and
+ * only a true overlap is a conflict.
+ */
+function overlaps(a: Edit, b: Edit, touching: boolean): boolean {
   if (a.file !== b.file) return false;
-  // Two insertions at one point overlap too: their order would be a guess.
+  if (touching) return a.start <= b.end && b.start <= a.end;
   if (a.start === a.end && b.start === b.end) return a.start === b.start;
   return a.start < b.end && b.start < a.end;
 }
@@ -26,7 +31,7 @@ export function applyFixes(fixes: readonly Fix[], read: (file: string) => string
   const deferred: Fix[] = [];
   const taken: Edit[] = [];
   for (const fix of sorted) {
-    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)) || fix.edits.some((o) => o !== e && overlaps(o, e)))) {
+    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t, true)) || fix.edits.some((o) => o !== e && overlaps(o, e, false)))) {
       deferred.push(fix);
       continue;
     }

@@ -211,6 +211,8 @@ function iniModeValue(node: TomlContent): unknown {
   const v = tomlValue(node);
   if (Array.isArray(v)) return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
+  // Python's str(): a TOML float 9.0 is "9.0", an integer 9 is "9".
+  if (node.type === 'TOMLValue' && node.kind === 'float' && Number.isInteger(v)) return (v as number).toFixed(1);
   return String(v);
 }
 

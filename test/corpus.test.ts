@@ -1,0 +1,76 @@
+/**
+ * Real configs from public repositories (../shared/corpus, read in place, never copied into the project):
+ * TOML read as tomllib reads it, and `fix --unsafe` on each converges, re-parses, is idempotent and keeps
+ * every comment line.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPytestConfig } from '../src/runners/pytest/config.js';
+import { fix } from '../src/index.js';
+import { CORPUS, corpusAvailable, pythonAvailable, tempDir } from './support/env.js';
+import { oracle } from './support/oracle.js';
+
+const skip = corpusAvailable();
+const files = skip
+  ? []
+  : readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /(^|\/)(pytest\.ini|\.pytest\.ini|tox\.ini|setup\.cfg|pyproject\.toml|pytest\.toml)$/.test(f))
+      .sort();
+
+/** What pytest gets from tomllib for its table, in the oracle's plain encoding. */
+function pytestView(data: any, mode: 'ini' | 'toml'): Record<string, unknown> {
+  const table = data?.tool?.pytest ?? {};
+  const source = mode === 'ini' ? (table.ini_options ?? {}) : Object.fromEntries(Object.entries(table).filter(([k]) => k !== 'ini_options'));
+  const scalar = (v: any): unknown => {
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v)) return v.map(scalar);
+    if ('int' in v) return mode === 'ini' ? v.int : Number(v.int);
+    if ('bool' in v) return mode === 'ini' ? (v.bool ? 'True' : 'False') : v.bool;
+    if ('float' in v) return mode === 'ini' ? v.float : Number(v.float);
+    return v;
+  };
+  return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, scalar(v)]));
+}
+
+describe('corpus', { skip }, () => {
+  test('TOML pytest tables read as Python tomllib reads them', { skip: pythonAvailable() }, () => {
+    const tomls = files.filter((f) => f.endsWith('.toml'));
+    assert.ok(tomls.length >= 15, `${tomls.length} TOML files`);
+    const texts = tomls.map((f) => readFileSync(join(CORPUS, f), 'utf8'));
+    const expected = oracle(texts.map((text) => ({ kind: 'toml', text })));
+    let compared = 0;
+    tomls.forEach((f, i) => {
+      assert.ok(expected[i].data, `${f}: tomllib error ${expected[i].error}`);
+      const config = loadPytestConfig(join(CORPUS, f), texts[i]!);
+      if (!config) {
+        assert.deepEqual(expected[i].data?.tool?.pytest, undefined, `${f}: pytest config missed`);
+        return;
+      }
+      const ours = Object.fromEntries(config.entries.map((e) => [e.key, e.raw]));
+      assert.deepEqual(ours, pytestView(expected[i].data, config.mode), f);
+      compared++;
+    });
+    assert.ok(compared >= 15, `compared ${compared}`);
+  });
+
+  for (const f of files) {
+    test(`fix --unsafe on ${f}: converges, re-parses, second run changes nothing, comment lines kept`, async () => {
+      const dir = tempDir('netra-corpus-');
+      const name = f.split('/').pop()!;
+      copyFileSync(join(CORPUS, f), join(dir, name));
+      const before = readFileSync(join(dir, name), 'utf8');
+      const first = await fix({ cwd: dir, paths: ['.'], unsafe: true, write: true });
+      assert.deepEqual(first.problems, []);
+      assert.ok(first.passes < 10, `${first.passes} passes`);
+      const after = readFileSync(join(dir, name), 'utf8');
+      assert.doesNotThrow(() => loadPytestConfig(join(dir, name), after));
+      const second = await fix({ cwd: dir, paths: ['.'], unsafe: true, write: true });
+      assert.deepEqual(second.changes, [], 'second fix changes nothing');
+      const comments = (t: string) => t.split(/\r?\n/).filter((l) => /^\s*[#;]/.test(l)).map((l) => l.trim());
+      const kept = new Set(comments(after));
+      assert.deepEqual(comments(before).filter((c) => !kept.has(c)), [], 'lost comment lines');
+    });
+  }
+});
