@@ -2,7 +2,7 @@
 // Runs from npm's `prepare`, so a fresh clone (and pre-commit's `npm install` of this repository) is ready
 // after `npm install`. Bundling matters for start-up: a pre-commit run on one config reads one file.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,8 @@ const shared = {
   external: ['ts-morph', 'web-tree-sitter', 'tree-sitter-python'],
   banner: { js: "import { createRequire as __nmCreateRequire } from 'node:module'; const require = __nmCreateRequire(import.meta.url);" },
 };
+// Chunk names change with content: start from an empty dist/ so no stale chunk ships.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({ ...shared, entryPoints: { cli: join(root, 'src/cli.ts'), index: join(root, 'src/index.ts') } });
 
 if (!process.argv.includes('--no-types')) {
