@@ -1,20 +1,21 @@
+import type { LocatedDiagnostic } from '../core/diagnostic.js';
 import { relativePath } from './paths.js';
 import type { Reporter } from './types.js';
 
+/** One finding in the stable machine shape (also what rule fixtures record). */
+export function jsonFinding(cwd: string, d: LocatedDiagnostic) {
+  return {
+    file: relativePath(cwd, d.file),
+    line: d.line,
+    column: d.column,
+    endLine: d.endLine,
+    endColumn: d.endColumn,
+    rule: d.rule,
+    severity: d.severity,
+    message: d.message,
+    fix: d.fix ? { applicability: d.fix.applicability, title: d.fix.title } : null,
+  };
+}
+
 /** A flat array, one object per finding: the stable machine format. */
-export const json: Reporter = ({ diagnostics, cwd }) =>
-  JSON.stringify(
-    diagnostics.map((d) => ({
-      file: relativePath(cwd, d.file),
-      line: d.line,
-      column: d.column,
-      endLine: d.endLine,
-      endColumn: d.endColumn,
-      rule: d.rule,
-      severity: d.severity,
-      message: d.message,
-      fix: d.fix ? { applicability: d.fix.applicability, title: d.fix.title } : null,
-    })),
-    null,
-    2,
-  ) + '\n';
+export const json: Reporter = ({ diagnostics, cwd }) => JSON.stringify(diagnostics.map((d) => jsonFinding(cwd, d)), null, 2) + '\n';

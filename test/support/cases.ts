@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { RuleSettings } from '../../src/core/settings.js';
-import type { LocatedDiagnostic } from '../../src/core/diagnostic.js';
 import { allRules } from '../../src/rules.js';
 import { ROOT } from './env.js';
 
@@ -45,17 +44,5 @@ export function listFiles(dir: string): string[] {
     .sort();
 }
 
-/** A finding as the fixtures record it: everything a user sees, positions included. */
-export function recorded(base: string, d: LocatedDiagnostic) {
-  return {
-    file: relative(base, d.file).split('\\').join('/'),
-    line: d.line,
-    column: d.column,
-    endLine: d.endLine,
-    endColumn: d.endColumn,
-    rule: d.rule,
-    severity: d.severity,
-    message: d.message,
-    fix: d.fix ? { applicability: d.fix.applicability, title: d.fix.title } : null,
-  };
-}
+/** A finding as the fixtures record it: the JSON reporter's shape, everything a user sees. */
+export { jsonFinding as recorded } from '../../src/reporters/json.js';
