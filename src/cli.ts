@@ -82,7 +82,10 @@ await yargs(hideBin(process.argv))
       const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
       if (!argv.write) {
         const { createTwoFilesPatch } = await import('diff');
+        const broken = new Set(result.problems.map((p) => p.file));
         for (const c of result.changes) {
+          // A fixed text that does not parse is reported above, never shown as a change to make.
+          if (broken.has(c.file)) continue;
           const name = relativePath(cwd, c.file);
           process.stdout.write(createTwoFilesPatch(`a/${name}`, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
         }
