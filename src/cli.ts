@@ -16,7 +16,6 @@ import { explainRule, listRules } from './rule-docs.js';
 
 const cwd = process.cwd();
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-const errColor = process.stderr.isTTY === true && !('NO_COLOR' in process.env);
 
 function version(): string {
   const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
@@ -137,4 +136,3 @@ await yargs(hideBin(process.argv))
     process.stderr.write(`netra-migrate: internal error: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 2;
   });
-void errColor;

@@ -102,11 +102,9 @@ function classify(text: string, index: number, start: number, end: number, eolEn
       const at = text.indexOf(ch, start);
       if (at >= 0 && at < cut) cut = skipSpaceBack(text, at, start);
     }
-    if (text[cut - 1] === ']' && cut - 1 > start) {
-      return { kind: 'section', ...base, name: text.slice(start + 1, cut - 1), nameStart: start + 1, nameEnd: cut - 1 };
-    }
+    // `[]` gives an empty name, which parseIni reports as iniconfig does.
     if (text[cut - 1] === ']') {
-      return { kind: 'section', ...base, name: '', nameStart: start + 1, nameEnd: start + 1 };
+      return { kind: 'section', ...base, name: text.slice(start + 1, cut - 1), nameStart: start + 1, nameEnd: cut - 1 };
     }
     // Not a section: iniconfig treats the stripped line as continuation data.
     return { kind: 'continuation', ...base, dataStart: first, dataEnd: last };
