@@ -86,7 +86,8 @@ await yargs(hideBin(process.argv))
           // A fixed text that does not parse is reported above, never shown as a change to make.
           if (broken.has(c.file)) continue;
           const name = relativePath(cwd, c.file);
-          process.stdout.write(createTwoFilesPatch(`a/${name}`, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+          const from = c.created ? '/dev/null' : `a/${name}`;
+          process.stdout.write(createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
         }
         process.stderr.write(`${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`);
         process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;

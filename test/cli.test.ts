@@ -1,7 +1,7 @@
 /** The CLI contract: exit codes, output formats, and bad input handled with one clear message and nothing written. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from './support/env.js';
 
@@ -77,10 +77,22 @@ describe('exit codes and formats', () => {
     assert.match(dry.stdout, /^\+timeout = 120$/m);
     assert.equal(readFileSync(join(dir, 'pytest.ini'), 'utf8'), SEED, 'dry run writes nothing');
     const w = runCli(['fix', '--write'], dir);
-    assert.match(w.stderr, /fixed 2 problems in 1 file; 3 unsafe fixes held back \(use --unsafe\)/);
+    assert.match(w.stderr, /fixed 3 problems in 2 files; 3 unsafe fixes held back \(use --unsafe\)/);
     const text = readFileSync(join(dir, 'pytest.ini'), 'utf8');
     assert.match(text, /testpaths = tests other/, 'unsafe fix not applied');
-    assert.match(text, /addopts = -ra --quiet-collection --strict-config\ntimeout = 120\nrequired_plugins = pytest-timeout\n$/);
+    assert.match(
+      text,
+      /addopts = -ra --quiet-collection -p pytest_memory_plugin --strict-config\ntimeout = 120\nrequired_plugins = pytest-timeout\npythonpath = \.\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n$/,
+    );
+    assert.ok(existsSync(join(dir, 'pytest_memory_plugin.py')), 'the monitor module is created');
+  });
+
+  test('a fix that creates a file shows it as new in the diff', () => {
+    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const dry = runCli(['fix'], dir);
+    assert.equal(dry.code, 1);
+    assert.match(dry.stdout, /^--- \/dev\/null\n\+\+\+ b\/pytest_memory_plugin\.py\n@@ -0,0 \+1,\d+ @@\n\+# pytest_memory_plugin \d+\.\d+\.\d+, /m);
+    assert.equal(existsSync(join(dir, 'pytest_memory_plugin.py')), false, 'dry run creates nothing');
   });
 
   test('fix keeps CRLF line endings and the file mode', () => {

@@ -28,3 +28,18 @@ test('a fix spanning two files is taken whole or not at all', () => {
   assert.equal(texts.get('b'), 'Z');
   assert.equal(texts.has('a'), false);
 });
+
+test("one fix's insertions at one point land in the order the fix lists them", () => {
+  const fix: Fix = {
+    title: 'two inserts',
+    applicability: 'safe',
+    edits: [
+      { file: 'f', start: 3, end: 3, text: ' -p mod' },
+      { file: 'f', start: 3, end: 3, text: '\nkey = 1' },
+      { file: 'f', start: 0, end: 3, text: 'A=B' },
+    ],
+  };
+  const { texts, applied } = applyFixes([fix], () => 'a=b');
+  assert.deepEqual(applied, [fix]);
+  assert.equal(texts.get('f'), 'A=B -p mod\nkey = 1');
+});

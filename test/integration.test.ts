@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { monitorText } from '../src/monitor/stamp.js';
 import { ROOT, VENV, copyToTemp, pythonAvailable, runCli, runPython } from './support/env.js';
 
 const SAMPLE = join(ROOT, 'fixtures', 'netra-core');
@@ -43,12 +44,15 @@ describe('fixtures/netra-core end to end', { skip: pythonAvailable() }, () => {
     const original = readFileSync(join(work, 'pytest.ini'), 'utf8');
     const r = runCli(['fix', '--write', '--unsafe'], work);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stderr, /fixed 7 problems in 1 file/);
+    assert.match(r.stderr, /fixed 8 problems in 2 files/);
+    assert.equal(readFileSync(join(work, 'pytest_memory_plugin.py'), 'utf8'), monitorText());
     const fixed = readFileSync(join(work, 'pytest.ini'), 'utf8');
     assert.deepEqual(commentLines(fixed), commentLines(original), 'every comment survives');
     assert.match(fixed, /^testpaths = tests$/m);
     assert.match(fixed, /^asyncio_default_fixture_loop_scope = function$/m);
     assert.match(fixed, /^timeout = 120$/m);
+    assert.match(fixed, /^addopts = .* -p pytest_memory_plugin\b/m);
+    assert.match(fixed, /^memory_limit_mb = auto$/m);
 
     const collect = pytestScript(['--strict-config', '--collect-only', '-q'], work);
     assert.equal(collect.code, 0, collect.out);
@@ -60,12 +64,18 @@ describe('fixtures/netra-core end to end', { skip: pythonAvailable() }, () => {
     const viaModule = runPython(['-m', 'pytest', '--strict-config'], { cwd: work });
     assert.equal(viaModule.code, 0, viaModule.stdout + viaModule.stderr);
     assert.match(viaModule.stdout, /4 passed/);
+    // Both ways load the monitor: its report, with the limits `auto` derived.
+    for (const out of [viaScript.out, viaModule.stdout]) {
+      assert.match(out, /^\[MEMORY\] Starting pytest with \d+\.\dMB memory$/m);
+      assert.match(out, /^\[MEMORY\] Memory limits - Collection: \d+MB, Execution: \d+MB \(action: skip\)$/m);
+      assert.match(out, /^\[MEMORY\] After collection: \d+\.\dMB \(4 tests\)$/m);
+    }
   });
 
   test('afterwards check reports none of the fixed findings, and a second fix changes nothing', () => {
     const r = runCli(['check', '--format', 'json'], work);
     const rules = (JSON.parse(r.stdout) as { rule: string }[]).map((f) => f.rule);
-    assert.deepEqual(rules, ['require-memory-limit']);
+    assert.deepEqual(rules, []);
     assert.equal(r.code, 0);
     const again = runCli(['fix', '--unsafe'], work);
     assert.equal(again.code, 0, again.stdout);

@@ -4,7 +4,7 @@
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
-import { assertUnchanged, writeFileAtomic } from './fs.js';
+import { assertUnchanged, createFileExclusive, describeError, writeFileAtomic } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { formatMessage, type Rule } from './rule.js';
 import { resolveRule, type RuleSettings } from './settings.js';
@@ -111,6 +111,8 @@ export interface FileChange {
   file: string;
   before: string;
   after: string;
+  /** A new file (a module a fix installs). */
+  created: boolean;
 }
 
 export interface FixResult extends CheckResult {
@@ -143,7 +145,10 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     seen.add(state);
     result = await analyzeAll(ws, analyzers, inputs, options.rules);
   }
-  const changes = ws.changed().map(({ file, text }) => ({ file: file.path, before: file.text, after: text }));
+  const changes = ws
+    .changed()
+    .map(({ file, text, created }) => ({ file: file.path, before: file.text, after: text, created }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const problems = [...result.problems];
   for (const change of changes) {
     for (const analyzer of analyzers) {
@@ -155,8 +160,11 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   if (options.write && changes.length > 0 && problems.length === 0) {
     try {
       // Check every file first, so a file changed meanwhile stops the run before anything is written.
-      for (const { file } of ws.changed()) assertUnchanged(file);
-      for (const { file, text } of ws.changed()) writeFileAtomic(file, text);
+      for (const { file, created } of ws.changed()) if (!created) assertUnchanged(file);
+      for (const { file, text, created } of ws.changed()) {
+        if (created) createNew(file.path, text);
+        else writeFileAtomic(file, text);
+      }
       written = true;
     } catch (e) {
       if (!(e instanceof FileProblemError)) throw e;
@@ -165,4 +173,13 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
   return { diagnostics: locate(ws, result.diagnostics), problems, files: result.files, changes, appliedFixes, heldBackUnsafe, passes, written };
+}
+
+function createNew(path: string, text: string): void {
+  try {
+    createFileExclusive(path, text);
+  } catch (error) {
+    const exists = (error as NodeJS.ErrnoException).code === 'EEXIST';
+    throw new FileProblemError({ file: path, message: exists ? 'file appeared on disk since the run started; nothing more written, run again' : `cannot create file: ${describeError(error)}` });
+  }
 }

@@ -16,7 +16,6 @@ export interface AppliedFixes {
 function overlaps(a: Edit, b: Edit, touching: boolean): boolean {
   if (a.file !== b.file) return false;
   if (touching) return a.start <= b.end && b.start <= a.end;
-  if (a.start === a.end && b.start === b.end) return a.start === b.start;
   return a.start < b.end && b.start < a.end;
 }
 
@@ -49,9 +48,12 @@ export function applyFixes(fixes: readonly Fix[], read: (file: string) => string
   return { texts, applied: accepted, deferred };
 }
 
-/** Apply non-overlapping edits to one text, from the end so earlier offsets stay valid. */
+/**
+ * Apply non-overlapping edits to one text, from the end so earlier offsets stay valid. Insertions at one
+ * point (only one fix can make them: across fixes they conflict) land in the order the fix lists them.
+ */
 export function spliceEdits(text: string, edits: readonly Edit[]): string {
-  const ordered = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  const ordered = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || b.i - a.i).map(({ e }) => e);
   let out = text;
   for (const e of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
 
@@ -123,13 +123,25 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
   }
 }
 
-/** Create a new file (for example a module a fix adds); fails if it already exists. */
+/**
+ * Create a new file (for example a module a fix adds), atomically: the content goes to a temporary sibling
+ * that is then hard-linked under the final name, which fails if that name exists by now. A reader never
+ * sees half a file, and a file created meanwhile is never replaced.
+ */
 export function createFileExclusive(path: string, text: string, mode = 0o644): void {
-  const fd = openSync(path, 'wx', mode);
+  const tmp = join(dirname(path), `.${basename(path)}.netra-migrate-${process.pid}.tmp`);
+  const fd = openSync(tmp, 'wx', mode);
   try {
     writeSync(fd, Buffer.from(text, 'utf8'));
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    linkSync(tmp, path);
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+    unlinkSync(tmp);
   }
 }

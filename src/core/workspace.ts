@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
 
@@ -44,12 +45,16 @@ export class Workspace {
     return this.failed.get(path);
   }
 
-  /** Files whose current text differs from what was read. */
-  changed(): { file: LoadedFile; text: string }[] {
-    const out: { file: LoadedFile; text: string }[] = [];
+  /** Files whose current text differs from what was read, and files a fix creates (`created`, read as empty). */
+  changed(): { file: LoadedFile; text: string; created: boolean }[] {
+    const out: { file: LoadedFile; text: string; created: boolean }[] = [];
     for (const [path, text] of this.overlay) {
       const file = this.loaded.get(path);
-      if (file && file.text !== text) out.push({ file, text });
+      if (file) {
+        if (file.text !== text) out.push({ file, text, created: false });
+      } else if (text !== '' && !existsSync(path)) {
+        out.push({ file: { path, text: '', stat: { size: 0, mtimeMs: 0, mode: 0o644 } }, text, created: true });
+      }
     }
     return out;
   }

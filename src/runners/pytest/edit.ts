@@ -43,7 +43,7 @@ export function renderValue(config: PytestConfig, type: PytestIniType, value: st
 
 /**
  * Insert `key = value` lines after the last entry of the config's table (or after its header). Several keys
- * go in one edit: two insertions at one point would have no defined order.
+ * go in one edit, in the order given.
  */
 export function insertEntries(config: PytestConfig, pairs: readonly (readonly [string, string])[]): Edit {
   const eol = detectEol(config.text);
@@ -188,13 +188,17 @@ function mergeTouching(edits: Edit[]): Edit[] {
 
 /** Add one item at the end of a list value, in the value's own layout. */
 export function appendItem(config: PytestConfig, entry: ConfigEntry, items: readonly ConfigItem[] | null, value: string): Edit {
+  return appendItems(config, entry, items, [value]);
+}
+
+/** Add items at the end of a list value in one edit (`-p NAME` is two items), in the value's own layout. */
+export function appendItems(config: PytestConfig, entry: ConfigEntry, items: readonly ConfigItem[] | null, values: readonly string[]): Edit {
   const text = config.text;
   const file = config.file;
   if (entry.toml?.type === 'TOMLArray') {
     const els = entry.toml.elements;
     const last = els[els.length - 1];
-    const quoted = tomlString(value);
-    if (!last) return { file, start: entry.toml.range[0] + 1, end: entry.toml.range[1] - 1, text: quoted };
+    if (!last) return { file, start: entry.toml.range[0] + 1, end: entry.toml.range[1] - 1, text: values.map(tomlString).join(', ') };
     const closeLineStart = lineStartAt(text, entry.toml.range[1] - 1);
     const multiline = closeLineStart > last.range[1];
     if (multiline) {
@@ -203,25 +207,26 @@ export function appendItem(config: PytestConfig, entry: ConfigEntry, items: read
       const afterLast = text.slice(last.range[1], lineEndAt(text, last.range[1]));
       const hasComma = afterLast.trimStart().startsWith(',');
       const eol = detectEol(text);
-      if (hasComma) return { file, start: lineEndAt(text, last.range[1]), end: lineEndAt(text, last.range[1]), text: `${eol}${indent}${quoted},` };
-      return { file, start: last.range[1], end: last.range[1], text: `,${eol}${indent}${quoted}` };
+      const lines = values.map((v) => `${eol}${indent}${tomlString(v)}`);
+      if (hasComma) return { file, start: lineEndAt(text, last.range[1]), end: lineEndAt(text, last.range[1]), text: lines.map((l) => `${l},`).join('') };
+      return { file, start: last.range[1], end: last.range[1], text: `,${lines.join(',')}` };
     }
-    return { file, start: last.range[1], end: last.range[1], text: `, ${quoted}` };
+    return { file, start: last.range[1], end: last.range[1], text: values.map((v) => `, ${tomlString(v)}`).join('') };
   }
+  const words = values.map(shlexQuote).join(' ');
   if (entry.ini) {
-    const quoted = shlexQuote(value);
     const cont = entry.ini.continuations;
     const lastCont = cont[cont.length - 1];
     if (lastCont) {
       const indent = text.slice(lastCont.start, lastCont.dataStart!);
-      return { file, start: lastCont.end, end: lastCont.end, text: `${detectEol(text)}${indent}${quoted}` };
+      return { file, start: lastCont.end, end: lastCont.end, text: `${detectEol(text)}${indent}${words}` };
     }
-    if (entry.valueStart === entry.valueEnd) return replaceValue(config, entry, quoted);
-    return { file, start: entry.valueEnd, end: entry.valueEnd, text: ` ${quoted}` };
+    if (entry.valueStart === entry.valueEnd) return replaceValue(config, entry, words);
+    return { file, start: entry.valueEnd, end: entry.valueEnd, text: ` ${words}` };
   }
   // A TOML string (ini_options): append inside the quotes when they map one to one, else rewrite it.
   const lastItem = items?.[items.length - 1];
-  if (items && lastItem) return { file, start: lastItem.end, end: lastItem.end, text: ` ${shlexQuote(value)}` };
+  if (items && lastItem) return { file, start: lastItem.end, end: lastItem.end, text: ` ${words}` };
   const current = typeof entry.raw === 'string' ? entry.raw : '';
-  return { file, start: entry.valueStart, end: entry.valueEnd, text: tomlString(current ? `${current} ${shlexQuote(value)}` : shlexQuote(value)) };
+  return { file, start: entry.valueStart, end: entry.valueEnd, text: tomlString(current ? `${current} ${words}` : words) };
 }

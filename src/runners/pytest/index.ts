@@ -13,6 +13,8 @@ import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
 import { pytestRules } from './rules.js';
 import type { PytestTarget } from './target.js';
 
+type FoundTarget = Omit<PytestTarget, 'read'>;
+
 function load(ws: Workspace, file: string, explicit: boolean, problems: FileProblem[]): PytestConfig | null {
   const text = ws.text(file);
   if (text === null) {
@@ -32,8 +34,8 @@ function load(ws: Workspace, file: string, explicit: boolean, problems: FileProb
 }
 
 /** Resolve one directory's config files the way pytest's `locate_config` does. */
-function targetsInDir(ws: Workspace, dir: string, names: ReadonlySet<string>, problems: FileProblem[]): PytestTarget[] {
-  const out: PytestTarget[] = [];
+function targetsInDir(ws: Workspace, dir: string, names: ReadonlySet<string>, problems: FileProblem[]): FoundTarget[] {
+  const out: FoundTarget[] = [];
   let winner: string | undefined;
   for (const file of configFilesIn(dir, names)) {
     const config = load(ws, file, false, problems);
@@ -50,8 +52,9 @@ function targetsInDir(ws: Workspace, dir: string, names: ReadonlySet<string>, pr
 export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): { targets: PytestTarget[]; problems: FileProblem[] } {
   const problems: FileProblem[] = [];
   const targets = new Map<string, PytestTarget>();
-  const add = (list: PytestTarget[]) => {
-    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, t);
+  const read = (path: string) => ws.text(path);
+  const add = (list: FoundTarget[]) => {
+    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read });
   };
   for (const input of inputs) {
     let isDir: boolean;

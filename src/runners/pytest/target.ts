@@ -14,6 +14,11 @@ export interface PytestTarget {
   rootDir: string;
   /** For a shadowed config, the file pytest reads instead. */
   shadowedBy?: string;
+  /**
+   * Read another file of the project through the run's workspace (null when it does not exist or cannot be
+   * read), so a rule sees what earlier fix passes wrote: the monitor module a pass created is not created again.
+   */
+  read(path: string): string | null;
 }
 
 export interface AddoptToken {

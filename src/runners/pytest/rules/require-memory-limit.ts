@@ -1,40 +1,70 @@
 import { defineRule } from '../../../core/rule.js';
+import { MONITOR_MODULE } from '../../../monitor/stamp.js';
 import { getEntry, listValue } from '../config.js';
+import { installMonitorEdits, monitorLoaded } from '../monitor-install.js';
 import { headerRange, isActive } from '../rule-kit.js';
-import { addoptsFlag, addoptsPlugins, type PytestTarget } from '../target.js';
+import { addoptsFlag, type PytestTarget } from '../target.js';
 
-export const MEMORY_PLUGIN_MODULE = 'pytest_memory_plugin';
+interface Options {
+  /** `memory_limit_mb` the fix sets: MB, or `auto` (a share of the container's memory limit). */
+  limitMb?: string | number;
+  collectionLimitMb?: string | number;
+}
 
-export default defineRule<PytestTarget, 'missing', Record<string, never>>({
+export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
   meta: {
     id: 'require-memory-limit',
     runners: ['pytest', 'jest', 'vitest'],
     severity: 'warning',
-    fix: 'none',
+    fix: 'safe',
     description: 'A memory limit is enforced while tests are collected and run.',
     messages: {
       missing: 'no memory limit is enforced: a leaking or greedy test grows until the container is OOM-killed, taking the whole run with it',
+      notLoaded: '`{{key}}` is set but the memory monitor is not loaded, so pytest ignores it (and `--strict-config` refuses it)',
     },
-    options: { type: 'object', properties: {}, additionalProperties: false },
-    defaultOptions: {},
+    options: {
+      type: 'object',
+      properties: {
+        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
+        collectionLimitMb: {
+          type: ['string', 'number'],
+          pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          default: 'auto',
+          description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
+        },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { limitMb: 'auto', collectionLimitMb: 'auto' },
     docs: {
-      what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MEMORY_PLUGIN_MODULE}\`, its \`memory_limit_mb\` key or \`--memory-limit-mb\`) nor sets another memory limit.`,
+      what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MONITOR_MODULE}\`) nor sets another memory limit (pytest-memray in \`required_plugins\`), and a config that sets the monitor's keys without loading it.`,
       why:
-        'The kernel\'s OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. A monitor inside pytest sees each test\'s peak and can skip, fail or warn before the container limit is reached.',
+        "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and skips, fails or warns before the container limit is reached, and stops a run whose collection alone is over its limit.",
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests\n',
-        good: `[pytest]\ntestpaths = tests\naddopts = -p ${MEMORY_PLUGIN_MODULE}\nmemory_limit_mb = 512\n`,
+        good: `[pytest]\ntestpaths = tests\naddopts = -p ${MONITOR_MODULE}\npythonpath = .\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n`,
       },
-      fixSafety: 'No automatic fix yet: installing the memory monitor module comes with the monitor itself.',
+      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed.`,
     },
   },
   check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
-    if (getEntry(config, 'memory_limit_mb') || addoptsFlag(config, '--memory-limit-mb')) return;
-    if (addoptsPlugins(config).includes(MEMORY_PLUGIN_MODULE)) return;
     if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest-memray\b/.test(p))) return;
-    ctx.report({ messageId: 'missing', ...headerRange(config) });
+    if (monitorLoaded(target)) return;
+    const limits = { limitMb: String(ctx.options.limitMb ?? 'auto'), collectionLimitMb: String(ctx.options.collectionLimitMb ?? 'auto') };
+    const fix = { title: `Install the memory monitor (${MONITOR_MODULE}) with its limits`, applicability: 'safe' as const, edits: installMonitorEdits(target, limits) };
+    const key = ['memory_limit_mb', 'collection_memory_limit_mb', 'memory_limit_action', 'memory_report_top'].map((k) => getEntry(config, k)).find((e) => e);
+    if (key) {
+      ctx.report({ messageId: 'notLoaded', data: { key: key.key }, start: key.keyStart, end: key.keyEnd, fix });
+      return;
+    }
+    const flag = addoptsFlag(config, '--memory-limit-mb', '--collection-memory-limit-mb', '--memory-limit-action');
+    if (flag) {
+      ctx.report({ messageId: 'notLoaded', data: { key: flag.flag! }, start: flag.item.start, end: flag.item.end, fix });
+      return;
+    }
+    ctx.report({ messageId: 'missing', ...headerRange(config), fix });
   },
 });
