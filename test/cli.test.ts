@@ -82,7 +82,7 @@ describe('exit codes and formats', () => {
     assert.match(text, /testpaths = tests other/, 'unsafe fix not applied');
     assert.match(
       text,
-      /addopts = -ra --quiet-collection -p pytest_memory_plugin --strict-config\ntimeout = 120\nrequired_plugins = pytest-timeout\npythonpath = \.\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n$/,
+      /addopts = -ra --quiet-collection -p pytest_memory_plugin --strict-config\npythonpath = \.\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\ntimeout = 120\nrequired_plugins = pytest-timeout\n$/,
     );
     assert.ok(existsSync(join(dir, 'pytest_memory_plugin.py')), 'the monitor module is created');
   });
