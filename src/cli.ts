@@ -13,6 +13,30 @@ import { formatProblem, reporters, type ReporterName } from './reporters/index.j
 import { relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
+import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
+
+/** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
+function ruleSettings(values: readonly string[] | undefined): RuleSettings {
+  const settings: Record<string, unknown> = {};
+  for (const value of values ?? []) {
+    try {
+      Object.assign(settings, parseRuleFlag(value));
+    } catch (e) {
+      throw new UsageError(`--rule ${JSON.stringify(value)}: ${(e as Error).message}`);
+    }
+  }
+  const errors = settingsErrors(settings, allRules);
+  if (errors.length > 0) throw new UsageError(errors.map((e) => `--rule: ${e}`).join('\n'));
+  return settings as RuleSettings;
+}
+
+class UsageError extends Error {}
+
+const ruleOption = {
+  type: 'string',
+  array: true,
+  describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
+} as const;
 
 const cwd = process.cwd();
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -54,11 +78,12 @@ await yargs(hideBin(process.argv))
         .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)' })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
+        .option('rule', ruleOption)
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
-      const result = await check({ cwd, paths: argv.paths as string[] });
+      const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
       printProblems(result);
       report(result, argv.format);
       process.exitCode = exitCode(result, argv['max-warnings']);
@@ -73,10 +98,11 @@ await yargs(hideBin(process.argv))
         .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write the fixed files (safe fixes only, unless --unsafe)' })
         .option('unsafe', { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
+        .option('rule', ruleOption)
         .example('$0 fix', 'Print what the safe fixes would change')
         .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run'),
     async (argv) => {
-      const result = await fix({ cwd, paths: argv.paths as string[], write: argv.write, unsafe: argv.unsafe });
+      const result = await fix({ cwd, paths: argv.paths as string[], write: argv.write, unsafe: argv.unsafe, rules: ruleSettings(argv.rule) });
       printProblems(result);
       const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
       if (!argv.write) {
@@ -125,6 +151,10 @@ await yargs(hideBin(process.argv))
   .help()
   .wrap(Math.min(110, process.stdout.columns ?? 100))
   .fail((message, error, y) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`netra-migrate: ${error.message}\n`);
+      process.exit(2);
+    }
     if (error) {
       process.stderr.write(`netra-migrate: internal error: ${error.stack ?? error.message}\n`);
       process.exit(2);

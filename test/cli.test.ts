@@ -112,6 +112,28 @@ describe('exit codes and formats', () => {
     assert.equal(runCli([]).code, 2);
   });
 
+  test('--rule turns rules off or sets their options; a mistake in it is a usage error naming the rule', () => {
+    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const rulesOf = (out: string) => (JSON.parse(out) as { rule: string }[]).map((f) => f.rule).sort();
+    const all = runCli(['check', '-f', 'json'], dir);
+    assert.ok(rulesOf(all.stdout).includes('require-timeout'));
+    const off = runCli(['check', '-f', 'json', '--rule', 'require-timeout:off', '--rule', '{"require-memory-limit": "off"}'], dir);
+    assert.deepEqual(rulesOf(off.stdout), rulesOf(all.stdout).filter((r) => r !== 'require-timeout' && r !== 'require-memory-limit'));
+    const seconds = runCli(['fix', '--rule', 'require-timeout:["error", {"seconds": 30}]'], dir);
+    assert.match(seconds.stdout, /^\+timeout = 30$/m);
+    for (const [flag, message] of [
+      ['no-such-rule:off', /--rule: unknown rule "no-such-rule"/],
+      ['require-timeout:["loud"]', /--rule: require-timeout: level must be one of off, warn, error, not "loud"/],
+      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin\)/],
+      ['require-timeout:["warn", {"seconds": "1"}]', /--rule: require-timeout: option "seconds" must be number, not string/],
+      ['require-timeout', /expected rule-id:level/],
+    ] as const) {
+      const r = runCli(['check', '--rule', flag], dir);
+      assert.equal(r.code, 2, flag);
+      assert.match(r.stderr, message);
+    }
+  });
+
   test('rules lists every rule; explain prints a rule page; an unknown rule exits 2', () => {
     const list = runCli(['rules']);
     assert.equal(list.code, 0);

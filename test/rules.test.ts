@@ -1,9 +1,10 @@
 /**
  * Data-driven rule tests: fixtures/rules/<rule-id>/<valid|invalid>-<case>/ holds `input/`, for invalid
  * cases `expected.json` (the findings, with positions and fix safety), and for fixable ones `output/`
- * (every file the fix changes or creates, as it must read after `fix --write --unsafe`). A created memory
- * monitor module is recorded as the one line MONITOR_STAND_IN, so a new monitor version does not rewrite
- * every case. Run with UPDATE_FIXTURES=1 to rewrite expectations, then review the diff.
+ * (every file the fix changes or creates, as it must read after `fix --write --unsafe`). The memory monitor
+ * module, in an input or an output, is recorded as the one line MONITOR_STAND_IN (with the file's line
+ * ending), so a new monitor version does not rewrite every case. Run with UPDATE_FIXTURES=1 to rewrite
+ * expectations, then review the diff.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,14 +16,25 @@ import { copyToTemp } from './support/env.js';
 import { listFiles, recorded, ruleCases } from './support/cases.js';
 
 const update = process.env.UPDATE_FIXTURES === '1';
-const MONITOR_STAND_IN = '# the memory monitor module netra-migrate writes (src/monitor/pytest_memory_plugin.py)\n';
-const recordedText = (text: string) => (text === monitorText() ? MONITOR_STAND_IN : text);
-const expectedText = (text: string) => (text === MONITOR_STAND_IN ? monitorText() : text);
+const MONITOR_STAND_IN = '# the memory monitor module netra-migrate writes (src/monitor/pytest_memory_plugin.py)';
+const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
+const recordedText = (text: string) => (text.replace(/\r\n/g, '\n') === monitorText() ? MONITOR_STAND_IN + eolOf(text) : text);
+const expectedText = (text: string) => (text.trimEnd() === MONITOR_STAND_IN ? monitorText().replace(/\n/g, eolOf(text)) : text);
+
+/** A scratch copy of a case's input, stand-ins replaced by the monitor module itself. */
+function workCopy(dir: string): string {
+  const work = copyToTemp(join(dir, 'input'));
+  for (const f of listFiles(work)) {
+    const text = readFileSync(join(work, f), 'utf8');
+    if (expectedText(text) !== text) writeFileSync(join(work, f), expectedText(text));
+  }
+  return work;
+}
 
 for (const c of ruleCases()) {
   describe(`${c.rule} / ${c.name}`, () => {
     test(c.valid ? 'reports nothing' : 'reports the expected findings', async () => {
-      const work = copyToTemp(join(c.dir, 'input'));
+      const work = workCopy(c.dir);
       const result = await check({ cwd: work, paths: ['.'], rules: c.settings });
       assert.deepEqual(result.problems, []);
       const findings = result.diagnostics.filter((d) => d.rule === c.rule).map((d) => recorded(work, d));
@@ -38,7 +50,7 @@ for (const c of ruleCases()) {
 
     if (c.valid) return;
     test('fix --unsafe gives the expected files, converges and leaves the rest alone', async () => {
-      const work = copyToTemp(join(c.dir, 'input'));
+      const work = workCopy(c.dir);
       const first = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
       assert.deepEqual(first.problems, []);
       const outputDir = join(c.dir, 'output');
@@ -53,6 +65,7 @@ for (const c of ruleCases()) {
       assert.deepEqual(changed, listFiles(outputDir), 'files the fix changed');
       for (const f of new Set([...listFiles(join(c.dir, 'input')), ...changed])) {
         const expected = existsSync(join(outputDir, f)) ? join(outputDir, f) : join(c.dir, 'input', f);
+        // Input files the fix leaves alone read as they were copied (stand-ins expanded).
         assert.equal(readFileSync(join(work, f), 'utf8'), expectedText(readFileSync(expected, 'utf8')), f);
       }
       const second = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });

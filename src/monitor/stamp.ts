@@ -15,7 +15,7 @@ const CHECKSUM_LINE = /^# netra-migrate-sha256: (.*)$/m;
 const PLACEHOLDER = '{{checksum}}';
 const VERSION_LINE = /^\uFEFF?# pytest_memory_plugin (\d+(?:\.\d+)*), the memory monitor written by netra-migrate/;
 
-function checksum(text: string): string {
+export function monitorChecksum(text: string): string {
   const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(CHECKSUM_LINE, `# netra-migrate-sha256: ${PLACEHOLDER}`);
   return createHash('sha256').update(normalized).digest('hex');
 }
@@ -24,7 +24,7 @@ let stamped: string | undefined;
 
 /** The module text to write, checksum filled in. */
 export function monitorText(): string {
-  stamped ??= MONITOR_SOURCE.replace(PLACEHOLDER, checksum(MONITOR_SOURCE));
+  stamped ??= MONITOR_SOURCE.replace(PLACEHOLDER, monitorChecksum(MONITOR_SOURCE));
   return stamped;
 }
 
@@ -39,7 +39,7 @@ export function inspectMonitorCopy(text: string): MonitorCopy {
   const version = VERSION_LINE.exec(text)?.[1] ?? null;
   const recorded = CHECKSUM_LINE.exec(text)?.[1]?.trim();
   if (version === null || recorded === undefined) return { version, edited: true };
-  return { version, edited: recorded !== checksum(text) };
+  return { version, edited: recorded !== monitorChecksum(text) };
 }
 
 /** Numeric comparison of dotted versions: negative when a is older. */

@@ -1,6 +1,7 @@
 // The registry of pytest rules: one file per rule under rules/, named by its id.
 import functionLoopScope from './rules/function-loop-scope.js';
 import knownOptions from './rules/known-options.js';
+import outdatedMemoryMonitor from './rules/outdated-memory-monitor.js';
 import requireFailFast from './rules/require-fail-fast.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 import requireStrictConfig from './rules/require-strict-config.js';
@@ -14,6 +15,7 @@ export const pytestRules: readonly PytestRule[] = [
   functionLoopScope,
   requireTimeout,
   requireMemoryLimit,
+  outdatedMemoryMonitor,
   requireFailFast,
   knownOptions,
   requireStrictConfig,
