@@ -13,6 +13,7 @@ import { formatProblem, reporters, type ReporterName } from './reporters/index.j
 import { relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
+import { PROFILES } from './runners/pytest/profiles.js';
 import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
@@ -97,12 +98,26 @@ await yargs(hideBin(process.argv))
         .positional('paths', { type: 'string', array: true, default: ['.'] })
         .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write the fixed files (safe fixes only, unless --unsafe)' })
         .option('unsafe', { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' })
+        .option('profile', {
+          type: 'string',
+          array: true,
+          choices: PROFILES,
+          describe: 'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
+        })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
         .option('rule', ruleOption)
         .example('$0 fix', 'Print what the safe fixes would change')
-        .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run'),
+        .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
+        .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
     async (argv) => {
-      const result = await fix({ cwd, paths: argv.paths as string[], write: argv.write, unsafe: argv.unsafe, rules: ruleSettings(argv.rule) });
+      const result = await fix({
+        cwd,
+        paths: argv.paths as string[],
+        write: argv.write,
+        unsafe: argv.unsafe,
+        rules: ruleSettings(argv.rule),
+        profiles: argv.profile ?? [],
+      });
       printProblems(result);
       const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
       if (!argv.write) {

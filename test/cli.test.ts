@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from './support/env.js';
+import { monitorText } from '../src/monitor/stamp.js';
 
 function project(files: Record<string, string | Buffer>): string {
   const dir = tempDir('netra-cli-');
@@ -29,6 +30,7 @@ describe('exit codes and formats', () => {
   test('a clean config exits 0 with no output', () => {
     const dir = project({
       'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = -ra --strict-config --maxfail=5 -p pytest_memory_plugin\ntimeout = 60\n',
+      'pytest_memory_plugin.py': monitorText(),
     });
     const r = runCli(['check'], dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -16,6 +16,8 @@ export interface Analyzer {
   analyze(ws: Workspace, inputs: readonly string[]): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null;
+  /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
+  derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
 }
 
 export interface AnalyzerOutput {
@@ -105,6 +107,8 @@ export function locate(ws: Workspace, diagnostics: readonly Diagnostic[]): Locat
 export interface FixOptions extends RunOptions {
   unsafe?: boolean;
   write?: boolean;
+  /** Profiles to generate next to each main config, from its fixed text (pytest: `docker`, `collection`). */
+  profiles?: readonly string[];
 }
 
 export interface FileChange {
@@ -145,11 +149,20 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     seen.add(state);
     result = await analyzeAll(ws, analyzers, inputs, options.rules);
   }
+  const derivedProblems: FileProblem[] = [];
+  if (options.profiles && options.profiles.length > 0) {
+    for (const analyzer of analyzers) {
+      const derived = analyzer.derive?.(ws, inputs, options.profiles);
+      if (!derived) continue;
+      derivedProblems.push(...derived.problems);
+      for (const file of derived.files) if (ws.text(file.path) !== file.text) ws.setText(file.path, file.text);
+    }
+  }
   const changes = ws
     .changed()
     .map(({ file, text, created }) => ({ file: file.path, before: file.text, after: text, created }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const problems = [...result.problems];
+  const problems = [...result.problems, ...derivedProblems];
   for (const change of changes) {
     for (const analyzer of analyzers) {
       const problem = analyzer.verify(ws, change.file);

@@ -10,6 +10,7 @@ import { walkDirs } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
 import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
+import { deriveProfiles, PROFILES } from './profiles.js';
 import { pytestRules } from './rules.js';
 import type { PytestTarget } from './target.js';
 
@@ -109,6 +110,13 @@ export const pytestAnalyzer: Analyzer = {
     const { targets, problems } = collectPytestTargets(ws, inputs);
     const runs = targets.flatMap((target) => pytestRules.map((rule) => ({ rule, target })));
     return { runs, problems, files: targets.map((t) => t.config.file) };
+  },
+  derive(ws, inputs, profiles) {
+    const names = PROFILES.filter((p) => profiles.includes(p));
+    if (names.length === 0) return { files: [], problems: [] };
+    // Profiles derive from the main configs pytest finds by itself, never from another profile.
+    const mains = collectPytestTargets(ws, inputs).targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
+    return deriveProfiles(mains, names);
   },
   verify(ws, file) {
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
