@@ -22,6 +22,8 @@ while the process stays over the limit, ``fail`` fails the test whose peak passe
 
 No dependencies: on Linux it reads /proc (a test's exact peak from the kernel's high-water mark, reset per
 test through /proc/self/clear_refs); elsewhere it uses psutil when installed. Python 3.9+, pytest 8+.
+
+PYTEST_DONT_REWRITE: there are no asserts here, and skipping pytest's rewrite keeps the import cheap.
 """
 from __future__ import annotations
 
@@ -367,6 +369,8 @@ class MemoryMonitor:
         self.last_gc = 0.0
         self.gc_runs = 0
         self.workers: Dict[str, Dict[str, Any]] = {}
+        #: The running test's (peak reset?, RSS before if not, started over the limit?).
+        self.current: Tuple[bool, int, bool] = (False, 0, False)
         limit = self.limits.execution
         self.pressure = int(limit * PRESSURE) if limit else None
 
@@ -407,7 +411,7 @@ class MemoryMonitor:
         started_over = bool(limit) and self.last_peak > limit and meter.rss() > limit
         reset = meter.reset_peak()
         before = 0 if reset else meter.rss()
-        item.stash[_peak_key] = (reset, before, started_over)
+        self.current = (reset, before, started_over)
         try:
             return (yield)
         finally:
@@ -445,7 +449,7 @@ class MemoryMonitor:
         return False
 
     def _end_of_call(self, item: pytest.Item) -> Optional[str]:
-        reset, before, started_over = item.stash.get(_peak_key, (False, 0, False))
+        reset, before, started_over = self.current
         meter = self.meter
         peak = meter.peak() if reset else max(before, meter.rss())
         limit = self.limits.execution
@@ -575,7 +579,6 @@ class _CallLimit:
         return result
 
 
-_peak_key = pytest.StashKey[Tuple[bool, int, bool]]()
 _meter: Optional[Meter] = None
 _start = 0
 
