@@ -38,13 +38,15 @@ describe('fixtures/netra-core end to end', { skip: pythonAvailable() }, () => {
     assert.deepEqual(at('known-options'), ['pytest.ini:12:62', 'pytest.ini:12:93']);
     assert.deepEqual(at('require-timeout'), ['pytest.ini:1:1']);
     assert.deepEqual(at('require-memory-limit'), ['pytest.ini:1:1']);
+    // The sources: the session- and module-cached async fixtures of the backend service.
+    assert.deepEqual(at('async-fixture-scope'), ['netra_backend/tests/conftest.py:7:25', 'netra_backend/tests/conftest.py:15:17']);
   });
 
   test('fix --write --unsafe, then pytest --strict-config collects and runs with exit 0, as `pytest` and `python -m pytest`', () => {
     const original = readFileSync(join(work, 'pytest.ini'), 'utf8');
     const r = runCli(['fix', '--write', '--unsafe'], work);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stderr, /fixed 8 problems in 2 files/);
+    assert.match(r.stderr, /fixed 10 problems in 3 files/);
     assert.equal(readFileSync(join(work, 'pytest_memory_plugin.py'), 'utf8'), monitorText());
     const fixed = readFileSync(join(work, 'pytest.ini'), 'utf8');
     assert.deepEqual(commentLines(fixed), commentLines(original), 'every comment survives');

@@ -5,10 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { monitorText } from '../src/monitor/stamp.js';
-import { pythonAvailable, runPython, tempDir } from './support/env.js';
+import { pythonAvailable, runPython, writeTree } from './support/env.js';
 
 /** Tests that hold, or allocate and free, real memory: pages are touched so they count in RSS. */
 const MEMORY_TESTS = `
@@ -45,14 +43,7 @@ const CLEAN_ENV = {
 };
 
 function project(ini: string, files: Record<string, string> = { 'tests/test_mem.py': MEMORY_TESTS }): string {
-  const dir = tempDir('netra-monitor-');
-  writeFileSync(join(dir, 'pytest_memory_plugin.py'), monitorText());
-  writeFileSync(join(dir, 'pytest.ini'), ini);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
+  return writeTree({ 'pytest_memory_plugin.py': monitorText(), 'pytest.ini': ini, ...files }, 'netra-monitor-');
 }
 
 const INI = '[pytest]\ntestpaths = tests\npythonpath = .\naddopts = -p pytest_memory_plugin\nmemory_limit_mb = 100\n';
@@ -147,14 +138,7 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
 });
 
 /** A fake root holding /proc/self/{cgroup,mountinfo}, /proc/meminfo and a cgroup filesystem. */
-function sysroot(files: Record<string, string>): string {
-  const root = tempDir('netra-sysroot-');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return root;
-}
+const sysroot = (files: Record<string, string>) => writeTree(files, 'netra-sysroot-');
 
 const GiB = 1024 ** 3;
 const MEMINFO = `MemTotal:        ${(8 * GiB) / 1024} kB\nMemFree:         1000 kB\n`;

@@ -5,9 +5,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { ROOT, copyToTemp, pythonAvailable, runCli, runPython, tempDir } from './support/env.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, copyToTemp, pythonAvailable, runCli, runPython, writeTree } from './support/env.js';
 
 function pytest(dir: string, args: string[]) {
   const r = runPython(['-m', 'pytest', '-p', 'no:cacheprovider', ...args], {
@@ -17,14 +17,7 @@ function pytest(dir: string, args: string[]) {
   return { code: r.code, out: r.stdout + r.stderr };
 }
 
-function project(files: Record<string, string>): string {
-  const dir = tempDir('netra-profile-');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => writeTree(files, 'netra-profile-');
 
 describe('profiles from the sample project', { skip: pythonAvailable() }, () => {
   const work = copyToTemp(join(ROOT, 'fixtures', 'netra-core'));

@@ -15,7 +15,7 @@ export interface Analyzer {
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
   analyze(ws: Workspace, inputs: readonly string[]): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
-  verify(ws: Workspace, file: string): FileProblem | null;
+  verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
 }
@@ -165,7 +165,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const problems = [...result.problems, ...derivedProblems];
   for (const change of changes) {
     for (const analyzer of analyzers) {
-      const problem = analyzer.verify(ws, change.file);
+      const problem = await analyzer.verify(ws, change.file);
       if (problem) problems.push({ ...problem, message: `a fix produced a file that does not parse, so nothing is written: ${problem.message}` });
     }
   }

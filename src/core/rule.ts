@@ -29,6 +29,8 @@ export interface RuleMeta<MessageId extends string, Options> {
   options: JsonSchema;
   defaultOptions: Options;
   docs: RuleDocs;
+  /** The rule reports on test sources (conftest.py, test modules): it runs when only .py files are given. */
+  sources?: boolean;
 }
 
 export interface FixInput {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,16 @@ export function copyToTemp(dir: string, prefix = 'netra-'): string {
 
 export function tempDir(prefix = 'netra-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A new temporary directory holding the given files (relative paths, folders created as needed). */
+export function writeTree(files: Record<string, string>, prefix = 'netra-'): string {
+  const dir = tempDir(prefix);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
 }
 
 /** A small deterministic PRNG (mulberry32), so generated cases are the same on every run. */

@@ -3,7 +3,7 @@
  * pytest reads (the others are shadowed), and hands every config to the pytest rules.
  */
 import { statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import { walkDirs } from '../../core/walk.js';
@@ -12,6 +12,8 @@ import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
 import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
 import { deriveProfiles, PROFILES } from './profiles.js';
 import { pytestRules } from './rules.js';
+import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
+import { parsePython } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
 
 type FoundTarget = Omit<PytestTarget, 'read'>;
@@ -105,11 +107,69 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
   return { targets: [...targets.values()], problems };
 }
 
+/** The active config governing a Python file: the nearest directory above it holding pytest config. */
+function governing(ws: Workspace, file: string): PytestTarget | undefined {
+  for (const dir of configDirsUpward(dirname(file))) {
+    const names = new Set<string>(CONFIG_NAMES.filter((n) => ws.text(resolve(dir, n)) !== null));
+    const active = targetsInDir(ws, dir, names, []).find((t) => t.role === 'active');
+    if (active) return { ...active, read: (path: string) => ws.text(path) };
+  }
+  return undefined;
+}
+
+/**
+ * Attach the Python sources each active config governs: for a directory input, the files pytest would read
+ * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
+ * alone parses no Python at all.
+ */
+async function attachSources(ws: Workspace, inputs: readonly string[], targets: PytestTarget[], problems: FileProblem[]): Promise<string[]> {
+  const wanted = new Map<string, PytestTarget>();
+  const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
+  const owner = (file: string) => active.filter((t) => file.startsWith(t.rootDir + sep)).sort((a, b) => b.rootDir.length - a.rootDir.length)[0];
+  const scanDirs = inputs.filter((i) => statSafe(i)?.isDirectory());
+  for (const t of active) {
+    if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
+    for (const file of sourceFilesOf(t)) {
+      if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
+      const o = owner(file);
+      if (o) wanted.set(file, o);
+    }
+  }
+  for (const input of inputs) {
+    if (!isPythonSource(input) || !statSafe(input)?.isFile()) continue;
+    let t = owner(input);
+    if (!t) {
+      t = governing(ws, input);
+      if (t && !targets.some((x) => x.config.file === t!.config.file)) targets.push(t);
+    }
+    if (t) wanted.set(input, targets.find((x) => x.config.file === t!.config.file)!);
+  }
+  if (wanted.size === 0) return [];
+  const files = [...wanted.keys()].sort();
+  const sources = await loadSources(ws, files, problems);
+  for (const t of targets) t.sources = [];
+  for (const source of sources) wanted.get(source.file)!.sources!.push(source);
+  for (const t of targets) if (t.sources!.length === 0 && !active.includes(t)) delete t.sources;
+  return sources.map((s) => s.file);
+}
+
+function statSafe(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export const pytestAnalyzer: Analyzer = {
   async analyze(ws, inputs): Promise<AnalyzerOutput> {
-    const { targets, problems } = collectPytestTargets(ws, inputs);
-    const runs = targets.flatMap((target) => pytestRules.map((rule) => ({ rule, target })));
-    return { runs, problems, files: targets.map((t) => t.config.file) };
+    const pyInputs = inputs.filter(isPythonSource);
+    const { targets, problems } = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
+    const sourceFiles = await attachSources(ws, inputs, targets, problems);
+    // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
+    const onlySources = pyInputs.length === inputs.length;
+    const runs = targets.flatMap((target) => pytestRules.filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule, target })));
+    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
   },
   derive(ws, inputs, profiles) {
     const names = PROFILES.filter((p) => profiles.includes(p));
@@ -118,7 +178,13 @@ export const pytestAnalyzer: Analyzer = {
     const mains = collectPytestTargets(ws, inputs).targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
     return deriveProfiles(mains, names);
   },
-  verify(ws, file) {
+  async verify(ws, file) {
+    if (isPythonSource(file)) {
+      const text = ws.text(file);
+      if (text === null) return null;
+      const module = await parsePython(text);
+      return module.syntaxError ? { file, ...module.syntaxError, message: 'Python syntax error' } : null;
+    }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);
     if (text === null) return null;

@@ -1,7 +1,11 @@
 // The registry of pytest rules: one file per rule under rules/, named by its id.
+import asyncFixtureScope from './rules/async-fixture-scope.js';
+import asyncioMarkLoopScope from './rules/asyncio-mark-loop-scope.js';
 import functionLoopScope from './rules/function-loop-scope.js';
 import knownOptions from './rules/known-options.js';
 import outdatedMemoryMonitor from './rules/outdated-memory-monitor.js';
+import noEventLoopFixture from './rules/no-event-loop-fixture.js';
+import registeredMarkers from './rules/registered-markers.js';
 import requireFailFast from './rules/require-fail-fast.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 import requireStrictConfig from './rules/require-strict-config.js';
@@ -20,4 +24,8 @@ export const pytestRules: readonly PytestRule[] = [
   knownOptions,
   requireStrictConfig,
   shadowedConfig,
+  asyncFixtureScope,
+  noEventLoopFixture,
+  asyncioMarkLoopScope,
+  registeredMarkers,
 ];

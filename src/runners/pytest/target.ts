@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
+import type { PytestSource } from './sources.js';
 
 export type ConfigRole = 'active' | 'shadowed' | 'inert';
 
@@ -19,6 +20,11 @@ export interface PytestTarget {
    * read), so a rule sees what earlier fix passes wrote: the monitor module a pass created is not created again.
    */
   read(path: string): string | null;
+  /**
+   * The Python sources this config governs, parsed — only when the run scans them (a directory or .py
+   * input); undefined for a run on config files alone, so rules that need them stay conservative.
+   */
+  sources?: PytestSource[];
 }
 
 export interface AddoptToken {

@@ -2,7 +2,43 @@ import { defineRule } from '../../../core/rule.js';
 import { getEntry, typedValue } from '../config.js';
 import { insertEntry, renderValue, replaceValue } from '../edit.js';
 import { headerRange, isActive } from '../rule-kit.js';
+import type { Edit } from '../../../core/diagnostic.js';
+import { addKeyword, ensureImport, quoteOf } from '../source-edit.js';
+import { asyncFixtures, isWide } from '../source-kit.js';
 import { usesPytestAsyncio, type PytestTarget } from '../target.js';
+
+/**
+ * The source edits that keep every wider-cached async fixture in a loop as wide as its cache once the
+ * default turns to `function`; null when that cannot be done for all of them (sources not read, a scope
+ * that is not a literal).
+ */
+function keepLoopEdits(target: PytestTarget): { edits: Edit[]; count: number } | null {
+  if (!target.sources) return null;
+  const edits: Edit[] = [];
+  const imported = new Set<string>();
+  let count = 0;
+  for (const { source, fixture } of asyncFixtures(target)) {
+    if (fixture.loopScope) continue;
+    if (fixture.scope && fixture.scope.value === null) return null;
+    const scope = fixture.scope?.value;
+    if (!isWide(scope)) continue;
+    count++;
+    const { call } = fixture.decorator;
+    const q = quoteOf(source.module.text, call);
+    if (fixture.kind === 'pytest') {
+      // pytest.fixture has no loop_scope: pytest_asyncio.fixture takes the same arguments and this one.
+      const alias = source.names.pytestAsyncio[0] ?? 'pytest_asyncio';
+      edits.push({ file: source.file, start: call.start, end: call.args ? call.args.start : call.end, text: `${alias}.fixture` });
+      if (source.names.pytestAsyncio.length === 0 && !imported.has(source.file)) {
+        imported.add(source.file);
+        const imp = ensureImport(source.file, source.module, 'pytest_asyncio');
+        if (imp) edits.push(imp);
+      }
+    }
+    edits.push(addKeyword(source.file, call, source.module.text, 'loop_scope', `${q}${scope}${q}`));
+  }
+  return { edits, count };
+}
 
 export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>>({
   meta: {
@@ -27,7 +63,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
         good: '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
       },
       fixSafety:
-        'Unsafe: setting the default to `function` changes which loop every async fixture without an explicit `loop_scope` runs in; a session- or module-cached async fixture then fails with `ScopeMismatch` until it gets `loop_scope=` equal to its `scope` (the test-source rules add that).',
+        'Safe when the run reads the test sources (a directory, not just the config file) and every wider-cached async fixture has a literal scope: the same fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so those fixtures keep the loop they had and do not fail with `ScopeMismatch`; function-scoped async fixtures move into the loop of the test that uses them. Unsafe otherwise: without the sources, a session- or module-cached async fixture would fail with `ScopeMismatch`.',
     },
   },
   check(ctx, target) {
@@ -35,6 +71,10 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     const { config } = target;
     const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
+    const keep = keepLoopEdits(target);
+    const applicability = keep ? 'safe' : 'unsafe';
+    const extra = keep?.edits ?? [];
+    const kept = keep && keep.count > 0 ? `; keep ${keep.count} wider-cached async fixture${keep.count === 1 ? '' : 's'} in ${keep.count === 1 ? 'its' : 'their'} own loop (loop_scope=)` : '';
     if (entry) {
       const typed = typedValue(config, entry, 'string');
       const scope = typed.ok ? String(typed.value).trim() : '';
@@ -44,7 +84,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
         data: { scope },
         start: entry.keyStart,
         end: entry.valueEnd,
-        fix: { title: 'Set asyncio_default_fixture_loop_scope to function', applicability: 'unsafe', edits: [replaceValue(config, entry, value)] },
+        fix: { title: `Set asyncio_default_fixture_loop_scope to function${kept}`, applicability, edits: [replaceValue(config, entry, value), ...extra] },
       });
       return;
     }
@@ -52,9 +92,9 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
       messageId: 'unset',
       ...headerRange(config),
       fix: {
-        title: 'Add asyncio_default_fixture_loop_scope = function',
-        applicability: 'unsafe',
-        edits: [insertEntry(config, 'asyncio_default_fixture_loop_scope', value)],
+        title: `Add asyncio_default_fixture_loop_scope = function${kept}`,
+        applicability,
+        edits: [insertEntry(config, 'asyncio_default_fixture_loop_scope', value), ...extra],
       },
     });
   },

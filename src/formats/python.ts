@@ -1,0 +1,330 @@
+/**
+ * Python sources through tree-sitter (web-tree-sitter + the tree-sitter-python grammar, WebAssembly):
+ * every Python 3.12 form, error recovery (a file with a syntax error still yields its other definitions),
+ * offsets in UTF-16 units like JS strings. Loaded on first use only: a run on one config never pays for it.
+ *
+ * Trees are not kept: `parsePython` extracts a plain model (fixtures, tests, marks, imports, each with
+ * ranges) and deletes the tree before returning.
+ */
+import { createRequire } from 'node:module';
+import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
+
+const require = createRequire(import.meta.url);
+let parserPromise: Promise<TsParser> | undefined;
+
+async function parser(): Promise<TsParser> {
+  parserPromise ??= (async () => {
+    const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
+    await Parser.init();
+    const python = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const p = new Parser();
+    p.setLanguage(python);
+    return p;
+  })();
+  return parserPromise;
+}
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** A call argument: positional or `name=value`, with its value as a string literal where it is one. */
+export interface Argument extends Range {
+  name: string | null;
+  /** The value expression's range. */
+  value: Range;
+  /** The value as a plain string literal (no f-string, no concatenation), else null. */
+  string: string | null;
+  /** The string literal's content range (inside the quotes). */
+  content: Range | null;
+  /** The value's source text. */
+  text: string;
+}
+
+export interface Call extends Range {
+  /** The callee as a dotted name (`pytest.fixture`, `pa.fixture`, `fixture`), or null. */
+  callee: string | null;
+  /** The argument list, parentheses included; null for a bare decorator (`@pytest.fixture`). */
+  args: (Range & { items: Argument[] }) | null;
+}
+
+export interface Decorator extends Range {
+  /** The decorator expression as a call (a bare name is a call with no argument list). */
+  call: Call;
+}
+
+export interface FunctionDef extends Range {
+  name: string;
+  nameRange: Range;
+  async: boolean;
+  decorators: Decorator[];
+  /** Parameter names and ranges (self, fixtures requested by name). */
+  params: (Range & { name: string })[];
+  /** The parameter list, parentheses included. */
+  paramList: Range;
+  /** Identifiers used in the body, with ranges (to follow a parameter's uses). */
+  body: Range;
+  /** The class it is defined in, if any. */
+  className: string | null;
+}
+
+export interface Assignment extends Range {
+  target: string;
+  /** Class the assignment is in (class-level pytestmark), or null at module level. */
+  className: string | null;
+  /** The value: one expression, or the elements of a list/tuple. */
+  values: Call[];
+}
+
+export interface Import extends Range {
+  /** `import a.b as c` → module 'a.b', alias 'c'; `from m import n as a` → module 'm', name 'n', alias 'a'. */
+  module: string;
+  name: string | null;
+  alias: string;
+}
+
+export interface PythonModule {
+  text: string;
+  functions: FunctionDef[];
+  assignments: Assignment[];
+  /** Decorators of classes (marks on a test class). */
+  classDecorators: Decorator[];
+  imports: Import[];
+  /** Where the top-level imports end (a new import goes after it), or 0. */
+  importsEnd: number;
+  /** The first syntax error, if any (1-based line), and every error range. */
+  syntaxError: { line: number; column: number } | null;
+  errorRanges: Range[];
+  /** Uses of `event_loop` inside the body of a function that takes it as a parameter; `nested` when inside an inner def or lambda. */
+  eventLoopUses(fn: FunctionDef): (Range & { nested: boolean })[];
+}
+
+const range = (n: TsNode): Range => ({ start: n.startIndex, end: n.endIndex });
+
+function dotted(n: TsNode | null): string | null {
+  if (!n) return null;
+  if (n.type === 'identifier') return n.text;
+  if (n.type === 'attribute') {
+    const obj = dotted(n.childForFieldName('object'));
+    const attr = n.childForFieldName('attribute');
+    return obj && attr ? `${obj}.${attr.text}` : null;
+  }
+  return null;
+}
+
+/** A plain string literal's value and content range (no prefix with f/b, a single literal). */
+function stringLiteral(n: TsNode): { value: string; content: Range } | null {
+  if (n.type !== 'string') return null;
+  const start = n.child(0);
+  if (!start || /[fFbB]/.test(start.text)) return null;
+  if (n.namedChildren.some((c) => c?.type === 'interpolation' || c?.type === 'escape_sequence')) return null;
+  const content = n.namedChildren.find((c) => c?.type === 'string_content');
+  const end = n.child(n.childCount - 1)!;
+  if (!content) return { value: '', content: { start: start.endIndex, end: end.startIndex } };
+  return { value: content.text, content: range(content) };
+}
+
+function call(n: TsNode): Call {
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const argList = n.childForFieldName('arguments');
+    const items: Argument[] = [];
+    if (argList && argList.type === 'argument_list') {
+      for (const a of argList.namedChildren) {
+        if (!a || a.type === 'comment') continue;
+        const isKw = a.type === 'keyword_argument';
+        const value = isKw ? a.childForFieldName('value')! : a;
+        const lit = value ? stringLiteral(value) : null;
+        items.push({
+          ...range(a),
+          name: isKw ? (a.childForFieldName('name')?.text ?? null) : null,
+          value: range(value ?? a),
+          string: lit?.value ?? null,
+          content: lit?.content ?? null,
+          text: (value ?? a).text,
+        });
+      }
+    }
+    return { ...range(n), callee: dotted(fn), args: argList ? { ...range(argList), items } : null };
+  }
+  return { ...range(n), callee: dotted(n), args: null };
+}
+
+function decorator(d: TsNode): Decorator {
+  const expr = d.namedChildren.find((c) => c && c.type !== 'comment')!;
+  return { ...range(d), call: call(expr) };
+}
+
+function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className: string | null): FunctionDef {
+  const name = def.childForFieldName('name')!;
+  const params = def.childForFieldName('parameters')!;
+  const out: (Range & { name: string })[] = [];
+  for (const p of params?.namedChildren ?? []) {
+    if (!p) continue;
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    if (id && id.type === 'identifier') out.push({ ...range(p), name: id.text });
+  }
+  const body = def.childForFieldName('body')!;
+  return {
+    ...range(outer),
+    name: name.text,
+    nameRange: range(name),
+    async: def.children.some((c) => c?.type === 'async'),
+    decorators: decorators.map(decorator),
+    params: out,
+    paramList: params ? range(params) : range(def),
+    body: body ? range(body) : range(def),
+    className,
+  };
+}
+
+function assignment(stmt: TsNode, className: string | null): Assignment | null {
+  const a = stmt.namedChildren[0];
+  if (!a || a.type !== 'assignment') return null;
+  const left = a.childForFieldName('left');
+  const right = a.childForFieldName('right');
+  if (!left || left.type !== 'identifier' || !right) return null;
+  const elements = right.type === 'list' || right.type === 'tuple' ? right.namedChildren.filter((c): c is TsNode => !!c && c.type !== 'comment') : [right];
+  return { ...range(stmt), target: left.text, className, values: elements.map(call) };
+}
+
+function imports(stmt: TsNode): Import[] {
+  const out: Import[] = [];
+  if (stmt.type === 'import_statement') {
+    for (const n of stmt.namedChildren) {
+      if (!n) continue;
+      if (n.type === 'dotted_name') out.push({ ...range(stmt), module: n.text, name: null, alias: n.text.split('.')[0]! });
+      else if (n.type === 'aliased_import') {
+        out.push({ ...range(stmt), module: n.childForFieldName('name')!.text, name: null, alias: n.childForFieldName('alias')!.text });
+      }
+    }
+  } else if (stmt.type === 'import_from_statement') {
+    const module = stmt.childForFieldName('module_name')?.text ?? '';
+    for (const n of stmt.childrenForFieldName('name')) {
+      if (!n) continue;
+      if (n.type === 'dotted_name') out.push({ ...range(stmt), module, name: n.text, alias: n.text });
+      else if (n.type === 'aliased_import') {
+        out.push({ ...range(stmt), module, name: n.childForFieldName('name')!.text, alias: n.childForFieldName('alias')!.text });
+      }
+    }
+  }
+  return out;
+}
+
+function collectErrors(root: TsNode, out: Range[]): void {
+  if (!root.hasError) return;
+  const cursor = root.walk();
+  const visit = (): void => {
+    const n = cursor.currentNode;
+    if (n.isError || n.isMissing) {
+      out.push(range(n));
+      return;
+    }
+    if (!n.hasError) return;
+    if (cursor.gotoFirstChild()) {
+      do visit();
+      while (cursor.gotoNextSibling());
+      cursor.gotoParent();
+    }
+  };
+  visit();
+  cursor.delete();
+}
+
+export async function parsePython(text: string): Promise<PythonModule> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const root = tree.rootNode;
+    const functions: FunctionDef[] = [];
+    const assignments: Assignment[] = [];
+    const classDecorators: Decorator[] = [];
+    const allImports: Import[] = [];
+    const uses = new Map<number, (Range & { nested: boolean })[]>();
+    let importsEnd = 0;
+    const visitBlock = (block: TsNode, className: string | null, topLevel: boolean) => {
+      for (const stmt of block.namedChildren) {
+        if (!stmt) continue;
+        let def: TsNode | null = null;
+        let decorators: TsNode[] = [];
+        if (stmt.type === 'decorated_definition') {
+          def = stmt.childForFieldName('definition');
+          decorators = stmt.namedChildren.filter((c): c is TsNode => !!c && c.type === 'decorator');
+        } else if (stmt.type === 'function_definition' || stmt.type === 'class_definition') def = stmt;
+        if (def?.type === 'function_definition') {
+          const fn = functionDef(def, decorators, stmt, className);
+          functions.push(fn);
+          // Walking every body would cost the whole tree; only event_loop's users need it.
+          if (fn.params.some((p) => p.name === EVENT_LOOP)) uses.set(fn.start, identifiersIn(def.childForFieldName('body'), EVENT_LOOP));
+        } else if (def?.type === 'class_definition') {
+          for (const d of decorators) classDecorators.push(decorator(d));
+          const body = def.childForFieldName('body');
+          if (body) visitBlock(body, def.childForFieldName('name')?.text ?? null, false);
+        } else if (stmt.type === 'expression_statement') {
+          const a = assignment(stmt, className);
+          if (a) assignments.push(a);
+        } else if (topLevel && (stmt.type === 'import_statement' || stmt.type === 'import_from_statement')) {
+          allImports.push(...imports(stmt));
+          importsEnd = Math.max(importsEnd, stmt.endIndex);
+        } else if (topLevel && stmt.type === 'future_import_statement') {
+          importsEnd = Math.max(importsEnd, stmt.endIndex);
+        }
+      }
+    };
+    visitBlock(root, null, true);
+    const errorRanges: Range[] = [];
+    collectErrors(root, errorRanges);
+    let syntaxError: PythonModule['syntaxError'] = null;
+    if (errorRanges.length > 0) {
+      const at = errorRanges[0]!.start;
+      const before = text.slice(0, at);
+      const line = before.split('\n').length;
+      syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1 };
+    }
+    return {
+      text,
+      functions,
+      assignments,
+      classDecorators,
+      imports: allImports,
+      importsEnd,
+      syntaxError,
+      errorRanges,
+      eventLoopUses: (fn) => uses.get(fn.start) ?? [],
+    };
+  } finally {
+    tree.delete();
+  }
+}
+
+const EVENT_LOOP = 'event_loop';
+
+/** Uses of one identifier in a subtree (not attribute names after a dot, not keyword-argument names). */
+function identifiersIn(node: TsNode | null, name: string): (Range & { nested: boolean })[] {
+  const out: (Range & { nested: boolean })[] = [];
+  if (!node) return out;
+  let depth = 0;
+  const cursor = node.walk();
+  const visit = (): void => {
+    const n = cursor.currentNode;
+    if (n.type === 'identifier' && n.text === name) {
+      const parent = n.parent;
+      const isAttrName = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id;
+      const isKwName = parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id;
+      if (!isAttrName && !isKwName) out.push({ ...range(n), nested: depth > 0 });
+    }
+    const inner = n.type === 'function_definition' || n.type === 'lambda';
+    if (cursor.gotoFirstChild()) {
+      if (inner) depth++;
+      do visit();
+      while (cursor.gotoNextSibling());
+      cursor.gotoParent();
+      if (inner) depth--;
+    }
+  };
+  visit();
+  cursor.delete();
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { Edit } from '../../../core/diagnostic.js';
+import { defineRule } from '../../../core/rule.js';
+import { detectEol } from '../../../core/text.js';
+import { getEntry, listValue, typedValue, type PytestConfig } from '../config.js';
+import { appendItems, insertEntries, renderValue } from '../edit.js';
+import { isActive } from '../rule-kit.js';
+import { addoptsFlag, type PytestTarget } from '../target.js';
+
+/** Marks pytest itself and the plugins netra-migrate knows register. */
+const KNOWN_MARKS = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
+
+function strictMarkers(config: PytestConfig): boolean {
+  if (addoptsFlag(config, '--strict-markers', '--strict')) return true;
+  for (const key of ['strict_markers', 'strict']) {
+    const entry = getEntry(config, key);
+    if (entry) {
+      const typed = typedValue(config, entry, 'bool');
+      if (typed.ok && typed.value === true) return true;
+    }
+  }
+  return false;
+}
+
+/** Register marker names in `markers`, one per line, in the entry's own layout. */
+function registerEdit(config: PytestConfig, names: readonly string[]): Edit | null {
+  const entry = getEntry(config, 'markers');
+  const eol = detectEol(config.text);
+  if (!entry) {
+    if (config.format === 'ini') {
+      // `markers =` then one indented line per mark (no space left after the `=`).
+      const edit = insertEntries(config, [['markers', '\u0000']]);
+      return { ...edit, text: edit.text.replace(/[ \t]*\u0000/, names.map((n) => `${eol}    ${n}`).join('')) };
+    }
+    return insertEntries(config, [['markers', renderValue(config, 'linelist', [...names])]]);
+  }
+  if (entry.toml?.type === 'TOMLArray') return appendItems(config, entry, null, names);
+  if (entry.ini) {
+    const cont = entry.ini.continuations;
+    const last = cont[cont.length - 1];
+    const indent = last ? config.text.slice(last.start, last.dataStart!) : '    ';
+    const at = last ? last.end : entry.valueEnd;
+    return { file: config.file, start: at, end: at, text: names.map((n) => `${eol}${indent}${n}`).join('') };
+  }
+  // A TOML string holding lines: rewriting it would need its quoting; leave it to the user.
+  return null;
+}
+
+export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
+  meta: {
+    id: 'registered-markers',
+    runners: ['pytest'],
+    severity: 'error',
+    fix: 'safe',
+    sources: true,
+    description: 'Every mark the tests use is registered while strict markers are on.',
+    messages: {
+      unregistered: '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
+    },
+    options: { type: 'object', properties: {}, additionalProperties: false },
+    defaultOptions: {},
+    docs: {
+      what: "Flags a mark used in a test module or conftest.py (decorator, `pytestmark`, class-level `pytestmark`) that the governing config does not register, when `--strict-markers` (or `strict`) is on. pytest's own marks and those of pytest-asyncio, pytest-timeout, pytest-cov and pytest-xdist are known.",
+      why: 'Under strict markers an unregistered mark is a collection error for the whole module; without them it is a typo that silently selects nothing (`-m docker_safe` runs no test).',
+      example: {
+        file: 'test_api.py',
+        bad: 'import pytest\n\n@pytest.mark.docker_safe\ndef test_ping():\n    pass\n',
+        good: 'import pytest\n\n@pytest.mark.slow\ndef test_ping():\n    pass\n',
+        beside: { 'pytest.ini': '[pytest]\naddopts = --strict-markers\nmarkers =\n    slow: long-running\n' },
+      },
+      fixSafety: 'Safe: the fix registers every missing mark in the config\'s `markers` (one line each, in the entry\'s layout); selection and results do not change.',
+    },
+  },
+  check(ctx, target) {
+    if (!isActive(target) || !target.sources || !strictMarkers(target.config)) return;
+    const registered = new Set(listValue(target.config, 'markers', 'linelist').map((m) => m.split(/[:(]/)[0]!.trim()));
+    const missing: { name: string; file: string; start: number; end: number }[] = [];
+    for (const source of target.sources) {
+      const seen = new Set<string>();
+      for (const mark of source.marks) {
+        if (KNOWN_MARKS.has(mark.name) || registered.has(mark.name) || seen.has(mark.name)) continue;
+        seen.add(mark.name);
+        missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
+      }
+    }
+    if (missing.length === 0) return;
+    const names = [...new Set(missing.map((m) => m.name))].sort();
+    const edit = registerEdit(target.config, names);
+    // One fix registers them all, so any number of marks converges in one pass.
+    const fix = edit ? { title: `Register ${names.join(', ')} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
+    const config = target.config.file.slice(target.rootDir.length + 1);
+    for (const m of missing) ctx.report({ messageId: 'unregistered', data: { name: m.name, config }, file: m.file, start: m.start, end: m.end, fix });
+  },
+});
