@@ -114,6 +114,29 @@ describe('exit codes and formats', () => {
     assert.equal(runCli([]).code, 2);
   });
 
+  test('a .py file alone (pre-commit passes changed files) gets the source rules of the config governing it, nothing about the config', () => {
+    const dir = project({
+      'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --strict-markers\n',
+      'tests/sub/test_x.py': 'import pytest\n\n\n@pytest.mark.slow\nasync def test_a(event_loop):\n    pass\n',
+    });
+    const r = runCli(['check', '--format', 'json', 'tests/sub/test_x.py'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const findings = (JSON.parse(r.stdout) as { rule: string; file: string; line: number; column: number }[]).map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`);
+    assert.deepEqual(findings, ['registered-markers tests/sub/test_x.py:4:2', 'no-event-loop-fixture tests/sub/test_x.py:5:18']);
+  });
+
+  test('a Python syntax error is one message with file and line, exit 2, and nothing is written', () => {
+    const dir = project({
+      'pytest.ini': '[pytest]\naddopts = --strict-markers\n',
+      'test_x.py': 'import pytest\n\n\n@pytest.mark.slow\ndef test_a(:\n    pass\n',
+    });
+    const r = runCli(['fix', '--write', '.'], dir);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /^test_x\.py:5:\d+: error: Python syntax error: findings elsewhere in the file are reported, but nothing is written$/m);
+    assert.equal(readFileSync(join(dir, 'pytest.ini'), 'utf8'), '[pytest]\naddopts = --strict-markers\n');
+    assert.equal(existsSync(join(dir, 'pytest_memory_plugin.py')), false);
+  });
+
   test('--rule turns rules off or sets their options; a mistake in it is a usage error naming the rule', () => {
     const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
     const rulesOf = (out: string) => (JSON.parse(out) as { rule: string }[]).map((f) => f.rule).sort();

@@ -134,8 +134,10 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   let appliedFixes = 0;
   let passes = 0;
   let result = await analyzeAll(ws, analyzers, inputs, options.rules);
-  // Never fix on top of a file that failed to read or parse.
-  const blocked = new Set(result.problems.map((p) => p.file));
+  // Never fix on top of a file that failed to read or parse; and a problem seen once blocks every write,
+  // even if a later pass no longer reads that file.
+  const initialProblems = result.problems;
+  const blocked = new Set(initialProblems.map((p) => p.file));
   for (; passes < MAX_FIX_PASSES; ) {
     const fixes = result.diagnostics.flatMap((d) => (d.fix && wanted(d.fix) && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : []));
     if (fixes.length === 0) break;
@@ -162,7 +164,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     .changed()
     .map(({ file, text, created }) => ({ file: file.path, before: file.text, after: text, created }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const problems = [...result.problems, ...derivedProblems];
+  const problems = dedupeProblems([...initialProblems, ...result.problems, ...derivedProblems]);
   for (const change of changes) {
     for (const analyzer of analyzers) {
       const problem = await analyzer.verify(ws, change.file);

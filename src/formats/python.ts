@@ -45,7 +45,8 @@ export interface Argument extends Range {
 export interface Call extends Range {
   /** The callee as a dotted name (`pytest.fixture`, `pa.fixture`, `fixture`), or null. */
   callee: string | null;
-  /** The argument list, parentheses included; null for a bare decorator (`@pytest.fixture`). */
+  /** The argument list, parentheses included; null for a bare decorator (`@pytest.fixture`). Its items are
+   * read for `fixture`/`asyncio` calls and bare names only (see wantsArguments); empty for other calls. */
   args: (Range & { items: Argument[] }) | null;
 }
 
@@ -59,7 +60,7 @@ export interface FunctionDef extends Range {
   nameRange: Range;
   async: boolean;
   decorators: Decorator[];
-  /** Parameter names and ranges (self, fixtures requested by name). */
+  /** Parameter names and ranges, read only for a function whose parameters mention `event_loop` (else empty). */
   params: (Range & { name: string })[];
   /** The parameter list, parentheses included. */
   paramList: Range;
@@ -125,12 +126,25 @@ function stringLiteral(n: TsNode): { value: string; content: Range } | null {
   return { value: content.text, content: range(content) };
 }
 
+/**
+ * Arguments are read only where a rule looks at them: `...fixture(...)`, `...asyncio(...)`, or a bare name
+ * (an imported alias of `fixture`). Reading every `parametrize` argument list would cost most of the parse.
+ */
+function wantsArguments(callee: string | null): boolean {
+  if (callee === null) return false;
+  const dot = callee.lastIndexOf('.');
+  if (dot < 0) return true;
+  const last = callee.slice(dot + 1);
+  return last === 'fixture' || last === 'asyncio';
+}
+
 function call(n: TsNode): Call {
   if (n.type === 'call') {
     const fn = n.childForFieldName('function');
     const argList = n.childForFieldName('arguments');
+    const callee = dotted(fn);
     const items: Argument[] = [];
-    if (argList && argList.type === 'argument_list') {
+    if (argList && argList.type === 'argument_list' && wantsArguments(callee)) {
       for (const a of argList.namedChildren) {
         if (!a || a.type === 'comment') continue;
         const isKw = a.type === 'keyword_argument';
@@ -146,7 +160,7 @@ function call(n: TsNode): Call {
         });
       }
     }
-    return { ...range(n), callee: dotted(fn), args: argList ? { ...range(argList), items } : null };
+    return { ...range(n), callee, args: argList ? { ...range(argList), items } : null };
   }
   return { ...range(n), callee: dotted(n), args: null };
 }
@@ -160,7 +174,9 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
   const name = def.childForFieldName('name')!;
   const params = def.childForFieldName('parameters')!;
   const out: (Range & { name: string })[] = [];
-  for (const p of params?.namedChildren ?? []) {
+  // Parameters matter only to follow `event_loop`; skip the walk for every other function.
+  const paramsOfInterest = params !== null && params.text.includes('event_loop');
+  for (const p of paramsOfInterest ? params.namedChildren : []) {
     if (!p) continue;
     const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
     if (id && id.type === 'identifier') out.push({ ...range(p), name: id.text });

@@ -13,6 +13,7 @@ import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
 import { deriveProfiles, PROFILES } from './profiles.js';
 import { pytestRules } from './rules.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
+import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
 
@@ -146,7 +147,13 @@ async function attachSources(ws: Workspace, inputs: readonly string[], targets: 
   }
   if (wanted.size === 0) return [];
   const files = [...wanted.keys()].sort();
-  const sources = await loadSources(ws, files, problems);
+  const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
+  const registered = (file: string) => {
+    const t = wanted.get(file)!;
+    if (!marks.has(t)) marks.set(t, strictMarkers(t.config) ? registeredMarks(t.config) : null);
+    return marks.get(t)!;
+  };
+  const sources = await loadSources(ws, files, problems, registered);
   for (const t of targets) t.sources = [];
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
   for (const t of targets) if (t.sources!.length === 0 && !active.includes(t)) delete t.sources;

@@ -156,10 +156,37 @@ export function sourceFilesOf(target: PytestTarget): string[] {
 export const isPythonSource = (file: string) => file.endsWith('.py');
 export const isConftest = (file: string) => basename(file) === 'conftest.py';
 
+/** Marks pytest and the plugins netra-migrate knows register. */
+export const KNOWN_MARKS: ReadonlySet<string> = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
+
+/**
+ * Whether a file can hold anything a source rule reports, judged on its text before parsing (most test
+ * modules cannot: no async fixture, no event_loop, no asyncio mark, only registered marks). Conservative:
+ * every construct the rules read needs these words in the text, and a mark reached through an alias
+ * (`from pytest import mark as m`) sends the file to the parser.
+ */
+export function mayMatter(text: string, registered: ReadonlySet<string> | null): boolean {
+  if (text.includes('event_loop') || text.includes('asyncio')) return true;
+  if (text.includes('async') && text.includes('fixture')) return true;
+  if (registered === null) return false;
+  if (/\bmark\s+as\b/.test(text)) return true;
+  for (const m of text.matchAll(/\bmark\s*\.\s*(\w+)/g)) if (!KNOWN_MARKS.has(m[1]!) && !registered.has(m[1]!)) return true;
+  return false;
+}
+
 /** Parsed sources, cached per workspace and text, so fix passes reparse only what changed. */
 const cache = new WeakMap<Workspace, Map<string, { text: string; source: PytestSource }>>();
 
-export async function loadSources(ws: Workspace, files: readonly string[], problems: FileProblem[]): Promise<PytestSource[]> {
+/**
+ * Parse the files that may matter (see mayMatter; `registeredMarks(file)` gives the marks the file's config
+ * registers when strict markers are on, else null) and return them analysed.
+ */
+export async function loadSources(
+  ws: Workspace,
+  files: readonly string[],
+  problems: FileProblem[],
+  registeredMarks: (file: string) => ReadonlySet<string> | null = () => null,
+): Promise<PytestSource[]> {
   let byFile = cache.get(ws);
   if (!byFile) {
     byFile = new Map();
@@ -174,6 +201,7 @@ export async function loadSources(ws: Workspace, files: readonly string[], probl
       if (p && !/no such file/.test(p.message)) problems.push(p);
       continue;
     }
+    if (!mayMatter(text, registeredMarks(file))) continue;
     const hit = byFile.get(file);
     let source: PytestSource;
     if (hit && hit.text === text) source = hit.source;

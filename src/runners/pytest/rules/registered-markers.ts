@@ -4,12 +4,10 @@ import { detectEol } from '../../../core/text.js';
 import { getEntry, listValue, typedValue, type PytestConfig } from '../config.js';
 import { appendItems, insertEntries, renderValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
+import { KNOWN_MARKS } from '../sources.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 
-/** Marks pytest itself and the plugins netra-migrate knows register. */
-const KNOWN_MARKS = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
-
-function strictMarkers(config: PytestConfig): boolean {
+export function strictMarkers(config: PytestConfig): boolean {
   if (addoptsFlag(config, '--strict-markers', '--strict')) return true;
   for (const key of ['strict_markers', 'strict']) {
     const entry = getEntry(config, key);
@@ -45,6 +43,10 @@ function registerEdit(config: PytestConfig, names: readonly string[]): Edit | nu
   return null;
 }
 
+export function registeredMarks(config: PytestConfig): Set<string> {
+  return new Set(listValue(config, 'markers', 'linelist').map((m) => m.split(/[:(]/)[0]!.trim()));
+}
+
 export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
   meta: {
     id: 'registered-markers',
@@ -72,7 +74,7 @@ export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
   },
   check(ctx, target) {
     if (!isActive(target) || !target.sources || !strictMarkers(target.config)) return;
-    const registered = new Set(listValue(target.config, 'markers', 'linelist').map((m) => m.split(/[:(]/)[0]!.trim()));
+    const registered = registeredMarks(target.config);
     const missing: { name: string; file: string; start: number; end: number }[] = [];
     for (const source of target.sources) {
       const seen = new Set<string>();
