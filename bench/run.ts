@@ -226,10 +226,12 @@ function instructionCounts(python: string, variants: [string, string[]][], monit
     writeFileSync(join(dir, 'pytest.ini'), '[pytest]\ntestpaths = tests\npythonpath = .\n');
     return dir;
   };
+  // A fixed hash seed: Python's randomised string hashing alone moves the count between runs.
+  const env = { ...process.env, PYTEST_ADDOPTS: '', PYTHONHASHSEED: '0' };
   const count = (dir: string, args: string[]) => {
     const pytest = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args];
-    spawnSync(pytest[0]!, pytest.slice(1), { cwd: dir, env: { ...process.env, PYTEST_ADDOPTS: '' } }); // bytecode caches
-    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...pytest], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTEST_ADDOPTS: '' } });
+    spawnSync(pytest[0]!, pytest.slice(1), { cwd: dir, env }); // bytecode caches
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...pytest], { cwd: dir, encoding: 'utf8', env });
     const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr)?.[1];
     if (!refs) throw new Error(`callgrind gave no count: ${r.stderr.slice(-400)}`);
     return Number(refs.replace(/,/g, ''));
