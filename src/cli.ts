@@ -56,7 +56,8 @@ function report(result: CheckResult, format: ReporterName): void {
     safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
     unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
   };
-  process.stdout.write(reporters[format]({ diagnostics: result.diagnostics, problems: result.problems, cwd, color, fixable }));
+  const tool = { version: version(), rules: allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })) };
+  process.stdout.write(reporters[format]({ diagnostics: result.diagnostics, problems: result.problems, cwd, color, fixable, tool }));
 }
 
 function exitCode(result: CheckResult, maxWarnings: number): number {

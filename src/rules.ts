@@ -1,5 +1,6 @@
 // Every rule of every runner, for `netra-migrate rules`, docs and SARIF. Rules that several runners share
 // an id with (single-test-root, require-timeout, ...) are listed once, by their pytest implementation.
+import { unusedSuppression } from './core/suppressions.js';
 import { pytestRules } from './runners/pytest/rules.js';
 
-export const allRules = [...pytestRules];
+export const allRules = [...pytestRules, unusedSuppression];

@@ -6,12 +6,15 @@
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
 import { assertUnchanged, createFileExclusive, describeError, writeFileAtomic } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
+import { applySuppressions, unusedSuppression } from './suppressions.js';
 import { formatMessage, type Rule } from './rule.js';
 import { resolveRule, type RuleSettings } from './settings.js';
 import { LineIndex } from './text.js';
 import { Workspace } from './workspace.js';
 
 export interface Analyzer {
+  /** Every rule this analyzer can run (suppressions may name any of them). */
+  rules: readonly Rule<any, string, any>[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
   analyze(ws: Workspace, inputs: readonly string[]): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
@@ -44,7 +47,9 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
+  const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
+    for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
     const out = await analyzer.analyze(ws, inputs);
     problems.push(...out.problems);
     for (const f of out.files) files.add(f);
@@ -76,7 +81,17 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
       }
     }
   }
-  return { diagnostics, problems: dedupeProblems(problems), files: [...files].sort() };
+  const texts = new Map<string, string>();
+  for (const file of new Set([...files, ...diagnostics.map((d) => d.file)])) {
+    const text = ws.text(file);
+    if (text !== null) texts.set(file, text);
+  }
+  const unused = resolveRule(rules, unusedSuppression.meta.id, {});
+  const kept = applySuppressions(diagnostics, texts, knownRules, (id) => resolveRule(rules, id, {}).enabled, {
+    report: unused.enabled,
+    severity: unused.severity ?? unusedSuppression.meta.severity,
+  });
+  return { diagnostics: kept, problems: dedupeProblems(problems), files: [...files].sort() };
 }
 
 function dedupeProblems(problems: FileProblem[]): FileProblem[] {

@@ -169,6 +169,7 @@ function statSafe(path: string) {
 }
 
 export const pytestAnalyzer: Analyzer = {
+  rules: pytestRules,
   async analyze(ws, inputs): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
     const { targets, problems } = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
