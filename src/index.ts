@@ -6,6 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type FixResult, type RunOptions } from './core/engine.js';
+import { FileProblemError, type FileProblem } from './core/diagnostic.js';
+import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import { pytestAnalyzer } from './runners/pytest/index.js';
 import { allRules } from './rules.js';
@@ -17,15 +19,41 @@ function inputs(options: RunOptions): string[] {
   return paths.map((p) => resolve(options.cwd, p));
 }
 
+/**
+ * The tool config (nearest `.netra-migrate.json`, `[tool.netra-migrate]`, package.json key) under the
+ * options' own `rules`, which win; `toolConfig: false` reads none. A bad config is a FileProblem.
+ */
+async function withToolConfig<T extends RunOptions>(options: T): Promise<{ options: T; problem: FileProblem | null }> {
+  if (options.toolConfig === false) return { options, problem: null };
+  try {
+    const config = await loadToolConfig(options.cwd, allRules);
+    if (!config) return { options, problem: null };
+    const ignored = options.ignored;
+    return {
+      options: { ...options, rules: { ...config.rules, ...options.rules }, ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false) },
+      problem: null,
+    };
+  } catch (e) {
+    if (e instanceof FileProblemError) return { options, problem: e.problem };
+    throw e;
+  }
+}
+
+const failed = (problem: FileProblem) => ({ diagnostics: [], problems: [problem], files: [] });
+
 export async function check(options: RunOptions): Promise<CheckResult> {
+  const { options: opts, problem } = await withToolConfig(options);
+  if (problem) return failed(problem);
   const ws = new Workspace();
-  const result = await analyzeAll(ws, analyzers, inputs(options), options.rules);
+  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored);
   return { ...result, diagnostics: locate(ws, result.diagnostics) };
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
-  return runFix(new Workspace(), analyzers, inputs(options), options);
+  const { options: opts, problem } = await withToolConfig(options);
+  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false };
+  return runFix(new Workspace(), analyzers, inputs(opts), opts);
 }
 
 export { allRules };

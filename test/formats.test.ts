@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { allRules } from '../src/rules.js';
 import { ROOT, runCli, writeTree } from './support/env.js';
 
@@ -24,7 +24,8 @@ describe('machine formats', () => {
     const log = JSON.parse(r.stdout);
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     // The official schema has a `language` pattern that is invalid under the u flag: compile without it.
-    const ajv = new Ajv04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+    const Ajv04 = (AjvDraft04 as unknown as { default: typeof AjvDraft04 }).default ?? AjvDraft04;
+    const ajv = new (Ajv04 as unknown as new (o: object) => import('ajv').default)({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
     assert.equal(validate(log), true, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run = log.runs[0];
@@ -58,8 +59,8 @@ describe('machine formats', () => {
       const m = re.exec(line);
       assert.ok(m, line);
       assert.equal(m[pattern.file], join(dir, 'pytest.ini'));
-      assert.match(m[pattern.line], /^\d+$/);
-      assert.match(m[pattern.severity], /^(Error|Warning)$/);
+      assert.match(m[pattern.line]!, /^\d+$/);
+      assert.match(m[pattern.severity]!, /^(Error|Warning)$/);
       assert.ok(allRules.some((x) => x.meta.id === m[pattern.code]), m[pattern.code]);
     }
   });

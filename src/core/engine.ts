@@ -16,7 +16,7 @@ export interface Analyzer {
   /** Every rule this analyzer can run (suppressions may name any of them). */
   rules: readonly Rule<any, string, any>[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[]): Promise<AnalyzerOutput>;
+  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
@@ -35,6 +35,10 @@ export interface RunOptions {
   /** Files and directories to check (absolute or relative to cwd). */
   paths: readonly string[];
   rules?: RuleSettings;
+  /** Read no tool config file (`.netra-migrate.json` and the like); the default reads the nearest. */
+  toolConfig?: false;
+  /** Files not to read or report (the tool config's `ignore` globs). */
+  ignored?: (file: string) => boolean;
 }
 
 export interface CheckResult {
@@ -43,14 +47,14 @@ export interface CheckResult {
   files: string[];
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings) {
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
-    const out = await analyzer.analyze(ws, inputs);
+    const out = await analyzer.analyze(ws, inputs, ignored);
     problems.push(...out.problems);
     for (const f of out.files) files.add(f);
     for (const { rule, target } of out.runs) {
@@ -87,11 +91,13 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     if (text !== null) texts.set(file, text);
   }
   const unused = resolveRule(rules, unusedSuppression.meta.id, {});
-  const kept = applySuppressions(diagnostics, texts, knownRules, (id) => resolveRule(rules, id, {}).enabled, {
+  const reported = ignored ? diagnostics.filter((d) => !ignored(d.file)) : diagnostics;
+  const kept = applySuppressions(reported, texts, knownRules, (id) => resolveRule(rules, id, {}).enabled, {
     report: unused.enabled,
     severity: unused.severity ?? unusedSuppression.meta.severity,
   });
-  return { diagnostics: kept, problems: dedupeProblems(problems), files: [...files].sort() };
+  const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
+  return { diagnostics: kept, problems: dedupeProblems(shown), files: [...files].filter((f) => !ignored?.(f)).sort() };
 }
 
 function dedupeProblems(problems: FileProblem[]): FileProblem[] {
@@ -148,7 +154,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const seen = new Set<string>([ws.snapshot()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules);
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
   // Never fix on top of a file that failed to read or parse; and a problem seen once blocks every write,
   // even if a later pass no longer reads that file.
   const initialProblems = result.problems;
@@ -164,7 +170,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     const state = ws.snapshot();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
   }
   const derivedProblems: FileProblem[] = [];
   if (options.profiles && options.profiles.length > 0) {

@@ -123,7 +123,13 @@ function governing(ws: Workspace, file: string): PytestTarget | undefined {
  * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
  * alone parses no Python at all.
  */
-async function attachSources(ws: Workspace, inputs: readonly string[], targets: PytestTarget[], problems: FileProblem[]): Promise<string[]> {
+async function attachSources(
+  ws: Workspace,
+  inputs: readonly string[],
+  targets: PytestTarget[],
+  problems: FileProblem[],
+  ignored?: (file: string) => boolean,
+): Promise<string[]> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
   const owner = (file: string) => active.filter((t) => file.startsWith(t.rootDir + sep)).sort((a, b) => b.rootDir.length - a.rootDir.length)[0];
@@ -145,6 +151,7 @@ async function attachSources(ws: Workspace, inputs: readonly string[], targets: 
     }
     if (t) wanted.set(input, targets.find((x) => x.config.file === t!.config.file)!);
   }
+  if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
   if (wanted.size === 0) return [];
   const files = [...wanted.keys()].sort();
   const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
@@ -170,10 +177,12 @@ function statSafe(path: string) {
 
 export const pytestAnalyzer: Analyzer = {
   rules: pytestRules,
-  async analyze(ws, inputs): Promise<AnalyzerOutput> {
+  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
-    const { targets, problems } = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
-    const sourceFiles = await attachSources(ws, inputs, targets, problems);
+    const found = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
+    const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
+    const problems = found.problems;
+    const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
     const runs = targets.flatMap((target) => pytestRules.filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule, target })));

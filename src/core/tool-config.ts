@@ -1,0 +1,189 @@
+/**
+ * netra-migrate's own configuration, ESLint's shape:
+ *
+ *   { "rules": { "<rule-id>": "off" | "warn" | "error" | ["error", { <options> }] }, "ignore": ["<glob>", ...] }
+ *
+ * read from the nearest of `.netra-migrate.json`, `[tool.netra-migrate]` in pyproject.toml, or a
+ * `netra-migrate` key in package.json, looking from the working directory up (in one directory, in that
+ * order). A mistake is one FileProblem naming the file, the line and the key, and the run exits 2.
+ */
+import { dirname, join, relative, sep } from 'node:path';
+import { FileProblemError } from './diagnostic.js';
+import { readTextFile } from './fs.js';
+import type { JsonSchema } from './rule.js';
+import { settingsErrors, type RuleSettings } from './settings.js';
+import { LineIndex } from './text.js';
+
+export interface ToolConfig {
+  file: string;
+  rules: RuleSettings;
+  ignore: string[];
+  /** Whether a path (absolute) is ignored by the config's globs. */
+  ignored(path: string): boolean;
+}
+
+interface RuleLike {
+  meta: { id: string; description: string; options: JsonSchema };
+}
+
+export const TOOL_CONFIG_FILES = ['.netra-migrate.json', 'pyproject.toml', 'package.json'] as const;
+
+function exists(path: string): string | null {
+  try {
+    return readTextFile(path).text;
+  } catch {
+    return null;
+  }
+}
+
+/** The raw settings object of one candidate file, or null when that file holds none. */
+function rawConfig(file: string, text: string): { data: unknown; lineOf: (key: string) => number } | null {
+  const index = new LineIndex(text);
+  const jsonLineOf = (key: string) => {
+    const at = text.indexOf(JSON.stringify(key));
+    return at < 0 ? 1 : index.position(at).line;
+  };
+  const parseJson = () => {
+    try {
+      return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    } catch (e) {
+      const m = /position (\d+)/.exec((e as Error).message);
+      const line = m ? index.position(Number(m[1])).line : 1;
+      throw new FileProblemError({ file, line, message: `invalid JSON: ${(e as Error).message.replace(/^JSON\.parse: /, '')}` });
+    }
+  };
+  if (file.endsWith('.netra-migrate.json')) return { data: parseJson(), lineOf: jsonLineOf };
+  if (file.endsWith('package.json')) {
+    if (!text.includes('"netra-migrate"')) return null;
+    const pkg = parseJson() as Record<string, unknown>;
+    return pkg && typeof pkg === 'object' && 'netra-migrate' in pkg ? { data: pkg['netra-migrate'], lineOf: jsonLineOf } : null;
+  }
+  // pyproject.toml: only a file that mentions the table pays for a TOML parse.
+  if (!/^\s*\[\s*tool\s*\.\s*["']?netra-migrate["']?/m.test(text)) return null;
+  return tomlConfig(file, text, index);
+}
+
+function tomlConfig(file: string, text: string, index: LineIndex): { data: unknown; lineOf: (key: string) => number } {
+  // Imported here so a run without a pyproject config never loads the TOML parser for this.
+  const { parseToml, tomlValue, keyValues } = tomlModule();
+  const doc = parseToml(text);
+  if (!doc.ast) throw new FileProblemError({ file, line: doc.error!.line, column: doc.error!.column, message: `invalid TOML: ${doc.error!.message}` });
+  const data: Record<string, unknown> = {};
+  for (const { path, node } of keyValues(doc.ast)) {
+    if (path[0] !== 'tool' || path[1] !== 'netra-migrate') continue;
+    let at = data;
+    for (const part of path.slice(2, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[path[path.length - 1]!] = tomlValue(node.value);
+  }
+  const lineOf = (key: string) => {
+    const m = new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*=`, 'm').exec(text);
+    return m ? index.position(m.index + (m[0].length - m[0].trimStart().length)).line : 1;
+  };
+  return { data, lineOf };
+}
+
+let tomlCache: typeof import('../formats/toml.js') | undefined;
+function tomlModule() {
+  if (!tomlCache) throw new Error('TOML module not preloaded');
+  return tomlCache;
+}
+
+/** Find and validate the nearest tool config above `cwd`; null when there is none. */
+export async function loadToolConfig(cwd: string, rules: readonly RuleLike[]): Promise<ToolConfig | null> {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    for (const name of TOOL_CONFIG_FILES) {
+      const file = join(dir, name);
+      const text = exists(file);
+      if (text === null) continue;
+      if (name === 'pyproject.toml' && /^\s*\[\s*tool\s*\.\s*["']?netra-migrate/m.test(text)) tomlCache ??= await import('../formats/toml.js');
+      const raw = rawConfig(file, text);
+      if (raw) return validate(file, raw.data, raw.lineOf, rules);
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+function validate(file: string, data: unknown, lineOf: (key: string) => number, rules: readonly RuleLike[]): ToolConfig {
+  const fail = (key: string, message: string): never => {
+    throw new FileProblemError({ file, line: lineOf(key), message });
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('netra-migrate', 'the netra-migrate configuration must be an object with "rules" and/or "ignore"');
+  const obj = data as Record<string, unknown>;
+  for (const key of Object.keys(obj)) if (!['rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: rules, ignore)`);
+  const ruleSettings = obj.rules ?? {};
+  if (typeof ruleSettings !== 'object' || ruleSettings === null || Array.isArray(ruleSettings)) fail('rules', '"rules" must be an object of rule id to setting');
+  const errors = settingsErrors(ruleSettings as Record<string, unknown>, rules);
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    const id = /^(?:unknown rule ")?([a-z-]+)/.exec(first)?.[1] ?? 'rules';
+    fail(id, `rules: ${first}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+  }
+  const ignore = obj.ignore ?? [];
+  if (!Array.isArray(ignore) || ignore.some((g) => typeof g !== 'string')) fail('ignore', '"ignore" must be a list of glob strings');
+  const base = dirname(file);
+  const globs = (ignore as string[]).map(globRegExp);
+  return {
+    file,
+    rules: ruleSettings as RuleSettings,
+    ignore: ignore as string[],
+    ignored(path: string) {
+      const rel = relative(base, path).split(sep).join('/');
+      if (rel.startsWith('..') || globs.length === 0) return false;
+      // A path is ignored when it, or a directory above it, matches.
+      const parts = rel.split('/');
+      for (let i = parts.length; i > 0; i--) {
+        const prefix = parts.slice(0, i).join('/');
+        if (globs.some((g) => g.test(prefix))) return true;
+      }
+      return false;
+    },
+  };
+}
+
+/**
+ * A gitignore-style glob as a RegExp over "/"-separated paths relative to the config: `*` and `?` stay in
+ * one segment, `**` spans segments, a glob without a slash matches a name at any depth, a trailing `/`
+ * matches directories (and so everything under them).
+ */
+export function globRegExp(glob: string): RegExp {
+  let g = glob.trim().replace(/\/+$/, '');
+  const anchored = g.includes('/');
+  g = g.replace(/^\//, '');
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '*' && g[i + 1] === '*') {
+      const slash = g[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(anchored ? `^${re}$` : `(?:^|/)${re}$`);
+}
+
+/** The JSON Schema of the tool config, generated from the rules' own option schemas. */
+export function toolConfigSchema(rules: readonly RuleLike[]): JsonSchema {
+  const level = { enum: ['off', 'warn', 'error'] };
+  const properties: Record<string, JsonSchema> = {};
+  for (const rule of [...rules].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1))) {
+    properties[rule.meta.id] = {
+      description: rule.meta.description,
+      oneOf: [level, { type: 'array', prefixItems: [level, rule.meta.options], items: false, minItems: 1 }],
+    };
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://netra-migrate.dev/schemas/netra-migrate-config.schema.json',
+    title: 'netra-migrate configuration',
+    description: 'Generated from the rules (npm run schemas). `.netra-migrate.json`, `[tool.netra-migrate]` in pyproject.toml, or "netra-migrate" in package.json.',
+    type: 'object',
+    properties: {
+      $schema: { type: 'string' },
+      rules: { type: 'object', properties, additionalProperties: false },
+      ignore: { type: 'array', items: { type: 'string' }, description: 'Globs (gitignore style) relative to the config file; matching files are not read or reported.' },
+    },
+    additionalProperties: false,
+  };
+}
