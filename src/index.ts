@@ -4,7 +4,7 @@
  *   import { check, fix } from 'netra-migrate';
  *   const { diagnostics } = await check({ cwd: process.cwd(), paths: ['.'] });
  */
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type FixResult, type RunOptions } from './core/engine.js';
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
@@ -16,7 +16,8 @@ const analyzers = [pytestAnalyzer];
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
-  return paths.map((p) => resolve(options.cwd, p));
+  // A changed tool config (pre-commit passes it in) changes what every config below it reports.
+  return [...new Set(paths.map((p) => resolve(options.cwd, p)).map((p) => (basename(p) === '.netra-migrate.json' ? dirname(p) : p)))];
 }
 
 /**
