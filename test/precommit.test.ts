@@ -1,0 +1,43 @@
+/**
+ * The pre-commit hooks of this repository under real pre-commit 4.6 (from the test venv) with the system
+ * node: the check hook fails on a config with a finding, the fix hook applies the safe fix (and, as
+ * formatters do, fails because it changed a file), and then the check hook passes.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, VENV, pythonAvailable, tempDir, writeTree } from './support/env.js';
+
+const PRE_COMMIT = join(VENV, 'bin', 'pre-commit');
+const skip = pythonAvailable() || (!existsSync(PRE_COMMIT) ? 'pre-commit is not in the test venv (node scripts/python-env.mjs)' : false);
+
+describe('pre-commit hooks', { skip }, () => {
+  const repo = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n' }, 'netra-precommit-');
+  const home = tempDir('netra-precommit-home-');
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'init');
+  const tryRepo = (hook: string) => {
+    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', 'pytest.ini'], { cwd: repo, encoding: 'utf8', env: { ...process.env, PRE_COMMIT_HOME: home } });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+
+  test('check fails with the finding, fix writes the safe fix, then check passes', () => {
+    const before = tryRepo('netra-migrate-check');
+    assert.equal(before.code, 1, before.out);
+    assert.match(before.out, /netra-migrate check\.+Failed/);
+    assert.match(before.out, /^ {2}1:1 {2}error {4}no per-test timeout: .* {2}require-timeout \[fix\]$/m);
+
+    const fixed = tryRepo('netra-migrate-fix');
+    assert.equal(fixed.code, 1, fixed.out);
+    assert.match(fixed.out, /- files were modified by this hook/);
+    assert.match(readFileSync(join(repo, 'pytest.ini'), 'utf8'), /^timeout = 120$/m);
+
+    const after = tryRepo('netra-migrate-check');
+    assert.equal(after.code, 0, after.out);
+    assert.match(after.out, /netra-migrate check\.+Passed/);
+  });
+});
