@@ -10,9 +10,12 @@ export function listRules(rules: readonly AnyRule[]): string {
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
+const fence = (file: string) => (file.endsWith('.toml') ? 'toml' : file.endsWith('.py') ? 'python' : file.endsWith('.json') ? 'json' : 'ini');
+
 /** Ruff's rule page: What it does / Why is this bad? / Example / Fix safety / Options. */
 export function ruleMarkdown(rule: AnyRule): string {
   const { meta } = rule;
+  const lang = fence(meta.docs.example.file);
   const opts = Object.entries((meta.options.properties ?? {}) as Record<string, { description?: string; default?: unknown }>);
   return [
     `# ${meta.id}`,
@@ -26,18 +29,18 @@ export function ruleMarkdown(rule: AnyRule): string {
     meta.docs.why,
     '',
     '## Example',
-    `\`\`\`${meta.docs.example.file.endsWith('.toml') ? 'toml' : 'ini'}`,
+    `\`\`\`${lang}`,
     `# ${meta.docs.example.file}`,
     meta.docs.example.bad.trimEnd(),
     '```',
     '',
     'Use instead:',
-    `\`\`\`${meta.docs.example.file.endsWith('.toml') ? 'toml' : 'ini'}`,
+    `\`\`\`${lang}`,
     `# ${meta.docs.example.file}`,
     meta.docs.example.good.trimEnd(),
     '```',
     '',
-    ...Object.entries(meta.docs.example.beside ?? {}).flatMap(([name, text]) => [`With, beside it, \`${name}\`:`, '```ini', text.trimEnd(), '```', '']),
+    ...Object.entries(meta.docs.example.beside ?? {}).flatMap(([name, text]) => [`With, beside it, \`${name}\`:`, `\`\`\`${fence(name)}`, text.trimEnd(), '```', '']),
     '## Fix safety',
     meta.docs.fixSafety,
     '',
@@ -52,4 +55,22 @@ export function ruleMarkdown(rule: AnyRule): string {
 export function explainRule(rules: readonly AnyRule[], id: string): string | null {
   const rule = rules.find((r) => r.meta.id === id);
   return rule ? ruleMarkdown(rule) : null;
+}
+
+/** The generated documentation set: one page per rule and an index (docs/rules/, `npm run schemas`). */
+export function ruleDocFiles(rules: readonly AnyRule[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  const sorted = [...rules].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
+  for (const rule of sorted) files[`${rule.meta.id}.md`] = ruleMarkdown(rule);
+  files['README.md'] = [
+    '# Rules',
+    '',
+    'Generated from the rules\' metadata (`npm run schemas`); `netra-migrate explain <rule>` prints the same page.',
+    '',
+    '| rule | runners | severity | fix | description |',
+    '| --- | --- | --- | --- | --- |',
+    ...sorted.map((r) => `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${r.meta.severity} | ${r.meta.fix} | ${r.meta.description} |`),
+    '',
+  ].join('\n');
+  return files;
 }

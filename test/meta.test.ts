@@ -1,13 +1,13 @@
 /** Every rule carries its own proof: docs with all sections, valid and invalid cases, a fixed case if it fixes, and docs examples that behave as they claim. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { check } from '../src/index.js';
 import { allRules } from '../src/rules.js';
-import { explainRule } from '../src/rule-docs.js';
+import { explainRule, ruleDocFiles } from '../src/rule-docs.js';
 import { RULE_FIXTURES, onlyRule } from './support/cases.js';
-import { tempDir } from './support/env.js';
+import { ROOT, tempDir } from './support/env.js';
 
 async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
   const dir = tempDir('netra-doc-');
@@ -60,3 +60,10 @@ for (const rule of allRules) {
     });
   });
 }
+
+test('docs/rules/ is generated from the rules (npm run schemas)', () => {
+  const dir = join(ROOT, 'docs', 'rules');
+  const expected = ruleDocFiles(allRules);
+  assert.deepEqual(readdirSync(dir).sort(), Object.keys(expected).sort());
+  for (const [name, text] of Object.entries(expected)) assert.equal(readFileSync(join(dir, name), 'utf8'), text, `docs/rules/${name} is stale`);
+});
