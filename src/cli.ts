@@ -144,13 +144,13 @@ await yargs(hideBin(process.argv))
       process.exitCode = exitCode(result, -1);
     },
   )
-  .command('rules', 'List the rules', {}, () => {
+  .command('rules', 'List the rules', (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'), () => {
     process.stdout.write(listRules(allRules));
   })
   .command(
     'explain <rule>',
     "Print a rule's documentation",
-    (y) => y.positional('rule', { type: 'string', demandOption: true }),
+    (y) => y.positional('rule', { type: 'string', demandOption: true }).example('$0 explain function-loop-scope', 'What it does, why, an example and its fix safety'),
     (argv) => {
       const text = explainRule(allRules, argv.rule);
       if (text === null) {
