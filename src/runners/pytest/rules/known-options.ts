@@ -251,13 +251,18 @@ export default defineRule<PytestTarget, MessageId, Options>({
       for (const token of addopts.tokens) {
         if (token.known || token.flag === null || knownFlags.includes(token.flag)) continue;
         const standalone = token.item.value === token.flag || token.item.value.startsWith(`${token.flag}=`);
-        const edits = standalone && addopts.items ? removeItems(config, addopts.entry, addopts.items, new Set([token.index])) : null;
+        // The flag's arity is unknown: a following word that is not an option is taken as its value, or it
+        // would be left behind as a path to collect ("file or directory not found").
+        const next = addopts.items?.[token.index + 1];
+        const takesNext = token.item.value === token.flag && token.flag.startsWith('--') && next !== undefined && !next.value.startsWith('-');
+        const remove = new Set(takesNext ? [token.index, token.index + 1] : [token.index]);
+        const edits = standalone && addopts.items ? removeItems(config, addopts.entry, addopts.items, remove) : null;
         ctx.report({
           messageId: 'unknownFlag',
           data: { flag: token.flag },
           start: token.item.start,
           end: token.item.end,
-          fix: edits ? { title: `Remove ${token.flag} from addopts`, applicability: 'unsafe', edits } : null,
+          fix: edits ? { title: takesNext ? `Remove ${token.flag} ${next!.value} from addopts` : `Remove ${token.flag} from addopts`, applicability: 'unsafe', edits } : null,
         });
       }
     }
