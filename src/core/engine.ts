@@ -4,7 +4,7 @@
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
-import { assertUnchanged, createFileExclusive, describeError, writeFileAtomic } from './fs.js';
+import { assertUnchanged, createFileExclusive, describeError, refuseLink, writeFileAtomic } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { applySuppressions, unusedSuppression } from './suppressions.js';
 import { formatMessage, type Rule } from './rule.js';
@@ -199,7 +199,11 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   if (options.write && changes.length > 0 && problems.length === 0) {
     try {
       // Check every file first, so a file changed meanwhile stops the run before anything is written.
-      for (const { file, created } of ws.changed()) if (!created) assertUnchanged(file);
+      for (const { file, created } of ws.changed()) {
+        if (created) continue;
+        assertUnchanged(file);
+        refuseLink(file.path);
+      }
       for (const { file, text, created } of ws.changed()) {
         if (created) createNew(file.path, text);
         else writeFileAtomic(file, text);

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readlinkSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
 
@@ -83,6 +83,20 @@ export function describeError(error: unknown): string {
   return e?.message ?? String(error);
 }
 
+/**
+ * A fix never writes through a symbolic link (its target may lie outside the project) nor replaces the link
+ * with a file (the project meant to share that file): it says which file to fix instead.
+ */
+export function refuseLink(path: string): void {
+  let target: string | null = null;
+  try {
+    if (lstatSync(path).isSymbolicLink()) target = readlinkSync(path);
+  } catch {
+    return;
+  }
+  if (target !== null) throw new FileProblemError({ file: path, message: `is a symbolic link to ${target}; netra-migrate does not write through links: run it on the file the link points to` });
+}
+
 /** Refuse to write over a file that changed on disk since it was read (another run, an editor). */
 export function assertUnchanged(file: LoadedFile): void {
   let now: Stats;
@@ -103,6 +117,7 @@ export function assertUnchanged(file: LoadedFile): void {
  */
 export function writeFileAtomic(file: LoadedFile, text: string): void {
   assertUnchanged(file);
+  refuseLink(file.path);
   const tmp = join(dirname(file.path), `.${basename(file.path)}.netra-migrate-${process.pid}.tmp`);
   let fd: number | undefined;
   try {

@@ -28,6 +28,8 @@ export function parseToml(text: string): TomlDocument {
   try {
     return { text, ast: parseTOML(text, { tomlVersion: '1.0.0' }), error: null };
   } catch (e) {
+    // Thousands of nested arrays exhaust the parser's stack (Python's tomllib gives up too): say so plainly.
+    if (e instanceof RangeError) return { text, ast: null, error: { line: 1, column: 1, message: 'values nested too deeply to read' } };
     const err = e as { message: string; lineNumber?: number; column?: number };
     return { text, ast: null, error: { line: err.lineNumber ?? 1, column: (err.column ?? 0) + 1, message: err.message } };
   }

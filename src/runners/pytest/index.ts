@@ -3,10 +3,10 @@
  * pytest reads (the others are shadowed), and hands every config to the pytest rules.
  */
 import { statSync } from 'node:fs';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
-import { walkDirs } from '../../core/walk.js';
+import { isFile, walkDirs } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
 import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
@@ -87,7 +87,8 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
     }
     let foundAtTop = false;
     for (const { dir, entries } of walkDirs(input)) {
-      const names = new Set(entries.filter((e) => e.isFile() && isConfigName(e.name)).map((e) => e.name));
+      // pytest reads a config through a symbolic link too (the link is read, never written: see writeFileAtomic).
+      const names = new Set(entries.filter((e) => isConfigName(e.name) && (e.isFile() || (e.isSymbolicLink() && isFile(join(dir, e.name))))).map((e) => e.name));
       if (names.size === 0) continue;
       const found = targetsInDir(ws, dir, names, problems);
       if (dir === input && found.some((t) => t.role === 'active')) foundAtTop = true;
