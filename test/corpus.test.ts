@@ -11,6 +11,7 @@ import { loadPytestConfig } from '../src/runners/pytest/config.js';
 import { fix } from '../src/index.js';
 import { CORPUS, corpusAvailable, pythonAvailable, tempDir } from './support/env.js';
 import { oracle } from './support/oracle.js';
+import { pytestView } from './support/readings.js';
 
 const skip = corpusAvailable();
 const files = skip
@@ -18,21 +19,6 @@ const files = skip
   : readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })
       .filter((f) => /(^|\/)(pytest\.ini|\.pytest\.ini|tox\.ini|setup\.cfg|pyproject\.toml|pytest\.toml)$/.test(f))
       .sort();
-
-/** What pytest gets from tomllib for its table, in the oracle's plain encoding. */
-function pytestView(data: any, mode: 'ini' | 'toml'): Record<string, unknown> {
-  const table = data?.tool?.pytest ?? {};
-  const source = mode === 'ini' ? (table.ini_options ?? {}) : Object.fromEntries(Object.entries(table).filter(([k]) => k !== 'ini_options'));
-  const scalar = (v: any): unknown => {
-    if (typeof v === 'string') return v;
-    if (Array.isArray(v)) return v.map(scalar);
-    if ('int' in v) return mode === 'ini' ? v.int : Number(v.int);
-    if ('bool' in v) return mode === 'ini' ? (v.bool ? 'True' : 'False') : v.bool;
-    if ('float' in v) return mode === 'ini' ? v.float : Number(v.float);
-    return v;
-  };
-  return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, scalar(v)]));
-}
 
 describe('corpus', { skip }, () => {
   test('TOML pytest tables read as Python tomllib reads them', { skip: pythonAvailable() }, () => {

@@ -2,17 +2,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseIni, type IniDocument } from '../src/formats/ini.js';
+import { parseIni } from '../src/formats/ini.js';
+import { iniReading as reading } from './support/readings.js';
 import { shlexSplit } from '../src/formats/shlex.js';
 import { CORPUS, corpusAvailable, pythonAvailable } from './support/env.js';
 import { generateIni, generateShlex } from './support/generate.js';
 import { oracle } from './support/oracle.js';
 
-/** Our reading in the oracle's shape. */
-function reading(doc: IniDocument) {
-  if (doc.error) return { error: doc.error };
-  return { sections: doc.sections.map((s) => [s.name, s.entries.map((e) => [e.name, e.value])]) };
-}
 
 function corpusIniFiles(): string[] {
   return readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })

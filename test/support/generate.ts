@@ -47,3 +47,44 @@ export function generateShlex(count: number, seed = 2): string[] {
   }
   return out;
 }
+
+const TOML_STRINGS = [
+  '"tests"', '"a b"', "'literal \\n kept'", '"esc \\t tab \\u00e9 \\\\ \\""', '"""multi\nline"""', '"""trim \\\n   continued"""',
+  "'''raw\nlines'''", '""', '"#not comment"', '"é ü"', '"\\U0001F600"',
+];
+const TOML_SCALARS = ['1', '-17', '+5', '1_000', '0', '3.5', '-0.25', '1e3', '6.02e23', '1E-2', '1e16', '1.5e16', '1e-5', '0.0001', '123456789.125', '-0.0', '-inf', '12345678901234567890', 'true', 'false', '0x1F', '0o17', '0b101', 'inf', 'nan'];
+const TOML_KEYS = ['testpaths', 'addopts', 'markers', 'timeout', 'minversion', 'xfail_strict', '"quoted key"', "'lit'", 'a-b', 'a_b', 'x'];
+
+/** Random pytest tables in TOML: string forms, numbers, booleans, arrays with comments and trailing commas. */
+export function generateToml(count: number, seed = 3): string[] {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const value = (): string => {
+    const r = rnd();
+    if (r < 0.4) return pick(TOML_STRINGS);
+    if (r < 0.65) return pick(TOML_SCALARS);
+    const n = Math.floor(rnd() * 4);
+    const items = Array.from({ length: n }, () => pick(TOML_STRINGS));
+    if (rnd() < 0.5) return `[${items.join(', ')}${rnd() < 0.3 && n > 0 ? ',' : ''}]`;
+    return `[\n${items.map((i) => `    ${i},${rnd() < 0.3 ? ' # note' : ''}`).join('\n')}\n]`;
+  };
+  const docs: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const lines: string[] = [];
+    if (rnd() < 0.3) lines.push('[project]', 'name = "x"', '');
+    lines.push(rnd() < 0.5 ? '[tool.pytest.ini_options]' : '[tool.pytest]');
+    const keys = new Set<string>();
+    const size = 1 + Math.floor(rnd() * 6);
+    for (let i = 0; i < size; i++) {
+      // Duplicates now and then: tomllib and the reader must both refuse them.
+      const key = rnd() < 0.03 && keys.size > 0 ? [...keys][0]! : pick(TOML_KEYS);
+      keys.add(key);
+      lines.push(`${key} = ${value()}${rnd() < 0.2 ? '  # trailing' : ''}`);
+      if (rnd() < 0.1) lines.push('# a comment line');
+    }
+    if (rnd() < 0.2) lines.push('', '[tool.other]', 'k = 1');
+    const eol = rnd() < 0.8 ? '\n' : '\r\n';
+    docs.push(lines.join(eol) + eol);
+  }
+  return docs;
+}

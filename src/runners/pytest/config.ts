@@ -207,13 +207,36 @@ function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: b
 }
 
 /** pytest's `make_scalar`: in ini_options, lists stay lists and everything else becomes `str(v)`. */
+/** What pytest's `str(value)` makes of a TOML scalar in `ini_options`: Python's spelling, not JavaScript's. */
 function iniModeValue(node: TomlContent): unknown {
   const v = tomlValue(node);
   if (Array.isArray(v)) return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  // Python's str(): a TOML float 9.0 is "9.0", an integer 9 is "9".
-  if (node.type === 'TOMLValue' && node.kind === 'float' && Number.isInteger(v)) return (v as number).toFixed(1);
+  if (node.type === 'TOMLValue' && node.kind === 'integer') return String((node as { bigint?: bigint }).bigint ?? v);
+  if (node.type === 'TOMLValue' && node.kind === 'float') return pyFloatRepr(v as number);
   return String(v);
+}
+
+/**
+ * Python's repr() of a float: the shortest digits that round-trip (as JavaScript's), written in fixed
+ * notation for exponents -4..15 (always with a fractional part, `9.0`) and otherwise as `1.5e+16`, `1e-07`.
+ */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mantissa, exp] = x.toExponential().split('e') as [string, string];
+  const e = Number(exp);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  if (e >= -4 && e < 16) {
+    if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
+    const int = digits.slice(0, e + 1).padEnd(e + 1, '0');
+    const frac = digits.slice(e + 1);
+    return `${sign}${int}.${frac || '0'}`;
+  }
+  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
 export function lineEndAt(text: string, offset: number): number {
