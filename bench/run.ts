@@ -73,27 +73,30 @@ process.stdout.write(sources + '\n');
 if (process.argv.includes('--save')) {
   writeFileSync(
     join(root, 'bench', 'RESULTS.md'),
-    `# Benchmark results\n\n## Start-up of a pre-commit run\n\n${startup}\n\n## Memory monitor overhead\n\n${monitor}\n\n## Scanning 5,000 test modules\n\n${sources}\n`,
+    `# Benchmark results\n\n## Start-up of a pre-commit run\n\n${startup}\n\n## Memory monitor overhead\n\n${monitor}\n\n## Scaling: 1,000 / 5,000 / 20,000 test modules\n\n${sources}\n`,
   );
 }
 
 /**
- * `check` on a generated tree of 5,000 test modules in 100 packages (each with a conftest.py), a realistic
- * mix: most modules plain sync tests with parametrize and fixtures; 5% with a session-scoped async fixture,
- * 2% requesting event_loop, 3% with an unregistered mark. Ruff's flake8-pytest-style rules on the same tree,
- * in the same run, as a reference point. Wall time and peak RSS through /usr/bin/time.
+ * `check` and `fix` (dry run) on generated monorepos of 1,000, 5,000 and 20,000 test modules: packages of
+ * 50 modules, each package a service with its own pytest.ini every 10th package, a conftest.py per package;
+ * a realistic mix: most modules plain sync tests with parametrize and fixtures, 5% with a session-scoped
+ * async fixture, 2% requesting event_loop, 3% with an unregistered mark. Ruff's flake8-pytest-style rules on
+ * the 5,000 tree, in the same run, as a reference point. Wall time and peak RSS through /usr/bin/time.
  */
-function sourceScan(): string {
-  const python = join(root, '.cache', 'venv', 'bin', 'python');
-  const tree = mkdtempSync(join(tmpdir(), 'netra-bench-tree-'));
-  writeFileSync(join(tree, 'pytest.ini'), '[pytest]\ntestpaths = tests\nasyncio_mode = auto\naddopts = --strict-markers\nmarkers =\n    slow: long-running\n');
+function generateTree(modules: number): string {
+  const tree = mkdtempSync(join(tmpdir(), `netra-bench-tree-${modules}-`));
+  const ini = '[pytest]\ntestpaths = tests\nasyncio_mode = auto\naddopts = --strict-markers\nmarkers =\n    slow: long-running\n';
+  writeFileSync(join(tree, 'pytest.ini'), ini);
   let n = 0;
-  for (let pkg = 0; pkg < 100; pkg++) {
-    const dir = join(tree, 'tests', `pkg${pkg}`);
+  for (let pkg = 0; n < modules; pkg++) {
+    const service = join(tree, `service${Math.floor(pkg / 10)}`);
+    const dir = join(pkg < 10 ? tree : service, 'tests', `pkg${pkg}`);
     mkdirSync(dir, { recursive: true });
+    if (pkg % 10 === 0 && pkg > 0) writeFileSync(join(service, 'pytest.ini'), ini);
     writeFileSync(join(dir, '__init__.py'), '');
     writeFileSync(join(dir, 'conftest.py'), `import pytest\n\n\n@pytest.fixture\ndef settings():\n    return {"pkg": ${pkg}}\n`);
-    for (let m = 0; m < 50; m++, n++) {
+    for (let m = 0; m < 50 && n < modules; m++, n++) {
       const lines = ['"""Generated test module."""', 'import json', '', 'import pytest', ''];
       if (n % 20 === 0) lines.push('import pytest_asyncio', '', '', '@pytest_asyncio.fixture(scope="session")', 'async def pool():', '    yield {}', '');
       lines.push('', '@pytest.fixture', 'def payload(settings):', '    return json.dumps(settings)', '');
@@ -105,40 +108,62 @@ function sourceScan(): string {
       writeFileSync(join(dir, `test_mod${m}.py`), lines.join('\n'));
     }
   }
-  const timed = (cmd: string, args: string[]) => {
-    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { cwd: tree, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  return tree;
+}
+
+function sourceScan(): string {
+  const python = join(root, '.cache', 'venv', 'bin', 'python');
+  const timed = (cwd: string, cmd: string, args: string[]) => {
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     const m = /TIME (\S+) (\d+)\s*$/.exec(r.stderr);
     if (!m) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.slice(-400)}`);
     return { s: Number(m[1]), mb: Number(m[2]) / 1024, out: r.stdout };
   };
   const runs = Number(process.env.BENCH_TREE_RUNS ?? 3);
-  const ours: { s: number; mb: number }[] = [];
-  let findings = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = timed(process.execPath, [join(root, 'bin', 'netra-migrate.js'), 'check', '--format', 'json', '.']);
-    findings = (JSON.parse(r.out) as unknown[]).length;
-    ours.push(r);
-  }
   const median = (xs: { s: number }[]) => pct(xs.map((r) => r.s), 0.5);
-  const rows = [`| netra-migrate check . (${findings} findings) | ${median(ours).toFixed(2)} | ${Math.max(...ours.map((r) => r.mb)).toFixed(0)} |`];
+  const cli = join(root, 'bin', 'netra-migrate.js');
+  const sizes = (process.env.BENCH_TREE_SIZES ?? '1000,5000,20000').split(',').map(Number);
+  const rows: string[] = [];
+  let previous: { size: number; check: number } | null = null;
+  let ruffRow = '';
   let ratio = '';
-  const hasRuff = () => spawnSync(python, ['-m', 'ruff', '--version']).status === 0;
-  const ruffReady = existsSync(python) && (hasRuff() || (spawnSync(python, ['-m', 'pip', 'install', '--retries', '0', '-q', 'ruff']).status === 0 && hasRuff()));
-  if (ruffReady) {
-    const ruff: { s: number; mb: number }[] = [];
-    for (let i = 0; i < runs; i++) ruff.push(timed(python, ['-m', 'ruff', 'check', '--select', 'PT', '--no-cache', '--exit-zero', '--quiet', '.']));
-    const version = spawnSync(python, ['-m', 'ruff', '--version'], { encoding: 'utf8' }).stdout.trim();
-    rows.push(`| ${version} check --select PT --no-cache . | ${median(ruff).toFixed(2)} | ${Math.max(...ruff.map((r) => r.mb)).toFixed(0)} |`);
-    ratio = `netra-migrate / ruff wall time: ${(median(ours) / median(ruff)).toFixed(1)}×.`;
-  } else rows.push('| ruff | not installed (no test venv or no local index) | |');
+  for (const size of sizes) {
+    const tree = generateTree(size);
+    const check: { s: number; mb: number }[] = [];
+    const fixRuns: { s: number; mb: number }[] = [];
+    let findings = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = timed(tree, process.execPath, [cli, 'check', '--format', 'json', '.']);
+      findings = (JSON.parse(r.out) as unknown[]).length;
+      check.push(r);
+      fixRuns.push(timed(tree, process.execPath, [cli, 'fix', '--unsafe', '.']));
+    }
+    const growth = previous ? `${((median(check) / previous.check) / (size / previous.size)).toFixed(2)}` : '—';
+    rows.push(
+      `| ${size.toLocaleString('en')} | ${findings} | ${median(check).toFixed(2)} | ${Math.max(...check.map((r) => r.mb)).toFixed(0)} | ${median(fixRuns).toFixed(2)} | ${Math.max(...fixRuns.map((r) => r.mb)).toFixed(0)} | ${growth} |`,
+    );
+    previous = { size, check: median(check) };
+    if (size === 5000) {
+      const hasRuff = () => spawnSync(python, ['-m', 'ruff', '--version']).status === 0;
+      const ruffReady = existsSync(python) && (hasRuff() || (spawnSync(python, ['-m', 'pip', 'install', '--retries', '0', '-q', 'ruff']).status === 0 && hasRuff()));
+      if (ruffReady) {
+        const ruff = Array.from({ length: runs }, () => timed(tree, python, ['-m', 'ruff', 'check', '--select', 'PT', '--no-cache', '--exit-zero', '--quiet', '.']));
+        const version = spawnSync(python, ['-m', 'ruff', '--version'], { encoding: 'utf8' }).stdout.trim();
+        ruffRow = `Reference, same 5,000-module tree: \`${version} check --select PT --no-cache\` ${median(ruff).toFixed(2)} s, ${Math.max(...ruff.map((r) => r.mb)).toFixed(0)} MB.`;
+        ratio = ` netra-migrate / ruff wall time on 5,000 modules: ${(median(check) / median(ruff)).toFixed(1)}×.`;
+      } else ruffRow = 'Ruff reference skipped: not installable (no test venv or no local index).';
+    }
+  }
   return [
-    `${n.toLocaleString('en')} test modules and 100 conftest.py files; median of ${runs} runs.`,
+    `Median of ${runs} runs. Growth = (time ratio) / (size ratio) against the previous row: 1.00 is linear.`,
     '',
-    '| command | wall s | peak RSS MB |',
-    '| --- | ---: | ---: |',
+    '| test modules | findings | check s | check MB | fix (dry run, --unsafe) s | fix MB | growth |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    `Goal: the whole check under 2 s and 300 MB. ${ratio}`,
+    ruffRow,
+    '',
+    `Goal: 5,000 modules checked in under 2 s and 300 MB; linear or better.${ratio}`,
   ].join('\n');
 }
 
