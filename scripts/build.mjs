@@ -80,6 +80,7 @@ const shared = {
   logLevel: 'warning',
   // Heavy parsers stay out of the bundle and load lazily when a file needs them.
   external: ['ts-morph', 'web-tree-sitter', 'tree-sitter-python'],
+  define: { __NETRA_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   banner: { js: "import { createRequire as __nmCreateRequire } from 'node:module'; const require = __nmCreateRequire(import.meta.url);" },
 };
 // Chunk names change with content: start from an empty dist/ so no stale chunk ships.
