@@ -9,10 +9,11 @@ import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type Fix
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
+import { composeAnalyzer } from './runners/compose/index.js';
 import { pytestAnalyzer } from './runners/pytest/index.js';
 import { allRules } from './rules.js';
 
-const analyzers = [pytestAnalyzer];
+const analyzers = [pytestAnalyzer, composeAnalyzer];
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];

@@ -78,6 +78,8 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
         const dir = dirname(input);
         const siblings = new Set(CONFIG_NAMES.filter((n) => n === name || ws.text(resolve(dir, n)) !== null));
         add(targetsInDir(ws, dir, siblings, problems).filter((t) => t.config.file === input || t.role === 'active'));
+      } else if (/\.(ya?ml|json|[cm]?[jt]sx?)$/.test(name)) {
+        // Compose/CI YAML and JS/TS configs belong to other analyzers.
       } else {
         // Any other file is a profile used as `pytest -c FILE`.
         const config = load(ws, input, true, problems);

@@ -6,6 +6,8 @@ import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 
 interface Options {
+  containerMemory?: string;
+  containerReservation?: string;
   /** `memory_limit_mb` the fix sets: MB, or `auto` (a share of the container's memory limit). */
   limitMb?: string | number;
   collectionLimitMb?: string | number;
@@ -32,12 +34,14 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },
+        containerMemory: { type: 'string', default: '512M', description: 'Docker Compose: the memory limit the fix gives a test service.' },
+        containerReservation: { type: 'string', default: '256M', description: 'Docker Compose: the memory reservation the fix gives a test service.' },
       },
       additionalProperties: false,
     },
     defaultOptions: { limitMb: 'auto', collectionLimitMb: 'auto' },
     docs: {
-      what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MONITOR_MODULE}\`) nor sets another memory limit (pytest-memray in \`required_plugins\`), and a config that sets the monitor's keys without loading it.`,
+      what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MONITOR_MODULE}\`) nor sets another memory limit (pytest-memray in \`required_plugins\`), and a config that sets the monitor's keys without loading it. In Docker Compose files, a service whose command or entrypoint runs pytest, jest or vitest without a container memory limit (\`deploy.resources.limits.memory\` or \`mem_limit\`), or running pytest without \`PYTEST_MEMORY_LIMIT_MB\` and \`PYTEST_COLLECTION_LIMIT_MB\` in its environment.`,
       why:
         "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and skips, fails or warns before the container limit is reached, and stops a run whose collection alone is over its limit.",
       example: {
@@ -45,7 +49,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
         bad: '[pytest]\ntestpaths = tests\n',
         good: `[pytest]\ntestpaths = tests\naddopts = -p ${MONITOR_MODULE}\npythonpath = .\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n`,
       },
-      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed.`,
+      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed. In Compose the fix adds \`deploy.resources\` (limit \`containerMemory\`, default 512M; reservation \`containerReservation\`, 256M) and the monitor's variables derived from the container's limit (80%, and half that for collection), in the file's own indentation and environment style; a service with a \`deploy\` block but no memory, or flow-style YAML, is reported without a fix.`,
     },
   },
   check(ctx, target) {

@@ -1,0 +1,95 @@
+/**
+ * Docker Compose files: which services run tests, and what they set for memory. Parsed with the `yaml`
+ * package's document model (every node keeps its source range), loaded only when a Compose file is read;
+ * edits are splices of the original text, so comments, anchors, order and style survive.
+ */
+import type { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { FileProblemError } from '../../core/diagnostic.js';
+
+export const COMPOSE_NAME = /^(compose|docker-compose)(\.[\w.-]+)?\.ya?ml$/;
+
+export type TestRunner = 'pytest' | 'jest' | 'vitest';
+
+export interface ComposeService {
+  name: string;
+  /** The service's key. */
+  key: { start: number; end: number };
+  map: YAMLMap;
+  runner: TestRunner | null;
+  /** `deploy.resources.limits.memory` or `mem_limit`, as written. */
+  memory: string | null;
+  hasDeploy: boolean;
+  environment: { node: YAMLMap | YAMLSeq | null; names: Set<string> };
+}
+
+export interface ComposeFile {
+  file: string;
+  text: string;
+  doc: Document;
+  services: ComposeService[];
+}
+
+let yamlModule: typeof import('yaml') | undefined;
+export async function loadYaml(): Promise<typeof import('yaml')> {
+  if (!yamlModule) {
+    // Bundled as CommonJS, the module's functions may sit on `default`.
+    const m = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+    yamlModule = typeof m.parseDocument === 'function' ? m : m.default!;
+  }
+  return yamlModule;
+}
+
+/** What a command runs: pytest (also `python -m pytest`, `py.test`), jest or vitest (also through npx/pnpm/yarn). */
+export function testRunnerOf(command: string): TestRunner | null {
+  if (/(^|[\s/;&|'"])(py\.test|pytest)(\s|$|['"])|-m\s+pytest\b/.test(command)) return 'pytest';
+  if (/(^|[\s/;&|'"])(npx\s+|pnpm\s+(exec\s+)?|yarn\s+)?vitest(\s|$|['"])/.test(command)) return 'vitest';
+  if (/(^|[\s/;&|'"])(npx\s+|pnpm\s+(exec\s+)?|yarn\s+)?jest(\s|$|['"])/.test(command)) return 'jest';
+  return null;
+}
+
+function commandText(node: unknown, y: typeof import('yaml')): string {
+  if (y.isScalar(node)) return String(node.value ?? '');
+  if (y.isSeq(node)) return node.items.map((i) => (y.isScalar(i) ? String(i.value) : '')).join(' ');
+  return '';
+}
+
+export async function loadCompose(file: string, text: string): Promise<ComposeFile> {
+  const y = await loadYaml();
+  const doc = y.parseDocument(text, { keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+  }
+  const services: ComposeService[] = [];
+  const root = doc.contents;
+  const servicesNode = y.isMap(root) ? root.get('services', true) : undefined;
+  if (y.isMap(servicesNode)) {
+    for (const pair of servicesNode.items as Pair<Scalar, unknown>[]) {
+      const map = pair.value;
+      if (!y.isMap(map) || !y.isScalar(pair.key)) continue;
+      const command = `${commandText(map.get('entrypoint', true), y)} ${commandText(map.get('command', true), y)}`;
+      const deploy = map.get('deploy', true);
+      let memory: string | null = null;
+      if (y.isMap(deploy)) {
+        const m = deploy.getIn(['resources', 'limits', 'memory'], true);
+        if (y.isScalar(m)) memory = String(m.value);
+      }
+      const memLimit = map.get('mem_limit', true);
+      if (memory === null && y.isScalar(memLimit)) memory = String(memLimit.value);
+      const env = map.get('environment', true);
+      const names = new Set<string>();
+      if (y.isMap(env)) for (const p of env.items as Pair<Scalar, unknown>[]) names.add(String(p.key?.value ?? ''));
+      if (y.isSeq(env)) for (const i of env.items) if (y.isScalar(i)) names.add(String(i.value).split('=')[0]!);
+      services.push({
+        name: String(pair.key.value),
+        key: { start: pair.key.range![0], end: pair.key.range![1] },
+        map,
+        runner: testRunnerOf(command),
+        memory,
+        hasDeploy: deploy !== undefined,
+        environment: { node: y.isMap(env) || y.isSeq(env) ? env : null, names },
+      });
+    }
+  }
+  return { file, text, doc, services };
+}

@@ -1,0 +1,64 @@
+/** The Docker Compose analyzer: finds compose files under the inputs and runs the container rules on them. */
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
+import { walkDirs } from '../../core/walk.js';
+import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
+import requireMemoryLimit from './rules/require-memory-limit.js';
+
+export const composeRules = [requireMemoryLimit];
+
+function composeFiles(inputs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const input of inputs) {
+    let isDir = false;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      continue;
+    }
+    if (!isDir) {
+      if (COMPOSE_NAME.test(basename(input))) out.add(input);
+      continue;
+    }
+    for (const { dir, entries } of walkDirs(input)) for (const e of entries) if (e.isFile() && COMPOSE_NAME.test(e.name)) out.add(join(dir, e.name));
+  }
+  return [...out].sort();
+}
+
+export const composeAnalyzer: Analyzer = {
+  rules: composeRules,
+  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
+    const problems: FileProblem[] = [];
+    const targets: ComposeFile[] = [];
+    for (const file of composeFiles(inputs)) {
+      if (ignored?.(file)) continue;
+      const text = ws.text(file);
+      if (text === null) {
+        const p = ws.problem(file);
+        if (p) problems.push(p);
+        continue;
+      }
+      try {
+        targets.push(await loadCompose(file, text));
+      } catch (e) {
+        if (e instanceof FileProblemError) problems.push(e.problem);
+        else throw e;
+      }
+    }
+    return { runs: targets.flatMap((target) => composeRules.map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
+  },
+  async verify(ws, file) {
+    if (!COMPOSE_NAME.test(basename(file))) return null;
+    const text = ws.text(file);
+    if (text === null) return null;
+    try {
+      await loadCompose(file, text);
+      return null;
+    } catch (e) {
+      if (e instanceof FileProblemError) return e.problem;
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,110 @@
+import type { Pair } from 'yaml';
+import type { Edit } from '../../../core/diagnostic.js';
+import { defineRule } from '../../../core/rule.js';
+import { detectEol } from '../../../core/text.js';
+import pytestRule from '../../pytest/rules/require-memory-limit.js';
+import type { ComposeFile, ComposeService } from '../compose.js';
+
+interface Options {
+  containerMemory?: string;
+  containerReservation?: string;
+}
+
+/** Compose sizes (`512M`, `1g`, `1.5GB`, bytes) in MB; null when unreadable. */
+export function composeMb(size: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$/i.exec(size);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  return unit === 'g' ? n * 1024 : unit === 'm' ? n : unit === 'k' ? n / 1024 : n / 1024 / 1024;
+}
+
+function lineIndent(text: string, offset: number): string {
+  let s = offset;
+  while (s > 0 && text[s - 1] !== '\n') s--;
+  return text.slice(s, offset);
+}
+
+/** Where lines go after a node, and how to start them. */
+function after(text: string, end: number, eol: string): { at: number; lead: string } {
+  return text[end - 1] === '\n' ? { at: end, lead: '' } : { at: end, lead: eol };
+}
+
+function serviceEdits(compose: ComposeFile, service: ComposeService, options: Required<Options>): Edit[] | null {
+  const { text, file } = compose;
+  const eol = detectEol(text);
+  const items = service.map.items as Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null>[];
+  const first = items[0]?.key?.range;
+  const last = items[items.length - 1];
+  const lastEnd = last?.value?.range?.[2] ?? last?.key?.range?.[2];
+  if (!first || lastEnd === undefined || service.map.flow) return null;
+  const indent = lineIndent(text, first[0]);
+  const unit = indent.slice(lineIndent(text, service.key.start).length) || '  ';
+  const memory = service.memory ?? options.containerMemory;
+  const mb = composeMb(memory);
+  if (mb === null) return null;
+  const tail: string[] = [];
+  const edits: Edit[] = [];
+  if (service.memory === null) {
+    if (service.hasDeploy) return null;
+    tail.push(`${indent}deploy:`, `${indent}${unit}resources:`, `${indent}${unit}${unit}limits:`, `${indent}${unit}${unit}${unit}memory: ${options.containerMemory}`);
+    tail.push(`${indent}${unit}${unit}reservations:`, `${indent}${unit}${unit}${unit}memory: ${options.containerReservation}`);
+  }
+  if (service.runner === 'pytest') {
+    // The monitor's limits from the container's: 80% for execution, half that for collection (its `auto`).
+    const wanted = [
+      ['PYTEST_MEMORY_LIMIT_MB', String(Math.floor(mb * 0.8))],
+      ['PYTEST_COLLECTION_LIMIT_MB', String(Math.floor(mb * 0.4))],
+    ].filter(([k]) => !service.environment.names.has(k!));
+    const env = service.environment.node;
+    if (wanted.length > 0) {
+      if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
+      else if (env.flow) return null;
+      else {
+        const envItems = env.items as { range?: [number, number, number]; key?: { range?: [number, number, number] }; value?: { range?: [number, number, number] } }[];
+        const firstItem = envItems[0];
+        const start = firstItem?.range?.[0] ?? firstItem?.key?.range?.[0];
+        const lastItem = envItems[envItems.length - 1];
+        const end = lastItem?.range?.[2] ?? lastItem?.value?.range?.[2] ?? lastItem?.key?.range?.[2];
+        if (start === undefined || end === undefined) return null;
+        const isSeq = !('key' in (firstItem ?? {})) || firstItem?.key === undefined;
+        const itemIndent = lineIndent(text, start).replace(/- ?$/, '');
+        const { at, lead } = after(text, end, eol);
+        const lines = wanted.map(([k, v]) => (isSeq ? `${itemIndent}- ${k}=${v}` : `${itemIndent}${k}: "${v}"`));
+        edits.push({ file, start: at, end: at, text: lead + lines.join(eol) + eol });
+      }
+    }
+  }
+  if (tail.length > 0) {
+    const { at, lead } = after(text, lastEnd, eol);
+    edits.push({ file, start: at, end: at, text: lead + tail.join(eol) + eol });
+  }
+  return edits;
+}
+
+/**
+ * The Compose side of `require-memory-limit`: one rule id, one set of options and docs (the pytest rule's
+ * metadata, which lists both), two implementations.
+ */
+export default defineRule<ComposeFile, 'noContainerLimit' | 'noMonitorEnv', Options>({
+  meta: {
+    ...pytestRule.meta,
+    messages: {
+      noContainerLimit: 'service `{{service}}` runs {{runner}} without a container memory limit: a greedy test takes the host down with it',
+      noMonitorEnv: "service `{{service}}` runs pytest without {{missing}} in its environment: the memory monitor inside does not know the container's limit",
+    },
+    defaultOptions: { containerMemory: '512M', containerReservation: '256M' },
+  },
+  check(ctx, compose) {
+    const options = { containerMemory: ctx.options.containerMemory ?? '512M', containerReservation: ctx.options.containerReservation ?? '256M' };
+    for (const service of compose.services) {
+      if (!service.runner) continue;
+      const missingEnv = service.runner === 'pytest' ? ['PYTEST_MEMORY_LIMIT_MB', 'PYTEST_COLLECTION_LIMIT_MB'].filter((k) => !service.environment.names.has(k)) : [];
+      if (service.memory !== null && missingEnv.length === 0) continue;
+      const edits = serviceEdits(compose, service, options);
+      const fix = edits && edits.length > 0 ? { title: `Give ${service.name} a memory limit${missingEnv.length > 0 ? ' and the monitor its limits' : ''}`, applicability: 'safe' as const, edits } : null;
+      if (service.memory === null) ctx.report({ messageId: 'noContainerLimit', data: { service: service.name, runner: service.runner }, file: compose.file, ...service.key, fix });
+      else ctx.report({ messageId: 'noMonitorEnv', data: { service: service.name, missing: missingEnv.join(' and ') }, file: compose.file, ...service.key, fix });
+    }
+  },
+});
