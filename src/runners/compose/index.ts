@@ -3,11 +3,12 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
+import type { Rule } from '../../core/rule.js';
 import { walkDirs } from '../../core/walk.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 
-export const composeRules = [requireMemoryLimit];
+export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit];
 
 function composeFiles(inputs: readonly string[]): string[] {
   const out = new Set<string>();

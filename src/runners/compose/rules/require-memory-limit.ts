@@ -5,7 +5,7 @@ import { detectEol } from '../../../core/text.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
 
-interface Options {
+export interface Options {
   containerMemory?: string;
   containerReservation?: string;
 }
