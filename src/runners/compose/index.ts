@@ -1,14 +1,19 @@
-/** The Docker Compose analyzer: finds compose files under the inputs and runs the container rules on them. */
+/** Containers and CI: finds Compose files, GitHub workflows and GitLab CI files under the inputs and runs their rules. */
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
 import { walkDirs } from '../../core/walk.js';
+import { ciKind, loadCi, type CiFile } from '../ci/ci.js';
+import ciRequireMemoryLimit from '../ci/rules/require-memory-limit.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 
 export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit];
+export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit];
+
+const isContainerOrCi = (file: string) => COMPOSE_NAME.test(basename(file)) || ciKind(file) !== null;
 
 function composeFiles(inputs: readonly string[]): string[] {
   const out = new Set<string>();
@@ -20,19 +25,20 @@ function composeFiles(inputs: readonly string[]): string[] {
       continue;
     }
     if (!isDir) {
-      if (COMPOSE_NAME.test(basename(input))) out.add(input);
+      if (isContainerOrCi(input)) out.add(input);
       continue;
     }
-    for (const { dir, entries } of walkDirs(input)) for (const e of entries) if (e.isFile() && COMPOSE_NAME.test(e.name)) out.add(join(dir, e.name));
+    for (const { dir, entries } of walkDirs(input)) for (const e of entries) if (e.isFile() && isContainerOrCi(join(dir, e.name))) out.add(join(dir, e.name));
   }
   return [...out].sort();
 }
 
 export const composeAnalyzer: Analyzer = {
-  rules: composeRules,
+  rules: [...composeRules, ...ciRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const targets: ComposeFile[] = [];
+    const cis: CiFile[] = [];
     for (const file of composeFiles(inputs)) {
       if (ignored?.(file)) continue;
       const text = ws.text(file);
@@ -42,20 +48,23 @@ export const composeAnalyzer: Analyzer = {
         continue;
       }
       try {
-        targets.push(await loadCompose(file, text));
+        if (ciKind(file)) cis.push(await loadCi(file, text));
+        else targets.push(await loadCompose(file, text));
       } catch (e) {
         if (e instanceof FileProblemError) problems.push(e.problem);
         else throw e;
       }
     }
-    return { runs: targets.flatMap((target) => composeRules.map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
+    const runs = [...targets.flatMap((target) => composeRules.map((rule) => ({ rule, target }))), ...cis.flatMap((target) => ciRules.map((rule) => ({ rule, target })))];
+    return { runs, problems, files: [...targets, ...cis].map((t) => t.file) };
   },
   async verify(ws, file) {
-    if (!COMPOSE_NAME.test(basename(file))) return null;
+    if (!isContainerOrCi(file)) return null;
     const text = ws.text(file);
     if (text === null) return null;
     try {
-      await loadCompose(file, text);
+      if (ciKind(file)) await loadCi(file, text);
+      else await loadCompose(file, text);
       return null;
     } catch (e) {
       if (e instanceof FileProblemError) return e.problem;

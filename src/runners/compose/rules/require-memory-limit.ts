@@ -2,6 +2,7 @@ import type { Pair } from 'yaml';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
+import { lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
 
@@ -19,16 +20,6 @@ export function composeMb(size: string): number | null {
   return unit === 'g' ? n * 1024 : unit === 'm' ? n : unit === 'k' ? n / 1024 : n / 1024 / 1024;
 }
 
-function lineIndent(text: string, offset: number): string {
-  let s = offset;
-  while (s > 0 && text[s - 1] !== '\n') s--;
-  return text.slice(s, offset);
-}
-
-/** Where lines go after a node, and how to start them. */
-function after(text: string, end: number, eol: string): { at: number; lead: string } {
-  return text[end - 1] === '\n' ? { at: end, lead: '' } : { at: end, lead: eol };
-}
 
 function serviceEdits(compose: ComposeFile, service: ComposeService, options: Required<Options>): Edit[] | null {
   const { text, file } = compose;
