@@ -19,7 +19,9 @@ export interface ComposeService {
   /** `deploy.resources.limits.memory` or `mem_limit`, as written. */
   memory: string | null;
   hasDeploy: boolean;
-  environment: { node: YAMLMap | YAMLSeq | null; names: Set<string> };
+  /** Where the memory limit's value is written. */
+  memoryAt: { start: number; end: number } | null;
+  environment: { node: YAMLMap | YAMLSeq | null; names: Set<string>; values: Map<string, { value: string; start: number; end: number }> };
 }
 
 export interface ComposeFile {
@@ -70,16 +72,37 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
       const command = `${commandText(map.get('entrypoint', true), y)} ${commandText(map.get('command', true), y)}`;
       const deploy = map.get('deploy', true);
       let memory: string | null = null;
+      let memoryAt: ComposeService['memoryAt'] = null;
       if (y.isMap(deploy)) {
         const m = deploy.getIn(['resources', 'limits', 'memory'], true);
-        if (y.isScalar(m)) memory = String(m.value);
+        if (y.isScalar(m)) {
+          memory = String(m.value);
+          memoryAt = { start: m.range![0], end: m.range![1] };
+        }
       }
       const memLimit = map.get('mem_limit', true);
-      if (memory === null && y.isScalar(memLimit)) memory = String(memLimit.value);
+      if (memory === null && y.isScalar(memLimit)) {
+        memory = String(memLimit.value);
+        memoryAt = { start: memLimit.range![0], end: memLimit.range![1] };
+      }
       const env = map.get('environment', true);
       const names = new Set<string>();
-      if (y.isMap(env)) for (const p of env.items as Pair<Scalar, unknown>[]) names.add(String(p.key?.value ?? ''));
-      if (y.isSeq(env)) for (const i of env.items) if (y.isScalar(i)) names.add(String(i.value).split('=')[0]!);
+      const values = new Map<string, { value: string; start: number; end: number }>();
+      if (y.isMap(env)) {
+        for (const p of env.items as Pair<Scalar, unknown>[]) {
+          const name = String(p.key?.value ?? '');
+          names.add(name);
+          if (y.isScalar(p.value)) values.set(name, { value: String(p.value.value), start: p.value.range![0], end: p.value.range![1] });
+        }
+      }
+      if (y.isSeq(env)) {
+        for (const i of env.items) {
+          if (!y.isScalar(i)) continue;
+          const [name, ...rest] = String(i.value).split('=');
+          names.add(name!);
+          if (rest.length > 0) values.set(name!, { value: rest.join('='), start: i.range![0], end: i.range![1] });
+        }
+      }
       services.push({
         name: String(pair.key.value),
         key: { start: pair.key.range![0], end: pair.key.range![1] },
@@ -87,7 +110,8 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
         runner: testRunnerOf(command),
         memory,
         hasDeploy: deploy !== undefined,
-        environment: { node: y.isMap(env) || y.isSeq(env) ? env : null, names },
+        memoryAt,
+        environment: { node: y.isMap(env) || y.isSeq(env) ? env : null, names, values },
       });
     }
   }
