@@ -27,7 +27,7 @@ export interface ComposeService {
 export interface ComposeFile {
   file: string;
   text: string;
-  doc: Document;
+  docs: Document[];
   services: ComposeService[];
 }
 
@@ -57,15 +57,13 @@ function commandText(node: unknown, y: typeof import('yaml')): string {
 
 export async function loadCompose(file: string, text: string): Promise<ComposeFile> {
   const y = await loadYaml();
-  const doc = y.parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-  }
+  const docs = parseAll(y, file, text);
   const services: ComposeService[] = [];
-  const root = doc.contents;
-  const servicesNode = y.isMap(root) ? root.get('services', true) : undefined;
-  if (y.isMap(servicesNode)) {
+  // Several documents in one file (`---`): each may hold services.
+  for (const doc of docs) {
+    const root = doc.contents;
+    const servicesNode = y.isMap(root) ? root.get('services', true) : undefined;
+    if (!y.isMap(servicesNode)) continue;
     for (const pair of servicesNode.items as Pair<Scalar, unknown>[]) {
       const map = pair.value;
       if (!y.isMap(map) || !y.isScalar(pair.key)) continue;
@@ -115,5 +113,18 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
       });
     }
   }
-  return { file, text, doc, services };
+  return { file, text, docs, services };
+}
+
+/** Every document of a YAML file; the first error, with its line, is a FileProblem. */
+export function parseAll(y: typeof import('yaml'), file: string, text: string): Document[] {
+  const parsed = y.parseAllDocuments(text);
+  const docs = Array.isArray(parsed) ? parsed : [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+    }
+  }
+  return docs as Document[];
 }
