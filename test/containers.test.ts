@@ -7,11 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { listFiles, RULE_FIXTURES } from './support/cases.js';
 import { pythonAvailable, runPython } from './support/env.js';
 
-const LOAD = 'import json, sys, yaml\nprint(json.dumps([yaml.safe_load(t) for t in json.load(sys.stdin)]))\n';
+const LOAD = 'import json, sys, yaml\nprint(json.dumps([list(yaml.safe_load_all(t)) for t in json.load(sys.stdin)]))\n';
+/** Every document of a YAML text, as plain data (a Compose file may hold several). */
+const loadAll = (text: string, version: '1.1' | '1.2' = '1.2') => parseAllDocuments(text, { version, merge: true }).map((d) => d.toJS());
 
 test('fixed Compose files load to the same structure in yaml and PyYAML, limits and environment in place', { skip: pythonAvailable() }, () => {
   const dir = join(RULE_FIXTURES, 'require-memory-limit');
@@ -22,9 +24,9 @@ test('fixed Compose files load to the same structure in yaml and PyYAML, limits 
   assert.equal(r.code, 0, r.stderr);
   const python = JSON.parse(r.stdout) as unknown[];
   texts.forEach((text, i) => {
-    const js = parse(text, { merge: true }) as { services: Record<string, { command?: unknown; entrypoint?: unknown; deploy?: any; mem_limit?: string; environment?: unknown }> };
-    assert.deepEqual(js, python[i], files[i]);
-    for (const [name, service] of Object.entries(js.services)) {
+    const docs = loadAll(text) as { services: Record<string, { command?: unknown; entrypoint?: unknown; deploy?: any; mem_limit?: string; environment?: unknown }> }[];
+    assert.deepEqual(docs, python[i], files[i]);
+    for (const [name, service] of docs.flatMap((d) => Object.entries(d.services))) {
       const command = JSON.stringify([service.entrypoint, service.command]);
       if (!/pytest|py\.test|vitest|jest/.test(command)) continue;
       assert.ok(service.deploy?.resources?.limits?.memory ?? service.mem_limit, `${files[i]}: ${name} has a memory limit`);
@@ -47,7 +49,7 @@ test('fixed CI files load alike in yaml and PyYAML, every pytest step or job wit
   const python = JSON.parse(r.stdout) as unknown[];
   texts.forEach((text, i) => {
     // PyYAML speaks YAML 1.1 (`on:` is true there): compare in 1.1, read the structure in 1.2 as GitHub does.
-    assert.deepEqual(parse(text, { version: '1.1' }), python[i], files[i]);
+    assert.deepEqual(loadAll(text, '1.1'), python[i], files[i]);
     const js = parse(text) as Record<string, any>;
     const scoped: [string, Record<string, string>][] = files[i]!.includes('.github')
       ? Object.values(js.jobs as Record<string, any>).flatMap((job) => (job.steps as any[]).map((s) => [String(s.run ?? ''), { ...js.env, ...job.env, ...s.env }] as [string, Record<string, string>]))
