@@ -13,6 +13,8 @@ export interface CiJob {
   name: string;
   at: { start: number; end: number };
   runner: TestRunner;
+  /** The shell text that runs it. */
+  command: string;
   /** The map the fix adds variables to (the step, or the GitLab job), and the variables map already there. */
   owner: YAMLMap;
   existing: YAMLMap | null;
@@ -70,6 +72,7 @@ export async function loadCi(file: string, text: string): Promise<CiFile> {
             name: `${String(jobPair.key.value)}${typeof name === 'string' ? ` / ${name}` : ` / step ${i + 1}`}`,
             at: { start: run.range![0], end: run.range![1] },
             runner,
+            command: scriptText(run),
             owner: step,
             existing: y.isMap(env) ? env : null,
             key: 'env',
@@ -91,6 +94,7 @@ export async function loadCi(file: string, text: string): Promise<CiFile> {
         name: String(pair.key.value),
         at: { start: pair.key.range![0], end: pair.key.range![1] },
         runner,
+        command: scriptText(script),
         owner: job,
         existing: y.isMap(vars) ? vars : null,
         key: 'variables',

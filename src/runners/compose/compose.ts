@@ -16,6 +16,9 @@ export interface ComposeService {
   key: { start: number; end: number };
   map: YAMLMap;
   runner: TestRunner | null;
+  /** entrypoint and command as one line, and where the command is written. */
+  command: string;
+  commandAt: { start: number; end: number } | null;
   /** `deploy.resources.limits.memory` or `mem_limit`, as written. */
   memory: string | null;
   hasDeploy: boolean;
@@ -106,6 +109,11 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
         key: { start: pair.key.range![0], end: pair.key.range![1] },
         map,
         runner: testRunnerOf(command),
+        command,
+        commandAt: (() => {
+          const node = map.get('command', true) ?? map.get('entrypoint', true);
+          return node && (y.isScalar(node) || y.isSeq(node)) && node.range ? { start: node.range[0], end: node.range[1] } : null;
+        })(),
         memory,
         hasDeploy: deploy !== undefined,
         memoryAt,

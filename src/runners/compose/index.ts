@@ -7,12 +7,13 @@ import type { Rule } from '../../core/rule.js';
 import { walkDirs } from '../../core/walk.js';
 import { ciKind, loadCi, type CiFile } from '../ci/ci.js';
 import ciRequireMemoryLimit from '../ci/rules/require-memory-limit.js';
+import { ciSingleTestRoot, composeSingleTestRoot } from '../ci/rules/single-test-root.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
 import consistentMemoryLimits from './rules/consistent-memory-limits.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 
-export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit, consistentMemoryLimits];
-export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit];
+export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit, consistentMemoryLimits, composeSingleTestRoot];
+export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit, ciSingleTestRoot];
 
 const isContainerOrCi = (file: string) => COMPOSE_NAME.test(basename(file)) || ciKind(file) !== null;
 
