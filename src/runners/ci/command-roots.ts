@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShlexError, shlexSplit } from '../../formats/shlex.js';
-import { CONFIG_NAMES, listValue, loadPytestConfig } from '../pytest/config.js';
+import { CONFIG_NAMES, listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
 import { configDirsUpward } from '../pytest/discovery.js';
 import { readTextFile } from '../../core/fs.js';
 
@@ -48,19 +48,26 @@ export function pytestInvocations(command: string): PytestInvocation[] {
   return out;
 }
 
-/** The testpaths of the pytest config governing `dir` (nearest above it), with the file; null if none. */
-export function governingTestpaths(dir: string): { file: string; testpaths: string[] } | null {
+/** The pytest config governing `dir` (the first holding pytest config in the nearest directory above). */
+export function governingConfig(dir: string): PytestConfig | null {
   for (const d of configDirsUpward(dir)) {
     for (const name of CONFIG_NAMES) {
       const file = join(d, name);
       if (!existsSync(file)) continue;
       try {
         const config = loadPytestConfig(file, readTextFile(file).text);
-        if (config && !config.inert) return { file, testpaths: listValue(config, 'testpaths', 'args') };
+        if (config && !config.inert) return config;
       } catch {
+        // A broken config is reported by the pytest analyzer when it is among the inputs.
         return null;
       }
     }
   }
   return null;
+}
+
+/** The testpaths of the pytest config governing `dir`, with the file; null if none. */
+export function governingTestpaths(dir: string): { file: string; testpaths: string[] } | null {
+  const config = governingConfig(dir);
+  return config ? { file: config.file, testpaths: listValue(config, 'testpaths', 'args') } : null;
 }
