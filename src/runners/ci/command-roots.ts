@@ -2,12 +2,11 @@
  * What a pytest command line in a Compose service or CI job collects: its positional paths and whether it
  * picks another config (`-c`) or rootdir, read with shlex (each line of a script on its own).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ShlexError, shlexSplit } from '../../formats/shlex.js';
-import { CONFIG_NAMES, listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
-import { configDirsUpward } from '../pytest/discovery.js';
-import { readTextFile } from '../../core/fs.js';
+import type { FileProblem } from '../../core/diagnostic.js';
+import { Workspace } from '../../core/workspace.js';
+import { listValue, type PytestConfig } from '../pytest/config.js';
+import { nearestActive } from '../pytest/index.js';
 
 /** pytest options that take the next word as their value (so it is not a path). */
 const TAKES_VALUE = new Set(['-c', '--config-file', '--rootdir', '-k', '-m', '-p', '-o', '--override-ini', '--maxfail', '--timeout', '-n', '--numprocesses', '--basetemp', '--junitxml', '--deselect', '--ignore', '--ignore-glob', '--tb', '-W', '--durations', '--memory-limit-mb', '--collection-memory-limit-mb', '--memory-limit-action', '--cov']);
@@ -48,22 +47,12 @@ export function pytestInvocations(command: string): PytestInvocation[] {
   return out;
 }
 
-/** The pytest config governing `dir` (the first holding pytest config in the nearest directory above). */
+/** The pytest config governing `dir`, found as pytest finds it; null when none, or when one on the way is broken. */
 export function governingConfig(dir: string): PytestConfig | null {
-  for (const d of configDirsUpward(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const file = join(d, name);
-      if (!existsSync(file)) continue;
-      try {
-        const config = loadPytestConfig(file, readTextFile(file).text);
-        if (config && !config.inert) return config;
-      } catch {
-        // A broken config is reported by the pytest analyzer when it is among the inputs.
-        return null;
-      }
-    }
-  }
-  return null;
+  const problems: FileProblem[] = [];
+  const found = nearestActive(new Workspace(), dir, problems);
+  // A broken config is reported by the pytest analyzer when it is among the inputs.
+  return found && problems.length === 0 ? found.config : null;
 }
 
 /** The testpaths of the pytest config governing `dir`, with the file; null if none. */

@@ -17,7 +17,7 @@ import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
 
-type FoundTarget = Omit<PytestTarget, 'read'>;
+export type FoundTarget = Omit<PytestTarget, 'read'>;
 
 function load(ws: Workspace, file: string, explicit: boolean, problems: FileProblem[]): PytestConfig | null {
   const text = ws.text(file);
@@ -98,25 +98,22 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
     }
     if (!foundAtTop) {
       // No config at the top: pytest run there would use the nearest one above.
-      for (const dir of configDirsUpward(dirname(input))) {
-        const names = new Set<string>(CONFIG_NAMES.filter((n) => ws.text(resolve(dir, n)) !== null));
-        const active = targetsInDir(ws, dir, names, []).find((t) => t.role === 'active');
-        if (active) {
-          add([active]);
-          break;
-        }
-      }
+      const above = nearestActive(ws, dirname(input));
+      if (above) add([above]);
     }
   }
   return { targets: [...targets.values()], problems };
 }
 
-/** The active config governing a Python file: the nearest directory above it holding pytest config. */
-function governing(ws: Workspace, file: string): PytestTarget | undefined {
-  for (const dir of configDirsUpward(dirname(file))) {
+/**
+ * The config pytest would use for `start` (a directory): the active one of the nearest directory at or above
+ * it that holds pytest config. `problems` collects the files that could not be read on the way.
+ */
+export function nearestActive(ws: Workspace, start: string, problems: FileProblem[] = []): FoundTarget | undefined {
+  for (const dir of configDirsUpward(start)) {
     const names = new Set<string>(CONFIG_NAMES.filter((n) => ws.text(resolve(dir, n)) !== null));
-    const active = targetsInDir(ws, dir, names, []).find((t) => t.role === 'active');
-    if (active) return { ...active, read: (path: string) => ws.text(path) };
+    const active = targetsInDir(ws, dir, names, problems).find((t) => t.role === 'active');
+    if (active) return active;
   }
   return undefined;
 }
@@ -149,10 +146,13 @@ async function attachSources(
     if (!isPythonSource(input) || !statSafe(input)?.isFile()) continue;
     let t = owner(input);
     if (!t) {
-      t = governing(ws, input);
-      if (t && !targets.some((x) => x.config.file === t!.config.file)) targets.push(t);
+      // A file outside the configs found so far: the one governing it joins the targets.
+      const found = nearestActive(ws, dirname(input));
+      if (!found) continue;
+      t = targets.find((x) => x.config.file === found.config.file);
+      if (!t) targets.push((t = { ...found, read: (path: string) => ws.text(path) }));
     }
-    if (t) wanted.set(input, targets.find((x) => x.config.file === t!.config.file)!);
+    wanted.set(input, t);
   }
   if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
   if (wanted.size === 0) return [];
