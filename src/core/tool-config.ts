@@ -37,7 +37,7 @@ function exists(path: string): string | null {
 }
 
 /** The raw settings object of one candidate file, or null when that file holds none. */
-function rawConfig(file: string, text: string): { data: unknown; lineOf: (key: string) => number } | null {
+async function rawConfig(file: string, text: string): Promise<{ data: unknown; lineOf: (key: string) => number } | null> {
   const index = new LineIndex(text);
   const jsonLineOf = (key: string) => {
     const at = text.indexOf(JSON.stringify(key));
@@ -63,9 +63,9 @@ function rawConfig(file: string, text: string): { data: unknown; lineOf: (key: s
   return tomlConfig(file, text, index);
 }
 
-function tomlConfig(file: string, text: string, index: LineIndex): { data: unknown; lineOf: (key: string) => number } {
+async function tomlConfig(file: string, text: string, index: LineIndex): Promise<{ data: unknown; lineOf: (key: string) => number }> {
   // Imported here so a run without a pyproject config never loads the TOML parser for this.
-  const { parseToml, tomlValue, keyValues } = tomlModule();
+  const { parseToml, tomlValue, keyValues } = await import('../formats/toml.js');
   const doc = parseToml(text);
   if (!doc.ast) throw new FileProblemError({ file, line: doc.error!.line, column: doc.error!.column, message: `invalid TOML: ${doc.error!.message}` });
   const data: Record<string, unknown> = {};
@@ -82,12 +82,6 @@ function tomlConfig(file: string, text: string, index: LineIndex): { data: unkno
   return { data, lineOf };
 }
 
-let tomlCache: typeof import('../formats/toml.js') | undefined;
-function tomlModule() {
-  if (!tomlCache) throw new Error('TOML module not preloaded');
-  return tomlCache;
-}
-
 /** Find and validate the nearest tool config above `cwd`; null when there is none. */
 export async function loadToolConfig(cwd: string, rules: readonly RuleLike[]): Promise<ToolConfig | null> {
   for (let dir = cwd; ; dir = dirname(dir)) {
@@ -95,8 +89,7 @@ export async function loadToolConfig(cwd: string, rules: readonly RuleLike[]): P
       const file = join(dir, name);
       const text = exists(file);
       if (text === null) continue;
-      if (name === 'pyproject.toml' && /^\s*\[\s*tool\s*\.\s*["']?netra-migrate/m.test(text)) tomlCache ??= await import('../formats/toml.js');
-      const raw = rawConfig(file, text);
+      const raw = await rawConfig(file, text);
       if (raw) return validate(file, raw.data, raw.lineOf, rules);
     }
     if (dirname(dir) === dir) return null;
