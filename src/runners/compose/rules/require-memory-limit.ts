@@ -2,13 +2,24 @@ import type { Pair } from 'yaml';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
-import { lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
+import { addEntries, lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
 
 export interface Options {
   containerMemory?: string;
   containerReservation?: string;
+}
+
+/**
+ * The monitor's limits for a container of `mb` MB: 80% for execution and half that for collection (the
+ * monitor's own `auto`). Compose services and CI jobs both take them from here, so every place agrees.
+ */
+export function monitorVariables(mb: number): [string, string][] {
+  return [
+    ['PYTEST_MEMORY_LIMIT_MB', String(Math.floor(mb * 0.8))],
+    ['PYTEST_COLLECTION_LIMIT_MB', String(Math.floor(mb * 0.4))],
+  ];
 }
 
 /** Compose sizes (`512M`, `1g`, `1.5GB`, bytes) in MB; null when unreadable. */
@@ -42,27 +53,15 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
     tail.push(`${indent}${unit}${unit}reservations:`, `${indent}${unit}${unit}${unit}memory: ${options.containerReservation}`);
   }
   if (service.runner === 'pytest') {
-    // The monitor's limits from the container's: 80% for execution, half that for collection (its `auto`).
-    const wanted = [
-      ['PYTEST_MEMORY_LIMIT_MB', String(Math.floor(mb * 0.8))],
-      ['PYTEST_COLLECTION_LIMIT_MB', String(Math.floor(mb * 0.4))],
-    ].filter(([k]) => !service.environment.names.has(k!));
+    const wanted = monitorVariables(mb).filter(([k]) => !service.environment.names.has(k));
     const env = service.environment.node;
     if (wanted.length > 0) {
+      // No environment yet: it joins the deploy block below, in one insertion.
       if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
-      else if (env.flow) return null;
       else {
-        const envItems = env.items as { range?: [number, number, number]; key?: { range?: [number, number, number] }; value?: { range?: [number, number, number] } }[];
-        const firstItem = envItems[0];
-        const start = firstItem?.range?.[0] ?? firstItem?.key?.range?.[0];
-        const lastItem = envItems[envItems.length - 1];
-        const end = lastItem?.range?.[2] ?? lastItem?.value?.range?.[2] ?? lastItem?.key?.range?.[2];
-        if (start === undefined || end === undefined) return null;
-        const isSeq = !('key' in (firstItem ?? {})) || firstItem?.key === undefined;
-        const itemIndent = lineIndent(text, start).replace(/- ?$/, '');
-        const { at, lead } = after(text, end, eol);
-        const lines = wanted.map(([k, v]) => (isSeq ? `${itemIndent}- ${k}=${v}` : `${itemIndent}${k}: "${v}"`));
-        edits.push({ file, start: at, end: at, text: lead + lines.join(eol) + eol });
+        const added = env.items.length > 0 ? addEntries(text, service.map, env, 'environment', wanted, eol) : null;
+        if (!added) return null;
+        edits.push({ file, start: added.at, end: added.at, text: added.text });
       }
     }
   }
