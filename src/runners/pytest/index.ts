@@ -134,8 +134,11 @@ async function attachSources(
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
   const owner = (file: string) => active.filter((t) => file.startsWith(t.rootDir + sep)).sort((a, b) => b.rootDir.length - a.rootDir.length)[0];
   const scanDirs = inputs.filter((i) => statSafe(i)?.isDirectory());
+  // The configs whose sources this run reads: a config with none still counts as read (it has no fixtures).
+  const scanned = new Set<PytestTarget>();
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
+    scanned.add(t);
     for (const file of sourceFilesOf(t)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
@@ -153,8 +156,10 @@ async function attachSources(
       if (!t) targets.push((t = { ...found, read: (path: string) => ws.text(path) }));
     }
     wanted.set(input, t);
+    scanned.add(t);
   }
   if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
+  for (const t of scanned) t.sources = [];
   if (wanted.size === 0) return [];
   const files = [...wanted.keys()].sort();
   const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
@@ -164,9 +169,7 @@ async function attachSources(
     return marks.get(t)!;
   };
   const sources = await loadSources(ws, files, problems, registered);
-  for (const t of targets) t.sources = [];
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
-  for (const t of targets) if (t.sources!.length === 0 && !active.includes(t)) delete t.sources;
   return sources.map((s) => s.file);
 }
 

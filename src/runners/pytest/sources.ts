@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
-import { walkDirs } from '../../core/walk.js';
+import { isFile, walkDirs } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
 import { listValue } from './config.js';
@@ -144,9 +144,9 @@ export function sourceFilesOf(target: PytestTarget): string[] {
         if (e.name === 'conftest.py' || res.some((r) => r.test(e.name))) out.add(join(dir, e.name));
       }
     }
-    // conftest.py files from the config's directory down to the root apply too.
+    // conftest.py files from the config's directory down to the root apply too (where they exist, as pytest checks).
     for (let d = resolve(root); d.startsWith(target.rootDir) && d.length >= target.rootDir.length; d = dirname(d)) {
-      out.add(join(d, 'conftest.py'));
+      if (isFile(join(d, 'conftest.py'))) out.add(join(d, 'conftest.py'));
       if (d === target.rootDir || dirname(d) === d) break;
     }
   }
@@ -197,8 +197,7 @@ export async function loadSources(
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
-      // A conftest.py that does not exist is simply absent.
-      if (p && !/no such file/.test(p.message)) problems.push(p);
+      if (p) problems.push(p);
       continue;
     }
     if (!mayMatter(text, registeredMarks(file))) continue;
