@@ -147,16 +147,14 @@ export function createFileExclusive(path: string, text: string, mode = 0o644): v
   const tmp = join(dirname(path), `.${basename(path)}.netra-migrate-${process.pid}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, Buffer.from(text, 'utf8'));
-    fsyncSync(fd);
-    closeSync(fd);
+    try {
+      writeSync(fd, Buffer.from(text, 'utf8'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(tmp, path);
   } finally {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
     unlinkSync(tmp);
   }
 }

@@ -47,11 +47,9 @@ export function findSuppressions(file: string, text: string): Suppression[] {
   const out: Suppression[] = [];
   const index = new LineIndex(text);
   const lines = text.split(/\r\n|\r|\n/);
-  let offset = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const lineStart = index.lineStart(i + 1);
-    offset = lineStart;
     const m = (kind === 'js' ? SLASH : HASH).exec(line);
     if (m && !(kind !== 'ini' && m[2] === ';') && !(kind === 'js' && m[2] !== '//')) {
       const at = m.index + m[1]!.length;
@@ -67,14 +65,14 @@ export function findSuppressions(file: string, text: string): Suppression[] {
       let removeStart = lineStart;
       if (!alone) {
         // The comment and every blank before it, so no trailing space is left.
-        removeStart = offset + at;
+        removeStart = lineStart + at;
         while (removeStart > lineStart && (text[removeStart - 1] === ' ' || text[removeStart - 1] === '\t')) removeStart--;
       }
-      const removeEnd = alone ? nextLine : offset + line.length;
+      const removeEnd = alone ? nextLine : lineStart + line.length;
       out.push({
         file,
-        start: offset + at,
-        end: offset + line.length,
+        start: lineStart + at,
+        end: lineStart + line.length,
         removeStart,
         removeEnd,
         rules,
