@@ -1,6 +1,6 @@
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { detectEol } from '../../../core/text.js';
+import { closestName, detectEol } from '../../../core/text.js';
 import { shlexSplit } from '../../../formats/shlex.js';
 import { renderToml, tomlString } from '../../../formats/toml.js';
 import { validatePytestConfig } from '../../../generated/pytest-config-validator.cjs';
@@ -27,31 +27,8 @@ type MessageId =
   | 'iniToolPytest'
   | 'bothTomlTables';
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 export function suggestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(key.length / 5)) + 1;
-  for (const known of knownKeyNames()) {
-    const d = editDistance(key.toLowerCase(), known);
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  return best;
+  return closestName(key, knownKeyNames());
 }
 
 /** Keys no schema declares (nor the user's `knownKeys`). */

@@ -1,0 +1,397 @@
+/**
+ * JavaScript/TypeScript configs, read statically through the TypeScript 6 compiler API that ts-morph
+ * bundles (its `ts` export; `typescript@latest` is the native 7.x port with no JS API). Loaded on first use
+ * through `createRequire` (an ESM `import()` of these CommonJS packages is slower): a run that touches only
+ * Python configs never pays its ~200 ms and ~60 MB.
+ *
+ * A config is code, so it is never imported or run. `readConfigValue` follows what can be known without
+ * running it: `export default` / `module.exports`, `defineConfig(...)`/`defineProject(...)` and their
+ * function form returning an object, `mergeConfig(a, b)`, top-level consts, object and array spreads,
+ * `as`/`satisfies`, and default imports of relative files (read, not imported). Everything else (a call, an
+ * env lookup, a conditional) is a `computed` value, and an object whose keys depend on one (a spread of a
+ * computed value, a computed key) is `opaque`: a rule must not claim a key is missing from it.
+ */
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import type { ts as TS } from 'ts-morph';
+import { FileProblemError } from '../core/diagnostic.js';
+import { LineIndex } from '../core/text.js';
+
+const require = createRequire(import.meta.url);
+let tsModule: typeof TS | undefined;
+
+/** The TypeScript API, loaded on first use. */
+export function typescript(): typeof TS {
+  tsModule ??= (require('ts-morph') as { ts: typeof TS }).ts;
+  return tsModule;
+}
+
+export interface Span {
+  file: string;
+  start: number;
+  end: number;
+}
+
+/** An object literal as written: where members go and how its members are laid out. */
+export interface ObjectLiteral extends Span {
+  /** Every member as written (properties, spreads, methods), in order, with its trailing comma if any. */
+  members: (Span & { comma: number | null })[];
+}
+
+/** An array literal as written. */
+export interface ArrayLiteral extends Span {
+  elements: (Span & { comma: number | null })[];
+}
+
+export type JsValue =
+  | (Span & { kind: 'string'; value: string; quote: string })
+  | (Span & { kind: 'number'; value: number })
+  | (Span & { kind: 'boolean'; value: boolean })
+  | (Span & { kind: 'null' })
+  | JsObject
+  | JsArray
+  | (Span & { kind: 'function'; async: boolean })
+  | (Span & { kind: 'computed'; text: string });
+
+export interface JsProperty extends Span {
+  key: string;
+  keySpan: Span;
+  value: JsValue;
+  /** Written in the object itself, not brought in by a spread or a merged config. */
+  own: boolean;
+}
+
+export interface JsObject extends Span {
+  kind: 'object';
+  /** Effective properties, later ones winning (as spreads and mergeConfig do), in written order. */
+  properties: JsProperty[];
+  /** The literal new properties go into (the last one written, for a merge). */
+  literal: ObjectLiteral;
+  /** Where a value computed at run time may add keys (a spread of a call, a computed key), if anywhere. */
+  opaque: Span | null;
+}
+
+export interface JsArray extends Span {
+  kind: 'array';
+  items: JsValue[];
+  literal: ArrayLiteral;
+  /** Where a computed spread may add items, if anywhere. */
+  opaque: Span | null;
+}
+
+export function property(obj: JsObject, key: string): JsProperty | undefined {
+  for (let i = obj.properties.length - 1; i >= 0; i--) if (obj.properties[i]!.key === key) return obj.properties[i];
+  return undefined;
+}
+
+/** A path of keys through nested objects (`['test', 'poolOptions']`). */
+export function propertyAt(obj: JsObject, path: readonly string[]): JsProperty | undefined {
+  let current: JsObject = obj;
+  let found: JsProperty | undefined;
+  for (const key of path) {
+    found = property(current, key);
+    if (!found) return undefined;
+    if (found.value.kind !== 'object') return path[path.length - 1] === key ? found : undefined;
+    current = found.value;
+  }
+  return found;
+}
+
+export interface ParsedJs {
+  file: string;
+  text: string;
+  source: TS.SourceFile;
+  /** A JSON document (its one expression is the value). */
+  json: boolean;
+}
+
+const SCRIPT_KINDS: Record<string, keyof typeof TS.ScriptKind> = {
+  js: 'JS', cjs: 'JS', mjs: 'JS', jsx: 'JSX', ts: 'TS', cts: 'TS', mts: 'TS', tsx: 'TSX', json: 'JSON',
+};
+
+/**
+ * Parse one file; a syntax error is a FileProblem naming its line (TypeScript's parser recovers, so the
+ * tree is always there, but a fix must never be written on top of code the runner could not load).
+ */
+export function parseJs(file: string, text: string): ParsedJs {
+  const ts = typescript();
+  const ext = /\.([a-z]+)$/.exec(file)?.[1] ?? 'js';
+  const kind = ts.ScriptKind[SCRIPT_KINDS[ext] ?? 'JS'];
+  const source =
+    kind === ts.ScriptKind.JSON
+      ? (ts.parseJsonText(file, text) as TS.SourceFile)
+      : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, /* setParentNodes */ true, kind);
+  const diagnostics = (source as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const first = diagnostics[0];
+  if (first) {
+    const at = new LineIndex(text).position(first.start);
+    throw new FileProblemError({
+      file,
+      line: at.line,
+      column: at.column,
+      message: `${kind === ts.ScriptKind.JSON ? 'JSON' : 'JavaScript/TypeScript'} syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`,
+    });
+  }
+  return { file, text, source, json: kind === ts.ScriptKind.JSON };
+}
+
+/** Reads the files a config imports from (relative default imports); null when unreadable. */
+export type ReadSource = (file: string) => ParsedJs | null;
+
+const MAX_IMPORT_DEPTH = 4;
+const CONFIG_WRAPPERS = new Set(['defineConfig', 'defineProject', 'defineWorkspace', 'defineJestConfig']);
+
+class Reader {
+  private readonly consts = new Map<string, TS.Expression>();
+  private readonly imports = new Map<string, string>();
+  private readonly resolving = new Set<string>();
+
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly parsed: ParsedJs,
+    private readonly readSource: ReadSource,
+    private readonly depth: number,
+  ) {
+    for (const statement of parsed.source.statements) {
+      if (ts.isVariableStatement(statement)) {
+        for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, d.initializer);
+      } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const name = statement.importClause?.name?.text;
+        const from = statement.moduleSpecifier.text;
+        if (name && !statement.importClause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
+      }
+    }
+  }
+
+  private span(node: TS.Node): Span {
+    return { file: this.parsed.file, start: node.getStart(this.parsed.source), end: node.getEnd() };
+  }
+
+  private computed(node: TS.Node): JsValue {
+    return { kind: 'computed', text: node.getText(this.parsed.source), ...this.span(node) };
+  }
+
+  /** The exported config expression: `export default X`, `module.exports = X`, or a JSON document. */
+  exported(): TS.Expression | null {
+    const { ts } = this;
+    let found: TS.Expression | null = null;
+    for (const statement of this.parsed.source.statements) {
+      if (ts.isExportAssignment(statement)) found = statement.expression;
+      else if (ts.isExpressionStatement(statement)) {
+        const e = statement.expression;
+        if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && e.left.getText(this.parsed.source) === 'module.exports') found = e.right;
+        else if (this.parsed.json) found = e;
+      }
+    }
+    return found;
+  }
+
+  value(node: TS.Expression): JsValue {
+    const { ts } = this;
+    const e = unwrap(ts, node);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) {
+      return { kind: 'string', value: e.text, quote: e.getText(this.parsed.source)[0]!, ...this.span(e) };
+    }
+    if (ts.isNumericLiteral(e)) return { kind: 'number', value: Number(e.text), ...this.span(e) };
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) {
+      return { kind: 'number', value: -Number(e.operand.text), ...this.span(e) };
+    }
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'boolean', value: e.kind === ts.SyntaxKind.TrueKeyword, ...this.span(e) };
+    if (e.kind === ts.SyntaxKind.NullKeyword) return { kind: 'null', ...this.span(e) };
+    if (ts.isObjectLiteralExpression(e)) return this.object(e);
+    if (ts.isArrayLiteralExpression(e)) return this.array(e);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+      return { kind: 'function', async: (ts.getCombinedModifierFlags(e) & ts.ModifierFlags.Async) !== 0, ...this.span(e) };
+    }
+    if (ts.isIdentifier(e)) return this.identifier(e);
+    if (ts.isCallExpression(e)) return this.call(e);
+    return this.computed(e);
+  }
+
+  private identifier(e: TS.Identifier): JsValue {
+    const name = e.text;
+    if (this.resolving.has(name)) return this.computed(e);
+    const init = this.consts.get(name);
+    if (init) {
+      this.resolving.add(name);
+      try {
+        return this.value(init);
+      } finally {
+        this.resolving.delete(name);
+      }
+    }
+    const from = this.imports.get(name);
+    if (from !== undefined && this.depth < MAX_IMPORT_DEPTH) {
+      const imported = readImported(this.ts, resolve(dirname(this.parsed.file), from), this.readSource, this.depth + 1);
+      if (imported) return imported;
+    }
+    return this.computed(e);
+  }
+
+  private call(e: TS.CallExpression): JsValue {
+    const { ts } = this;
+    const callee = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : '';
+    if (CONFIG_WRAPPERS.has(callee) && e.arguments.length === 1) {
+      const arg = unwrap(ts, e.arguments[0]!);
+      if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) {
+        const returned = returnedExpression(ts, arg);
+        return returned ? this.value(returned) : this.computed(e);
+      }
+      return this.value(arg);
+    }
+    if (callee === 'mergeConfig' && e.arguments.length >= 2) {
+      let merged = this.value(e.arguments[0]!);
+      for (const arg of e.arguments.slice(1)) merged = mergeValues(merged, this.value(arg));
+      return merged;
+    }
+    return this.computed(e);
+  }
+
+  private object(e: TS.ObjectLiteralExpression): JsObject {
+    const { ts } = this;
+    const properties: JsProperty[] = [];
+    let opaque: Span | null = null;
+    const add = (p: JsProperty) => {
+      const i = properties.findIndex((q) => q.key === p.key);
+      if (i >= 0) properties.splice(i, 1);
+      properties.push(p);
+    };
+    for (const member of e.properties) {
+      if (ts.isSpreadAssignment(member)) {
+        const spread = this.value(member.expression);
+        if (spread.kind === 'object') {
+          for (const p of spread.properties) add({ ...p, own: false });
+          opaque ??= spread.opaque;
+        } else opaque ??= this.span(member);
+        continue;
+      }
+      const key = member.name ? propertyName(ts, member.name) : null;
+      if (key === null) {
+        opaque ??= this.span(member);
+        continue;
+      }
+      let value: JsValue;
+      if (ts.isPropertyAssignment(member)) value = this.value(member.initializer);
+      else if (ts.isShorthandPropertyAssignment(member)) value = this.identifier(member.name);
+      else value = this.computed(member);
+      add({ key, keySpan: this.span(member.name!), value, own: true, ...this.span(member) });
+    }
+    return { kind: 'object', properties, literal: { ...this.span(e), members: this.members(e.properties, e.getEnd() - 1) }, opaque, ...this.span(e) };
+  }
+
+  private array(e: TS.ArrayLiteralExpression): JsArray {
+    const { ts } = this;
+    const items: JsValue[] = [];
+    let opaque: Span | null = null;
+    for (const element of e.elements) {
+      if (ts.isSpreadElement(element)) {
+        const spread = this.value(element.expression);
+        if (spread.kind === 'array') {
+          items.push(...spread.items);
+          opaque ??= spread.opaque;
+        } else opaque ??= this.span(element);
+      } else if (element.kind !== ts.SyntaxKind.OmittedExpression) items.push(this.value(element));
+    }
+    return { kind: 'array', items, literal: { ...this.span(e), elements: this.members(e.elements, e.getEnd() - 1) }, opaque, ...this.span(e) };
+  }
+
+  private members(nodes: TS.NodeArray<TS.Node>, close: number): (Span & { comma: number | null })[] {
+    return nodes.map((n, i) => {
+      const span = this.span(n);
+      // The separator after a member: the first comma before the next member (or the closing bracket).
+      const limit = i + 1 < nodes.length ? nodes[i + 1]!.getStart(this.parsed.source) : close;
+      return { ...span, comma: commaAt(this.parsed.text, span.end, limit) };
+    });
+  }
+}
+
+/** The comma between `from` and `limit`, skipping comments; null if there is none. */
+export function commaAt(text: string, from: number, limit: number): number | null {
+  let i = from;
+  while (i < limit) {
+    const c = text[i]!;
+    if (c === ',') return i;
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < limit && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? limit : end + 2;
+    } else i++;
+  }
+  return null;
+}
+
+function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
+  let e = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+    else return e;
+  }
+}
+
+function returnedExpression(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): TS.Expression | null {
+  if (!ts.isBlock(fn.body)) return fn.body;
+  const statements = fn.body.statements;
+  const last = statements[statements.length - 1];
+  // Only a body that is one return: anything before it may decide what is returned.
+  return statements.length === 1 && last && ts.isReturnStatement(last) && last.expression ? last.expression : null;
+}
+
+function propertyName(ts: typeof TS, name: TS.PropertyName): string | null {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isPrivateIdentifier(name)) return null;
+  return null;
+}
+
+/** Vite's mergeConfig: objects merge key by key (deeply), arrays concatenate, anything else is replaced. */
+function mergeValues(base: JsValue, over: JsValue): JsValue {
+  if (base.kind === 'object' && over.kind === 'object') {
+    const properties = [...base.properties];
+    for (const p of over.properties) {
+      const i = properties.findIndex((q) => q.key === p.key);
+      if (i < 0) properties.push(p);
+      else {
+        const merged = mergeValues(properties[i]!.value, p.value);
+        properties.splice(i, 1);
+        properties.push({ ...p, value: merged });
+      }
+    }
+    return { ...over, properties, opaque: over.opaque ?? base.opaque };
+  }
+  if (base.kind === 'array' && over.kind === 'array') return { ...over, items: [...base.items, ...over.items], opaque: over.opaque ?? base.opaque };
+  if (over.kind === 'computed' && base.kind === 'object') return { ...base, opaque: base.opaque ?? over };
+  if (base.kind === 'computed' && over.kind === 'object') return { ...over, opaque: over.opaque ?? base };
+  return over;
+}
+
+const IMPORT_EXTENSIONS = ['', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
+
+function readImported(ts: typeof TS, path: string, readSource: ReadSource, depth: number): JsValue | null {
+  for (const ext of IMPORT_EXTENSIONS) {
+    const parsed = readSource(path + ext);
+    if (!parsed) continue;
+    const reader = new Reader(ts, parsed, readSource, depth);
+    const exported = reader.exported();
+    return exported ? reader.value(exported) : null;
+  }
+  return null;
+}
+
+/** The exported value of a config file, as far as it can be known without running it; null if it exports nothing. */
+export function readConfigValue(parsed: ParsedJs, readSource: ReadSource): JsValue | null {
+  const reader = new Reader(typescript(), parsed, readSource, 0);
+  const exported = reader.exported();
+  return exported ? reader.value(exported) : null;
+}
+
+/** A value as a plain string list if every item is a string literal (and nothing is spread in at run time). */
+export function stringItems(value: JsValue): string[] | null {
+  if (value.kind === 'string') return [value.value];
+  if (value.kind !== 'array' || value.opaque) return null;
+  const out: string[] = [];
+  for (const item of value.items) {
+    if (item.kind !== 'string') return null;
+    out.push(item.value);
+  }
+  return out;
+}
