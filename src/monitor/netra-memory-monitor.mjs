@@ -1,0 +1,6 @@
+// netra-memory-monitor 1.0.0, Vitest adapter written by netra-migrate: registered in `setupFiles`, it hands
+// Vitest's hooks to the monitor in netra-memory-monitor.cjs (loaded by Node itself, beside this file).
+import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
+
+createRequire(import.meta.url)('./netra-memory-monitor.cjs').install({ beforeEach, afterEach, afterAll, expect });
