@@ -1,4 +1,4 @@
-import type { Rule } from './core/rule.js';
+import type { Rule, RuleMeta } from './core/rule.js';
 
 type AnyRule = Rule<any, string, any>;
 
@@ -10,12 +10,39 @@ export function listRules(rules: readonly AnyRule[]): string {
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
-const fence = (file: string) => (file.endsWith('.toml') ? 'toml' : file.endsWith('.py') ? 'python' : file.endsWith('.json') ? 'json' : 'ini');
+const fence = (file: string) =>
+  file.endsWith('.toml') ? 'toml' : file.endsWith('.py') ? 'python' : file.endsWith('.json') ? 'json' : /\.[cm]?tsx?$/.test(file) ? 'ts' : /\.[cm]?jsx?$/.test(file) ? 'js' : 'ini';
+const comment = (file: string) => (/\.[cm]?[jt]sx?$/.test(file) ? '//' : '#');
+
+/** One example: the file that fires, the same file as the rule wants it, and files it needs beside it. */
+function exampleSection(example: RuleMeta<string, unknown>['docs']['example']): string[] {
+  const lang = fence(example.file);
+  const head = `${comment(example.file)} ${example.file}`;
+  return [
+    `\`\`\`${lang}`,
+    head,
+    example.bad.trimEnd(),
+    '```',
+    '',
+    'Use instead:',
+    `\`\`\`${lang}`,
+    head,
+    example.good.trimEnd(),
+    '```',
+    '',
+    ...Object.entries(example.beside ?? {}).flatMap(([name, text]) => [`With, beside it, \`${name}\`:`, `\`\`\`${fence(name)}`, text.trimEnd(), '```', '']),
+  ];
+}
+
+/** The same rule for another runner family: its own what, example and fix safety. */
+function variantSection(variant: RuleMeta<string, unknown>): string[] {
+  const title = variant.runners.map((r) => (r === 'jest' ? 'Jest' : r === 'vitest' ? 'Vitest' : r)).join(' and ');
+  return [`## ${title}`, variant.docs.what, '', variant.docs.why, '', '### Example', ...exampleSection(variant.docs.example), '### Fix safety', variant.docs.fixSafety, ''];
+}
 
 /** Ruff's rule page: What it does / Why is this bad? / Example / Fix safety / Options. */
 export function ruleMarkdown(rule: AnyRule): string {
   const { meta } = rule;
-  const lang = fence(meta.docs.example.file);
   const opts = Object.entries((meta.options.properties ?? {}) as Record<string, { description?: string; default?: unknown }>);
   return [
     `# ${meta.id}`,
@@ -29,18 +56,7 @@ export function ruleMarkdown(rule: AnyRule): string {
     meta.docs.why,
     '',
     '## Example',
-    `\`\`\`${lang}`,
-    `# ${meta.docs.example.file}`,
-    meta.docs.example.bad.trimEnd(),
-    '```',
-    '',
-    'Use instead:',
-    `\`\`\`${lang}`,
-    `# ${meta.docs.example.file}`,
-    meta.docs.example.good.trimEnd(),
-    '```',
-    '',
-    ...Object.entries(meta.docs.example.beside ?? {}).flatMap(([name, text]) => [`With, beside it, \`${name}\`:`, `\`\`\`${fence(name)}`, text.trimEnd(), '```', '']),
+    ...exampleSection(meta.docs.example),
     '## Fix safety',
     meta.docs.fixSafety,
     '',
@@ -49,6 +65,7 @@ export function ruleMarkdown(rule: AnyRule): string {
       ? 'None.'
       : opts.map(([k, v]) => `- \`${k}\`: ${v.description ?? ''}${v.default !== undefined ? ` (default: ${JSON.stringify(v.default)})` : ''}`).join('\n'),
     '',
+    ...(meta.variants ?? []).flatMap(variantSection),
   ].join('\n');
 }
 

@@ -149,7 +149,7 @@ describe('exit codes and formats', () => {
     for (const [flag, message] of [
       ['no-such-rule:off', /--rule: unknown rule "no-such-rule"/],
       ['require-timeout:["loud"]', /--rule: require-timeout: level must be one of off, warn, error, not "loud"/],
-      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin\)/],
+      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs\)/],
       ['require-timeout:["warn", {"seconds": "1"}]', /--rule: require-timeout: option "seconds" must be number, not string/],
       ['require-timeout', /expected rule-id:level/],
     ] as const) {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { check } from '../src/index.js';
-import { allRules } from '../src/rules.js';
+import { allRules, ruleImplementations } from '../src/rules.js';
 import { explainRule, ruleDocFiles } from '../src/rule-docs.js';
-import { RULE_FIXTURES, onlyRule } from './support/cases.js';
+import { RULE_FIXTURES, listFiles, onlyRule } from './support/cases.js';
 import { ROOT, tempDir } from './support/env.js';
 
 async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
@@ -53,10 +53,29 @@ for (const rule of allRules) {
       else assert.ok(invalid.every((c) => !existsSync(join(dir, c, 'output'))), 'a rule that does not fix has fixed output');
     });
 
+  });
+}
+
+// Each implementation (pytest's, Jest/Vitest's) carries its own docs, example and cases.
+const JS_CASE_FILE = /\.([cm]?[jt]sx?|json)$/;
+for (const rule of ruleImplementations) {
+  const family = rule.meta.runners.includes('pytest') ? 'pytest' : 'jest/vitest';
+  describe(`${rule.meta.id} (${family})`, () => {
     test('its docs example: the bad one fires, the good one does not', async () => {
       const { file, bad, good, beside } = rule.meta.docs.example;
       assert.equal(await fires(rule.meta.id, file, bad, beside), true, 'bad example does not fire');
       assert.equal(await fires(rule.meta.id, file, good, beside), false, 'good example fires');
+    });
+
+    test('has its own docs sections and valid and invalid cases for its runners', () => {
+      for (const [k, v] of Object.entries({ what: rule.meta.docs.what, why: rule.meta.docs.why, fixSafety: rule.meta.docs.fixSafety })) assert.ok(v.trim().length >= 20, `${k} is missing or too short`);
+      if (family === 'pytest') return;
+      const dir = join(RULE_FIXTURES, rule.meta.id);
+      const jsCases = readdirSync(dir).filter((c) => listFiles(join(dir, c, 'input')).some((f) => JS_CASE_FILE.test(f) && !f.includes('netra-memory-monitor')));
+      assert.ok(jsCases.some((c) => c.startsWith('valid-')), 'no valid Jest/Vitest case');
+      assert.ok(jsCases.some((c) => c.startsWith('invalid-')), 'no invalid Jest/Vitest case');
+      if (rule.meta.fix !== 'none') assert.ok(jsCases.some((c) => c.startsWith('invalid-') && existsSync(join(dir, c, 'output'))), 'no fixed-output Jest/Vitest case');
+      assert.match(explainRule(allRules, rule.meta.id)!, /^## (Jest|Vitest)/m, 'the rule page has no Jest/Vitest section');
     });
   });
 }

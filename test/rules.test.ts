@@ -2,7 +2,7 @@
  * Data-driven rule tests: fixtures/rules/<rule-id>/<valid|invalid>-<case>/ holds `input/`, for invalid
  * cases `expected.json` (the findings, with positions and fix safety), and for fixable ones `output/`
  * (every file the fix changes or creates, as it must read after `fix --write --unsafe`). The memory monitor
- * module, in an input or an output, is recorded as the one line MONITOR_STAND_IN (with the file's line
+ * module, in an input or an output, is recorded as one stand-in line (STAND_INS, with the file's line
  * ending), so a new monitor version does not rewrite every case. Run with UPDATE_FIXTURES=1 to rewrite
  * expectations, then review the diff.
  */
@@ -16,10 +16,23 @@ import { copyToTemp } from './support/env.js';
 import { listFiles, recorded, ruleCases } from './support/cases.js';
 
 const update = process.env.UPDATE_FIXTURES === '1';
-const MONITOR_STAND_IN = '# the memory monitor module netra-migrate writes (src/monitor/pytest_memory_plugin.py)';
+import { NODE_MONITOR_SOURCE, VITEST_ADAPTER_SOURCE } from '../src/generated/monitor.js';
+
+/** The monitor modules, each recorded in cases as one stand-in line (in the file's own comment syntax). */
+const STAND_INS: [string, () => string][] = [
+  ['# the memory monitor module netra-migrate writes (src/monitor/pytest_memory_plugin.py)', monitorText],
+  ['// the Node memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.cjs)', () => NODE_MONITOR_SOURCE],
+  ['// the Vitest adapter of the memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.mjs)', () => VITEST_ADAPTER_SOURCE],
+];
 const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
-const recordedText = (text: string) => (text.replace(/\r\n/g, '\n') === monitorText() ? MONITOR_STAND_IN + eolOf(text) : text);
-const expectedText = (text: string) => (text.trimEnd() === MONITOR_STAND_IN ? monitorText().replace(/\n/g, eolOf(text)) : text);
+const recordedText = (text: string) => {
+  const standIn = STAND_INS.find(([, source]) => text.replace(/\r\n/g, '\n') === source());
+  return standIn ? standIn[0] + eolOf(text) : text;
+};
+const expectedText = (text: string) => {
+  const standIn = STAND_INS.find(([line]) => text.trimEnd() === line);
+  return standIn ? standIn[1]().replace(/\n/g, eolOf(text)) : text;
+};
 
 /** A case's expected file problems (`problems.json`: file, line, message), none by default. */
 function expectedProblems(dir: string): unknown[] {

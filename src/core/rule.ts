@@ -31,6 +31,8 @@ export interface RuleMeta<MessageId extends string, Options> {
   docs: RuleDocs;
   /** The rule reports on test sources (conftest.py, test modules): it runs when only .py files are given. */
   sources?: boolean;
+  /** The same rule for other runners (set by the registry, src/rules.ts): documented on the same page. */
+  variants?: readonly RuleMeta<string, any>[];
 }
 
 export interface FixInput {

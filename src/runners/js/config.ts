@@ -1,0 +1,131 @@
+/**
+ * Jest and Vitest configs: which files they are, which runner and major version reads them, and the
+ * objects the rules look at (Jest's options; Vitest's `test` block and the config around it), read
+ * statically through src/formats/js.ts.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Workspace } from '../../core/workspace.js';
+import { parseJs, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
+import { styleOf, type JsStyle } from '../../formats/js-edit.js';
+
+export type JsRunner = 'jest' | 'vitest';
+
+const EXT = 'js|ts|mjs|cjs|mts|cts';
+export const JEST_CONFIG = new RegExp(`^jest\\.config\\.(?:${EXT}|json)$`);
+export const VITEST_CONFIG = new RegExp(`^vitest\\.config\\.(?:${EXT})$`);
+export const VITE_CONFIG = new RegExp(`^vite\\.config\\.(?:${EXT})$`);
+export const VITEST_WORKSPACE = new RegExp(`^vitest\\.workspace\\.(?:${EXT}|json)$`);
+/** Extra configs given by path (`jest --config jest.e2e.config.js`): a runner's name and `config` in the name. */
+const EXTRA_JEST = new RegExp(`^(?:jest[.-].*config.*|.*\\.jest\\.config)\\.(?:${EXT}|json)$`);
+const EXTRA_VITEST = new RegExp(`^(?:vitest[.-].*config.*|.*\\.vitest\\.config)\\.(?:${EXT})$`);
+/** Test files as both runners' default `testMatch`/`include` see them. */
+export const TEST_FILE = /(?:\.(?:test|spec)\.[cm]?[jt]sx?|\/__tests__\/[^/]+\.[cm]?[jt]sx?)$/;
+
+export function configKind(file: string, explicit: boolean): { runner: JsRunner; kind: JsConfigKind } | null {
+  const name = basename(file);
+  if (JEST_CONFIG.test(name)) return { runner: 'jest', kind: 'config' };
+  if (VITEST_CONFIG.test(name)) return { runner: 'vitest', kind: 'config' };
+  if (VITE_CONFIG.test(name)) return { runner: 'vitest', kind: 'vite' };
+  if (VITEST_WORKSPACE.test(name)) return { runner: 'vitest', kind: 'workspace' };
+  if (name === 'package.json') return { runner: 'jest', kind: 'package-json' };
+  if (explicit && EXTRA_JEST.test(name)) return { runner: 'jest', kind: 'config' };
+  if (explicit && EXTRA_VITEST.test(name)) return { runner: 'vitest', kind: 'config' };
+  return null;
+}
+
+export type JsConfigKind = 'config' | 'vite' | 'workspace' | 'package-json';
+
+export interface JsConfigTarget {
+  runner: JsRunner;
+  kind: JsConfigKind;
+  file: string;
+  text: string;
+  /** The runner's major version from the nearest package.json that depends on it (else the current one). */
+  version: number;
+  style: JsStyle;
+  /** The exported value (package.json: the `jest` property). */
+  value: JsValue | null;
+  /**
+   * The object the runner's options live in: Jest's config, Vitest's `test` block. Null when the export is
+   * not an object known without running code (a function call, an env lookup), or Vitest has no `test` block.
+   */
+  options: JsObject | null;
+  /** Vitest: the whole config object, where a missing `test` block goes. */
+  config: JsObject | null;
+  /** Vitest: the `test` property. */
+  testProperty: JsProperty | null;
+  /** Where the config is computed at run time, if it is: the span a rule names in its "cannot be analysed" note. */
+  computed: Span | null;
+}
+
+/** The runner versions this release knows the options of (what a project without a pinned version gets). */
+export const CURRENT_VERSION: Record<JsRunner, number> = { jest: 30, vitest: 4 };
+
+/** The major version of `runner` in the nearest package.json above `dir` that lists it; null if none does. */
+export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): number | null {
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    const text = existsSync(manifest) ? ws.text(manifest) : null;
+    if (text !== null) {
+      try {
+        const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
+        const range = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
+        if (range !== undefined) {
+          const major = /(\d+)/.exec(range.replace(/^npm:[^@]+@/, ''))?.[1];
+          return major !== undefined ? Number(major) : CURRENT_VERSION[runner];
+        }
+      } catch {
+        // An unreadable manifest says nothing about versions; its own problems are reported where it is a target.
+      }
+    }
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** Reads imported files from the workspace (so fixes of a base config are seen), parsing each once. */
+export function sourceReader(ws: Workspace): ReadSource {
+  const cache = new Map<string, ParsedJs | null>();
+  return (file) => {
+    if (cache.has(file)) return cache.get(file)!;
+    let parsed: ParsedJs | null = null;
+    if (existsSync(file)) {
+      const text = ws.text(file);
+      try {
+        parsed = text === null ? null : parseJs(file, text);
+      } catch {
+        parsed = null;
+      }
+    }
+    cache.set(file, parsed);
+    return parsed;
+  };
+}
+
+/** Whether a package.json carries a Jest config (checked on the text first: most do not). */
+export function hasJestKey(text: string): boolean {
+  return /"jest"\s*:/.test(text);
+}
+
+/** Load a config; throws FileProblemError for a syntax error. Null when the file is not a config of this runner after all. */
+export function loadJsConfig(ws: Workspace, file: string, text: string, runner: JsRunner, kind: JsConfigKind): JsConfigTarget | null {
+  const parsed = parseJs(file, text);
+  let value = kind === 'package-json' ? null : readConfigValue(parsed, sourceReader(ws));
+  if (kind === 'package-json') {
+    const root = readConfigValue(parsed, () => null);
+    const jest = root?.kind === 'object' ? property(root, 'jest') : undefined;
+    if (!jest) return null;
+    value = jest.value;
+  }
+  const base = { runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  if (value === null) return kind === 'vite' ? null : base;
+  if (value.kind !== 'object') {
+    return kind === 'workspace' ? base : { ...base, computed: value };
+  }
+  if (runner === 'jest') return { ...base, options: value };
+  const test = property(value, 'test') ?? null;
+  // A vite.config without a `test` block is Vite's, not Vitest's (unless no vitest.config is beside it and the project uses Vitest: see the analyzer).
+  if (test === null) return { ...base, config: value, computed: value.opaque };
+  if (test.value.kind !== 'object') return { ...base, config: value, testProperty: test, computed: test.value };
+  return { ...base, config: value, testProperty: test, options: test.value };
+}

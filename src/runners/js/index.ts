@@ -1,0 +1,129 @@
+/**
+ * The Jest/Vitest analyzer: finds Jest and Vitest configs and JS/TS test files under the inputs and hands
+ * them to the JS rules. Nothing here loads the TypeScript API until a JS/TS file is actually read: a tree
+ * with only Python configs costs this analyzer one directory walk.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
+import { walkDirs } from '../../core/walk.js';
+import type { Workspace } from '../../core/workspace.js';
+import { parseJs } from '../../formats/js.js';
+import { configKind, declaredVersion, hasJestKey, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
+import { jsConfigRules, jsSourceRules } from './rules.js';
+import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
+
+export const TEST_FILE_NAME = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
+const SCRIPT = /\.[cm]?[jt]sx?$/;
+
+const isTestFile = (file: string) => TEST_FILE_NAME.test(file) || (SCRIPT.test(file) && basename(dirname(file)) === '__tests__');
+
+interface Found {
+  configs: Map<string, { explicit: boolean }>;
+  tests: Set<string>;
+}
+
+function find(inputs: readonly string[]): Found {
+  const found: Found = { configs: new Map(), tests: new Set() };
+  for (const input of inputs) {
+    let isDir = false;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      continue;
+    }
+    if (!isDir) {
+      if (configKind(input, true)) found.configs.set(input, { explicit: true });
+      else if (isTestFile(input)) found.tests.add(input);
+      continue;
+    }
+    for (const { dir, entries } of walkDirs(input)) {
+      for (const e of entries) {
+        if (!e.isFile()) continue;
+        const path = join(dir, e.name);
+        if (configKind(path, false)) {
+          if (!found.configs.has(path)) found.configs.set(path, { explicit: false });
+        } else if (isTestFile(path)) found.tests.add(path);
+      }
+    }
+  }
+  return found;
+}
+
+function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsConfigTarget | null {
+  const kind = configKind(file, true)!;
+  const text = ws.text(file);
+  if (text === null) {
+    const p = ws.problem(file);
+    if (p) problems.push(p);
+    return null;
+  }
+  // Most package.json files carry no Jest config: decide on the text before parsing.
+  if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
+  try {
+    const target = loadJsConfig(ws, file, text, kind.runner, kind.kind);
+    if (!target || target.kind !== 'vite') return target;
+    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only
+    // in a project that uses Vitest.
+    const dir = dirname(file);
+    if (readdirSync(dir).some((n) => VITEST_CONFIG.test(n))) return null;
+    return target.testProperty || declaredVersion(ws, dir, 'vitest') !== null ? target : null;
+  } catch (e) {
+    if (e instanceof FileProblemError) {
+      problems.push(e.problem);
+      return null;
+    }
+    throw e;
+  }
+}
+
+export const jsAnalyzer: Analyzer = {
+  rules: [...jsConfigRules, ...jsSourceRules],
+  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
+    const problems: FileProblem[] = [];
+    const { configs, tests } = find(inputs);
+    const targets: JsConfigTarget[] = [];
+    for (const file of [...configs.keys()].sort()) {
+      if (ignored?.(file)) continue;
+      const target = loadConfig(ws, file, problems);
+      if (target) targets.push(target);
+    }
+    const sources: JsTestSource[] = [];
+    for (const file of [...tests].sort()) {
+      if (ignored?.(file)) continue;
+      const text = ws.text(file);
+      if (text === null) {
+        const p = ws.problem(file);
+        if (p) problems.push(p);
+        continue;
+      }
+      if (!mayMatterJs(text)) continue;
+      try {
+        sources.push(analyzeJsSource(file, text));
+      } catch (e) {
+        if (e instanceof FileProblemError) problems.push(e.problem);
+        else throw e;
+      }
+    }
+    const runs = [
+      ...targets.flatMap((target) => jsConfigRules.map((rule) => ({ rule, target }))),
+      ...sources.flatMap((target) => jsSourceRules.map((rule) => ({ rule, target }))),
+    ];
+    return { runs, problems, files: [...targets.map((t) => t.file), ...sources.map((s) => s.file)] };
+  },
+  verify(ws, file) {
+    if (!configKind(file, true) && !isTestFile(file)) return null;
+    const text = ws.text(file);
+    if (text === null) return null;
+    try {
+      parseJs(file, text);
+      if (file.endsWith('.json')) JSON.parse(text.replace(/^\uFEFF/, ''));
+      return null;
+    } catch (e) {
+      if (e instanceof FileProblemError) return e.problem;
+      if (e instanceof SyntaxError) return { file, message: `JSON syntax error: ${e.message}` };
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/** What the JS rules share: where a config's options are, and how to add missing ones. */
+import type { Edit } from '../../core/diagnostic.js';
+import { closestName } from '../../core/text.js';
+import { property, type JsObject, type JsProperty } from '../../formats/js.js';
+import { insertProperties, type Literal } from '../../formats/js-edit.js';
+import type { JsConfigTarget } from './config.js';
+
+/**
+ * The options a rule can reason about: the object (Jest's config, Vitest's `test` block), or an absent
+ * `test` block (every key missing). Null when a missing key cannot be claimed: the config is computed at
+ * run time, or a computed spread may add keys (`known-options` says so, once).
+ */
+export function readableOptions(target: JsConfigTarget): { object: JsObject | null } | null {
+  if (target.kind === 'workspace') return null;
+  if (target.options) return target.options.opaque ? null : { object: target.options };
+  if (target.runner === 'vitest' && target.config && !target.testProperty && !target.config.opaque) return { object: null };
+  return null;
+}
+
+export function option(target: JsConfigTarget, key: string): JsProperty | undefined {
+  return target.options ? property(target.options, key) : undefined;
+}
+
+/** The runner's name as users write it. */
+export const runnerTitle = (target: JsConfigTarget) => (target.runner === 'jest' ? 'Jest' : 'Vitest');
+
+/**
+ * Whether the options hold a misspelling of `key` (`testTimout`): known-options offers the rename, and adding
+ * `key` beside it in the same pass would leave the key twice.
+ */
+export function misspelt(target: JsConfigTarget, key: string): boolean {
+  return (target.options?.properties ?? []).some((p) => p.key !== key && closestName(p.key, [key]) === key);
+}
+
+/**
+ * Edits adding options: into the options object, or (Vitest) a new `test` block in the config. Null when the
+ * object they go into is written in another file (a merged base config: the user picks where they belong).
+ */
+export function addOptions(target: JsConfigTarget, entries: readonly (readonly [string, Literal])[]): Edit[] | null {
+  if (entries.some(([key]) => misspelt(target, key))) return null;
+  if (target.options) {
+    if (target.options.literal.file !== target.file) return null;
+    return insertProperties(target.text, target.options.literal, entries, target.style);
+  }
+  if (target.runner === 'vitest' && target.config && !target.testProperty && target.config.literal.file === target.file) {
+    return insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style);
+  }
+  return null;
+}
+
+/** Where a finding about a missing option points: the options object's opening brace (or the config's). */
+export function missingAt(target: JsConfigTarget): { start: number; end: number } {
+  const object = target.options ?? target.config;
+  if (object && object.literal.file === target.file) return { start: object.literal.start, end: object.literal.start + 1 };
+  return { start: 0, end: 0 };
+}

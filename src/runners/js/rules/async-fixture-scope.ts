@@ -1,0 +1,51 @@
+import { defineRule } from '../../../core/rule.js';
+import { removeMember } from '../../../formats/js-edit.js';
+import type { JsTestSource, ScopedFixture } from '../sources.js';
+
+export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<string, never>>({
+  meta: {
+    id: 'async-fixture-scope',
+    runners: ['vitest', 'jest'],
+    severity: 'warning',
+    fix: 'unsafe',
+    description: 'Async fixtures are set up per test, not once for a whole suite.',
+    messages: {
+      scopedFixture: "fixture `{{name}}` is scoped to the {{scope}} (`scope: '{{scope}}'`): what it builds lives as long as the {{scope}}, shared by every test in it",
+      sharedSetup: '`beforeAll(async ...)` at the top of a test file builds state every test in the file shares and holds until the file ends; prefer a per-test fixture',
+    },
+    options: { type: 'object', properties: {}, additionalProperties: false },
+    defaultOptions: {},
+    sources: true,
+    docs: {
+      what: "Flags Vitest `test.extend` fixtures declared with `{ scope: 'worker' }` or `{ scope: 'file' }`, and top-level `beforeAll(async ...)` in Jest and Vitest test files.",
+      why: 'A worker-scoped fixture lives as long as the worker: its connections, caches and buffers accumulate across every file the worker runs, which is how a suite that passes file by file runs a container out of memory. A top-level async `beforeAll` does the same for a file, and couples its tests through shared state.',
+      example: {
+        file: 'src/db.test.ts',
+        bad: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],\n});\n\ntest('reads', ({ db }) => {});\n",
+        good: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: async ({}, use) => { await use({}); },\n});\n\ntest('reads', ({ db }) => {});\n",
+      },
+      fixSafety: "Unsafe: the fix removes `scope:` (and the options tuple when nothing else is in it), so the fixture is built and torn down for every test that uses it: slower for an expensive resource, and tests that relied on state shared through it behave differently. `beforeAll` gets no fix: moving its work into a fixture means rewriting the tests that use it.",
+    },
+  },
+  check(ctx, source) {
+    for (const fixture of source.fixtures) {
+      ctx.report({
+        messageId: 'scopedFixture',
+        data: { name: fixture.name, scope: fixture.scope },
+        start: fixture.scopeProperty.start,
+        end: fixture.scopeProperty.end,
+        fix: { title: `Scope ${fixture.name} to the test`, applicability: 'unsafe', edits: [unscope(source.text, source.file, fixture)] },
+      });
+    }
+    for (const setup of source.setups) ctx.report({ messageId: 'sharedSetup', start: setup.call.start, end: setup.call.start + 'beforeAll'.length });
+  },
+});
+
+function unscope(text: string, file: string, fixture: ScopedFixture) {
+  if (fixture.options.members.length === 1) {
+    // `[fn, { scope: 'worker' }]` becomes `fn`.
+    return { file, start: fixture.tuple.start, end: fixture.tuple.end, text: text.slice(fixture.fixture.start, fixture.fixture.end) };
+  }
+  const index = fixture.options.members.findIndex((m) => m.start === fixture.scopeProperty.start);
+  return removeMember(text, file, fixture.options.members, index);
+}

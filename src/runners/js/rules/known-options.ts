@@ -1,0 +1,164 @@
+import type { Edit } from '../../../core/diagnostic.js';
+import { defineRule } from '../../../core/rule.js';
+import { closestName } from '../../../core/text.js';
+import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
+import { indentAt, removeMember, renderProperty, type Literal } from '../../../formats/js-edit.js';
+import jestSchema from '../../../../schemas/jest-config.schema.json' with { type: 'json' };
+import vitestSchema from '../../../../schemas/vitest-config.schema.json' with { type: 'json' };
+import { CURRENT_VERSION, type JsConfigTarget } from '../config.js';
+import { runnerTitle } from '../rule-kit.js';
+
+interface Options {
+  knownKeys?: string[];
+}
+
+interface Removed {
+  message: string;
+  rename?: string;
+  wrap?: string;
+  drop?: true;
+  nest?: [string, string];
+}
+
+const SCHEMAS = {
+  jest: { keys: new Set(Object.keys(jestSchema.properties)), removed: jestSchema['x-removed'] as unknown as Record<string, Removed> },
+  vitest: { keys: new Set(Object.keys(vitestSchema.properties)), removed: vitestSchema['x-removed'] as unknown as Record<string, Removed> },
+};
+
+/** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
+const POOL_OPTION_MOVES: Record<string, string | null> = {
+  execArgv: 'execArgv',
+  isolate: 'isolate',
+  maxThreads: 'maxWorkers',
+  maxForks: 'maxWorkers',
+  memoryLimit: 'vmMemoryLimit',
+  minThreads: null,
+  minForks: null,
+};
+
+type MessageId = 'computed' | 'opaque' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
+
+export default defineRule<JsConfigTarget, MessageId, Options>({
+  meta: {
+    id: 'known-options',
+    runners: ['jest', 'vitest'],
+    severity: 'error',
+    fix: 'sometimes',
+    description: 'Config keys are ones the runner knows.',
+    messages: {
+      computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
+      opaque: 'options spread from a value computed at run time (`{{code}}`) are not checked; the keys written here are',
+      unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
+      unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
+      removed: '`{{key}}` was {{message}}',
+      workspaceFile: 'Vitest 4 no longer reads {{name}}: the projects it lists do not run; move them to `test.projects` in the Vitest config',
+    },
+    options: {
+      type: 'object',
+      properties: {
+        knownKeys: { type: 'array', items: { type: 'string' }, description: 'Config keys of other plugins to accept (pytest); Jest and Vitest options to accept.' },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: {},
+    docs: {
+      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
+      why: "Both runners ignore what they do not know, with at most a warning scrolled away: a misspelt `testTimout` or a `poolOptions.forks.execArgv` after the Vitest 4 upgrade is a limit that silently does not apply. The memory and time limits this tool sets only work if the runner reads them.",
+      example: {
+        file: 'vitest.config.ts',
+        bad: "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    poolOptions: {\n      forks: { execArgv: ['--max-old-space-size=4096'] },\n    },\n  },\n});\n",
+        good: "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    execArgv: ['--max-old-space-size=4096'],\n  },\n});\n",
+      },
+      fixSafety: "Safe where the move is mechanical and keeps the option's meaning: a rename (`workspace` to `projects`, `testPathDirs` to `roots`), a value wrapped in a list (`setupTestFrameworkScriptFile`), `testURL` into `testEnvironmentOptions.url`, Vitest 4's `poolOptions` of the pool in use lifted to the top of the `test` block (options of pools not in use are dropped: they never applied), and keys Vitest 4 dropped (`minWorkers`). The moved option now takes effect, as it did on the version it was written for. Unknown keys get no fix.",
+    },
+  },
+  check(ctx, target) {
+    const runner = runnerTitle(target);
+    if (target.kind === 'workspace') {
+      if (target.version >= 4) ctx.report({ messageId: 'workspaceFile', data: { name: target.file.split(/[\\/]/).pop()! }, start: 0, end: 0 });
+      return;
+    }
+    if (target.computed && target.computed.file === target.file) {
+      const code = target.text.slice(target.computed.start, target.computed.end).split('\n')[0]!;
+      ctx.report({ messageId: 'computed', data: { runner, code: code.length > 60 ? code.slice(0, 57) + '...' : code }, severity: 'info', start: target.computed.start, end: target.computed.end });
+    }
+    const options = target.options;
+    if (!options) return;
+    if (options.opaque && options.opaque.file === target.file) {
+      ctx.report({ messageId: 'opaque', data: { code: target.text.slice(options.opaque.start, options.opaque.end).split('\n')[0]! }, severity: 'info', start: options.opaque.start, end: options.opaque.end });
+    }
+    // The schemas describe the current majors; older configs may use what those removed on purpose.
+    if (target.version < CURRENT_VERSION[target.runner]) return;
+    const schema = SCHEMAS[target.runner];
+    const accepted = new Set(ctx.options.knownKeys ?? []);
+    for (const prop of options.properties) {
+      if (prop.file !== target.file || schema.keys.has(prop.key) || accepted.has(prop.key)) continue;
+      const removed = schema.removed[prop.key];
+      const version = `${target.version}`;
+      if (removed) {
+        const fix = prop.key === 'poolOptions' ? poolOptionsFix(target, options, prop) : removedFix(target, options, prop, removed);
+        ctx.report({ messageId: 'removed', data: { key: prop.key, message: removed.message }, start: prop.keySpan.start, end: prop.keySpan.end, fix: fix ? { title: `Move ${prop.key}`, applicability: 'safe', edits: fix } : null });
+        continue;
+      }
+      const suggestion = closestName(prop.key, schema.keys);
+      const rename = suggestion && !property(options, suggestion) ? replaceProperty(target, options, prop, [[suggestion, sourceOf(target, prop)]]) : null;
+      ctx.report({
+        messageId: suggestion ? 'unknownSuggest' : 'unknown',
+        data: { key: prop.key, runner, version, suggestion: suggestion ?? '' },
+        severity: 'warning',
+        start: prop.keySpan.start,
+        end: prop.keySpan.end,
+        // Unsafe: the option starts to apply, and the guess may be wrong.
+        fix: rename ? { title: `Rename ${prop.key} to ${suggestion}`, applicability: 'unsafe', edits: rename } : null,
+      });
+    }
+  },
+});
+
+const memberIndex = (object: JsObject, prop: JsProperty) => object.literal.members.findIndex((m) => m.start === prop.start && m.end === prop.end);
+const sourceOf = (target: JsConfigTarget, prop: JsProperty): Literal => ({ code: target.text.slice(prop.value.start, prop.value.end) });
+
+/** Replace one property with others (its value moved as written), in place, one per line like its siblings. */
+function replaceProperty(target: JsConfigTarget, object: JsObject, prop: JsProperty, entries: readonly (readonly [string, Literal])[]): Edit[] | null {
+  const index = memberIndex(object, prop);
+  if (index < 0) return null;
+  if (entries.length === 0) return [removeMember(target.text, target.file, object.literal.members, index)];
+  if (entries.some(([k]) => k !== prop.key && property(object, k))) return null;
+  const indent = indentAt(target.text, prop.start);
+  const text = entries.map(([k, v]) => renderProperty(k, v, target.style, indent)).join(`,${target.style.eol}${indent}`);
+  return [{ file: target.file, start: prop.start, end: prop.end, text }];
+}
+
+function removedFix(target: JsConfigTarget, object: JsObject, prop: JsProperty, removed: Removed): Edit[] | null {
+  const value = sourceOf(target, prop);
+  if (removed.drop) return replaceProperty(target, object, prop, []);
+  if (removed.rename) return replaceProperty(target, object, prop, [[removed.rename, value]]);
+  if (removed.wrap) return replaceProperty(target, object, prop, [[removed.wrap, [value]]]);
+  if (removed.nest) return replaceProperty(target, object, prop, [[removed.nest[0], { [removed.nest[1]]: value }]]);
+  return null;
+}
+
+/** Vitest 4: lift the options of the pool in use out of `poolOptions`; the other pools' options never applied. */
+function poolOptionsFix(target: JsConfigTarget, object: JsObject, prop: JsProperty): Edit[] | null {
+  if (prop.value.kind !== 'object' || prop.value.opaque) return null;
+  const pool = property(object, 'pool');
+  if (pool && pool.value.kind !== 'string') return null;
+  const active = pool?.value.kind === 'string' ? pool.value.value : 'forks';
+  const entries: [string, Literal][] = [];
+  for (const sub of prop.value.properties) {
+    if (sub.key !== active) continue;
+    if (sub.value.kind !== 'object' || sub.value.opaque) return null;
+    for (const option of sub.value.properties) {
+      if (option.key === 'singleThread' || option.key === 'singleFork') {
+        if (option.value.kind !== 'boolean') return null;
+        if (option.value.value) entries.push(['maxWorkers', 1], ['isolate', false]);
+        continue;
+      }
+      if (!(option.key in POOL_OPTION_MOVES)) return null;
+      const to = POOL_OPTION_MOVES[option.key];
+      if (to) entries.push([to, sourceOf(target, option)]);
+    }
+  }
+  if (new Set(entries.map(([k]) => k)).size !== entries.length) return null;
+  return replaceProperty(target, object, prop, entries);
+}

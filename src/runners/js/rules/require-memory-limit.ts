@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { Edit } from '../../../core/diagnostic.js';
+import { defineRule } from '../../../core/rule.js';
+import { appendItems, type Literal } from '../../../formats/js-edit.js';
+import type { JsProperty } from '../../../formats/js.js';
+import { NODE_MONITOR_SOURCE, VITEST_ADAPTER_SOURCE } from '../../../generated/monitor.js';
+import type { JsConfigTarget } from '../config.js';
+import { addOptions, missingAt, option, readableOptions, runnerTitle } from '../rule-kit.js';
+
+interface Options {
+  workerIdleMemoryLimit?: string;
+  nodeHeapMb?: number;
+}
+
+export const NODE_MONITOR_FILE = 'netra-memory-monitor.cjs';
+export const VITEST_ADAPTER_FILE = 'netra-memory-monitor.mjs';
+const VM_POOLS = new Set(['vmThreads', 'vmForks']);
+
+const listsMonitor = (p: JsProperty | undefined, file: string) =>
+  p !== undefined && (p.value.kind === 'string' ? p.value.value.endsWith(file) : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
+
+/** A list option the monitor is added to: appended to its array, or added as a new key. Null when written as code. */
+function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
+  const existing = option(target, key);
+  if (!existing) return { add: [key, [entry]] };
+  if (existing.value.kind === 'array' && !existing.value.opaque && existing.value.literal.file === target.file) return { edits: appendItems(target.text, existing.value.literal, [entry], target.style) };
+  return null;
+}
+
+/** Jest resolves setup files from `rootDir` (the config's directory unless set); the monitor goes beside the config. */
+function jestMonitorPath(target: JsConfigTarget): string | null {
+  const rootDir = option(target, 'rootDir');
+  if (!rootDir) return `<rootDir>/${NODE_MONITOR_FILE}`;
+  if (rootDir.value.kind !== 'string') return null;
+  const rel = relative(join(dirname(target.file), rootDir.value.value), dirname(target.file)).split('\\').join('/');
+  return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
+}
+
+export default defineRule<JsConfigTarget, 'missing', Options>({
+  meta: {
+    id: 'require-memory-limit',
+    runners: ['jest', 'vitest'],
+    severity: 'error',
+    fix: 'safe',
+    description: 'Tests run under a memory limit that is enforced.',
+    messages: {
+      missing: '{{runner}} config has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
+    },
+    options: {
+      type: 'object',
+      properties: {
+        workerIdleMemoryLimit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|M|MB|G|GB)$', default: '1024MB', description: 'Jest: the `workerIdleMemoryLimit` the fix sets.' },
+        nodeHeapMb: { type: 'number', exclusiveMinimum: 0, default: 4096, description: "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB." },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { workerIdleMemoryLimit: '1024MB', nodeHeapMb: 4096 },
+    docs: {
+      what: "Flags a Jest config without `workerIdleMemoryLimit` or without the memory monitor in `setupFilesAfterEnv`, and a Vitest 4 config without a worker heap ceiling (`execArgv: ['--max-old-space-size=N']`, or `vmMemoryLimit` for the vm pools) or without the monitor in `setupFiles`.",
+      why: "Node workers keep what a leaking test allocates: module registries, mocks, big fixtures. Jest's `workerIdleMemoryLimit` recycles a worker that grew past it; a heap ceiling makes V8 stop one worker instead of the kernel stopping the whole container. The memory monitor (netra-memory-monitor.cjs, written by the fix) measures every test's peak RSS, fails the test that passes `NODE_TEST_MEMORY_LIMIT_MB`, and prints each file's heaviest tests.",
+      example: {
+        file: 'jest.config.js',
+        bad: "module.exports = {\n  testEnvironment: 'node',\n};\n",
+        good: "module.exports = {\n  testEnvironment: 'node',\n  workerIdleMemoryLimit: '1024MB',\n  setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'],\n};\n",
+        beside: { 'netra-memory-monitor.cjs': '// the monitor module\n' },
+      },
+      fixSafety: 'Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file\'s own style. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.',
+    },
+  },
+  check(ctx, target) {
+    const readable = readableOptions(target);
+    if (!readable) return;
+    const dir = dirname(target.file);
+    const parts: string[] = [];
+    const adds: [string, Literal][] = [];
+    const edits: Edit[] = [];
+    let fixable = true;
+    const created: Edit[] = [];
+    const create = (name: string, text: string) => {
+      if (!existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
+    };
+    const register = (key: string, entry: string, monitorFile: string) => {
+      if (listsMonitor(option(target, key), monitorFile)) return;
+      parts.push(`memory monitor in \`${key}\``);
+      const how = registerIn(target, key, entry);
+      if (!how) fixable = false;
+      else if ('add' in how) adds.push(how.add);
+      else edits.push(...how.edits);
+    };
+
+    if (target.runner === 'jest') {
+      if (!option(target, 'workerIdleMemoryLimit')) {
+        parts.push('`workerIdleMemoryLimit`');
+        adds.push(['workerIdleMemoryLimit', ctx.options.workerIdleMemoryLimit ?? '1024MB']);
+      }
+      const path = jestMonitorPath(target);
+      if (path === null) fixable = false;
+      register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR_SOURCE);
+    } else {
+      const heapMb = ctx.options.nodeHeapMb ?? 4096;
+      const pool = option(target, 'pool');
+      const vm = pool?.value.kind === 'string' && VM_POOLS.has(pool.value.value);
+      if (vm && !option(target, 'vmMemoryLimit')) {
+        parts.push('`vmMemoryLimit`');
+        adds.push(['vmMemoryLimit', `${heapMb}MB`]);
+      } else if (!vm && target.version >= 4 && (pool === undefined || pool.value.kind === 'string')) {
+        // Vitest 4 passes `execArgv` to its workers; before 4 it lived in the (removed) `poolOptions`.
+        const execArgv = option(target, 'execArgv');
+        const hasHeap = execArgv?.value.kind === 'array' && execArgv.value.items.some((i) => i.kind === 'string' && i.value.startsWith('--max-old-space-size'));
+        if (!hasHeap && (!execArgv || execArgv.value.kind === 'array')) {
+          parts.push("heap ceiling (`execArgv: ['--max-old-space-size=N']`)");
+          // A `poolOptions` left from Vitest 3 may hold the ceiling: known-options moves it first.
+          if (option(target, 'poolOptions')) fixable = false;
+          const how = registerIn(target, 'execArgv', `--max-old-space-size=${heapMb}`);
+          if (!how) fixable = false;
+          else if ('add' in how) adds.push(how.add);
+          else edits.push(...how.edits);
+        }
+      }
+      register('setupFiles', `./${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      if (parts.some((p) => p.startsWith('memory'))) {
+        create(NODE_MONITOR_FILE, NODE_MONITOR_SOURCE);
+        create(VITEST_ADAPTER_FILE, VITEST_ADAPTER_SOURCE);
+      }
+    }
+    if (parts.length === 0) return;
+    if (adds.length > 0) {
+      const added = addOptions(target, adds);
+      if (added) edits.push(...added);
+      else fixable = false;
+    }
+    ctx.report({
+      messageId: 'missing',
+      data: { runner: runnerTitle(target), parts: parts.join(' and no ') },
+      ...missingAt(target),
+      fix: fixable ? { title: `Add ${parts.join(', ')}`, applicability: 'safe', edits: [...edits, ...created] } : null,
+    });
+  },
+});

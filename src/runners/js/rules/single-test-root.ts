@@ -1,0 +1,88 @@
+import { defineRule } from '../../../core/rule.js';
+import { stringItems, type JsProperty } from '../../../formats/js.js';
+import { removeMembers } from '../../../formats/js-edit.js';
+import type { JsConfigTarget } from '../config.js';
+import { option, runnerTitle } from '../rule-kit.js';
+
+interface Options {
+  root?: string;
+  allow?: string[];
+}
+
+/** The directory a glob starts from: its segments before the first one with a glob character. */
+export function globRoot(glob: string): string {
+  const segments = glob.replace(/^\.\//, '').split('/');
+  const fixed: string[] = [];
+  for (const s of segments.slice(0, -1)) {
+    if (/[*?[\]{}!()]/.test(s)) break;
+    fixed.push(s);
+  }
+  return fixed.join('/') || '.';
+}
+
+export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Options>({
+  meta: {
+    id: 'single-test-root',
+    runners: ['jest', 'vitest'],
+    severity: 'error',
+    fix: 'unsafe',
+    description: 'A test run collects from one root, not several.',
+    messages: {
+      roots: 'Jest `roots` lists {{count}} roots; each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
+      include: 'Vitest `include` collects from {{count}} roots ({{roots}}): {{dropped}} would no longer be collected by default',
+      projects: '{{runner}} `{{key}}` runs {{count}} projects in one process tree: each one\'s workers, transforms and module graphs are held at once',
+    },
+    options: {
+      type: 'object',
+      properties: {
+        root: { type: 'string', description: 'Jest, Vitest: the root to keep (default: the first one listed).' },
+        allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: {},
+    docs: {
+      what: 'Flags a Jest config whose `roots` lists more than one root, or that sets `projects`; and a Vitest config whose `include` globs start from more than one directory, or that sets `projects` (or the removed `workspace`).',
+      why: 'Jest crawls every root with its haste map and keeps it in every worker; projects multiply workers and module registries. In the memory-bound containers this tool is for, one root per run, and other roots or projects as separate jobs, keeps the peak bounded.',
+      example: {
+        file: 'jest.config.js',
+        bad: "module.exports = {\n  roots: ['<rootDir>/src', '<rootDir>/legacy'],\n};\n",
+        good: "module.exports = {\n  roots: ['<rootDir>/src'],\n};\n",
+      },
+      fixSafety: 'Unsafe: the fix keeps one root (option `root`, default the first) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests; run them explicitly or in their own CI job. `projects` gets no fix: which project runs where is the user\'s call.',
+    },
+  },
+  check(ctx, target) {
+    if (!target.options) return;
+    const allow = new Set(ctx.options.allow ?? []);
+    const projectsKey = target.runner === 'vitest' && option(target, 'workspace') && !option(target, 'projects') ? 'workspace' : 'projects';
+    const projects = option(target, projectsKey);
+    if (projects && projects.value.kind === 'array' && projects.value.items.length + (projects.value.opaque ? 1 : 0) > 1) {
+      ctx.report({ messageId: 'projects', data: { runner: runnerTitle(target), key: projectsKey, count: projects.value.items.length }, start: projects.keySpan.start, end: projects.keySpan.end });
+    }
+    const key = target.runner === 'jest' ? 'roots' : 'include';
+    const prop = option(target, key);
+    const items = prop ? stringItems(prop.value) : null;
+    if (!prop || !items || prop.value.kind !== 'array') return;
+    const rootOf = target.runner === 'jest' ? (s: string) => s : globRoot;
+    const roots = [...new Set(items.map(rootOf))];
+    if (roots.length <= 1) return;
+    const keep = ctx.options.root ?? roots[0]!;
+    const dropped = roots.filter((r) => r !== keep && !allow.has(r));
+    if (dropped.length === 0) return;
+    const drop = new Set(items.flatMap((item, i) => (dropped.includes(rootOf(item)) ? [i] : [])));
+    const kept = items.filter((_, i) => !drop.has(i));
+    ctx.report({
+      messageId: key,
+      data: { count: roots.length, roots: roots.join(', '), dropped: dropped.map((d) => `\`${d}\``).join(', ') },
+      start: prop.value.start,
+      end: prop.value.end,
+      fix: fixOf(target, prop, kept, drop),
+    });
+  },
+});
+
+function fixOf(target: JsConfigTarget, prop: JsProperty, kept: string[], drop: ReadonlySet<number>) {
+  if (kept.length === 0 || prop.value.kind !== 'array' || prop.value.file !== target.file || prop.value.items.length !== prop.value.literal.elements.length) return null;
+  return { title: `Keep ${kept.join(', ')}`, applicability: 'unsafe' as const, edits: removeMembers(target.text, prop.value.literal, drop) };
+}
