@@ -115,10 +115,27 @@ describe('hostile and broken input', () => {
       'jest.config.js': "require('fs').writeFileSync(require('path').join(__dirname, 'PWNED'), 'x');\nmodule.exports = { roots: ['a', 'b'] };\n",
       'vitest.config.ts': "import { writeFileSync } from 'node:fs';\nwriteFileSync('PWNED2', 'x');\nexport default {};\n",
     });
-    runCli(['check'], dir);
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    // Read statically all the same: the roots are found, and the computed-free Vitest config is checked.
+    assert.match(checked.stdout, /jest\.config\.js: line 2, col 27, Error - Jest `roots` lists 2 roots.*\(single-test-root\)/);
     runCli(['fix', '--write', '--unsafe'], dir);
     assert.equal(existsSync(join(dir, 'PWNED')), false);
     assert.equal(existsSync(join(dir, 'PWNED2')), false);
+  });
+
+  test('a JS/TS config or package.json that does not parse is one message with file and line, exit 2, nothing written', () => {
+    const files = {
+      'pytest.ini': SEED,
+      'jest.config.js': "module.exports = {\n  roots: ['a',\n  testTimeout: 5000,\n};\n",
+      'web/package.json': '{\n  "jest": { "roots": [1,, ] }\n',
+    };
+    const dir = writeTree(files);
+    const r = runCli(['fix', '--write', '--unsafe'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^jest\.config\.js:3:14: error: JavaScript\/TypeScript syntax error: ',' expected\.$/m);
+    assert.match(r.stderr, /^web\/package\.json:3:1: error: JSON syntax error: '\}' expected\.$/m);
+    for (const [name, text] of Object.entries(files)) assert.equal(readFileSync(join(dir, name), 'utf8'), text, name);
+    assert.equal(existsSync(join(dir, 'netra-memory-monitor.cjs')), false);
   });
 
   test('fix on a subdirectory fixes the config governing it, and writes the monitor next to that config', () => {

@@ -1,0 +1,135 @@
+/**
+ * Proof against the real runners: Jest 30 and Vitest 4 (this package's dev dependencies) run small sample
+ * projects before and after `fix --write`; after it, the timeouts and the memory monitor are in force. The
+ * projects live under .cache/ inside the repository so `jest` and `vitest` resolve from its node_modules.
+ * Also: a run on a Python-only tree never loads the TypeScript API.
+ */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ROOT, runCli, writeTree } from './support/env.js';
+
+const SCRATCH = join(ROOT, '.cache', 'js-runs');
+mkdirSync(SCRATCH, { recursive: true });
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(SCRATCH, 'p-'));
+  made.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+function run(bin: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, bin, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...env }, timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+const jest = (cwd: string, env?: NodeJS.ProcessEnv) => run([join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], cwd, env);
+const vitest = (cwd: string, env?: NodeJS.ProcessEnv) => run([join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], cwd, env);
+
+// A test that outlives a 1 s timeout, and one that holds ~400 MB at its peak.
+const SLOW = 'await new Promise((resolve) => setTimeout(resolve, 1500));';
+const HEAVY = 'const held = []; for (let i = 0; i < 40; i++) held.push(Buffer.alloc(10 * 1024 * 1024, 1)); expect(held.length).toBe(40);';
+const RULES = '{"rules": {"require-timeout": ["error", {"testTimeoutMs": 1000, "hookTimeoutMs": 1000}]}}\n';
+
+describe('Jest 30, before and after fix --write', () => {
+  test('the fixed config enforces the timeout, and the monitor fails the test over the limit', () => {
+    const dir = project({
+      'package.json': '{\n  "name": "jest-sample",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0" }\n}\n',
+      '.netra-migrate.json': RULES,
+      'jest.config.js': "/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n",
+      'src/slow.test.js': `test('waits', async () => {\n  ${SLOW}\n});\n`,
+      'src/heavy.test.js': `test('allocates', () => {\n  ${HEAVY}\n});\n\ntest('small', () => {\n  expect(1).toBe(1);\n});\n`,
+    });
+    const before = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
+    assert.equal(before.code, 0, before.out);
+    assert.doesNotMatch(before.out, /\[MEMORY\]/);
+
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    assert.equal(checked.code, 1);
+    assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Error - Jest config has no `workerIdleMemoryLimit` and no memory monitor in `setupFilesAfterEnv`.*\(require-memory-limit\)/);
+    assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Error - Jest config does not state `testTimeout`.*\(require-timeout\)/);
+
+    const fixed = runCli(['fix', '--write'], dir);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.equal(
+      readFileSync(join(dir, 'jest.config.js'), 'utf8'),
+      "/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n  workerIdleMemoryLimit: '1024MB',\n  setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'],\n  testTimeout: 1000,\n};\n",
+    );
+    assert.equal(runCli(['check'], dir).code, 0);
+
+    const afterFix = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
+    assert.equal(afterFix.code, 1, afterFix.out);
+    assert.match(afterFix.out, /Exceeded timeout of 1000 ms for a test/);
+    assert.match(afterFix.out, /MemoryLimitError: \[MEMORY\] allocates: peak RSS \d+ MB is over the limit of 300 MB/);
+    assert.match(afterFix.out, /\[MEMORY\] .*heavy\.test\.js: 2 tests, peak RSS \d+ MB, limit 300 MB \(fail\)/);
+    assert.match(afterFix.out, /Tests:\s+2 failed, 1 passed, 3 total/);
+
+    // Under the limit the same suite's memory tests pass and the report still names the heaviest.
+    const roomy = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.match(roomy.out, /\[MEMORY\]\s+allocates: peak \d+ MB, \+\d+ MB during the test/);
+    assert.match(roomy.out, /Tests:\s+1 failed, 2 passed, 3 total/);
+  });
+});
+
+describe('Vitest 4, before and after fix --write', () => {
+  test('poolOptions moved, timeouts and heap ceiling set, and the monitor fails the test over the limit', () => {
+    const dir = project({
+      'package.json': '{\n  "name": "vitest-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      '.netra-migrate.json': RULES,
+      'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n    poolOptions: {\n      forks: { execArgv: ['--max-old-space-size=1024'] },\n    },\n  },\n});\n",
+      'src/slow.test.ts': `import { expect, test } from 'vitest';\n\ntest('waits', async () => {\n  ${SLOW}\n  expect(process.execArgv).toContain('--max-old-space-size=1024');\n});\n`,
+      'src/heavy.test.ts': `import { expect, test } from 'vitest';\n\ntest('allocates', () => {\n  ${HEAVY.replace('const held = []', 'const held: Buffer[] = []')}\n});\n`,
+    });
+    const before = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
+    // Vitest 4 ignores poolOptions: the heap flag the config meant to pass never reaches the worker.
+    assert.equal(before.code, 1, before.out);
+    assert.match(before.out, /expected \[.*\] to include '--max-old-space-size=1024'/s);
+    assert.doesNotMatch(before.out, /\[MEMORY\]/);
+
+    const fixed = runCli(['fix', '--write'], dir);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.equal(
+      readFileSync(join(dir, 'vitest.config.ts'), 'utf8'),
+      "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n    execArgv: ['--max-old-space-size=1024'],\n    testTimeout: 1000,\n    hookTimeout: 1000,\n    setupFiles: ['./netra-memory-monitor.mjs'],\n  },\n});\n",
+    );
+    assert.equal(runCli(['check'], dir).code, 0);
+
+    const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
+    assert.equal(afterFix.code, 1, afterFix.out);
+    assert.match(afterFix.out, /Test timed out in 1000ms/);
+    assert.doesNotMatch(afterFix.out, /to include '--max-old-space-size=1024'/);
+    assert.match(afterFix.out, /MemoryLimitError: \[MEMORY\] allocates: peak RSS \d+ MB is over the limit of 300 MB/);
+    assert.match(afterFix.out, /\[MEMORY\] .*heavy\.test\.ts: 1 tests, peak RSS \d+ MB, limit 300 MB \(fail\)/);
+  });
+});
+
+describe('the TypeScript API stays unloaded where no JS/TS file is read', () => {
+  const loaded = (dir: string) => {
+    const script = `import { check } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};\nimport { createRequire } from 'node:module';\nconst r = await check({ cwd: process.cwd(), paths: ['.'] });\nconst cache = createRequire(import.meta.url).cache;\nconsole.log(JSON.stringify({ findings: r.diagnostics.length, tsMorph: Object.keys(cache).some((k) => k.includes('/ts-morph/') || k.includes('/@ts-morph/')) }));\n`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { findings: number; tsMorph: boolean };
+  };
+
+  test('a Python-only tree (with a package.json without a Jest key) never loads ts-morph', () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'tests/test_a.py': 'def test_a():\n    pass\n', 'package.json': '{"name": "x"}\n' });
+    const r = loaded(dir);
+    assert.ok(r.findings > 0);
+    assert.equal(r.tsMorph, false);
+  });
+
+  test('a tree with a Jest config loads it', () => {
+    const r = loaded(writeTree({ 'jest.config.js': 'module.exports = {};\n' }));
+    assert.ok(r.findings > 0);
+    assert.equal(r.tsMorph, true);
+  });
+});
