@@ -8,10 +8,23 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { ROOT, VENV, pythonAvailable, tempDir, writeTree } from './support/env.js';
 
 const PRE_COMMIT = join(VENV, 'bin', 'pre-commit');
 const skip = pythonAvailable() || (!existsSync(PRE_COMMIT) ? 'pre-commit is not in the test venv (node scripts/python-env.mjs)' : false);
+
+test('the hooks are given every file the tool reads, and no other', () => {
+  const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; files: string }[];
+  assert.equal(hooks.length, 2);
+  for (const hook of hooks) {
+    const files = new RegExp(hook.files);
+    for (const name of ['pytest.ini', 'svc/pyproject.toml', 'tests/conftest.py', 'tests/test_api.py', 'jest.config.ts', 'web/jest.config.json', 'vitest.config.mts', 'vite.config.js', 'vitest.workspace.json', 'package.json', 'src/a.test.tsx', 'src/b.spec.cjs', 'src/__tests__/c.js', 'compose.yaml', 'docker-compose.ci.yml']) {
+      assert.match(name, files, `${hook.id} is not given ${name}`);
+    }
+    for (const name of ['README.md', 'src/app.ts', 'tests/helpers.py', 'jest.setup.js', 'package-lock.json']) assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
+  }
+});
 
 describe('pre-commit hooks', { skip }, () => {
   const repo = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n' }, 'netra-precommit-');
