@@ -7,7 +7,7 @@
  * Prints tables; with --save, also writes bench/RESULTS.md. Never used as a timed assertion in tests.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const work = mkdtempSync(join(tmpdir(), 'netra-bench-'));
 cpSync(join(root, 'fixtures', 'netra-core'), work, { recursive: true });
+// A Jest config beside the sample tree (not in it: `check .` on the tree stays a Python-only run).
+const web = mkdtempSync(join(tmpdir(), 'netra-bench-web-'));
+writeFileSync(join(web, 'jest.config.js'), "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n");
 
 // Peak RSS of each child, written at exit by a preloaded hook.
 const rssHook = join(work, 'rss-hook.cjs');
@@ -40,6 +43,7 @@ const cases: [string, string[]][] = [
   ['netra-migrate check pytest.ini', [join(root, 'bin', 'netra-migrate.js'), 'check', 'pytest.ini']],
   ['netra-migrate check . (sample tree)', [join(root, 'bin', 'netra-migrate.js'), 'check', '.']],
   ['netra-migrate fix pytest.ini (dry run)', [join(root, 'bin', 'netra-migrate.js'), 'fix', '--unsafe', 'pytest.ini']],
+  ['netra-migrate check jest.config.js (loads TypeScript)', [join(root, 'bin', 'netra-migrate.js'), 'check', join(web, 'jest.config.js')]],
 ];
 
 const samples = new Map<string, Sample[]>(cases.map(([name]) => [name, []]));
@@ -70,10 +74,12 @@ const monitor = await monitorOverhead();
 process.stdout.write(monitor + '\n\n');
 const sources = sourceScan();
 process.stdout.write(sources + '\n');
+const jsSources = jsScan();
+process.stdout.write(jsSources + '\n');
 if (process.argv.includes('--save')) {
   writeFileSync(
     join(root, 'bench', 'RESULTS.md'),
-    `# Benchmark results\n\n## Start-up of a pre-commit run\n\n${startup}\n\n## Memory monitor overhead\n\n${monitor}\n\n## Scaling: 1,000 / 5,000 / 20,000 test modules\n\n${sources}\n`,
+    `# Benchmark results\n\n## Start-up of a pre-commit run\n\n${startup}\n\n## Memory monitor overhead\n\n${monitor}\n\n## Scaling: 1,000 / 5,000 / 20,000 test modules\n\n${sources}\n\n## The JS/TS path: 2,000 Jest and Vitest test files\n\n${jsSources}\n`,
   );
 }
 
@@ -164,6 +170,60 @@ function sourceScan(): string {
     ruffRow,
     '',
     `Goal: 5,000 modules checked in under 2 s and 300 MB; linear or better.${ratio}`,
+  ].join('\n');
+}
+
+/**
+ * The JS/TS path on a generated tree of 2,000 test files: 20 packages of 100, alternately Jest (jest.config.js)
+ * and Vitest (vitest.config.ts); 10% of the files with a top-level async beforeAll, 5% with a worker-scoped
+ * fixture, the rest plain tests (read, not parsed: the text check skips them). Against the same tree with its
+ * configs only, to show what the test files cost.
+ */
+function jsScan(): string {
+  const tree = mkdtempSync(join(tmpdir(), 'netra-bench-js-'));
+  let files = 0;
+  for (let pkg = 0; pkg < 20; pkg++) {
+    const dir = join(tree, 'packages', `pkg${pkg}`);
+    const vitest = pkg % 2 === 1;
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(
+      join(dir, vitest ? 'vitest.config.ts' : 'jest.config.js'),
+      vitest
+        ? "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n  },\n});\n"
+        : "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n",
+    );
+    for (let i = 0; i < 100; i++, files++) {
+      const lines = vitest ? ["import { describe, expect, test, beforeAll } from 'vitest';", ''] : [];
+      if (files % 10 === 3) lines.push('let shared;', 'beforeAll(async () => {', '  shared = await Promise.resolve({ rows: [1, 2, 3] });', '});', '');
+      if (vitest && files % 20 === 5) lines.push("const it = test.extend({", "  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],", '});', '');
+      lines.push(`describe('module ${files}', () => {`);
+      for (let t = 0; t < 8; t++) lines.push(`  test('case ${t}', () => {`, `    expect(${t} + 1).toBe(${t + 1});`, '  });');
+      lines.push('});', '');
+      writeFileSync(join(dir, 'src', `mod${i}.test.${vitest ? 'ts' : 'js'}`), lines.join('\n'));
+    }
+  }
+  const runs = Number(process.env.BENCH_TREE_RUNS ?? 3);
+  const cli = join(root, 'bin', 'netra-migrate.js');
+  const time = (args: string[]) => {
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, ...args], { cwd: tree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const m = /TIME (\S+) (\d+)\s*$/.exec(r.stderr);
+    if (!m) throw new Error(`${args.join(' ')}: ${r.stderr.slice(-400)}`);
+    return { s: Number(m[1]), mb: Number(m[2]) / 1024, out: r.stdout };
+  };
+  const row = (label: string, args: string[]) => {
+    const samples = Array.from({ length: runs }, () => time(args));
+    const findings = args.includes('json') ? (JSON.parse(samples[0]!.out) as unknown[]).length : NaN;
+    return `| ${label} | ${Number.isNaN(findings) ? '—' : findings} | ${pct(samples.map((x) => x.s), 0.5).toFixed(2)} | ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} |`;
+  };
+  const configs = readdirSync(join(tree, 'packages')).flatMap((p) => readdirSync(join(tree, 'packages', p)).filter((f) => f.includes('config')).map((f) => join('packages', p, f)));
+  return [
+    `Median of ${runs} runs; ${files} test files (${files * 8} tests), 20 configs.`,
+    '',
+    '| run | findings | s | peak MB |',
+    '| --- | ---: | ---: | ---: |',
+    row('check the 20 configs only', ['check', '--format', 'json', ...configs]),
+    row('check . (configs and test files)', ['check', '--format', 'json', '.']),
+    row('fix --unsafe . (dry run)', ['fix', '--unsafe', '.']),
   ].join('\n');
 }
 

@@ -171,8 +171,19 @@ class Reader {
     return { kind: 'computed', text: node.getText(this.parsed.source), ...this.span(node) };
   }
 
-  /** The exported config expression: `export default X`, `module.exports = X`, or a JSON document. */
+  /**
+   * The exported config expression: `export default X`, `module.exports = X`, or a JSON document. A config
+   * exported as a function (Jest calls it, sync or async) is the object it returns, when its body is one return.
+   */
   exported(): TS.Expression | null {
+    const found = this.exportedExpression();
+    if (!found) return null;
+    const e = unwrap(this.ts, found);
+    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) return returnedExpression(this.ts, e) ?? found;
+    return found;
+  }
+
+  private exportedExpression(): TS.Expression | null {
     const { ts } = this;
     let found: TS.Expression | null = null;
     for (const statement of this.parsed.source.statements) {
