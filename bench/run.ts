@@ -46,42 +46,61 @@ const cases: [string, string[]][] = [
   ['netra-migrate check jest.config.js (loads TypeScript)', [join(root, 'bin', 'netra-migrate.js'), 'check', join(web, 'jest.config.js')]],
 ];
 
-const samples = new Map<string, Sample[]>(cases.map(([name]) => [name, []]));
-for (const [, args] of cases) measure(args); // warm the file cache
-for (let i = 0; i < runs; i++) for (const [name, args] of cases) samples.get(name)!.push(measure(args));
+// BENCH_SECTIONS=startup,monitor,scaling,js runs some sections; with --save the others keep their last text.
+const SECTIONS: [key: string, heading: string][] = [
+  ['startup', 'Start-up of a pre-commit run'],
+  ['monitor', 'Memory monitor overhead'],
+  ['scaling', 'Scaling: 1,000 / 5,000 / 20,000 test modules'],
+  ['js', 'The JS/TS path: 2,000 Jest and Vitest test files'],
+];
+const wanted = new Set((process.env.BENCH_SECTIONS ?? SECTIONS.map(([k]) => k).join(',')).split(','));
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const base = pct(samples.get('node -e 0')!.map((s) => s.ms), 0.5);
-const rows = cases.map(([name]) => {
-  const s = samples.get(name)!;
-  const median = pct(s.map((x) => x.ms), 0.5);
-  return { name, median, p90: pct(s.map((x) => x.ms), 0.9), rss: Math.max(...s.map((x) => x.rssKb)) / 1024, ratio: median / base };
-});
-
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const startup = [
-  `Machine: ${machine}; ${runs} runs each, interleaved.`,
-  '',
-  '| command | median ms | p90 ms | peak RSS MB | × node -e 0 |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.name} | ${r.median.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.rss.toFixed(1)} | ${r.ratio.toFixed(2)} |`),
-  '',
-  'Goal for one config in pre-commit: at most 2.5 × bare node start-up.',
-].join('\n');
-process.stdout.write(startup + '\n\n');
-
-const monitor = await monitorOverhead();
-process.stdout.write(monitor + '\n\n');
-const sources = sourceScan();
-process.stdout.write(sources + '\n');
-const jsSources = jsScan();
-process.stdout.write(jsSources + '\n');
-if (process.argv.includes('--save')) {
-  writeFileSync(
-    join(root, 'bench', 'RESULTS.md'),
-    `# Benchmark results\n\n## Start-up of a pre-commit run\n\n${startup}\n\n## Memory monitor overhead\n\n${monitor}\n\n## Scaling: 1,000 / 5,000 / 20,000 test modules\n\n${sources}\n\n## The JS/TS path: 2,000 Jest and Vitest test files\n\n${jsSources}\n`,
-  );
+function startupSection(): string {
+  const samples = new Map<string, Sample[]>(cases.map(([name]) => [name, []]));
+  for (const [, args] of cases) measure(args); // warm the file cache
+  for (let i = 0; i < runs; i++) for (const [name, args] of cases) samples.get(name)!.push(measure(args));
+  const base = pct(samples.get('node -e 0')!.map((s) => s.ms), 0.5);
+  const rows = cases.map(([name]) => {
+    const s = samples.get(name)!;
+    const median = pct(s.map((x) => x.ms), 0.5);
+    return { name, median, p90: pct(s.map((x) => x.ms), 0.9), rss: Math.max(...s.map((x) => x.rssKb)) / 1024, ratio: median / base };
+  });
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  return [
+    `Machine: ${machine}; ${runs} runs each, interleaved.`,
+    '',
+    '| command | median ms | p90 ms | peak RSS MB | × node -e 0 |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.name} | ${r.median.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.rss.toFixed(1)} | ${r.ratio.toFixed(2)} |`),
+    '',
+    'Goal for one config in pre-commit: at most 2.5 × bare node start-up.',
+  ].join('\n');
 }
+
+function pct(xs: number[], p: number): number {
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+}
+
+const resultsFile = join(root, 'bench', 'RESULTS.md');
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const previousSection = (heading: string) => {
+  const start = previous.indexOf(`## ${heading}\n\n`);
+  if (start < 0) return '(not measured yet)';
+  const from = start + heading.length + 5;
+  const next = previous.indexOf('\n## ', from);
+  return previous.slice(from, next < 0 ? undefined : next).trimEnd();
+};
+const texts: string[] = [];
+for (const [key, heading] of SECTIONS) {
+  let text: string;
+  if (!wanted.has(key)) text = previousSection(heading);
+  else {
+    text = key === 'startup' ? startupSection() : key === 'monitor' ? await monitorOverhead() : key === 'scaling' ? sourceScan() : jsScan();
+    process.stdout.write(`## ${heading}\n\n${text}\n\n`);
+  }
+  texts.push(`## ${heading}\n\n${text}\n`);
+}
+if (process.argv.includes('--save')) writeFileSync(resultsFile, `# Benchmark results\n\n${texts.join('\n')}`);
 
 /**
  * `check` and `fix` (dry run) on generated monorepos of 1,000, 5,000 and 20,000 test modules: packages of

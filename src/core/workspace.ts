@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
+import { walkDirs } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -10,6 +11,20 @@ export class Workspace {
   private readonly loaded = new Map<string, LoadedFile>();
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
+  private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+
+  /**
+   * The directories under `root` with their entries (see walkDirs), listed once per run: the pytest, Compose
+   * and Jest/Vitest analyzers all walk the same inputs, in every fix pass.
+   */
+  walk(root: string): readonly { dir: string; entries: Dirent[] }[] {
+    let listing = this.walks.get(root);
+    if (!listing) {
+      listing = [...walkDirs(root)];
+      this.walks.set(root, listing);
+    }
+    return listing;
+  }
 
   /** The current text, or null when the file cannot be read (the problem is kept for the report). */
   text(path: string): string | null {
@@ -38,6 +53,8 @@ export class Workspace {
   }
 
   setText(path: string, text: string): void {
+    // A file a fix creates is not in any listing yet.
+    if (!this.loaded.has(path)) this.walks.clear();
     this.overlay.set(path, text);
   }
 

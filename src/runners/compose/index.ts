@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
-import { walkDirs } from '../../core/walk.js';
+import type { Workspace } from '../../core/workspace.js';
 import { ciKind, loadCi, type CiFile } from '../ci/ci.js';
 import ciRequireMemoryLimit from '../ci/rules/require-memory-limit.js';
 import { ciSingleTestRoot, composeSingleTestRoot } from '../ci/rules/single-test-root.js';
@@ -17,7 +17,7 @@ export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLim
 
 const isContainerOrCi = (file: string) => COMPOSE_NAME.test(basename(file)) || ciKind(file) !== null;
 
-function composeFiles(inputs: readonly string[]): string[] {
+function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
   const out = new Set<string>();
   for (const input of inputs) {
     let isDir = false;
@@ -30,7 +30,7 @@ function composeFiles(inputs: readonly string[]): string[] {
       if (isContainerOrCi(input)) out.add(input);
       continue;
     }
-    for (const { dir, entries } of walkDirs(input)) for (const e of entries) if (e.isFile() && isContainerOrCi(join(dir, e.name))) out.add(join(dir, e.name));
+    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && isContainerOrCi(join(dir, e.name))) out.add(join(dir, e.name));
   }
   return [...out].sort();
 }
@@ -41,7 +41,7 @@ export const composeAnalyzer: Analyzer = {
     const problems: FileProblem[] = [];
     const targets: ComposeFile[] = [];
     const cis: CiFile[] = [];
-    for (const file of composeFiles(inputs)) {
+    for (const file of composeFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {

@@ -7,7 +7,6 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
-import { walkDirs } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
 import { configKind, declaredVersion, hasJestKey, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
@@ -24,7 +23,7 @@ interface Found {
   tests: Set<string>;
 }
 
-function find(inputs: readonly string[]): Found {
+function find(ws: Workspace, inputs: readonly string[]): Found {
   const found: Found = { configs: new Map(), tests: new Set() };
   for (const input of inputs) {
     let isDir = false;
@@ -38,7 +37,7 @@ function find(inputs: readonly string[]): Found {
       else if (isTestFile(input)) found.tests.add(input);
       continue;
     }
-    for (const { dir, entries } of walkDirs(input)) {
+    for (const { dir, entries } of ws.walk(input)) {
       for (const e of entries) {
         if (!e.isFile()) continue;
         const path = join(dir, e.name);
@@ -82,7 +81,7 @@ export const jsAnalyzer: Analyzer = {
   rules: [...jsConfigRules, ...jsSourceRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
-    const { configs, tests } = find(inputs);
+    const { configs, tests } = find(ws, inputs);
     const targets: JsConfigTarget[] = [];
     for (const file of [...configs.keys()].sort()) {
       if (ignored?.(file)) continue;

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
-import { isFile, walkDirs } from '../../core/walk.js';
+import { isFile } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
 import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
@@ -88,7 +88,7 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
       continue;
     }
     let foundAtTop = false;
-    for (const { dir, entries } of walkDirs(input)) {
+    for (const { dir, entries } of ws.walk(input)) {
       // pytest reads a config through a symbolic link too (the link is read, never written: see writeFileAtomic).
       const names = new Set(entries.filter((e) => isConfigName(e.name) && (e.isFile() || (e.isSymbolicLink() && isFile(join(dir, e.name))))).map((e) => e.name));
       if (names.size === 0) continue;

@@ -3,26 +3,18 @@ import { defineRule } from '../../../core/rule.js';
 import { closestName } from '../../../core/text.js';
 import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { indentAt, removeMember, renderProperty, type Literal } from '../../../formats/js-edit.js';
-import jestSchema from '../../../../schemas/jest-config.schema.json' with { type: 'json' };
-import vitestSchema from '../../../../schemas/vitest-config.schema.json' with { type: 'json' };
+import { JS_OPTIONS } from '../../../generated/js-options.js';
 import { CURRENT_VERSION, type JsConfigTarget } from '../config.js';
+import type { RemovedOption } from '../options-types.js';
 import { runnerTitle } from '../rule-kit.js';
 
 interface Options {
   knownKeys?: string[];
 }
 
-interface Removed {
-  message: string;
-  rename?: string;
-  wrap?: string;
-  drop?: true;
-  nest?: [string, string];
-}
-
 const SCHEMAS = {
-  jest: { keys: new Set(Object.keys(jestSchema.properties)), removed: jestSchema['x-removed'] as unknown as Record<string, Removed> },
-  vitest: { keys: new Set(Object.keys(vitestSchema.properties)), removed: vitestSchema['x-removed'] as unknown as Record<string, Removed> },
+  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed },
+  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed },
 };
 
 /** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
@@ -129,7 +121,7 @@ function replaceProperty(target: JsConfigTarget, object: JsObject, prop: JsPrope
   return [{ file: target.file, start: prop.start, end: prop.end, text }];
 }
 
-function removedFix(target: JsConfigTarget, object: JsObject, prop: JsProperty, removed: Removed): Edit[] | null {
+function removedFix(target: JsConfigTarget, object: JsObject, prop: JsProperty, removed: RemovedOption): Edit[] | null {
   const value = sourceOf(target, prop);
   if (removed.drop) return replaceProperty(target, object, prop, []);
   if (removed.rename) return replaceProperty(target, object, prop, [[removed.rename, value]]);
