@@ -120,8 +120,8 @@ describe('the TypeScript API stays unloaded where no JS/TS file is read', () => 
     return JSON.parse(r.stdout) as { findings: number; tsMorph: boolean };
   };
 
-  test('a Python-only tree (with a package.json without a Jest key) never loads ts-morph', () => {
-    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'tests/test_a.py': 'def test_a():\n    pass\n', 'package.json': '{"name": "x"}\n' });
+  test('a Python-only tree (with a package.json that depends on Jest but has no Jest config) never loads ts-morph', () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'tests/test_a.py': 'def test_a():\n    pass\n', 'package.json': '{"name": "x", "devDependencies": {"jest": "^30.0.0"}}\n' });
     const r = loaded(dir);
     assert.ok(r.findings > 0);
     assert.equal(r.tsMorph, false);

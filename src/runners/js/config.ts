@@ -102,9 +102,19 @@ export function sourceReader(ws: Workspace): ReadSource {
   };
 }
 
-/** Whether a package.json carries a Jest config (checked on the text first: most do not). */
+/**
+ * Whether a package.json carries a Jest config: a top-level `jest` key (a `"jest"` in devDependencies is
+ * not one). Decided with JSON.parse, so the TypeScript parser (for ranges) loads only for the files that
+ * have one; a package.json that is not JSON is parsed by it, to report the error with its line.
+ */
 export function hasJestKey(text: string): boolean {
-  return /"jest"\s*:/.test(text);
+  if (!/"jest"\s*:/.test(text)) return false;
+  try {
+    const data = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    return typeof data === 'object' && data !== null && !Array.isArray(data) && Object.hasOwn(data, 'jest');
+  } catch {
+    return true;
+  }
 }
 
 /** Load a config; throws FileProblemError for a syntax error. Null when the file is not a config of this runner after all. */
