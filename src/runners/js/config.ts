@@ -34,7 +34,7 @@ export function configKind(file: string, explicit: boolean): { runner: JsRunner;
   return null;
 }
 
-export type JsConfigKind = 'config' | 'vite' | 'workspace' | 'package-json';
+export type JsConfigKind = 'config' | 'vite' | 'workspace' | 'package-json' | 'project';
 
 export interface JsConfigTarget {
   runner: JsRunner;
@@ -57,6 +57,31 @@ export interface JsConfigTarget {
   testProperty: JsProperty | null;
   /** Where the config is computed at run time, if it is: the span a rule names in its "cannot be analysed" note. */
   computed: Span | null;
+  /**
+   * A Vitest inline project (an object in `test.projects`): its name (or position). It does not inherit the
+   * root's `test` options unless it says `extends: true`, so its limits are checked on their own.
+   */
+  project?: string;
+}
+
+/**
+ * The inline projects of a Vitest config that do not inherit its options (`extends: true` does), each as a
+ * target of its own, so limits written only at the root are not taken for the projects'.
+ */
+export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
+  if (target.runner !== 'vitest' || !target.options) return [];
+  const projects = property(target.options, 'projects');
+  if (!projects || projects.value.kind !== 'array') return [];
+  return projects.value.items.flatMap((item, i): JsConfigTarget[] => {
+    if (item.kind !== 'object' || item.file !== target.file) return [];
+    const inherits = property(item, 'extends');
+    if (inherits && !(inherits.value.kind === 'boolean' && !inherits.value.value)) return [];
+    const test = property(item, 'test') ?? null;
+    const name = test?.value.kind === 'object' ? property(test.value, 'name') : undefined;
+    const project = name?.value.kind === 'string' ? name.value.value : `#${i + 1}`;
+    const options = test?.value.kind === 'object' ? test.value : null;
+    return [{ ...target, kind: 'project', project, config: item, testProperty: test, options, computed: test && !options ? test.value : null }];
+  });
 }
 
 /** The runner versions this release knows the options of (what a project without a pinned version gets). */

@@ -9,7 +9,7 @@ import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, declaredVersion, hasJestKey, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
+import { configKind, declaredVersion, hasJestKey, inlineProjects, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
 import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
 
@@ -86,7 +86,7 @@ export const jsAnalyzer: Analyzer = {
     for (const file of [...configs.keys()].sort()) {
       if (ignored?.(file)) continue;
       const target = loadConfig(ws, file, problems);
-      if (target) targets.push(target);
+      if (target) targets.push(target, ...inlineProjects(target));
     }
     const sources: JsTestSource[] = [];
     for (const file of [...tests].sort()) {

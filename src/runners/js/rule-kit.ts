@@ -24,6 +24,9 @@ export function option(target: JsConfigTarget, key: string): JsProperty | undefi
 /** The runner's name as users write it. */
 export const runnerTitle = (target: JsConfigTarget) => (target.runner === 'jest' ? 'Jest' : 'Vitest');
 
+/** What a finding is about: `Jest config`, `Vitest config`, or `Vitest project \`unit\``. */
+export const subject = (target: JsConfigTarget) => (target.project ? `Vitest project \`${target.project}\`` : `${runnerTitle(target)} config`);
+
 /**
  * Whether the options hold a misspelling of `key` (`testTimout`): known-options offers the rename, and adding
  * `key` beside it in the same pass would leave the key twice.

@@ -6,7 +6,7 @@ import { appendItems, type Literal } from '../../../formats/js-edit.js';
 import type { JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR_SOURCE, VITEST_ADAPTER_SOURCE } from '../../../generated/monitor.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, runnerTitle } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -45,7 +45,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
     fix: 'safe',
     description: 'Tests run under a memory limit that is enforced.',
     messages: {
-      missing: '{{runner}} config has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
+      missing: '{{subject}} has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
     },
     options: {
       type: 'object',
@@ -94,9 +94,13 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
         parts.push('`workerIdleMemoryLimit`');
         adds.push(['workerIdleMemoryLimit', ctx.options.workerIdleMemoryLimit ?? '1024MB']);
       }
+      // With `projects`, setup files are per project: the root's would load in none of them.
+      const projects = option(target, 'projects');
       const path = jestMonitorPath(target);
-      if (path === null) fixable = false;
-      register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      if (path === null || projects) fixable = false;
+      if (projects) {
+        if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
+      } else register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
       if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR_SOURCE);
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
@@ -133,7 +137,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
     }
     ctx.report({
       messageId: 'missing',
-      data: { runner: runnerTitle(target), parts: parts.join(' and no ') },
+      data: { subject: subject(target), parts: parts.join(' and no ') },
       ...missingAt(target),
       fix: fixable ? { title: `Add ${parts.join(', ')}`, applicability: 'safe', edits: [...edits, ...created] } : null,
     });

@@ -1,6 +1,6 @@
 import { defineRule } from '../../../core/rule.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, runnerTitle } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
 
 interface Options {
   testTimeoutMs?: number;
@@ -21,7 +21,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero', Options>({
     fix: 'sometimes',
     description: 'Every test has a time limit.',
     messages: {
-      missing: '{{runner}} config does not state {{keys}}: a hung test is stopped only by an unwritten default that any file can raise unreviewed',
+      missing: '{{subject}} does not state {{keys}}: a hung test is stopped only by an unwritten default that any file can raise unreviewed',
       zero: '`{{key}}: 0` turns the timeout off in Vitest: a test that hangs holds its worker until the CI job is killed',
     },
     options: {
@@ -66,7 +66,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero', Options>({
     const edits = addOptions(target, missing.map((k) => [k, ms[k]] as const));
     ctx.report({
       messageId: 'missing',
-      data: { runner: runnerTitle(target), keys: missing.map((k) => `\`${k}\``).join(' or ') },
+      data: { subject: subject(target), keys: missing.map((k) => `\`${k}\``).join(' or ') },
       ...missingAt(target),
       fix: edits ? { title: `Add ${missing.join(', ')}`, applicability: 'safe', edits } : null,
     });
