@@ -16,13 +16,13 @@ import { copyToTemp } from './support/env.js';
 import { listFiles, recorded, ruleCases } from './support/cases.js';
 
 const update = process.env.UPDATE_FIXTURES === '1';
-import { NODE_MONITOR_SOURCE, VITEST_ADAPTER_SOURCE } from '../src/generated/monitor.js';
+import { NODE_MONITOR, VITEST_ADAPTER } from '../src/monitor/stamp.js';
 
 /** The monitor modules, each recorded in cases as one stand-in line (in the file's own comment syntax). */
 const STAND_INS: [string, () => string][] = [
   ['# the memory monitor module netra-migrate writes (src/monitor/pytest_memory_plugin.py)', monitorText],
-  ['// the Node memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.cjs)', () => NODE_MONITOR_SOURCE],
-  ['// the Vitest adapter of the memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.mjs)', () => VITEST_ADAPTER_SOURCE],
+  ['// the Node memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.cjs)', NODE_MONITOR.text],
+  ['// the Vitest adapter of the memory monitor netra-migrate writes (src/monitor/netra-memory-monitor.mjs)', VITEST_ADAPTER.text],
 ];
 const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
 const recordedText = (text: string) => {
@@ -99,7 +99,8 @@ for (const c of ruleCases()) {
       }
       const second = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
       assert.deepEqual(second.changes, [], 'a second fix changes nothing');
-      assert.ok(first.passes <= 10);
+      // Reaching the pass limit means the fixes never settled (a fix that keeps re-applying itself).
+      assert.ok(first.passes < 10, `${first.passes} passes`);
     });
   });
 }

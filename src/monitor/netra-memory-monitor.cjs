@@ -1,4 +1,5 @@
-// netra-memory-monitor 1.0.0, the Node memory monitor written by netra-migrate (https://netra-migrate.dev).
+// netra-memory-monitor 1.0.0, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
+// netra-migrate-sha256: {{checksum}}
 // Jest loads it from `setupFilesAfterEnv`; Vitest through netra-memory-monitor.mjs in `setupFiles`. From
 // your own setup file: require('./netra-memory-monitor.cjs').install(hooks, { limitMb, action }).
 //

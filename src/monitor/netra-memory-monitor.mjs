@@ -1,5 +1,7 @@
-// netra-memory-monitor 1.0.0, Vitest adapter written by netra-migrate: registered in `setupFiles`, it hands
-// Vitest's hooks to the monitor in netra-memory-monitor.cjs (loaded by Node itself, beside this file).
+// netra-memory-monitor 1.0.0, the Vitest adapter of the Node memory monitor written by netra-migrate.
+// netra-migrate-sha256: {{checksum}}
+// Registered in `setupFiles`, it hands Vitest's hooks to the monitor in netra-memory-monitor.cjs (loaded by
+// Node itself, beside this file).
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 

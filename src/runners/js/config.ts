@@ -62,6 +62,8 @@ export interface JsConfigTarget {
    * root's `test` options unless it says `extends: true`, so its limits are checked on their own.
    */
   project?: string;
+  /** The current text of another file (a monitor module beside the config), or null. */
+  read(file: string): string | null;
 }
 
 /**
@@ -152,7 +154,7 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
     if (!jest) return null;
     value = jest.value;
   }
-  const base = { runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  const base = { read: (f: string) => ws.text(f), runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
   if (value === null) return kind === 'vite' ? null : base;
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };

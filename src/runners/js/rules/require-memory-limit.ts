@@ -4,7 +4,7 @@ import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { appendItems, type Literal } from '../../../formats/js-edit.js';
 import type { JsProperty } from '../../../formats/js.js';
-import { NODE_MONITOR_SOURCE, VITEST_ADAPTER_SOURCE } from '../../../generated/monitor.js';
+import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
 
@@ -13,8 +13,8 @@ interface Options {
   nodeHeapMb?: number;
 }
 
-export const NODE_MONITOR_FILE = 'netra-memory-monitor.cjs';
-export const VITEST_ADAPTER_FILE = 'netra-memory-monitor.mjs';
+export const NODE_MONITOR_FILE = NODE_MONITOR.file;
+export const VITEST_ADAPTER_FILE = VITEST_ADAPTER.file;
 const VM_POOLS = new Set(['vmThreads', 'vmForks']);
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
@@ -78,7 +78,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
     let fixable = true;
     const created: Edit[] = [];
     const create = (name: string, text: string) => {
-      if (!existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
+      if (target.read(join(dir, name)) === null && !existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
     };
     const register = (key: string, entry: string, monitorFile: string) => {
       if (listsMonitor(option(target, key), monitorFile)) return;
@@ -101,7 +101,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
       if (projects) {
         if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
       } else register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
-      if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR_SOURCE);
+      if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR.text());
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
       const pool = option(target, 'pool');
@@ -125,8 +125,8 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
       }
       register('setupFiles', `./${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       if (parts.some((p) => p.startsWith('memory'))) {
-        create(NODE_MONITOR_FILE, NODE_MONITOR_SOURCE);
-        create(VITEST_ADAPTER_FILE, VITEST_ADAPTER_SOURCE);
+        create(NODE_MONITOR_FILE, NODE_MONITOR.text());
+        create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());
       }
     }
     if (parts.length === 0) return;
