@@ -10,7 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { check, fix } from './index.js';
 import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
-import { relativePath } from './reporters/paths.js';
+import { oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
@@ -36,6 +36,8 @@ class UsageError extends Error {}
 const ruleOption = {
   type: 'string',
   array: true,
+  // One value per flag (repeat the flag for more): an array option would otherwise take the paths after it.
+  nargs: 1,
   describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
 } as const;
 
@@ -107,6 +109,7 @@ await yargs(hideBin(process.argv))
           type: 'string',
           array: true,
           choices: PROFILES,
+          nargs: 1,
           describe: 'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
         })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
@@ -139,8 +142,15 @@ await yargs(hideBin(process.argv))
         process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
         return;
       }
-      if (result.written) {
-        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${result.changes.length} file${result.changes.length === 1 ? '' : 's'}${heldBack}\n`);
+      // Say exactly what was written and what was not: one broken file holds back only what depends on it.
+      for (const { file, reason } of result.notWritten) process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
+      const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+      if (result.written && result.notWritten.length === 0) {
+        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`);
+      } else if (result.written) {
+        process.stderr.write(`wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`);
+      } else if (result.notWritten.length > 0) {
+        process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
       } else if (result.problems.length === 0) {
         process.stderr.write(`nothing to fix${heldBack}\n`);
       }

@@ -9,7 +9,7 @@
  */
 import { dirname, join, relative, sep } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
-import { readTextFile } from './fs.js';
+import { readOptionalTextFile } from './fs.js';
 import type { JsonSchema } from './rule.js';
 import { settingsErrors, type RuleSettings } from './settings.js';
 import { LineIndex } from './text.js';
@@ -28,12 +28,9 @@ interface RuleLike {
 
 export const TOOL_CONFIG_FILES = ['.netra-migrate.json', 'pyproject.toml', 'package.json'] as const;
 
+/** A candidate's text, null when absent; a FIFO, device, oversized or unreadable candidate is an error. */
 function exists(path: string): string | null {
-  try {
-    return readTextFile(path).text;
-  } catch {
-    return null;
-  }
+  return readOptionalTextFile(path);
 }
 
 /** The raw settings object of one candidate file, or null when that file holds none. */

@@ -58,6 +58,11 @@ export class Workspace {
     this.overlay.set(path, text);
   }
 
+  /** Drop the fixed text of a file (it is not written): the run sees what is on disk again. */
+  revert(path: string): void {
+    this.overlay.delete(path);
+  }
+
   problem(path: string): FileProblem | undefined {
     return this.failed.get(path);
   }
@@ -80,3 +85,4 @@ export class Workspace {
     return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
   }
 }
+
