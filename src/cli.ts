@@ -5,8 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { check, fix } from './index.js';
 import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
@@ -42,6 +40,22 @@ const ruleOption = {
 } as const;
 
 const cwd = process.cwd();
+
+/**
+ * yargs looks for a package.json (to guess a version) upward from the directory it was loaded from, which
+ * for a bundle is the working directory: the user's package.json, read with a plain readFileSync (a FIFO
+ * there would hang the run, /dev/zero fill memory). Loaded from the tool's own directory, it reads ours.
+ */
+async function loadYargs() {
+  process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  try {
+    const [{ default: yargs }, { hideBin }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
+    return { yargs, hideBin };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+const { yargs, hideBin } = await loadYargs();
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 
 declare const __NETRA_VERSION__: string | undefined;
