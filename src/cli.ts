@@ -101,12 +101,19 @@ await yargs(hideBin(process.argv))
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
+        .option('show-files', { type: 'boolean', default: false, describe: 'List the files the run reads, and the trees it skips (templates), instead of findings' })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
       const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
       printProblems(result);
+      if (argv['show-files']) {
+        for (const file of result.files) process.stdout.write(`${oneLine(relativePath(cwd, file))}\n`);
+        for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
+        process.exitCode = result.problems.length > 0 ? 2 : 0;
+        return;
+      }
       report(result, argv.format);
       process.exitCode = exitCode(result, argv['max-warnings']);
     },

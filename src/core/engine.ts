@@ -46,6 +46,8 @@ export interface CheckResult {
   diagnostics: LocatedDiagnostic[];
   problems: FileProblem[];
   files: string[];
+  /** Directories not entered on purpose (template trees), with why. */
+  skipped?: { dir: string; reason: string }[];
 }
 
 export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
@@ -104,8 +106,14 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     report: unused.enabled,
     severity: unused.severity ?? unusedSuppression.meta.severity,
   });
+  problems.push(...ws.walkProblems);
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
-  return { diagnostics: kept, problems: dedupeProblems(shown), files: [...files].filter((f) => !ignored?.(f)).sort() };
+  return {
+    diagnostics: kept,
+    problems: dedupeProblems(shown),
+    files: [...files].filter((f) => !ignored?.(f)).sort(),
+    skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+  };
 }
 
 function isInside(file: string, dir: string): boolean {
@@ -300,6 +308,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     diagnostics: locate(ws, result.diagnostics),
     problems: dedupeProblems(problems),
     files: result.files,
+    skipped: result.skipped,
     changes,
     appliedFixes,
     heldBackUnsafe,
