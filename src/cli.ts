@@ -12,19 +12,24 @@ import { oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
-import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
+import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
-function ruleSettings(values: readonly string[] | undefined): RuleSettings {
+async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
   const settings: Record<string, unknown> = {};
   for (const value of values ?? []) {
+    let parsed: Record<string, unknown>;
     try {
-      Object.assign(settings, parseRuleFlag(value));
+      parsed = parseRuleFlag(value);
     } catch (e) {
       throw new UsageError(`--rule ${JSON.stringify(value)}: ${(e as Error).message}`);
     }
+    // Checked before merging: assigning a "__proto__" key would replace the settings' prototype.
+    const forbidden = forbiddenKey(parsed);
+    if (forbidden !== null) throw new UsageError(`--rule ${JSON.stringify(value)}: "${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
+    Object.assign(settings, parsed);
   }
-  const errors = settingsErrors(settings, allRules);
+  const errors = await settingsErrors(settings, allRules);
   if (errors.length > 0) throw new UsageError(errors.map((e) => `--rule: ${e}`).join('\n'));
   return settings as RuleSettings;
 }
@@ -106,7 +111,7 @@ await yargs(hideBin(process.argv))
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
-      const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
+      const result = await check({ cwd, paths: argv.paths as string[], rules: await ruleSettings(argv.rule) });
       printProblems(result);
       if (argv['show-files']) {
         for (const file of result.files) process.stdout.write(`${oneLine(relativePath(cwd, file))}\n`);
@@ -144,7 +149,7 @@ await yargs(hideBin(process.argv))
         paths: argv.paths as string[],
         write: argv.write,
         unsafe: argv.unsafe,
-        rules: ruleSettings(argv.rule),
+        rules: await ruleSettings(argv.rule),
         profiles: argv.profile ?? [],
       });
       printProblems(result);
