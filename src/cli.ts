@@ -10,6 +10,10 @@ import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
 import { oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
+import type { FileProblem, LocatedDiagnostic } from './core/diagnostic.js';
+
+/** The rule id under which unreadable and unparsable files appear in json, sarif and compact output. */
+const PARSE_ERROR = 'parse-error';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
 import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
@@ -81,8 +85,30 @@ function report(result: CheckResult, format: ReporterName): void {
     safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
     unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
   };
-  const tool = { version: version(), rules: allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })) };
-  process.stdout.write(reporters[format]({ diagnostics: result.diagnostics, problems: result.problems, cwd, color, fixable, tool }));
+  const tool = {
+    version: version(),
+    rules: [
+      ...allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })),
+      {
+        id: PARSE_ERROR,
+        description: 'A file netra-migrate could not read or parse',
+        severity: 'error' as const,
+        fix: 'none',
+        docs: { what: 'A config or source file that could not be read (not a regular file, too big, not UTF-8) or parsed.', why: 'Its findings are unknown and it is never written; the run exits 2.', fixSafety: 'No fix: correct the file.' },
+      },
+    ],
+  };
+  // A file that could not be read or parsed is a finding too (`parse-error`), so editors and code scanning
+  // show it; stylish leaves it to the stderr line printed above, github prints problems itself.
+  const asFindings = format === 'stylish' || format === 'github' ? [] : result.problems.map(parseErrorFinding);
+  const diagnostics = [...asFindings, ...result.diagnostics];
+  process.stdout.write(reporters[format]({ diagnostics, problems: result.problems, cwd, color, fixable, tool }));
+}
+
+function parseErrorFinding(p: FileProblem): LocatedDiagnostic {
+  const line = p.line ?? 1;
+  const column = p.column ?? 1;
+  return { file: p.file, start: 0, end: 0, line, column, endLine: line, endColumn: column, rule: PARSE_ERROR, severity: 'error', message: p.message };
 }
 
 function exitCode(result: CheckResult, maxWarnings: number): number {

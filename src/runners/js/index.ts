@@ -50,6 +50,20 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
   return found;
 }
 
+/** A package.json that Node (and so npm, Jest, Vitest) cannot read, with the line and column JSON.parse gives. */
+function strictJsonProblem(file: string, text: string): FileProblem | null {
+  try {
+    JSON.parse(text.replace(/^\uFEFF/, ''));
+    return null;
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { file, line, column: at - (before.lastIndexOf('\n') + 1) + 1, message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+  }
+}
+
 function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsConfigTarget | null {
   const kind = configKind(file, true)!;
   const text = ws.text(file);
@@ -60,6 +74,21 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
   }
   // Most package.json files carry no Jest config: decide on the text before parsing.
   if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
+  if (kind.kind === 'package-json') {
+    const invalid = strictJsonProblem(file, text);
+    if (invalid) {
+      // TypeScript's JSON parser names most mistakes best; it forgives some JSON.parse does not (a bare word).
+      try {
+        loadJsConfig(ws, file, text, kind.runner, kind.kind);
+      } catch (e) {
+        if (!(e instanceof FileProblemError)) throw e;
+        problems.push(e.problem);
+        return null;
+      }
+      problems.push(invalid);
+      return null;
+    }
+  }
   try {
     const target = loadJsConfig(ws, file, text, kind.runner, kind.kind);
     if (!target || target.kind !== 'vite') return target;

@@ -15,6 +15,7 @@ import { pytestRules } from './rules.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
+import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
@@ -206,7 +207,14 @@ export const pytestAnalyzer: Analyzer = {
       const text = ws.text(file);
       if (text === null) return null;
       const module = await parsePython(text);
-      return module.syntaxError ? { file, ...module.syntaxError, message: 'Python syntax error' } : null;
+      if (module.syntaxError) return { file, line: module.syntaxError.line, column: module.syntaxError.column, message: `Python syntax error${module.syntaxError.detail ? ` (${module.syntaxError.detail})` : ''}` };
+      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
+      const original = ws.original(file)?.text;
+      for (const [which, t] of [['the file as read', original], ['the fixed text', text]] as const) {
+        const verdict = t === undefined ? null : cpythonVerdict(t);
+        if (verdict && !verdict.ok) return { file, line: verdict.line, column: verdict.column, message: `Python syntax error in ${which} (CPython: ${verdict.message}); not edited` };
+      }
+      return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);
