@@ -210,10 +210,10 @@ export const pytestAnalyzer: Analyzer = {
       if (module.syntaxError) return { file, line: module.syntaxError.line, column: module.syntaxError.column, message: `Python syntax error${module.syntaxError.detail ? ` (${module.syntaxError.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       const original = ws.original(file)?.text;
-      for (const [which, t] of [['the file as read', original], ['the fixed text', text]] as const) {
-        const verdict = t === undefined ? null : cpythonVerdict(t);
-        if (verdict && !verdict.ok) return { file, line: verdict.line, column: verdict.column, message: `Python syntax error in ${which} (CPython: ${verdict.message}); not edited` };
-      }
+      const before = original === undefined ? null : cpythonVerdict(original);
+      if (before && !before.ok) return { file, line: before.line, column: before.column, asRead: true, message: `Python syntax error (CPython: ${before.message}); the file is never edited` };
+      const after = cpythonVerdict(text);
+      if (after && !after.ok) return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
