@@ -65,6 +65,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
         await rule.check(
           {
             options: resolved.options,
+            read: (path) => ws.text(path),
             report(input) {
               diagnostics.push({
                 file: input.file ?? targetFile,
@@ -73,6 +74,8 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
                 rule: rule.meta.id,
                 severity: resolved.severity ?? input.severity ?? rule.meta.severity,
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
+                messageId: input.messageId,
+                ...(input.data ? { data: input.data } : {}),
                 ...(input.fix ? { fix: input.fix } : {}),
               });
             },
