@@ -36,6 +36,7 @@ function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
 }
 
 export const composeAnalyzer: Analyzer = {
+  name: 'compose',
   rules: [...composeRules, ...ciRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
