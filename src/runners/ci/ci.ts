@@ -6,7 +6,8 @@
 import { basename, dirname, sep } from 'node:path';
 import type { Pair, Scalar, YAMLMap } from 'yaml';
 import { FileProblemError } from '../../core/diagnostic.js';
-import { loadYaml, testRunnerOf, type TestRunner } from '../compose/compose.js';
+import { loadYaml } from '../../formats/yaml.js';
+import { testRunnerOf, type TestRunner } from '../compose/compose.js';
 
 export interface CiJob {
   /** `jobs.<id>` step number, or the GitLab job name. */
