@@ -1,7 +1,7 @@
 import { defineRule } from '../../../core/rule.js';
 import { LineIndex } from '../../../core/text.js';
 import { basename, dirname, relative } from 'node:path';
-import { governingConfig } from '../../ci/command-roots.js';
+import { governingConfig } from '../../ci/roots.js';
 import { getEntry, typedValue } from '../../pytest/config.js';
 import type { ComposeFile } from '../compose.js';
 import { composeMb } from './require-memory-limit.js';
