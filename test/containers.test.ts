@@ -39,7 +39,7 @@ test('fixed Compose files load to the same structure in yaml and PyYAML, limits 
   });
 });
 
-test('fixed CI files load alike in yaml and PyYAML, every pytest step or job with both limits', { skip: pythonAvailable() }, () => {
+test('fixed CI files load alike in yaml and PyYAML, every pytest step or job with both limits sized by the runner (auto)', { skip: pythonAvailable() }, () => {
   const dir = join(RULE_FIXTURES, 'require-memory-limit');
   const files = listFiles(dir).filter((f) => /\/output\/(\.github\/workflows\/[^/]+|\.gitlab-ci)\.ya?ml$/.test(f));
   assert.equal(files.length, 2, files.join(', '));
@@ -57,8 +57,9 @@ test('fixed CI files load alike in yaml and PyYAML, every pytest step or job wit
     const pytestRuns = scoped.filter(([run]) => /pytest/.test(run));
     assert.ok(pytestRuns.length > 0);
     for (const [run, env] of pytestRuns) {
-      assert.equal(env.PYTEST_MEMORY_LIMIT_MB, '409', run);
-      assert.equal(env.PYTEST_COLLECTION_LIMIT_MB, '204', run);
+      // Not the Compose default's 409/204: a hosted runner has gigabytes, the monitor reads how many.
+      assert.equal(env.PYTEST_MEMORY_LIMIT_MB, 'auto', run);
+      assert.equal(env.PYTEST_COLLECTION_LIMIT_MB, 'auto', run);
     }
   });
 });
