@@ -43,14 +43,14 @@ const word = (value: string, at: number, dynamic = false): ShellWord => ({ value
 // --- tox ---------------------------------------------------------------------------------------------
 
 /** tox substitutions: `{posargs}` is empty, `{posargs:DEFAULT}` its default, `{toxinidir}` the ini's directory; others unknown. */
-function toxSubstitute(line: string, toxinidir: string, lookup: (section: string, key: string) => string | undefined): string {
+function toxSubstitute(line: string, toxinidir: string, lookup: (section: string, key: string) => string | undefined, depth = 0): string {
   return line.replace(/\{([^{}]*)\}/g, (whole, inner: string) => {
     if (inner === 'posargs' || inner === '') return '';
     if (inner.startsWith('posargs:')) return inner.slice('posargs:'.length);
     if (inner === 'toxinidir' || inner === 'toxworkdir' || inner === 'tox_root') return toxinidir;
     const ref = /^\[([^\]]+)\](.+)$/.exec(inner);
     const found = ref ? lookup(ref[1]!, ref[2]!) : undefined;
-    if (found !== undefined) return found;
+    if (found !== undefined && depth < 5) return toxSubstitute(found, toxinidir, lookup, depth + 1);
     // Left as a parameter the shell reader marks dynamic.
     return `\${${inner.replace(/[{}]/g, '')}}`;
   });
@@ -75,7 +75,7 @@ export function toxIniSites(file: string, text: string, base = 0, baseEnd?: numb
       ? { start: base + commands.keyLine.start, end: base + (commands.continuations.at(-1)?.end ?? commands.keyLine.end) }
       : { start: base + section.line.start, end: base + section.line.end };
     const lines = toxSubstitute(commands.value, toxinidir, lookup).replace(/\\\n/g, ' ').split('\n');
-    const site: CommandSite = { name: `tox env ${section.name === 'testenv' ? 'testenv' : section.name.slice('testenv:'.length)}`, at: baseEnd !== undefined ? { start: base, end: baseEnd } : at, commands: [] };
+    const site: CommandSite = { name: `tox [${section.name}]`, at: baseEnd !== undefined ? { start: base, end: baseEnd } : at, commands: [] };
     for (const raw of lines) {
       // `py311,py312: pytest ...` runs only in those envs; `- cmd` ignores the exit code.
       const line = raw.replace(/^\s*!?[\w{},.-]+(?:-!?[\w{},.-]+)*:\s+/, '').replace(/^\s*-\s*/, '');
@@ -113,7 +113,7 @@ export function pyprojectToxSites(file: string, text: string): CommandSite[] {
     if (!Array.isArray(value)) continue;
     const dir = changeDirs.get(env) ?? changeDirs.get('env_run_base');
     const cwd = dir ? resolve(root, dir.replace(/\{(toxinidir|tox_root)\}/g, root)) : root;
-    const site: CommandSite = { name: `tox env ${env}`, at: { start, end }, commands: [] };
+    const site: CommandSite = { name: `tox [tool.tox.${env === 'env_run_base' ? env : `env.${env}`}]`, at: { start, end }, commands: [] };
     for (const command of value) {
       if (!Array.isArray(command)) continue;
       const words: ShellWord[] = [];
