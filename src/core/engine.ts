@@ -17,6 +17,8 @@ export interface Analyzer {
   name?: string;
   /** Every rule this analyzer can run (suppressions may name any of them). */
   rules: readonly Rule<any, string, any>[];
+  /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
+  filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
   analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */

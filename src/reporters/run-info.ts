@@ -10,7 +10,9 @@ export function readReason(read: FileRead): string {
     case 'pytest':
       return name === 'conftest.py' ? 'pytest: conftest' : name.endsWith('.py') ? 'pytest: test module' : 'pytest: config';
     case 'compose':
-      return /(^|\/)\.github\/workflows\/|\.gitlab-ci\.ya?ml$/.test(read.file.split('\\').join('/')) ? 'CI: workflow' : 'Compose: file';
+      return 'Compose: file';
+    case 'ci':
+      return /\.ya?ml$/.test(name) ? 'CI: workflow' : 'pytest invocations: tox, nox, Makefile or script';
     case 'jest/vitest':
       return /\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//.test(read.file) ? 'jest/vitest: test file' : 'jest/vitest: config';
     case 'read':
