@@ -51,7 +51,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
   const { options: opts, problem } = await withToolConfig(options);
-  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false };
+  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false, writtenFiles: [], notWritten: [] };
   return runFix(new Workspace(), analyzers, inputs(opts), opts);
 }
 

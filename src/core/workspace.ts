@@ -1,7 +1,7 @@
 import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
-import { walkDirs } from './walk.js';
+import { walkDirs, type WalkEvent } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -12,6 +12,9 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
+  readonly walkProblems: FileProblem[] = [];
+  readonly skipped = new Map<string, string>();
 
   /**
    * The directories under `root` with their entries (see walkDirs), listed once per run: the pytest, Compose
@@ -20,7 +23,12 @@ export class Workspace {
   walk(root: string): readonly { dir: string; entries: Dirent[] }[] {
     let listing = this.walks.get(root);
     if (!listing) {
-      listing = [...walkDirs(root)];
+      listing = [
+        ...walkDirs(root, (event: WalkEvent) => {
+          if (event.kind === 'problem') this.walkProblems.push(event.problem);
+          else this.skipped.set(event.dir, event.reason);
+        }),
+      ];
       this.walks.set(root, listing);
     }
     return listing;
@@ -63,6 +71,11 @@ export class Workspace {
     this.overlay.set(path, text);
   }
 
+  /** Drop the fixed text of a file (it is not written): the run sees what is on disk again. */
+  revert(path: string): void {
+    this.overlay.delete(path);
+  }
+
   problem(path: string): FileProblem | undefined {
     return this.failed.get(path);
   }
@@ -85,3 +98,4 @@ export class Workspace {
     return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
   }
 }
+
