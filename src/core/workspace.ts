@@ -1,7 +1,7 @@
 import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
-import { walkDirs } from './walk.js';
+import { IgnoreFiles, walkDirs } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -12,6 +12,17 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
+  readonly ignoreFiles: IgnoreFiles | undefined;
+  /** Files read from disk so far (a cached run reads only what changed). */
+  reads = 0;
+  /** Told how far a long read of sources has come (`done` of `total`), for a terminal's progress line. */
+  readonly progress: ((done: number, total: number) => void) | undefined;
+
+  constructor(options: { ignoreFiles?: boolean; progress?: (done: number, total: number) => void } = {}) {
+    this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
+    this.progress = options.progress;
+  }
 
   /**
    * The directories under `root` with their entries (see walkDirs), listed once per run: the pytest, Compose
@@ -20,7 +31,7 @@ export class Workspace {
   walk(root: string): readonly { dir: string; entries: Dirent[] }[] {
     let listing = this.walks.get(root);
     if (!listing) {
-      listing = [...walkDirs(root)];
+      listing = [...walkDirs(root, this.ignoreFiles)];
       this.walks.set(root, listing);
     }
     return listing;
@@ -42,6 +53,7 @@ export class Workspace {
     if (hit) return hit;
     if (this.failed.has(path)) return null;
     try {
+      this.reads++;
       const file = readTextFile(path);
       this.loaded.set(path, file);
       return file;

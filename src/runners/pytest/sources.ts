@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
-import { isFile, walkDirs } from '../../core/walk.js';
+import { isFile, walkDirs, type IgnoreFiles } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
 import { listValue } from './config.js';
@@ -131,14 +131,14 @@ function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings
  * `python_files` under the collected roots (testpaths, else the config's directory), plus the conftest.py
  * files between the config and those roots.
  */
-export function sourceFilesOf(target: PytestTarget): string[] {
+export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): string[] {
   const patterns = listValue(target.config, 'python_files', 'args');
   const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
   const testpaths = listValue(target.config, 'testpaths', 'args');
   const roots = testpaths.length > 0 ? testpaths.flatMap((p) => expandTestpath(target.rootDir, p)) : [target.rootDir];
   const out = new Set<string>();
   for (const root of roots) {
-    for (const { dir, entries } of walkDirs(root)) {
+    for (const { dir, entries } of walkDirs(root, ignoreFiles)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
         if (e.name === 'conftest.py' || res.some((r) => r.test(e.name))) out.add(join(dir, e.name));
@@ -193,7 +193,8 @@ export async function loadSources(
     cache.set(ws, byFile);
   }
   const out: PytestSource[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    ws.progress?.(i + 1, files.length);
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
