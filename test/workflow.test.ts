@@ -4,11 +4,12 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../src/index.js';
 import { Workspace } from '../src/core/workspace.js';
-import { runCli, writeTree } from './support/env.js';
+import { CLI, runCli, writeTree } from './support/env.js';
 
 const BROKEN_TOML = '[tool.pytest.ini_options\ntestpaths = ["tests"]\n';
 const SPLIT_INI = '[pytest]\ntestpaths = tests other\n';
@@ -72,5 +73,64 @@ describe('ignore files', () => {
     assert.ok(!walked.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'));
     const named = await check({ cwd: dir, paths: ['tests/generated/test_loop.py'] });
     assert.ok(named.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'), JSON.stringify(named.diagnostics));
+  });
+});
+
+/** The CLI with exactly these colour variables (the rest of the environment kept), piped or on a pty. */
+function runTerminal(args: string[], cwd: string, env: Record<string, string>, pty: boolean): string {
+  const clean: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'NETRA_PROGRESS_DELAY_MS', 'TERM']) delete clean[k];
+  Object.assign(clean, { TERM: 'xterm' }, env);
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+  // `script` gives the child a pseudo-terminal for stdout and stderr (both land in script's stdout).
+  const r = pty
+    ? spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: clean, encoding: 'utf8' })
+    : spawnSync(process.execPath, [CLI, ...args], { cwd, env: clean, encoding: 'utf8' });
+  assert.ok(r.status === 0 || r.status === 1, `${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+const ptyAvailable = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? false : '`script` (util-linux) not available: no pseudo-terminal';
+
+describe('terminals', { skip: ptyAvailable }, () => {
+  const dir = writeTree({
+    'pytest.ini': '[pytest]\ntestpaths = tests other\n',
+    'tests/test_a.py': 'def test_a():\n    pass\n',
+    'tests/test_b.py': 'async def test_b(event_loop):\n    pass\n',
+    'other/test_c.py': 'def test_c():\n    pass\n',
+  });
+  const ESC = '\x1b[';
+  const cases: [string, string[], Record<string, string>, boolean, boolean][] = [
+    ['piped: no colour', [], {}, false, false],
+    ['piped with FORCE_COLOR=1: colour', [], { FORCE_COLOR: '1' }, false, true],
+    ['piped with FORCE_COLOR=0: no colour', [], { FORCE_COLOR: '0' }, false, false],
+    ['piped with --color: colour', ['--color'], {}, false, true],
+    ['terminal: colour', [], {}, true, true],
+    ['terminal with NO_COLOR=1: no colour', [], { NO_COLOR: '1' }, true, false],
+    ['terminal with an empty NO_COLOR: colour (no-color.org)', [], { NO_COLOR: '' }, true, true],
+    ['terminal with TERM=dumb: no colour', [], { TERM: 'dumb' }, true, false],
+    ['terminal with --no-color: no colour', ['--no-color'], {}, true, false],
+    ['FORCE_COLOR=1 with --no-color: no colour', ['--no-color'], { FORCE_COLOR: '1' }, false, false],
+  ];
+  for (const [name, flags, env, pty, coloured] of cases) {
+    test(name, () => {
+      const out = runTerminal(['check', ...flags], dir, env, pty);
+      assert.match(out, /single-test-root/);
+      assert.equal(out.includes(ESC), coloured, JSON.stringify(out.slice(0, 300)));
+    });
+  }
+
+  const PROGRESS = /files read 3 of 3/;
+  test('progress: on a terminal, once the run is slow (delay 0 here), and erased before the report', () => {
+    const out = runTerminal(['check', '--no-color'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true);
+    assert.match(out, PROGRESS);
+    assert.match(out, /files read 3 of 3\r\x1b\[K/);
+  });
+  test('progress: never when piped, in a machine format, or in a quick run', () => {
+    assert.doesNotMatch(runTerminal(['check'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, false), /files read/);
+    assert.doesNotMatch(runTerminal(['check', '--format', 'json'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true), /files read/);
+    assert.doesNotMatch(runTerminal(['check', '--format', 'github'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true), /files read/);
+    // A run quicker than the delay (a minute here, so a loaded machine cannot make it flaky) prints none.
+    assert.doesNotMatch(runTerminal(['check'], dir, { NETRA_PROGRESS_DELAY_MS: '60000' }, true), /files read/);
   });
 });
