@@ -5,11 +5,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { check } from '../src/index.js';
 import { Workspace } from '../src/core/workspace.js';
-import { CLI, runCli, writeTree } from './support/env.js';
+import { CLI, ROOT, runCli, writeTree } from './support/env.js';
 
 const BROKEN_TOML = '[tool.pytest.ini_options\ntestpaths = ["tests"]\n';
 const SPLIT_INI = '[pytest]\ntestpaths = tests other\n';
@@ -132,5 +133,62 @@ describe('terminals', { skip: ptyAvailable }, () => {
     assert.doesNotMatch(runTerminal(['check', '--format', 'github'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true), /files read/);
     // A run quicker than the delay (a minute here, so a loaded machine cannot make it flaky) prints none.
     assert.doesNotMatch(runTerminal(['check'], dir, { NETRA_PROGRESS_DELAY_MS: '60000' }, true), /files read/);
+  });
+});
+
+/**
+ * action.yml's steps run as a runner would: inputs (given or default) substituted into each step's `env`,
+ * each `run` under `bash --noprofile --norc -eo pipefail` with GITHUB_ACTION_PATH and GITHUB_WORKSPACE set.
+ * (No `uses:` step exists to skip; the pinned copy here is this checkout, already built.)
+ */
+function runAction(workspace: string, inputs: Record<string, string>): { code: number; stdout: string; stderr: string } {
+  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { using: string; steps: { run?: string; shell?: string; env?: Record<string, string> }[] };
+  };
+  assert.equal(action.runs.using, 'composite');
+  const value = (expr: string) =>
+    expr.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, name: string) => {
+      assert.ok(name in action.inputs, `step uses undeclared input ${name}`);
+      return inputs[name] ?? action.inputs[name]!.default ?? '';
+    });
+  let stdout = '';
+  let stderr = '';
+  for (const step of action.runs.steps) {
+    assert.equal(step.shell, 'bash');
+    const env = { ...process.env, GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true' };
+    for (const [k, v] of Object.entries(step.env ?? {})) env[k] = value(v);
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: workspace, env, encoding: 'utf8' });
+    stdout += r.stdout;
+    stderr += r.stderr;
+    if (r.status !== 0) return { code: r.status ?? -1, stdout, stderr };
+  }
+  return { code: 0, stdout, stderr };
+}
+
+describe('GitHub Action', () => {
+  test('defaults: check . with --format github, findings as ::error/::warning annotations, exit 1', () => {
+    const dir = writeTree({ 'svc/pytest.ini': SPLIT_INI });
+    const r = runAction(dir, {});
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^::error file=svc\/pytest\.ini,line=2,col=1,endLine=2,endColumn=\d+,title=netra-migrate \(single-test-root\)::/m);
+    assert.match(r.stdout, /^::warning file=svc\/pytest\.ini,line=1,col=1,/m);
+  });
+
+  test('args pass paths and options through (split on whitespace, not globbed)', () => {
+    const dir = writeTree({ 'a/pytest.ini': SPLIT_INI, 'b/pytest.ini': SPLIT_INI });
+    const r = runAction(dir, { args: 'a --rule single-test-root:off' });
+    assert.doesNotMatch(r.stdout, /b\/pytest\.ini/);
+    assert.doesNotMatch(r.stdout, /single-test-root/);
+    assert.match(r.stdout, /^::error file=a\/pytest\.ini,.*\(require-timeout\)/m);
+  });
+
+  test("fix: 'true' writes the safe fixes and annotates what is left", () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const r = runAction(dir, { fix: 'true' });
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /timeout = /);
+    assert.match(r.stderr, /^fixed \d+ problems? in \d+ files?/m);
+    assert.doesNotMatch(r.stdout, /require-timeout/);
+    assert.match(r.stdout, /^::warning file=pytest\.ini,.*\(require-fail-fast\)/m);
   });
 });
