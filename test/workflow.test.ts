@@ -156,7 +156,7 @@ function runAction(workspace: string, inputs: Record<string, string>): { code: n
   let stderr = '';
   for (const step of action.runs.steps) {
     assert.equal(step.shell, 'bash');
-    const env = { ...process.env, GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true' };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = value(v);
     const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: workspace, env, encoding: 'utf8' });
     stdout += r.stdout;

@@ -64,6 +64,19 @@ export class Workspace {
     }
   }
 
+  /** Whether a fix gave this file a new text in this run. */
+  edited(path: string): boolean {
+    return this.overlay.has(path);
+  }
+
+  /**
+   * Forget a file's text once the run knows it does not matter (a test module no rule reports on), so a
+   * run over thousands of modules does not hold them all; a later `text()` reads it again.
+   */
+  release(path: string): void {
+    if (!this.overlay.has(path)) this.loaded.delete(path);
+  }
+
   setText(path: string, text: string): void {
     // A file a fix creates is not in any listing yet.
     if (!this.loaded.has(path)) this.walks.clear();
