@@ -12,6 +12,8 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  /** Every file read, with its size and modification time when read (kept after `release`; the cache's key). */
+  private readonly everRead = new Map<string, { size: number; mtimeMs: number }>();
   /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
   readonly ignoreFiles: IgnoreFiles | undefined;
   /** Files read from disk so far (a cached run reads only what changed). */
@@ -56,6 +58,7 @@ export class Workspace {
       this.reads++;
       const file = readTextFile(path);
       this.loaded.set(path, file);
+      this.everRead.set(path, { size: file.stat.size, mtimeMs: file.stat.mtimeMs });
       return file;
     } catch (e) {
       if (!(e instanceof FileProblemError)) throw e;
@@ -77,9 +80,14 @@ export class Workspace {
     if (!this.overlay.has(path)) this.loaded.delete(path);
   }
 
+  /** Every path the run has read (or tried to read), for `--show-files`. */
+  readFiles(): string[] {
+    return [...new Set([...this.everRead.keys(), ...this.failed.keys()])];
+  }
+
   setText(path: string, text: string): void {
     // A file a fix creates is not in any listing yet.
-    if (!this.loaded.has(path)) this.walks.clear();
+    if (!this.everRead.has(path)) this.walks.clear();
     this.overlay.set(path, text);
   }
 

@@ -78,6 +78,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
 }
 
 export const jsAnalyzer: Analyzer = {
+  name: 'jest/vitest',
   rules: [...jsConfigRules, ...jsSourceRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
