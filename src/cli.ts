@@ -15,6 +15,7 @@ import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
 import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
+import { stderrProgress, useColor } from './terminal.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 function ruleSettings(values: readonly string[] | undefined): RuleSettings {
@@ -58,7 +59,20 @@ async function loadYargs() {
   }
 }
 const { yargs, hideBin } = await loadYargs();
-const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+let color = false;
+
+/** Options every command that reads files shares: the walk, colour, and the progress line. */
+function runOptions(argv: { ignore?: boolean; color?: boolean; format?: ReporterName }) {
+  color = useColor(argv.color, process.env, process.stdout.isTTY === true);
+  // Progress only for a person at a terminal: never piped, never in a machine format.
+  const interactive = process.stderr.isTTY === true && process.stdout.isTTY === true && (argv.format ?? 'stylish') === 'stylish';
+  // NETRA_PROGRESS_DELAY_MS: how long a run goes before the line appears (tests set 0; default 1 s).
+  const progress = interactive ? stderrProgress(process.stderr, Number(process.env.NETRA_PROGRESS_DELAY_MS ?? 1000)) : undefined;
+  return {
+    progress,
+    options: { cwd, ...(argv.ignore === false ? { ignoreFiles: false as const } : {}), ...(progress ? { onProgress: progress.update } : {}) },
+  };
+}
 
 declare const __NETRA_VERSION__: string | undefined;
 
@@ -110,7 +124,9 @@ await yargs(hideBin(process.argv))
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
       const started = performance.now();
-      const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
+      const { options, progress } = runOptions(argv);
+      const result = await check({ ...options, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
+      progress?.end();
       printProblems(result);
       if (argv['show-files']) {
         process.stdout.write(describeReads(cwd, result.reads ?? []));
@@ -144,14 +160,16 @@ await yargs(hideBin(process.argv))
         .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
         .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
     async (argv) => {
+      const { options, progress } = runOptions(argv);
       const result = await fix({
-        cwd,
+        ...options,
         paths: argv.paths as string[],
         write: argv.write,
         unsafe: argv.unsafe,
         rules: ruleSettings(argv.rule),
         profiles: argv.profile ?? [],
       });
+      progress?.end();
       printProblems(result);
       const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
       if (!argv.write) {
@@ -216,6 +234,8 @@ await yargs(hideBin(process.argv))
       process.stdout.write(text);
     },
   )
+  .option('ignore', { type: 'boolean', default: true, describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)' })
+  .option('color', { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' })
   .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
   .strict()
   .version(version())

@@ -42,6 +42,10 @@ export interface RunOptions {
   rules?: RuleSettings;
   /** Read no tool config file (`.netra-migrate.json` and the like); the default reads the nearest. */
   toolConfig?: false;
+  /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
+  ignoreFiles?: false;
+  /** Called as sources are read (`done` of `total`), for a progress line. */
+  onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
   ignored?: (file: string) => boolean;
 }

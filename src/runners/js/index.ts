@@ -90,7 +90,9 @@ export const jsAnalyzer: Analyzer = {
       if (target) targets.push(target, ...inlineProjects(target));
     }
     const sources: JsTestSource[] = [];
-    for (const file of [...tests].sort()) {
+    const testFiles = [...tests].sort();
+    for (const [i, file] of testFiles.entries()) {
+      ws.progress?.(i + 1, testFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {
