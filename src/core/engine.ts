@@ -16,11 +16,17 @@ export interface Analyzer {
   /** Every rule this analyzer can run (suppressions may name any of them). */
   rules: readonly Rule<any, string, any>[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
+  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean, env?: AnalysisEnvironment): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
+}
+
+/** What a run knows about the environment the tests run in (`--python`). */
+export interface AnalysisEnvironment {
+  /** A Python interpreter whose installed packages tell which pytest plugins exist. */
+  python?: string;
 }
 
 export interface AnalyzerOutput {
@@ -39,6 +45,8 @@ export interface RunOptions {
   toolConfig?: false;
   /** Files not to read or report (the tool config's `ignore` globs). */
   ignored?: (file: string) => boolean;
+  /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
+  python?: string;
 }
 
 export interface CheckResult {
@@ -47,14 +55,14 @@ export interface CheckResult {
   files: string[];
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean, env?: AnalysisEnvironment) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
-    const out = await analyzer.analyze(ws, inputs, ignored);
+    const out = await analyzer.analyze(ws, inputs, ignored, env);
     problems.push(...out.problems);
     for (const f of out.files) files.add(f);
     for (const { rule, target } of out.runs) {
@@ -154,7 +162,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const seen = new Set<string>([ws.snapshot()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
   // Never fix on top of a file that failed to read or parse; and a problem seen once blocks every write,
   // even if a later pass no longer reads that file.
   const initialProblems = result.problems;
@@ -170,7 +178,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     const state = ws.snapshot();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
   }
   const derivedProblems: FileProblem[] = [];
   if (options.profiles && options.profiles.length > 0) {
