@@ -272,8 +272,9 @@ function appendToList(file: string, text: string, open: number, close: number, l
   if (!multiline) return { file, start: last.end, end: last.end, text: `, ${quoted}` };
   const indent = text.slice(lineStart(text, last.start), last.start);
   const after = text.slice(last.end, lineEnd(text, last.end));
+  // After the line's comma and comment, so a comment stays with the element it describes.
   if (after.trimStart().startsWith(',')) {
-    const at = last.end + after.indexOf(',') + 1;
+    const at = lineEnd(text, last.end);
     return { file, start: at, end: at, text: `${eolOf(text)}${indent}${quoted},` };
   }
   return { file, start: last.end, end: last.end, text: `,${eolOf(text)}${indent}${quoted}` };
