@@ -107,3 +107,19 @@ describe('conftest registrations the rules accept, pytest accepts', { skip }, ()
     assert.match(r.out, /1 passed/);
   });
 });
+
+describe('event_loop: what the no-event-loop-fixture findings say is what pytest does', { skip }, () => {
+  const cases = join(ROOT, 'fixtures', 'rules', 'no-event-loop-fixture');
+  test('the project\'s own event_loop with pytest-asyncio 1.x: both tests run, and the async one runs in another loop', () => {
+    const r = run(PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-q'], copyToTemp(join(cases, 'invalid-own-event-loop', 'input')));
+    // test_same_loop asserts `asyncio.get_running_loop() is not event_loop`.
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /2 passed/);
+  });
+
+  test('without pytest-asyncio, an event_loop fixture is an ordinary fixture that runs (no finding)', () => {
+    const r = run(PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:asyncio', '-q'], copyToTemp(join(cases, 'valid-no-pytest-asyncio', 'input')));
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /1 passed/);
+  });
+});
