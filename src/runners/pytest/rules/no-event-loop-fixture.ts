@@ -37,7 +37,7 @@ export default defineRule<PytestTarget, 'override' | 'request' | 'ownOverride' |
         beside: { 'pytest.ini': '[pytest]\nasyncio_mode = auto\n' },
       },
       fixSafety:
-        'Unsafe. In an `async def` test or fixture, `event_loop` is the running loop, so the fix drops the parameter and writes `asyncio.get_running_loop()` for each use (adding `import asyncio`); uses inside an inner function or lambda, which may run outside the loop, get no fix. A function-scoped override that no test requests is deleted (pytest-asyncio gives each test its own loop anyway); one that tests request, and a wider one, get no fix; a sync test using the project's own `event_loop` is not reported: its scope belongs in `loop_scope=` of the marks and fixtures that shared it.',
+        'Unsafe. In an `async def` test or fixture, `event_loop` is the running loop, so the fix drops the parameter and writes `asyncio.get_running_loop()` for each use (adding `import asyncio`); uses inside an inner function or lambda, which may run outside the loop, get no fix. A function-scoped override that no test requests is deleted (pytest-asyncio gives each test its own loop anyway); one that tests request, and a wider one, get no fix; a sync test using the project\'s own `event_loop` is not reported: its scope belongs in `loop_scope=` of the marks and fixtures that shared it.',
     },
   },
   async check(ctx, target) {
