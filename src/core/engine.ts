@@ -71,7 +71,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
                 start: input.start,
                 end: input.end,
                 rule: rule.meta.id,
-                severity: resolved.severity ?? input.severity ?? rule.meta.severity,
+                severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? rule.meta.severity,
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
                 ...(input.fix ? { fix: input.fix } : {}),
               });

@@ -41,7 +41,8 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
   meta: {
     id: 'require-memory-limit',
     runners: ['jest', 'vitest'],
-    severity: 'error',
+    // A missing limit endangers nothing by itself (Node's own heap ceiling still applies): a warning, as for pytest.
+    severity: 'warning',
     fix: 'safe',
     description: 'Tests run under a memory limit that is enforced.',
     messages: {
