@@ -113,6 +113,54 @@ describe('Vitest 4, before and after fix --write', () => {
   });
 });
 
+describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and the tests still run', () => {
+  // forks: the heap flag; vmForks/vmThreads: vmMemoryLimit; threads: no limit (worker threads refuse the flag).
+  const expected: Record<string, RegExp> = {
+    forks: /execArgv: \['--max-old-space-size=4096'\]/,
+    threads: /^(?![\s\S]*(?:execArgv|vmMemoryLimit))/,
+    vmForks: /vmMemoryLimit: '4096MB'/,
+    vmThreads: /vmMemoryLimit: '4096MB'/,
+  };
+  for (const pool of Object.keys(expected)) {
+    test(`pool: '${pool}'`, () => {
+      const dir = project({
+        'package.json': '{\n  "name": "vitest-pool",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+        'vitest.config.ts': `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    pool: '${pool}',\n    include: ['src/**/*.test.ts'],\n  },\n});\n`,
+        'src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n\ntest('two', () => {\n  expect(2).toBe(2);\n});\n",
+      });
+      const fixed = runCli(['fix', '--write'], dir);
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      const config = readFileSync(join(dir, 'vitest.config.ts'), 'utf8');
+      assert.match(config, expected[pool]!);
+      assert.match(config, /setupFiles: \['\.\/netra-memory-monitor\.mjs'\]/);
+      const ran = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000' });
+      assert.equal(ran.code, 0, ran.out);
+      assert.match(ran.out, /Tests\s+2 passed \(2\)/);
+      assert.doesNotMatch(ran.out, /Unhandled Error/);
+    });
+  }
+
+  test("pool: 'threads' with a heap flag in execArgv runs no test; the fix removes the flag and the tests run", () => {
+    const dir = project({
+      'package.json': '{\n  "name": "vitest-threads",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    pool: 'threads',\n    execArgv: ['--max-old-space-size=2048'],\n  },\n});\n",
+      'src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n",
+    });
+    const before = vitest(dir);
+    assert.doesNotMatch(before.out, /Tests\s+1 passed/);
+    assert.match(before.out, /worker/i);
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    assert.equal(checked.code, 1);
+    assert.match(checked.stdout, /vitest\.config\.ts: line 6, col 16, Error - the `threads` pool runs tests in worker threads, which refuse `--max-old-space-size`.*\(require-memory-limit\)/);
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    assert.match(readFileSync(join(dir, 'vitest.config.ts'), 'utf8'), /execArgv: \[\],/);
+    const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000' });
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.match(afterFix.out, /Tests\s+1 passed \(1\)/);
+    assert.equal(runCli(['check'], dir).code, 0);
+  });
+});
+
 describe('the TypeScript API stays unloaded where no JS/TS file is read', () => {
   const loaded = (dir: string) => {
     const script = `import { check } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};\nimport { createRequire } from 'node:module';\nconst r = await check({ cwd: process.cwd(), paths: ['.'] });\nconst cache = createRequire(import.meta.url).cache;\nconsole.log(JSON.stringify({ findings: r.diagnostics.length, tsMorph: Object.keys(cache).some((k) => k.includes('/ts-morph/') || k.includes('/@ts-morph/')) }));\n`;
