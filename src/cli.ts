@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check, fix } from './index.js';
+import { printConfig } from './print-config.js';
+import { describeReads, formatStats } from './reporters/run-info.js';
 import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
 import { relativePath } from './reporters/paths.js';
@@ -85,13 +87,22 @@ await yargs(hideBin(process.argv))
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
+        .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, instead of the findings' })
+        .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
+      const started = performance.now();
       const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
       printProblems(result);
+      if (argv['show-files']) {
+        process.stdout.write(describeReads(cwd, result.reads ?? []));
+        process.exitCode = result.problems.length > 0 ? 2 : 0;
+        return;
+      }
       report(result, argv.format);
+      if (argv.stats) process.stderr.write(formatStats(result, performance.now() - started));
       process.exitCode = exitCode(result, argv['max-warnings']);
     },
   )
@@ -148,6 +159,21 @@ await yargs(hideBin(process.argv))
       process.exitCode = exitCode(result, -1);
     },
   )
+  .command(
+    'print-config <path>',
+    'Print, as JSON, what governs a file: the runner config, the tool config and every rule setting',
+    (y) =>
+      y
+        .positional('path', { type: 'string', demandOption: true })
+        .option('rule', ruleOption)
+        .example('$0 print-config tests/test_api.py', 'The pytest config pytest would use for it, its values as pytest types them, and the rule settings'),
+    async (argv) => {
+      const { config, problems } = await printConfig({ cwd, path: argv.path, rules: ruleSettings(argv.rule) });
+      printProblems({ problems });
+      process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+      process.exitCode = problems.length > 0 ? 2 : 0;
+    },
+  )
   .command('rules', 'List the rules', (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'), () => {
     process.stdout.write(listRules(allRules));
   })
@@ -165,7 +191,7 @@ await yargs(hideBin(process.argv))
       process.stdout.write(text);
     },
   )
-  .demandCommand(1, 'Name a command: check, fix, rules or explain.')
+  .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
   .strict()
   .version(version())
   .help()

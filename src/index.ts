@@ -9,12 +9,8 @@ import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type Fix
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
-import { composeAnalyzer } from './runners/compose/index.js';
-import { jsAnalyzer } from './runners/js/index.js';
-import { pytestAnalyzer } from './runners/pytest/index.js';
+import { analyzers } from './analyzers.js';
 import { allRules } from './rules.js';
-
-const analyzers = [pytestAnalyzer, composeAnalyzer, jsAnalyzer];
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];

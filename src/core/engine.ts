@@ -13,8 +13,12 @@ import { LineIndex } from './text.js';
 import { Workspace } from './workspace.js';
 
 export interface Analyzer {
+  /** What the analyzer reads, for `--show-files` and `--stats` (`pytest`, `compose`, `jest/vitest`). */
+  name?: string;
   /** Every rule this analyzer can run (suppressions may name any of them). */
   rules: readonly Rule<any, string, any>[];
+  /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
+  filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
   analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
@@ -45,19 +49,46 @@ export interface CheckResult {
   diagnostics: LocatedDiagnostic[];
   problems: FileProblem[];
   files: string[];
+  /** Every file the run read, with why (`check --show-files`). */
+  reads?: FileRead[];
+  /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
+  stats?: RunStats;
+}
+
+export interface FileRead {
+  file: string;
+  /** Which analyzer took it as a target, or `read` for a file read to decide something (a sibling config, a package.json). */
+  reason: string;
+}
+
+export interface RunStats {
+  analyzers: Record<string, { ms: number; files: number }>;
+  rules: Record<string, { ms: number; findings: number }>;
 }
 
 export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
+  const reasons = new Map<string, string>();
+  const stats: RunStats = { analyzers: {}, rules: {} };
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
+    const name = analyzer.name ?? 'other';
+    const started = performance.now();
     const out = await analyzer.analyze(ws, inputs, ignored);
+    const analyzerStats = (stats.analyzers[name] ??= { ms: 0, files: 0 });
+    analyzerStats.ms += performance.now() - started;
+    analyzerStats.files += out.files.length;
     problems.push(...out.problems);
-    for (const f of out.files) files.add(f);
+    for (const f of out.files) {
+      files.add(f);
+      if (!reasons.has(f)) reasons.set(f, name);
+    }
     for (const { rule, target } of out.runs) {
+      const ruleStarted = performance.now();
+      const before = diagnostics.length;
       const resolved = resolveRule(rules, rule.meta.id, rule.meta.defaultOptions);
       if (!resolved.enabled) continue;
       const targetFile = (target as { config?: { file: string }; file?: string }).config?.file ?? (target as { file?: string }).file ?? '';
@@ -65,6 +96,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
         await rule.check(
           {
             options: resolved.options,
+            read: (path) => ws.text(path),
             report(input) {
               diagnostics.push({
                 file: input.file ?? targetFile,
@@ -73,6 +105,8 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
                 rule: rule.meta.id,
                 severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? rule.meta.severity,
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
+                messageId: input.messageId,
+                ...(input.data ? { data: input.data } : {}),
                 ...(input.fix ? { fix: input.fix } : {}),
               });
             },
@@ -83,6 +117,9 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
         if (e instanceof FileProblemError) problems.push(e.problem);
         else throw e;
       }
+      const ruleStats = (stats.rules[rule.meta.id] ??= { ms: 0, findings: 0 });
+      ruleStats.ms += performance.now() - ruleStarted;
+      ruleStats.findings += diagnostics.length - before;
     }
   }
   const texts = new Map<string, string>();
@@ -97,7 +134,12 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     severity: unused.severity ?? unusedSuppression.meta.severity,
   });
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
-  return { diagnostics: kept, problems: dedupeProblems(shown), files: [...files].filter((f) => !ignored?.(f)).sort() };
+  const reads = ws
+    .readFiles()
+    .filter((f) => !ignored?.(f))
+    .sort()
+    .map((file) => ({ file, reason: reasons.get(file) ?? 'read' }));
+  return { diagnostics: kept, problems: dedupeProblems(shown), files: [...files].filter((f) => !ignored?.(f)).sort(), reads, stats };
 }
 
 function dedupeProblems(problems: FileProblem[]): FileProblem[] {
@@ -215,7 +257,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     }
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
-  return { diagnostics: locate(ws, result.diagnostics), problems, files: result.files, changes, appliedFixes, heldBackUnsafe, passes, written };
+  return { diagnostics: locate(ws, result.diagnostics), problems, files: result.files, reads: result.reads, stats: result.stats, changes, appliedFixes, heldBackUnsafe, passes, written };
 }
 
 function createNew(path: string, text: string): void {

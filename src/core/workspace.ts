@@ -52,6 +52,11 @@ export class Workspace {
     }
   }
 
+  /** Every path the run has read (or tried to read), for `--show-files`. */
+  readFiles(): string[] {
+    return [...new Set([...this.loaded.keys(), ...this.failed.keys()])];
+  }
+
   setText(path: string, text: string): void {
     // A file a fix creates is not in any listing yet.
     if (!this.loaded.has(path)) this.walks.clear();

@@ -81,6 +81,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
 }
 
 export const jsAnalyzer: Analyzer = {
+  name: 'jest/vitest',
   rules: [...jsConfigRules, ...jsSourceRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];

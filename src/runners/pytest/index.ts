@@ -182,6 +182,7 @@ function statSafe(path: string) {
 }
 
 export const pytestAnalyzer: Analyzer = {
+  name: 'pytest',
   rules: pytestRules,
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
