@@ -69,6 +69,11 @@ export interface JsConfigTarget {
    * null when the config was given alone and no directory around it was walked.
    */
   testFiles: readonly string[] | null;
+  /**
+   * A vite.config without a `test` block whose package does not run Vitest: Vite's build config, dropped
+   * unless a Vitest config or workspace lists it as a project.
+   */
+  viteOnly?: true;
 }
 
 /**
@@ -229,4 +234,49 @@ export function globDir(glob: string): string {
     fixed.push(s);
   }
   return fixed.join('/') || '.';
+}
+
+/**
+ * Whether the package a directory belongs to (its nearest package.json) runs Vitest: it depends on Vitest, or
+ * one of its scripts runs `vitest` (hoisted from the workspace root, as pnpm and npm workspaces do).
+ */
+export function packageRunsVitest(ws: Workspace, dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    const text = existsSync(manifest) ? ws.text(manifest) : null;
+    if (text !== null) {
+      try {
+        const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
+        if (['dependencies', 'devDependencies', 'peerDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
+        return Object.values(pkg.scripts ?? {}).some((script) => typeof script === 'string' && /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(d) === d) return false;
+  }
+}
+
+/** `*` within a path segment, `**` across them: whether a project glob names a directory or file. */
+function globMatches(glob: string, path: string): boolean {
+  const pattern = glob.split(/(\*\*\/?|\*|\?)/).map((part) => (part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${pattern}/?$`).test(path);
+}
+
+/**
+ * The vite.config files the Vitest configs and workspaces list as projects (a path to the file, to its
+ * directory, or a glob matching either).
+ */
+export function listedProjects(targets: readonly JsConfigTarget[]): (file: string) => boolean {
+  const entries: string[] = [];
+  for (const t of targets) {
+    if (t.runner !== 'vitest' || t.kind === 'project') continue;
+    const list = t.kind === 'workspace' ? t.value : t.options ? property(t.options, 'projects')?.value ?? property(t.options, 'workspace')?.value : undefined;
+    if (list?.kind !== 'array') continue;
+    for (const item of list.items) if (item.kind === 'string' && !item.value.startsWith('!')) entries.push(resolve(dirname(t.file), item.value).split(sep).join('/'));
+  }
+  return (file) => {
+    const path = resolve(file).split(sep).join('/');
+    return entries.some((e) => globMatches(e, path) || globMatches(e, dirname(path)));
+  };
 }

@@ -9,7 +9,7 @@ import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, declaredVersion, hasJestKey, inlineProjects, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
+import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
 import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
 
@@ -66,11 +66,11 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
   try {
     const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
-    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only
-    // in a project that uses Vitest.
+    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only when
+    // its package runs Vitest, or a Vitest project list names it (decided once every config is read).
     const dir = dirname(file);
     if (readdirSync(dir).some((n) => VITEST_CONFIG.test(n))) return null;
-    return target.testProperty || declaredVersion(ws, dir, 'vitest') !== null ? target : null;
+    return target.testProperty || packageRunsVitest(ws, dir) ? target : { ...target, viteOnly: true };
   } catch (e) {
     if (e instanceof FileProblemError) {
       problems.push(e.problem);
@@ -93,6 +93,12 @@ export const jsAnalyzer: Analyzer = {
       if (ignored?.(file)) continue;
       const target = loadConfig(ws, file, problems, walkedDirs.some((d) => resolve(file).startsWith(d)) ? testFiles : null);
       if (target) targets.push(target, ...inlineProjects(target));
+    }
+    // A build-only vite.config is checked only when a Vitest config or workspace lists it as a project.
+    const listed = listedProjects(targets);
+    for (let i = targets.length - 1; i >= 0; i--) {
+      const t = targets[i]!;
+      if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
     }
     const sources: JsTestSource[] = [];
     for (const file of [...tests].sort()) {
