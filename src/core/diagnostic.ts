@@ -24,6 +24,9 @@ export interface Diagnostic {
   rule: string;
   severity: Severity;
   message: string;
+  /** The rule's message id and the data it was formatted with (tests assert on these, not on prose). */
+  messageId?: string;
+  data?: Record<string, string | number>;
   fix?: Fix;
   /**
    * A file that failed to read or parse and that this finding's rule consulted (the target's own file, or a

@@ -14,14 +14,24 @@ import { LineIndex } from './text.js';
 import { Workspace } from './workspace.js';
 
 export interface Analyzer {
+  /** What the analyzer reads, for `--show-files` and `--stats` (`pytest`, `compose`, `jest/vitest`). */
+  name?: string;
   /** Every rule this analyzer can run (suppressions may name any of them). */
   rules: readonly Rule<any, string, any>[];
+  /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
+  filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
+  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean, env?: AnalysisEnvironment): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
+}
+
+/** What a run knows about the environment the tests run in (`--python`). */
+export interface AnalysisEnvironment {
+  /** A Python interpreter whose installed packages tell which pytest plugins exist. */
+  python?: string;
 }
 
 export interface AnalyzerOutput {
@@ -38,8 +48,14 @@ export interface RunOptions {
   rules?: RuleSettings;
   /** Read no tool config file (`.netra-migrate.json` and the like); the default reads the nearest. */
   toolConfig?: false;
+  /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
+  ignoreFiles?: false;
+  /** Called as sources are read (`done` of `total`), for a progress line. */
+  onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
   ignored?: (file: string) => boolean;
+  /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
+  python?: string;
 }
 
 export interface CheckResult {
@@ -48,20 +64,46 @@ export interface CheckResult {
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
   skipped?: { dir: string; reason: string }[];
+  /** Every file the run read, with why (`check --show-files`). */
+  reads?: FileRead[];
+  /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
+  stats?: RunStats;
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
+export interface FileRead {
+  file: string;
+  /** Which analyzer took it as a target, or `read` for a file read to decide something (a sibling config, a package.json). */
+  reason: string;
+}
+
+export interface RunStats {
+  analyzers: Record<string, { ms: number; files: number }>;
+  rules: Record<string, { ms: number; findings: number }>;
+}
+
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean, env?: AnalysisEnvironment) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
+  const reasons = new Map<string, string>();
+  const stats: RunStats = { analyzers: {}, rules: {} };
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
-    const out = await analyzer.analyze(ws, inputs, ignored);
+    const name = analyzer.name ?? 'other';
+    const started = performance.now();
+    const out = await analyzer.analyze(ws, inputs, ignored, env);
+    const analyzerStats = (stats.analyzers[name] ??= { ms: 0, files: 0 });
+    analyzerStats.ms += performance.now() - started;
+    analyzerStats.files += out.files.length;
     problems.push(...out.problems);
-    for (const f of out.files) files.add(f);
+    for (const f of out.files) {
+      files.add(f);
+      if (!reasons.has(f)) reasons.set(f, name);
+    }
     const broken = out.problems.map((p) => p.file);
     for (const { rule, target } of out.runs) {
+      const ruleStarted = performance.now();
       const resolved = resolveRule(rules, rule.meta.id, rule.meta.defaultOptions);
       if (!resolved.enabled) continue;
       const targetFile = (target as { config?: { file: string }; file?: string }).config?.file ?? (target as { file?: string }).file ?? '';
@@ -71,14 +113,17 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
         await rule.check(
           {
             options: resolved.options,
+            read: (path) => ws.text(path),
             report(input) {
               diagnostics.push({
                 file: input.file ?? targetFile,
                 start: input.start,
                 end: input.end,
                 rule: rule.meta.id,
-                severity: resolved.severity ?? input.severity ?? rule.meta.severity,
+                severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? rule.meta.severity,
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
+                messageId: input.messageId,
+                ...(input.data ? { data: input.data } : {}),
                 ...(input.fix ? { fix: input.fix } : {}),
               });
             },
@@ -93,6 +138,9 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
       // target's directory and the rule read the target's sources: such a fix is held back (issue 20.6).
       const heldBy = broken.find((b) => b === targetFile || (watched.readSources() && isInside(b, dirname(targetFile))));
       if (heldBy !== undefined) for (let i = first; i < diagnostics.length; i++) if (diagnostics[i]!.fix) diagnostics[i]!.heldBy = heldBy;
+      const ruleStats = (stats.rules[rule.meta.id] ??= { ms: 0, findings: 0 });
+      ruleStats.ms += performance.now() - ruleStarted;
+      ruleStats.findings += diagnostics.length - first;
     }
   }
   const texts = new Map<string, string>();
@@ -108,11 +156,18 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
   });
   problems.push(...ws.walkProblems);
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
+  const reads = ws
+    .readFiles()
+    .filter((f) => !ignored?.(f))
+    .sort()
+    .map((file) => ({ file, reason: reasons.get(file) ?? 'read' }));
   return {
     diagnostics: kept,
     problems: dedupeProblems(shown),
     files: [...files].filter((f) => !ignored?.(f)).sort(),
     skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+    reads,
+    stats,
   };
 }
 
@@ -209,7 +264,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const seen = new Set<string>([ws.snapshot()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
   // Never fix a file that failed to read or parse, nor apply a fix derived from one (`heldBy`); a problem
   // seen once keeps blocking that file even if a later pass no longer reads it. Other files are fixed.
   const initialProblems = result.problems;
@@ -227,7 +282,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     const state = ws.snapshot();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
     for (const p of result.problems) blocked.add(p.file);
   }
   const derivedProblems: FileProblem[] = [];
@@ -311,6 +366,8 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     problems: dedupeProblems(problems),
     files: result.files,
     skipped: result.skipped,
+    reads: result.reads,
+    stats: result.stats,
     changes,
     appliedFixes,
     heldBackUnsafe,
