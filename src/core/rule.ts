@@ -55,6 +55,11 @@ export interface ReportInput<MessageId extends string> {
 export interface RuleContext<MessageId extends string, Options> {
   readonly options: Options;
   report(input: ReportInput<MessageId>): void;
+  /**
+   * A file's current text as this pass sees it (fixes of earlier passes applied), or null when it cannot
+   * be read. Rules read through the run, never from disk, so every rule judges the text the fixer holds.
+   */
+  read(path: string): string | null;
 }
 
 export interface Rule<Target, MessageId extends string = string, Options = unknown> {

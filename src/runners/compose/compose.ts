@@ -4,7 +4,7 @@
  * edits are splices of the original text, so comments, anchors, order and style survive.
  */
 import type { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { FileProblemError } from '../../core/diagnostic.js';
+import { loadYaml, parseAll } from '../../formats/yaml.js';
 
 export const COMPOSE_NAME = /^(compose|docker-compose)(\.[\w.-]+)?\.ya?ml$/;
 
@@ -44,16 +44,6 @@ export interface ComposeFile {
   text: string;
   docs: Document[];
   services: ComposeService[];
-}
-
-let yamlModule: typeof import('yaml') | undefined;
-export async function loadYaml(): Promise<typeof import('yaml')> {
-  if (!yamlModule) {
-    // Bundled as CommonJS, the module's functions may sit on `default`.
-    const m = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
-    yamlModule = typeof m.parseDocument === 'function' ? m : m.default!;
-  }
-  return yamlModule;
 }
 
 /** What a command runs: pytest (also `python -m pytest`, `py.test`), jest or vitest (also through npx/pnpm/yarn). */
@@ -167,17 +157,4 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
     }
   }
   return { file, text, docs, services };
-}
-
-/** Every document of a YAML file; the first error, with its line, is a FileProblem. */
-export function parseAll(y: typeof import('yaml'), file: string, text: string): Document[] {
-  const parsed = y.parseAllDocuments(text);
-  const docs = Array.isArray(parsed) ? parsed : [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-    }
-  }
-  return docs as Document[];
 }

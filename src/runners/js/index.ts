@@ -78,6 +78,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
 }
 
 export const jsAnalyzer: Analyzer = {
+  name: 'jest/vitest',
   rules: [...jsConfigRules, ...jsSourceRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
@@ -89,7 +90,9 @@ export const jsAnalyzer: Analyzer = {
       if (target) targets.push(target, ...inlineProjects(target));
     }
     const sources: JsTestSource[] = [];
-    for (const file of [...tests].sort()) {
+    const testFiles = [...tests].sort();
+    for (const [i, file] of testFiles.entries()) {
+      ws.progress?.(i + 1, testFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {

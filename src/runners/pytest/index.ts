@@ -141,7 +141,7 @@ async function attachSources(
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
     scanned.add(t);
-    for (const file of sourceFilesOf(t)) {
+    for (const file of sourceFilesOf(t, ws.ignoreFiles)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
       if (o) wanted.set(file, o);
@@ -188,11 +188,12 @@ function withholdWaiting(rule: PytestRule): PytestRule {
   return {
     ...rule,
     check: (ctx, target) =>
-      rule.check({ options: ctx.options, report: (input) => ctx.report(input.fix?.edits.some(waitsForSection) ? { ...input, fix: null } : input) }, target),
+      rule.check({ ...ctx, report: (input) => ctx.report(input.fix?.edits.some(waitsForSection) ? { ...input, fix: null } : input) }, target),
   };
 }
 
 export const pytestAnalyzer: Analyzer = {
+  name: 'pytest',
   rules: pytestRules,
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);

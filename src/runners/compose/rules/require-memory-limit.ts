@@ -5,32 +5,12 @@ import { detectEol } from '../../../core/text.js';
 import { addEntries, lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
+import { composeMb, DEFAULT_CONTAINER_MEMORY, DEFAULT_CONTAINER_RESERVATION, monitorVariables } from '../limits.js';
 
 export interface Options {
   containerMemory?: string;
   containerReservation?: string;
 }
-
-/**
- * The monitor's limits for a container of `mb` MB: 80% for execution and half that for collection (the
- * monitor's own `auto`). Compose services and CI jobs both take them from here, so every place agrees.
- */
-export function monitorVariables(mb: number): [string, string][] {
-  return [
-    ['PYTEST_MEMORY_LIMIT_MB', String(Math.floor(mb * 0.8))],
-    ['PYTEST_COLLECTION_LIMIT_MB', String(Math.floor(mb * 0.4))],
-  ];
-}
-
-/** Compose sizes (`512M`, `1g`, `1.5GB`, bytes) in MB; null when unreadable. */
-export function composeMb(size: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$/i.exec(size);
-  if (!m) return null;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  return unit === 'g' ? n * 1024 : unit === 'm' ? n : unit === 'k' ? n / 1024 : n / 1024 / 1024;
-}
-
 
 function serviceEdits(compose: ComposeFile, service: ComposeService, options: Required<Options>): Edit[] | null {
   const { text, file } = compose;
@@ -111,10 +91,10 @@ export default defineRule<ComposeFile, 'noContainerLimit' | 'noMonitorEnv', Opti
       noContainerLimit: 'service `{{service}}` runs {{runner}} without a container memory limit: a greedy test takes the host down with it',
       noMonitorEnv: "service `{{service}}` runs pytest without {{missing}} in its environment: the memory monitor inside does not know the container's limit",
     },
-    defaultOptions: { containerMemory: '512M', containerReservation: '256M' },
+    defaultOptions: { containerMemory: DEFAULT_CONTAINER_MEMORY, containerReservation: DEFAULT_CONTAINER_RESERVATION },
   },
   check(ctx, compose) {
-    const options = { containerMemory: ctx.options.containerMemory ?? '512M', containerReservation: ctx.options.containerReservation ?? '256M' };
+    const options = { containerMemory: ctx.options.containerMemory ?? DEFAULT_CONTAINER_MEMORY, containerReservation: ctx.options.containerReservation ?? DEFAULT_CONTAINER_RESERVATION };
     for (const service of compose.services) {
       if (!service.runner) continue;
       const missingEnv = service.runner === 'pytest' ? ['PYTEST_MEMORY_LIMIT_MB', 'PYTEST_COLLECTION_LIMIT_MB'].filter((k) => !service.environment.names.has(k)) : [];
