@@ -3,7 +3,7 @@
  * (errors, or a diff from a dry-run fix), 2 usage, config, read or parse errors.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, fix } from './index.js';
 import { printConfig } from './print-config.js';
@@ -105,6 +105,9 @@ function exitCode(result: CheckResult, maxWarnings: number): number {
 
 const formats = Object.keys(reporters) as ReporterName[];
 
+/** `--python` relative to the working directory, as a user types it. */
+const pythonPath = (p: string | undefined) => (p === undefined ? undefined : p.includes('/') || p.includes('\\') ? resolve(cwd, p) : p);
+
 await yargs(hideBin(process.argv))
   .scriptName('netra-migrate')
   .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
@@ -119,13 +122,14 @@ await yargs(hideBin(process.argv))
         .option('rule', ruleOption)
         .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings' })
         .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
+        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
       const started = performance.now();
       const { options, progress } = runOptions(argv);
-      const result = await check({ ...options, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
+      const result = await check({ ...options, paths: argv.paths as string[], rules: ruleSettings(argv.rule), python: pythonPath(argv.python) });
       progress?.end();
       printProblems(result);
       if (argv['show-files']) {
@@ -156,6 +160,7 @@ await yargs(hideBin(process.argv))
         })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
         .option('rule', ruleOption)
+        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 fix', 'Print what the safe fixes would change')
         .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
         .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
@@ -168,6 +173,7 @@ await yargs(hideBin(process.argv))
         unsafe: argv.unsafe,
         rules: ruleSettings(argv.rule),
         profiles: argv.profile ?? [],
+        python: pythonPath(argv.python),
       });
       progress?.end();
       printProblems(result);

@@ -44,7 +44,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress });
-  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored);
+  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored, { python: opts.python });
   return { ...result, diagnostics: locate(ws, result.diagnostics) };
 }
 

@@ -21,11 +21,17 @@ export interface Analyzer {
   /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
   filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
+  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean, env?: AnalysisEnvironment): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
+}
+
+/** What a run knows about the environment the tests run in (`--python`). */
+export interface AnalysisEnvironment {
+  /** A Python interpreter whose installed packages tell which pytest plugins exist. */
+  python?: string;
 }
 
 export interface AnalyzerOutput {
@@ -48,6 +54,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
   ignored?: (file: string) => boolean;
+  /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
+  python?: string;
 }
 
 export interface CheckResult {
@@ -73,7 +81,7 @@ export interface RunStats {
   rules: Record<string, { ms: number; findings: number }>;
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean, env?: AnalysisEnvironment) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
@@ -84,7 +92,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
     const name = analyzer.name ?? 'other';
     const started = performance.now();
-    const out = await analyzer.analyze(ws, inputs, ignored);
+    const out = await analyzer.analyze(ws, inputs, ignored, env);
     const analyzerStats = (stats.analyzers[name] ??= { ms: 0, files: 0 });
     analyzerStats.ms += performance.now() - started;
     analyzerStats.files += out.files.length;
@@ -112,7 +120,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
                 start: input.start,
                 end: input.end,
                 rule: rule.meta.id,
-                severity: resolved.severity ?? input.severity ?? rule.meta.severity,
+                severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? rule.meta.severity,
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
                 messageId: input.messageId,
                 ...(input.data ? { data: input.data } : {}),
@@ -256,7 +264,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const seen = new Set<string>([ws.snapshot()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
   // Never fix a file that failed to read or parse, nor apply a fix derived from one (`heldBy`); a problem
   // seen once keeps blocking that file even if a later pass no longer reads it. Other files are fixed.
   const initialProblems = result.problems;
@@ -274,7 +282,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     const state = ws.snapshot();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
     for (const p of result.problems) blocked.add(p.file);
   }
   const derivedProblems: FileProblem[] = [];

@@ -18,6 +18,7 @@ import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
+import { ProjectCache } from './project.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
@@ -194,16 +195,20 @@ function withholdWaiting(rule: PytestRule): PytestRule {
 
 export const pytestAnalyzer: Analyzer = {
   name: 'pytest',
-  rules: pytestRules,
-  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
+  get rules() {
+    return pytestRules();
+  },
+  async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
     const found = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
     const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
+    const projects = new ProjectCache(ws, { python: env?.python });
+    for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
-    const runs = targets.flatMap((target) => pytestRules.filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
+    const runs = targets.flatMap((target) => pytestRules().filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
     return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
   },
   derive(ws, inputs, profiles) {

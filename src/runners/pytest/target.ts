@@ -5,6 +5,7 @@ import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type Conf
 import { flagSpec, keyInfo } from './schema.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
+import type { PytestProject } from './project.js';
 
 export type ConfigRole = 'active' | 'shadowed' | 'inert';
 
@@ -26,6 +27,11 @@ export interface PytestTarget {
    * input); undefined for a run on config files alone, so rules that need them stay conservative.
    */
   sources?: PytestSource[];
+  /**
+   * The project around the config (declared dependencies, installed plugins, conftest registrations), read
+   * once per analysis pass; undefined where a target is built outside an analysis (then rules assume nothing).
+   */
+  project?: () => Promise<PytestProject>;
 }
 
 export interface AddoptToken {
