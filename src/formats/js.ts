@@ -142,7 +142,8 @@ const MAX_IMPORT_DEPTH = 4;
 const CONFIG_WRAPPERS = new Set(['defineConfig', 'defineProject', 'defineWorkspace', 'defineJestConfig']);
 
 class Reader {
-  private readonly consts = new Map<string, TS.Expression>();
+  /** Names bound in scope: their initializer, or null for a binding whose value is not known (a destructured name). */
+  private readonly consts = new Map<string, TS.Expression | null>();
   private readonly imports = new Map<string, string>();
   private readonly resolving = new Set<string>();
 
@@ -179,8 +180,30 @@ class Reader {
     const found = this.exportedExpression();
     if (!found) return null;
     const e = unwrap(this.ts, found);
-    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) return returnedExpression(this.ts, e) ?? found;
+    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) {
+      const body = straightLineBody(this.ts, e);
+      if (!body) return found;
+      // The export is the one value read from this file: the function's own consts shadow the file's for good.
+      for (const [name, init] of body.locals) this.consts.set(name, init);
+      return body.returned;
+    }
     return found;
+  }
+
+  /** The value a straight-line function returns, its own consts in scope while it is read. */
+  private returnedValue(fn: TS.ArrowFunction | TS.FunctionExpression, whole: TS.Expression): JsValue {
+    const body = straightLineBody(this.ts, fn);
+    if (!body) return this.computed(whole);
+    const saved = new Map([...body.locals.keys()].filter((k) => this.consts.has(k)).map((k) => [k, this.consts.get(k)!] as const));
+    for (const [name, init] of body.locals) this.consts.set(name, init);
+    try {
+      return this.value(body.returned);
+    } finally {
+      for (const name of body.locals.keys()) {
+        if (saved.has(name)) this.consts.set(name, saved.get(name)!);
+        else this.consts.delete(name);
+      }
+    }
   }
 
   private exportedExpression(): TS.Expression | null {
@@ -222,6 +245,7 @@ class Reader {
   private identifier(e: TS.Identifier): JsValue {
     const name = e.text;
     if (this.resolving.has(name)) return this.computed(e);
+    if (this.consts.get(name) === null) return this.computed(e);
     const init = this.consts.get(name);
     if (init) {
       this.resolving.add(name);
@@ -244,11 +268,16 @@ class Reader {
     const callee = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : '';
     if (CONFIG_WRAPPERS.has(callee) && e.arguments.length === 1) {
       const arg = unwrap(ts, e.arguments[0]!);
-      if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) {
-        const returned = returnedExpression(ts, arg);
-        return returned ? this.value(returned) : this.computed(e);
-      }
+      if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return this.returnedValue(arg, e);
       return this.value(arg);
+    }
+    // `require('./jest.base.config')`: the file is read (never run), as a relative default import is.
+    if (ts.isIdentifier(e.expression) && callee === 'require' && e.arguments.length === 1 && this.depth < MAX_IMPORT_DEPTH) {
+      const arg = e.arguments[0]!;
+      if (ts.isStringLiteral(arg) && arg.text.startsWith('.')) {
+        const imported = readImported(ts, resolve(dirname(this.parsed.file), arg.text), this.readSource, this.depth + 1);
+        if (imported) return imported;
+      }
     }
     if (callee === 'mergeConfig' && e.arguments.length >= 2) {
       let merged = this.value(e.arguments[0]!);
@@ -340,12 +369,34 @@ function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
   }
 }
 
-function returnedExpression(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): TS.Expression | null {
-  if (!ts.isBlock(fn.body)) return fn.body;
+/**
+ * A function body read as the top level is: `const` declarations, then one `return`. Its consts (a
+ * destructured name as unknown) and the returned expression; null for any other statement (an `if`, a
+ * loop, a call for its effect), which may decide what is returned. Parameters stay unknown (computed).
+ */
+function straightLineBody(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): { locals: Map<string, TS.Expression | null>; returned: TS.Expression } | null {
+  const locals = new Map<string, TS.Expression | null>();
+  const unknown = (name: TS.BindingName) => {
+    for (const n of boundNames(ts, name)) locals.set(n, null);
+  };
+  for (const p of fn.parameters) unknown(p.name);
+  if (!ts.isBlock(fn.body)) return { locals, returned: fn.body };
   const statements = fn.body.statements;
   const last = statements[statements.length - 1];
-  // Only a body that is one return: anything before it may decide what is returned.
-  return statements.length === 1 && last && ts.isReturnStatement(last) && last.expression ? last.expression : null;
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
+  for (const statement of statements.slice(0, -1)) {
+    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) return null;
+    for (const d of statement.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.initializer) locals.set(d.name.text, d.initializer);
+      else unknown(d.name);
+    }
+  }
+  return { locals, returned: last.expression };
+}
+
+function boundNames(ts: typeof TS, name: TS.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundNames(ts, el.name)));
 }
 
 function propertyName(ts: typeof TS, name: TS.PropertyName): string | null {

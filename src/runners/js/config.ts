@@ -16,6 +16,12 @@ export const JEST_CONFIG = new RegExp(`^jest\\.config\\.(?:${EXT}|json)$`);
 export const VITEST_CONFIG = new RegExp(`^vitest\\.config\\.(?:${EXT})$`);
 export const VITE_CONFIG = new RegExp(`^vite\\.config\\.(?:${EXT})$`);
 export const VITEST_WORKSPACE = new RegExp(`^vitest\\.workspace\\.(?:${EXT}|json)$`);
+/**
+ * Named configs found by the walk: `jest.int.config.js`, `vitest.node.config.ts` (run through `--config`; a
+ * base that another config imports is left to the config that imports it: see the analyzer).
+ */
+export const NAMED_JEST_CONFIG = new RegExp(`^jest\\.[\\w-]+\\.config\\.(?:${EXT}|json)$`);
+export const NAMED_VITEST_CONFIG = new RegExp(`^vitest\\.[\\w-]+\\.config\\.(?:${EXT})$`);
 /** Extra configs given by path (`jest --config jest.e2e.config.js`): a runner's name and `config` in the name. */
 const EXTRA_JEST = new RegExp(`^(?:jest[.-].*config.*|.*\\.jest\\.config)\\.(?:${EXT}|json)$`);
 const EXTRA_VITEST = new RegExp(`^(?:vitest[.-].*config.*|.*\\.vitest\\.config)\\.(?:${EXT})$`);
@@ -24,8 +30,8 @@ export const TEST_FILE = /(?:\.(?:test|spec)\.[cm]?[jt]sx?|\/__tests__\/[^/]+\.[
 
 export function configKind(file: string, explicit: boolean): { runner: JsRunner; kind: JsConfigKind } | null {
   const name = basename(file);
-  if (JEST_CONFIG.test(name)) return { runner: 'jest', kind: 'config' };
-  if (VITEST_CONFIG.test(name)) return { runner: 'vitest', kind: 'config' };
+  if (JEST_CONFIG.test(name) || NAMED_JEST_CONFIG.test(name)) return { runner: 'jest', kind: 'config' };
+  if (VITEST_CONFIG.test(name) || NAMED_VITEST_CONFIG.test(name)) return { runner: 'vitest', kind: 'config' };
   if (VITE_CONFIG.test(name)) return { runner: 'vitest', kind: 'vite' };
   if (VITEST_WORKSPACE.test(name)) return { runner: 'vitest', kind: 'workspace' };
   if (name === 'package.json') return { runner: 'jest', kind: 'package-json' };

@@ -43,7 +43,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',
-      workspaceFile: 'Vitest 4 no longer reads {{name}}: the projects it lists do not run; move them to `test.projects` in the Vitest config',
+      workspaceFile: 'Vitest 4 ignores {{name}} (workspace files were removed): a Vitest run started here does not read the project list in it; to keep those projects in one run, list them in `test.projects` of the Vitest config',
     },
     options: {
       type: 'object',
