@@ -59,6 +59,8 @@ export interface JsProperty extends Span {
   value: JsValue;
   /** Written in the object itself, not brought in by a spread or a merged config. */
   own: boolean;
+  /** Inherited from a Jest preset for a list Jest concatenates: the config's own key adds to it, not replaces it. */
+  concatenated?: true;
 }
 
 export interface JsObject extends Span {
@@ -135,6 +137,27 @@ export function parseJs(file: string, text: string): ParsedJs {
   return { file, text, source, json: kind === ts.ScriptKind.JSON };
 }
 
+/** Plain data (what a package documents it exports), turned into a JsValue where it is referenced. */
+export type PlainData = string | number | boolean | null | PlainData[] | { [key: string]: PlainData };
+
+/**
+ * What well-known packages export, by `specifier#export` (`@nx/jest/preset#default`): a config that
+ * spreads one (`...nxPreset`) is read with the keys the package documents instead of being opaque.
+ * Filled by the runners that know them (src/runners/js/presets.ts).
+ */
+export const KNOWN_MODULE_EXPORTS = new Map<string, PlainData>();
+
+/** Plain data as a value located at `at` (the reference to it): nothing in it is written in the config. */
+export function plainValue(data: PlainData, at: Span): JsValue {
+  if (data === null) return { kind: 'null', ...at };
+  if (typeof data === 'string') return { kind: 'string', value: data, quote: "'", ...at };
+  if (typeof data === 'number') return { kind: 'number', value: data, ...at };
+  if (typeof data === 'boolean') return { kind: 'boolean', value: data, ...at };
+  if (Array.isArray(data)) return { kind: 'array', items: data.map((d) => plainValue(d, at)), literal: { ...at, elements: [] }, opaque: null, ...at };
+  const properties = Object.entries(data).map(([key, d]): JsProperty => ({ key, keySpan: at, value: plainValue(d, at), own: false, ...at }));
+  return { kind: 'object', properties, literal: { ...at, members: [] }, opaque: null, ...at };
+}
+
 /** Reads the files a config imports from (relative default imports); null when unreadable. */
 export type ReadSource = (file: string) => ParsedJs | null;
 
@@ -145,6 +168,8 @@ class Reader {
   /** Names bound in scope: their initializer, or null for a binding whose value is not known (a destructured name). */
   private readonly consts = new Map<string, TS.Expression | null>();
   private readonly imports = new Map<string, string>();
+  /** Names imported from packages: `specifier#export`. */
+  private readonly packageImports = new Map<string, string>();
   private readonly resolving = new Set<string>();
 
   constructor(
@@ -160,6 +185,12 @@ class Reader {
         const name = statement.importClause?.name?.text;
         const from = statement.moduleSpecifier.text;
         if (name && !statement.importClause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
+        else if (!from.startsWith('.') && !statement.importClause?.isTypeOnly) {
+          // A package's documented export (`import { nxPreset } from '@nx/jest/preset'`), if it is a known one.
+          if (name) this.packageImports.set(name, `${from}#default`);
+          const bindings = statement.importClause?.namedBindings;
+          if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) this.packageImports.set(el.name.text, `${from}#${(el.propertyName ?? el.name).text}`);
+        }
       }
     }
   }
@@ -238,6 +269,12 @@ class Reader {
       return { kind: 'function', async: (ts.getCombinedModifierFlags(e) & ts.ModifierFlags.Async) !== 0, ...this.span(e) };
     }
     if (ts.isIdentifier(e)) return this.identifier(e);
+    // `require('@nx/jest/preset').default`: a known package export.
+    if (ts.isPropertyAccessExpression(e) && ts.isCallExpression(e.expression)) {
+      const specifier = requiredPackage(ts, e.expression);
+      const known = specifier === null ? undefined : KNOWN_MODULE_EXPORTS.get(`${specifier}#${e.name.text}`);
+      if (known !== undefined) return plainValue(known, this.span(e));
+    }
     if (ts.isCallExpression(e)) return this.call(e);
     return this.computed(e);
   }
@@ -255,6 +292,8 @@ class Reader {
         this.resolving.delete(name);
       }
     }
+    const known = KNOWN_MODULE_EXPORTS.get(this.packageImports.get(name) ?? '');
+    if (known !== undefined) return plainValue(known, this.span(e));
     const from = this.imports.get(name);
     if (from !== undefined && this.depth < MAX_IMPORT_DEPTH) {
       const imported = readImported(this.ts, resolve(dirname(this.parsed.file), from), this.readSource, this.depth + 1);
@@ -279,6 +318,9 @@ class Reader {
         if (imported) return imported;
       }
     }
+    const specifier = requiredPackage(ts, e);
+    const known = specifier === null ? undefined : KNOWN_MODULE_EXPORTS.get(`${specifier}#default`);
+    if (known !== undefined) return plainValue(known, this.span(e));
     if (callee === 'mergeConfig' && e.arguments.length >= 2) {
       let merged = this.value(e.arguments[0]!);
       for (const arg of e.arguments.slice(1)) merged = mergeValues(merged, this.value(arg));
@@ -392,6 +434,13 @@ function straightLineBody(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpre
     }
   }
   return { locals, returned: last.expression };
+}
+
+/** The package a `require('pkg')` call names; null for anything else (a relative path, a computed name). */
+function requiredPackage(ts: typeof TS, e: TS.CallExpression): string | null {
+  if (!ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return null;
+  const arg = e.arguments[0]!;
+  return ts.isStringLiteral(arg) && !arg.text.startsWith('.') ? arg.text : null;
 }
 
 function boundNames(ts: typeof TS, name: TS.BindingName): string[] {

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
+import { applyJestPreset } from './presets.js';
 
 export type JsRunner = 'jest' | 'vitest';
 
@@ -165,7 +166,8 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };
   }
-  if (runner === 'jest') return { ...base, options: value };
+  // A Jest preset's options apply under the config's own (presets.ts).
+  if (runner === 'jest') return { ...base, options: applyJestPreset(value, file, sourceReader(ws)) };
   const test = property(value, 'test') ?? null;
   // A vite.config without a `test` block is Vite's, not Vitest's (unless no vitest.config is beside it and the project uses Vitest: see the analyzer).
   if (test === null) return { ...base, config: value, computed: value.opaque };

@@ -28,7 +28,7 @@ const POOL_OPTION_MOVES: Record<string, string | null> = {
   minForks: null,
 };
 
-type MessageId = 'computed' | 'opaque' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
+type MessageId = 'computed' | 'opaque' | 'preset' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
 
 export default defineRule<JsConfigTarget, MessageId, Options>({
   meta: {
@@ -40,6 +40,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
       opaque: 'options spread from a value computed at run time (`{{code}}`) are not checked; the keys written here are',
+      preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so none is reported missing',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',
@@ -76,7 +77,11 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
     const options = target.options;
     if (!options) return;
-    if (options.opaque && options.opaque.file === target.file) {
+    const preset = target.runner === 'jest' ? property(options, 'preset') : undefined;
+    if (preset && options.opaque && options.opaque.start === preset.start && options.opaque.end === preset.end && options.opaque.file === preset.file) {
+      const name = preset.value.kind === 'string' ? preset.value.value : target.text.slice(preset.value.start, preset.value.end);
+      ctx.report({ messageId: 'preset', data: { name }, severity: 'info', start: preset.start, end: preset.end });
+    } else if (options.opaque && options.opaque.file === target.file) {
       ctx.report({ messageId: 'opaque', data: { code: target.text.slice(options.opaque.start, options.opaque.end).split('\n')[0]! }, severity: 'info', start: options.opaque.start, end: options.opaque.end });
     }
     // The schemas describe the current majors; older configs may use what those removed on purpose.

@@ -23,7 +23,8 @@ const listsMonitor = (p: JsProperty | undefined, file: string) =>
 /** A list option the monitor is added to: appended to its array, or added as a new key. Null when written as code. */
 function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
   const existing = option(target, key);
-  if (!existing) return { add: [key, [entry]] };
+  // Absent, or only in a Jest preset (Jest appends the config's own list to the preset's).
+  if (!existing || existing.concatenated) return { add: [key, [entry]] };
   if (existing.value.kind === 'array' && !existing.value.opaque && existing.value.literal.file === target.file) return { edits: appendItems(target.text, existing.value.literal, [entry], target.style) };
   return null;
 }
