@@ -46,7 +46,7 @@ export function addOptions(target: JsConfigTarget, entries: readonly (readonly [
     return insertProperties(target.text, target.options.literal, entries, target.style);
   }
   if (target.runner === 'vitest' && target.config && !target.testProperty && target.config.literal.file === target.file) {
-    return insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style);
+    return [...insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style), ...vitestTypes(target)];
   }
   return null;
 }
@@ -56,4 +56,18 @@ export function missingAt(target: JsConfigTarget): { start: number; end: number 
   const object = target.options ?? target.config;
   if (object && object.literal.file === target.file) return { start: object.literal.start, end: object.literal.start + 1 };
   return { start: 0, end: 0 };
+}
+
+/**
+ * Vite's own `defineConfig` does not type a `test` block (`'test' does not exist in type 'UserConfigExport'`):
+ * as Vitest documents, a config that imports it from 'vite' gets `/// <reference types="vitest/config" />`
+ * when a fix adds the block. Nothing for a config on 'vitest/config' or one that has the reference.
+ */
+function vitestTypes(target: JsConfigTarget): Edit[] {
+  const { text } = target;
+  if (!/from\s*['"]vite['"]|require\(\s*['"]vite['"]\s*\)/.test(text) || /<reference\s+types=["']vitest(?:\/config)?["']/.test(text)) return [];
+  // After a BOM and a shebang line: the reference must stay among the file's leading comments.
+  let at = text.startsWith('\uFEFF') ? 1 : 0;
+  if (text.startsWith('#!', at)) at = text.indexOf('\n', at) + 1 || text.length;
+  return [{ file: target.file, start: at, end: at, text: `/// <reference types="vitest/config" />${target.style.eol}` }];
 }

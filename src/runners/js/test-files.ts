@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { walkDirs } from '../../core/walk.js';
-import { stringItems } from '../../formats/js.js';
+import { property, stringItems } from '../../formats/js.js';
 import type { JsConfigTarget } from './config.js';
 import { option } from './rule-kit.js';
 
@@ -77,7 +77,8 @@ export function jsGlobRegExp(glob: string): RegExp {
 export function configRoot(target: JsConfigTarget): string | null {
   const dir = resolve(target.file, '..');
   const key = target.runner === 'jest' ? 'rootDir' : 'root';
-  const set = option(target, key);
+  // Vitest: `test.root`, else Vite's own top-level `root`.
+  const set = option(target, key) ?? (target.runner === 'vitest' && target.config ? property(target.config, 'root') : undefined);
   if (!set) return dir;
   return set.value.kind === 'string' ? resolve(dir, set.value.value) : null;
 }

@@ -7,6 +7,7 @@ import type { JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
+import { configRoot } from '../test-files.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -124,7 +125,11 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
           else edits.push(...how.edits);
         }
       }
-      register('setupFiles', `./${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory.
+      const root = configRoot(target);
+      if (root === null) fixable = false;
+      const fromRoot = root === null ? '.' : relative(root, dir).split('\\').join('/') || '.';
+      register('setupFiles', `${fromRoot.startsWith('.') ? fromRoot : `./${fromRoot}`}/${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());
