@@ -13,8 +13,8 @@ interface Options {
 }
 
 const SCHEMAS = {
-  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed },
-  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed },
+  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed, nested: JS_OPTIONS.jest.nested, nestedRemoved: JS_OPTIONS.jest.nestedRemoved },
+  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed, nested: JS_OPTIONS.vitest.nested, nestedRemoved: JS_OPTIONS.vitest.nestedRemoved },
 };
 
 /** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
@@ -30,7 +30,7 @@ const POOL_OPTION_MOVES: Record<string, string | null> = {
 
 type MessageId = 'computed' | 'opaque' | 'preset' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
 
-export default defineRule<JsConfigTarget, MessageId, Options>({
+const rule = defineRule<JsConfigTarget, MessageId, Options>({
   meta: {
     id: 'known-options',
     runners: ['jest', 'vitest'],
@@ -55,7 +55,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     },
     defaultOptions: {},
     docs: {
-      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
+      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), the keys inside object-valued options (`coverage`, `browser`, `sequence`, `fakeTimers`, ... as Vitest's types give them; `coverage.all` and `coverage.extension`, removed in Vitest 4), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
       why: "Both runners ignore what they do not know, with at most a warning scrolled away: a misspelt `testTimout` or a `poolOptions.forks.execArgv` after the Vitest 4 upgrade is a limit that silently does not apply. The memory and time limits this tool sets only work if the runner reads them.",
       example: {
         file: 'vitest.config.ts',
@@ -89,6 +89,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     const schema = SCHEMAS[target.runner];
     const accepted = new Set(ctx.options.knownKeys ?? []);
     for (const prop of options.properties) {
+      if (prop.file === target.file && schema.keys.has(prop.key)) checkNested(ctx, target, schema, prop, accepted);
       if (prop.file !== target.file || schema.keys.has(prop.key) || accepted.has(prop.key)) continue;
       const removed = schema.removed[prop.key];
       const version = `${target.version}`;
@@ -111,6 +112,35 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
   },
 });
+
+export default rule;
+
+/**
+ * The keys inside an object-valued option written here (`coverage: { all: true }`), against the keys the
+ * runner's types give it: removed ones (`coverage.all`) and unknown ones, as warnings; no fix (a nested
+ * option's replacement is rarely mechanical).
+ */
+function checkNested(ctx: Parameters<(typeof rule)['check']>[0], target: JsConfigTarget, schema: (typeof SCHEMAS)['vitest'], prop: JsProperty, accepted: ReadonlySet<string>) {
+  const known = schema.nested[prop.key];
+  if (!known || prop.value.kind !== 'object' || prop.value.file !== target.file) return;
+  for (const sub of prop.value.properties) {
+    const path = `${prop.key}.${sub.key}`;
+    if (sub.file !== target.file || known.includes(sub.key) || accepted.has(path)) continue;
+    const removed = schema.nestedRemoved[path];
+    if (removed) {
+      ctx.report({ messageId: 'removed', data: { key: path, message: removed.message }, start: sub.keySpan.start, end: sub.keySpan.end });
+      continue;
+    }
+    const suggestion = closestName(sub.key, known);
+    ctx.report({
+      messageId: suggestion ? 'unknownSuggest' : 'unknown',
+      data: { key: path, runner: runnerTitle(target), version: `${target.version}`, suggestion: suggestion ?? '' },
+      severity: 'warning',
+      start: sub.keySpan.start,
+      end: sub.keySpan.end,
+    });
+  }
+}
 
 const memberIndex = (object: JsObject, prop: JsProperty) => object.literal.members.findIndex((m) => m.start === prop.start && m.end === prop.end);
 const sourceOf = (target: JsConfigTarget, prop: JsProperty): Literal => ({ code: target.text.slice(prop.value.start, prop.value.end) });
