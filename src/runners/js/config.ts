@@ -69,6 +69,16 @@ export interface JsConfigTarget {
    * root's `test` options unless it says `extends: true`, so its limits are checked on their own.
    */
   project?: string;
+  /**
+   * Jest: the root config whose `projects` runs this one (an inline project, or a config file it lists).
+   * Options Jest reads only from the root (`testTimeout`, `workerIdleMemoryLimit`, ...) are the root's business.
+   */
+  jestRoot?: JsConfigTarget;
+  /**
+   * Jest, `projects: await getJestProjectsAsync()` (Nx): the Jest configs below this one that Nx returns as
+   * its projects. They are not linked as project-only configs: `nx test <project>` runs each on its own.
+   */
+  nxProjects?: number;
   /** The current text of another file (a monitor module beside the config), or null. */
   read(file: string): string | null;
 }
@@ -78,6 +88,7 @@ export interface JsConfigTarget {
  * target of its own, so limits written only at the root are not taken for the projects'.
  */
 export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
+  if (target.runner === 'jest') return inlineJestProjects(target);
   if (target.runner !== 'vitest' || !target.options) return [];
   const projects = property(target.options, 'projects');
   if (!projects || projects.value.kind !== 'array') return [];
@@ -90,6 +101,19 @@ export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
     const project = name?.value.kind === 'string' ? name.value.value : `#${i + 1}`;
     const options = test?.value.kind === 'object' ? test.value : null;
     return [{ ...target, kind: 'project', project, config: item, testProperty: test, options, computed: test && !options ? test.value : null }];
+  });
+}
+
+/** A Jest config's inline projects (objects in `projects`), each a target read with the root as its `jestRoot`. */
+function inlineJestProjects(target: JsConfigTarget): JsConfigTarget[] {
+  const projects = target.options ? property(target.options, 'projects') : undefined;
+  if (!projects || projects.value.kind !== 'array') return [];
+  return projects.value.items.flatMap((item, i): JsConfigTarget[] => {
+    if (item.kind !== 'object' || item.file !== target.file) return [];
+    const display = property(item, 'displayName');
+    const named = display?.value.kind === 'object' ? property(display.value, 'name') : display;
+    const project = named?.value.kind === 'string' ? named.value.value : `#${i + 1}`;
+    return [{ ...target, kind: 'project', project, options: item, config: null, testProperty: null, computed: null, jestRoot: target }];
   });
 }
 

@@ -10,6 +10,7 @@ import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
 import { configKind, declaredVersion, hasJestKey, inlineProjects, loadJsConfig, NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, VITEST_CONFIG, type JsConfigTarget, type JsRunner } from './config.js';
+import { linkJestProjects } from './jest-projects.js';
 import { scriptConfigs } from './scripts.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
 import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
@@ -137,6 +138,7 @@ export const jsAnalyzer: Analyzer = {
       const target = loadConfig(ws, file, problems, how.runner);
       if (target) targets.push(target, ...inlineProjects(target));
     }
+    linkJestProjects(targets);
     const sources: JsTestSource[] = [];
     for (const file of [...tests].sort()) {
       if (ignored?.(file)) continue;

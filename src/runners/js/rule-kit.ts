@@ -3,6 +3,7 @@ import type { Edit } from '../../core/diagnostic.js';
 import { closestName } from '../../core/text.js';
 import { property, type JsObject, type JsProperty } from '../../formats/js.js';
 import { insertProperties, type Literal } from '../../formats/js-edit.js';
+import { JS_OPTIONS } from '../../generated/js-options.js';
 import type { JsConfigTarget } from './config.js';
 
 /**
@@ -25,7 +26,16 @@ export function option(target: JsConfigTarget, key: string): JsProperty | undefi
 export const runnerTitle = (target: JsConfigTarget) => (target.runner === 'jest' ? 'Jest' : 'Vitest');
 
 /** What a finding is about: `Jest config`, `Vitest config`, or `Vitest project \`unit\``. */
-export const subject = (target: JsConfigTarget) => (target.project ? `Vitest project \`${target.project}\`` : `${runnerTitle(target)} config`);
+export const subject = (target: JsConfigTarget) => (target.project ? `${runnerTitle(target)} project \`${target.project}\`` : `${runnerTitle(target)} config`);
+
+/**
+ * Whether Jest takes `key` from another config than this one: a project's root-only options come from the
+ * root config of the `projects` run (jest-config's GLOBAL_ONLY_OPTIONS, and `testTimeout`).
+ */
+export function readFromRoot(target: JsConfigTarget, key: string): boolean {
+  return target.runner === 'jest' && target.jestRoot !== undefined && JEST_ROOT_ONLY.has(key);
+}
+const JEST_ROOT_ONLY = new Set(JS_OPTIONS.jest.rootOnly);
 
 /**
  * Whether the options hold a misspelling of `key` (`testTimout`): known-options offers the rename, and adding

@@ -6,7 +6,7 @@ import { indentAt, removeMember, renderProperty, type Literal } from '../../../f
 import { JS_OPTIONS } from '../../../generated/js-options.js';
 import { CURRENT_VERSION, type JsConfigTarget } from '../config.js';
 import type { RemovedOption } from '../options-types.js';
-import { runnerTitle } from '../rule-kit.js';
+import { readFromRoot, runnerTitle } from '../rule-kit.js';
 
 interface Options {
   knownKeys?: string[];
@@ -28,7 +28,7 @@ const POOL_OPTION_MOVES: Record<string, string | null> = {
   minForks: null,
 };
 
-type MessageId = 'computed' | 'opaque' | 'preset' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
+type MessageId = 'computed' | 'opaque' | 'preset' | 'rootOnly' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
 
 const rule = defineRule<JsConfigTarget, MessageId, Options>({
   meta: {
@@ -40,6 +40,7 @@ const rule = defineRule<JsConfigTarget, MessageId, Options>({
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
       opaque: 'options spread from a value computed at run time (`{{code}}`) are not checked; the keys written here are',
+      rootOnly: '`{{key}}` in a project is not read: Jest takes it from the root config of the `projects` run; set it there',
       preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so none is reported missing',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
@@ -90,6 +91,10 @@ const rule = defineRule<JsConfigTarget, MessageId, Options>({
     const accepted = new Set(ctx.options.knownKeys ?? []);
     for (const prop of options.properties) {
       if (prop.file === target.file && schema.keys.has(prop.key)) checkNested(ctx, target, schema, prop, accepted);
+      // An inline Jest project's root-only option: Jest takes the root config's (and warns for most of them).
+      if (target.kind === 'project' && prop.file === target.file && readFromRoot(target, prop.key)) {
+        ctx.report({ messageId: 'rootOnly', data: { key: prop.key }, severity: 'warning', start: prop.keySpan.start, end: prop.keySpan.end });
+      }
       if (prop.file !== target.file || schema.keys.has(prop.key) || accepted.has(prop.key)) continue;
       const removed = schema.removed[prop.key];
       const version = `${target.version}`;

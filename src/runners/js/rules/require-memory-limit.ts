@@ -6,7 +6,7 @@ import { appendItems, type Literal } from '../../../formats/js-edit.js';
 import type { JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
 import { configRoot } from '../test-files.js';
 
 interface Options {
@@ -35,7 +35,8 @@ function jestMonitorPath(target: JsConfigTarget): string | null {
   const rootDir = option(target, 'rootDir');
   if (!rootDir) return `<rootDir>/${NODE_MONITOR_FILE}`;
   if (rootDir.value.kind !== 'string') return null;
-  const rel = relative(join(dirname(target.file), rootDir.value.value), dirname(target.file)).split('\\').join('/');
+  // An inline project's `rootDir: '<rootDir>/a'` starts from the root config's directory.
+  const rel = relative(join(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')), dirname(target.file)).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
 
@@ -92,17 +93,18 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
     };
 
     if (target.runner === 'jest') {
-      if (!option(target, 'workerIdleMemoryLimit')) {
+      // Jest reads `workerIdleMemoryLimit` from the root config of a `projects` run, not from a project.
+      if (!option(target, 'workerIdleMemoryLimit') && !readFromRoot(target, 'workerIdleMemoryLimit')) {
         parts.push('`workerIdleMemoryLimit`');
         adds.push(['workerIdleMemoryLimit', ctx.options.workerIdleMemoryLimit ?? '1024MB']);
       }
-      // With `projects`, setup files are per project: the root's would load in none of them.
-      const projects = option(target, 'projects');
-      const path = jestMonitorPath(target);
-      if (path === null || projects) fixable = false;
-      if (projects) {
-        if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
-      } else register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      // With `projects`, setup files are per project (the root's would load in none of them): inline
+      // projects and the config files `projects` lists are checked on their own.
+      if (!option(target, 'projects')) {
+        const path = jestMonitorPath(target);
+        if (path === null) fixable = false;
+        register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      }
       if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR.text());
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;

@@ -61,6 +61,9 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     const projects = option(target, projectsKey);
     if (projects && projects.value.kind === 'array' && projects.value.items.length + (projects.value.opaque ? 1 : 0) > 1) {
       ctx.report({ messageId: 'projects', data: { runner: runnerTitle(target), key: projectsKey, count: projects.value.items.length }, start: projects.keySpan.start, end: projects.keySpan.end });
+    } else if (projects && target.nxProjects !== undefined && target.nxProjects > 1) {
+      // `await getJestProjectsAsync()`: Nx's list of every project with a Jest config (those below this one).
+      ctx.report({ messageId: 'projects', data: { runner: runnerTitle(target), key: projectsKey, count: target.nxProjects }, start: projects.keySpan.start, end: projects.keySpan.end });
     }
     const key = target.runner === 'jest' ? 'roots' : 'include';
     const prop = option(target, key);
