@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
+import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
 import { LineIndex } from '../core/text.js';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +37,8 @@ export interface Span {
 export interface ObjectLiteral extends Span {
   /** Every member as written (properties, spreads, methods), in order, with its trailing comma if any. */
   members: (Span & { comma: number | null })[];
+  /** Not an object literal but a known helper's call (`createDefaultPreset()`): nothing can be inserted into it. */
+  readOnly?: true;
 }
 
 /** An array literal as written. */
@@ -140,13 +143,6 @@ export function parseJs(file: string, text: string): ParsedJs {
 /** Plain data (what a package documents it exports), turned into a JsValue where it is referenced. */
 export type PlainData = string | number | boolean | null | PlainData[] | { [key: string]: PlainData };
 
-/**
- * What well-known packages export, by `specifier#export` (`@nx/jest/preset#default`): a config that
- * spreads one (`...nxPreset`) is read with the keys the package documents instead of being opaque.
- * Filled by the runners that know them (src/runners/js/presets.ts).
- */
-export const KNOWN_MODULE_EXPORTS = new Map<string, PlainData>();
-
 /** Plain data as a value located at `at` (the reference to it): nothing in it is written in the config. */
 export function plainValue(data: PlainData, at: Span): JsValue {
   if (data === null) return { kind: 'null', ...at };
@@ -168,8 +164,8 @@ class Reader {
   /** Names bound in scope: their initializer, or null for a binding whose value is not known (a destructured name). */
   private readonly consts = new Map<string, TS.Expression | null>();
   private readonly imports = new Map<string, string>();
-  /** Names imported from packages: `specifier#export`. */
-  private readonly packageImports = new Map<string, string>();
+  /** Names bound to a well-known helper module or one of its exports (js-known.ts); `default` is the module itself. */
+  private readonly modules = new Map<string, ModuleBinding>();
   private readonly resolving = new Set<string>();
 
   constructor(
@@ -180,16 +176,29 @@ class Reader {
   ) {
     for (const statement of parsed.source.statements) {
       if (ts.isVariableStatement(statement)) {
-        for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, d.initializer);
+        for (const d of statement.declarationList.declarations) {
+          if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, d.initializer);
+          else if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+            // `const { createDefaultPreset } = require('ts-jest')`
+            const from = requiredModule(ts, d.initializer);
+            if (from === null) continue;
+            for (const el of d.name.elements) {
+              if (!ts.isIdentifier(el.name) || el.dotDotDotToken) continue;
+              const member = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+              this.modules.set(el.name.text, { module: from, member });
+            }
+          }
+        }
       } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-        const name = statement.importClause?.name?.text;
+        const clause = statement.importClause;
+        const name = clause?.name?.text;
         const from = statement.moduleSpecifier.text;
-        if (name && !statement.importClause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
-        else if (!from.startsWith('.') && !statement.importClause?.isTypeOnly) {
-          // A package's documented export (`import { nxPreset } from '@nx/jest/preset'`), if it is a known one.
-          if (name) this.packageImports.set(name, `${from}#default`);
-          const bindings = statement.importClause?.namedBindings;
-          if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) this.packageImports.set(el.name.text, `${from}#${(el.propertyName ?? el.name).text}`);
+        if (name && !clause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
+        if (clause && !clause.isTypeOnly && KNOWN_MODULES.has(from)) {
+          if (name) this.modules.set(name, { module: from, member: 'default' });
+          const bindings = clause.namedBindings;
+          if (bindings && ts.isNamespaceImport(bindings)) this.modules.set(bindings.name.text, { module: from, member: '*' });
+          else if (bindings) for (const el of bindings.elements) if (!el.isTypeOnly) this.modules.set(el.name.text, { module: from, member: (el.propertyName ?? el.name).text });
         }
       }
     }
@@ -269,19 +278,88 @@ class Reader {
       return { kind: 'function', async: (ts.getCombinedModifierFlags(e) & ts.ModifierFlags.Async) !== 0, ...this.span(e) };
     }
     if (ts.isIdentifier(e)) return this.identifier(e);
-    // `require('@nx/jest/preset').default`: a known package export.
-    if (ts.isPropertyAccessExpression(e) && ts.isCallExpression(e.expression)) {
-      const specifier = requiredPackage(ts, e.expression);
-      const known = specifier === null ? undefined : KNOWN_MODULE_EXPORTS.get(`${specifier}#${e.name.text}`);
-      if (known !== undefined) return plainValue(known, this.span(e));
-    }
     if (ts.isCallExpression(e)) return this.call(e);
+    // `await createJestConfig(config)()`: the awaited value is read as the value.
+    if (ts.isAwaitExpression(e)) return this.value(e.expression);
+    if (ts.isPropertyAccessExpression(e)) return this.member(e);
     return this.computed(e);
+  }
+
+  /** The module export an expression names, if it is a well-known helper's (an import, a require, a member of one). */
+  private binding(node: TS.Expression, depth = 0): ModuleBinding | null {
+    const { ts } = this;
+    const e = unwrap(ts, node);
+    if (depth > 8) return null;
+    if (ts.isIdentifier(e)) {
+      const bound = this.modules.get(e.text);
+      if (bound) return bound;
+      const init = this.consts.get(e.text);
+      return init ? this.binding(init, depth + 1) : null;
+    }
+    const required = requiredModule(ts, e);
+    if (required !== null) return { module: required, member: 'default' };
+    if (ts.isPropertyAccessExpression(e)) {
+      const of = this.binding(e.expression, depth + 1);
+      if (!of || (of.member !== 'default' && of.member !== '*')) return null;
+      return { module: of.module, member: e.name.text === 'default' ? 'default' : e.name.text };
+    }
+    return null;
+  }
+
+  /** A well-known helper's result: its documented keys, each computed at run time (the call is their span). */
+  private helperObject(keys: readonly string[], node: TS.Node): JsObject {
+    const span = this.span(node);
+    const value = this.computed(node);
+    return { kind: 'object', properties: keys.map((key) => ({ key, keySpan: span, value, own: false, ...span })), literal: { ...span, members: [], readOnly: true }, opaque: null, ...span };
+  }
+
+  /** `a.b`: a known preset object, or a property of an object known here (`c.projects`). */
+  private member(e: TS.PropertyAccessExpression): JsValue {
+    const bound = this.binding(e);
+    const keys = bound ? presetObjectKeys(bound.module, bound.member) : null;
+    if (keys) return this.helperObject(keys, e);
+    const of = this.value(e.expression);
+    if (of.kind === 'object') {
+      const found = property(of, e.name.text);
+      if (found) return found.value;
+    }
+    return this.computed(e);
+  }
+
+  /**
+   * next/jest: the config object `createJestConfig(config)` wraps, when `e` is that call (`createJestConfig` a
+   * const holding `nextJest(opts)`, or `nextJest(opts)(config)` directly), or the call of its result
+   * (`createJestConfig(config)()`, as an async wrapper awaits it).
+   */
+  private nextJestConfig(e: TS.CallExpression): TS.Expression | null {
+    const { ts } = this;
+    const callee = unwrap(ts, e.expression);
+    if (e.arguments.length === 0 && ts.isCallExpression(callee)) return this.nextJestConfig(callee);
+    if (e.arguments.length !== 1) return null;
+    let factory: TS.Expression | undefined = callee;
+    if (ts.isIdentifier(callee) && !this.modules.has(callee.text)) factory = this.consts.get(callee.text) ?? undefined;
+    factory = factory && unwrap(ts, factory);
+    if (!factory || !ts.isCallExpression(factory)) return null;
+    const bound = this.binding(factory.expression);
+    return bound && NEXT_JEST_MODULES.has(bound.module) && bound.member === 'default' ? e.arguments[0]! : null;
+  }
+
+  /** The user's config with the keys next/jest adds (computed: it merges its own entries into them). */
+  private nextJestValue(e: TS.CallExpression, config: TS.Expression): JsValue {
+    const { ts } = this;
+    const arg = unwrap(ts, config);
+    const base = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) ? this.returnedValue(arg, e) : this.value(arg);
+    if (base.kind !== 'object') return this.computed(e);
+    const added = this.helperObject(NEXT_JEST_KEYS.filter((k) => !property(base, k)), e);
+    return { ...base, properties: [...base.properties, ...added.properties] };
   }
 
   private identifier(e: TS.Identifier): JsValue {
     const name = e.text;
     if (this.resolving.has(name)) return this.computed(e);
+    const bound = this.modules.get(name);
+    const presetKeys = bound ? presetObjectKeys(bound.module, bound.member) : null;
+    if (presetKeys) return this.helperObject(presetKeys, e);
     if (this.consts.get(name) === null) return this.computed(e);
     const init = this.consts.get(name);
     if (init) {
@@ -292,8 +370,6 @@ class Reader {
         this.resolving.delete(name);
       }
     }
-    const known = KNOWN_MODULE_EXPORTS.get(this.packageImports.get(name) ?? '');
-    if (known !== undefined) return plainValue(known, this.span(e));
     const from = this.imports.get(name);
     if (from !== undefined && this.depth < MAX_IMPORT_DEPTH) {
       const imported = readImported(this.ts, resolve(dirname(this.parsed.file), from), this.readSource, this.depth + 1);
@@ -318,9 +394,17 @@ class Reader {
         if (imported) return imported;
       }
     }
-    const specifier = requiredPackage(ts, e);
-    const known = specifier === null ? undefined : KNOWN_MODULE_EXPORTS.get(`${specifier}#default`);
-    if (known !== undefined) return plainValue(known, this.span(e));
+    const wrapped = this.nextJestConfig(e);
+    if (wrapped) return this.nextJestValue(e, wrapped);
+    const helper = this.binding(e.expression);
+    const presetKeys = helper ? presetFactoryKeys(helper.module, helper.member) : null;
+    if (presetKeys) return this.helperObject(presetKeys, e);
+    // `list.map((p) => ...)` of a list known here: as many items, each computed (the mapping runs at run time).
+    if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map' && e.arguments.length >= 1) {
+      const list = this.value(e.expression.expression);
+      // An item already computed keeps its own text (`createProject('auth')`), so messages still name it.
+      if (list.kind === 'array') return { ...list, items: list.items.map((item) => (item.kind === 'computed' ? item : this.computed(e))), ...this.span(e) };
+    }
     if (callee === 'mergeConfig' && e.arguments.length >= 2) {
       let merged = this.value(e.arguments[0]!);
       for (const arg of e.arguments.slice(1)) merged = mergeValues(merged, this.value(arg));
@@ -387,6 +471,20 @@ class Reader {
   }
 }
 
+interface ModuleBinding {
+  module: string;
+  /** The export: `default` for the module itself (CommonJS `require`), `*` for a namespace import. */
+  member: string;
+}
+
+/** `require('m')` of a well-known helper module: `m`; null for anything else. */
+function requiredModule(ts: typeof TS, node: TS.Expression): string | null {
+  const e = unwrap(ts, node);
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return null;
+  const arg = e.arguments[0]!;
+  return ts.isStringLiteral(arg) && KNOWN_MODULES.has(arg.text) ? arg.text : null;
+}
+
 /** The comma between `from` and `limit`, skipping comments; null if there is none. */
 export function commaAt(text: string, from: number, limit: number): number | null {
   let i = from;
@@ -434,13 +532,6 @@ function straightLineBody(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpre
     }
   }
   return { locals, returned: last.expression };
-}
-
-/** The package a `require('pkg')` call names; null for anything else (a relative path, a computed name). */
-function requiredPackage(ts: typeof TS, e: TS.CallExpression): string | null {
-  if (!ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return null;
-  const arg = e.arguments[0]!;
-  return ts.isStringLiteral(arg) && !arg.text.startsWith('.') ? arg.text : null;
 }
 
 function boundNames(ts: typeof TS, name: TS.BindingName): string[] {

@@ -4,12 +4,12 @@
  * with only Python configs costs this analyzer one directory walk.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, declaredVersion, hasJestKey, inlineProjects, loadJsConfig, NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, VITEST_CONFIG, type JsConfigTarget, type JsRunner } from './config.js';
+import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, VITEST_CONFIG, type JsConfigTarget, type JsRunner } from './config.js';
 import { linkJestProjects } from './jest-projects.js';
 import { scriptConfigs } from './scripts.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
@@ -24,6 +24,8 @@ interface Found {
   /** `explicit`: given as an input; `runner`: named by a package.json script that runs that runner. */
   configs: Map<string, { explicit: boolean; runner?: JsRunner }>;
   tests: Set<string>;
+  /** The input directories walked (every test file under them is in `tests`). */
+  walked: string[];
 }
 
 /** The relative files a config imports or requires (`./jest.base.config`), resolved as Node would find them. */
@@ -71,7 +73,7 @@ function addScriptConfigs(ws: Workspace, manifest: string, found: Found): void {
 }
 
 function find(ws: Workspace, inputs: readonly string[]): Found {
-  const found: Found = { configs: new Map(), tests: new Set() };
+  const found: Found = { configs: new Map(), tests: new Set(), walked: [] };
   for (const input of inputs) {
     let isDir = false;
     try {
@@ -84,6 +86,7 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
       else if (isTestFile(input)) found.tests.add(input);
       continue;
     }
+    found.walked.push(input);
     for (const { dir, entries } of ws.walk(input)) {
       for (const e of entries) {
         if (!e.isFile()) continue;
@@ -99,7 +102,7 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
   return found;
 }
 
-function loadConfig(ws: Workspace, file: string, problems: FileProblem[], runner?: JsRunner): JsConfigTarget | null {
+function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null, runner?: JsRunner): JsConfigTarget | null {
   // A config a script names (`jest --config ci/jest.js`) is that runner's, whatever its name.
   const kind = runner && basename(file) !== 'package.json' ? { runner, kind: 'config' as const } : configKind(file, true)!;
   const text = ws.text(file);
@@ -111,13 +114,13 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], runner
   // Most package.json files carry no Jest config: decide on the text before parsing.
   if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
   try {
-    const target = loadJsConfig(ws, file, text, kind.runner, kind.kind);
+    const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
-    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only
-    // in a project that uses Vitest.
+    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only when
+    // its package runs Vitest, or a Vitest project list names it (decided once every config is read).
     const dir = dirname(file);
     if (readdirSync(dir).some((n) => VITEST_CONFIG.test(n))) return null;
-    return target.testProperty || declaredVersion(ws, dir, 'vitest') !== null ? target : null;
+    return target.testProperty || packageRunsVitest(ws, dir) ? target : { ...target, viteOnly: true };
   } catch (e) {
     if (e instanceof FileProblemError) {
       problems.push(e.problem);
@@ -128,19 +131,30 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], runner
 }
 
 export const jsAnalyzer: Analyzer = {
+  name: 'jest/vitest',
   rules: [...jsConfigRules, ...jsSourceRules],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
-    const { configs, tests } = find(ws, inputs);
+    const { configs, tests, walked } = find(ws, inputs);
+    const testFiles = [...tests].filter((f) => !ignored?.(f)).map((f) => resolve(f)).sort();
+    const walkedDirs = walked.map((d) => resolve(d) + sep);
     const targets: JsConfigTarget[] = [];
     for (const [file, how] of [...configs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (ignored?.(file)) continue;
-      const target = loadConfig(ws, file, problems, how.runner);
+      const target = loadConfig(ws, file, problems, walkedDirs.some((d) => resolve(file).startsWith(d)) ? testFiles : null, how.runner);
       if (target) targets.push(target, ...inlineProjects(target));
     }
     linkJestProjects(targets);
+    // A build-only vite.config is checked only when a Vitest config or workspace lists it as a project.
+    const listed = listedProjects(targets);
+    for (let i = targets.length - 1; i >= 0; i--) {
+      const t = targets[i]!;
+      if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
+    }
     const sources: JsTestSource[] = [];
-    for (const file of [...tests].sort()) {
+    const sourceFiles = [...tests].sort();
+    for (const [i, file] of sourceFiles.entries()) {
+      ws.progress?.(i + 1, sourceFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {

@@ -10,9 +10,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { KNOWN_MODULE_EXPORTS, plainValue, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type PlainData, type ReadSource, type Span } from '../../formats/js.js';
+import { plainValue, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type PlainData, type ReadSource, type Span } from '../../formats/js.js';
 
-/** The options Nx's `nxPreset` (`@nx/jest/preset`) documents; none is a limit. */
+/** The options Nx's `nxPreset` (`@nx/jest/preset`) documents, for `preset: '@nx/jest/preset'`; none is a limit (a spread `...nxPreset` is read through js-known.ts). */
 const NX_PRESET: Record<string, PlainData> = {
   testMatch: ['**/?(*.)+(spec|test).?([mc])[jt]s?(x)'],
   resolver: '@nx/jest/plugins/resolver',
@@ -55,12 +55,6 @@ export const KNOWN_PRESETS: Record<string, Record<string, PlainData>> = {
 };
 KNOWN_PRESETS['jest-preset-angular/presets/defaults'] = KNOWN_PRESETS['jest-preset-angular']!;
 KNOWN_PRESETS['jest-preset-angular/presets/defaults-esm'] = KNOWN_PRESETS['jest-preset-angular']!;
-
-// `const nxPreset = require('@nx/jest/preset').default; module.exports = { ...nxPreset }` (Nx's jest.preset.js).
-for (const specifier of ['@nx/jest/preset', '@nrwl/jest/preset']) {
-  KNOWN_MODULE_EXPORTS.set(`${specifier}#default`, NX_PRESET);
-  KNOWN_MODULE_EXPORTS.set(`${specifier}#nxPreset`, NX_PRESET);
-}
 
 const PRESET_EXTENSIONS = ['.json', '.js', '.cjs', '.mjs'];
 /** Options Jest concatenates (the preset's items first) rather than replaces. */

@@ -5,6 +5,7 @@
  * keeps a root that holds none.
  */
 import { resolve } from 'node:path';
+import picomatch from 'picomatch';
 import { walkDirs } from '../../core/walk.js';
 import { property, stringItems } from '../../formats/js.js';
 import type { JsConfigTarget } from './config.js';
@@ -16,61 +17,9 @@ export const JEST_TEST_MATCH = ['**/__tests__/**/*.?([mc])[jt]s?(x)', '**/?(*.)+
 export const VITEST_INCLUDE = ['**/*.{test,spec}.?(c|m)[jt]s?(x)'];
 const VITEST_EXCLUDE = ['**/node_modules/**', '**/.git/**'];
 
-/**
- * A glob as micromatch/picomatch read the patterns these options hold (with `dot: true`, as Jest passes):
- * `**`, `*`, `?`, `[...]`, `{a,b}` and the extglobs `?(..)`, `*(..)`, `+(..)`, `@(..)`, `!(..)`.
- */
+/** A glob as Jest (micromatch) and Vitest (tinyglobby) read these options: picomatch, dot files included. */
 export function jsGlobRegExp(glob: string): RegExp {
-  let i = 0;
-  const convert = (stops: string): string => {
-    let out = '';
-    while (i < glob.length && !stops.includes(glob[i]!)) {
-      const c = glob[i]!;
-      const next = glob[i + 1];
-      if ('?*+@!'.includes(c) && next === '(') {
-        i += 2;
-        const alternatives = [convert('|)')];
-        while (glob[i] === '|') {
-          i++;
-          alternatives.push(convert('|)'));
-        }
-        i++; // ')'
-        const group = `(?:${alternatives.join('|')})`;
-        out += c === '?' ? `${group}?` : c === '*' ? `${group}*` : c === '+' ? `${group}+` : c === '@' ? group : `(?:(?!${group})[^/]*)`;
-        continue;
-      }
-      if (c === '*' && next === '*') {
-        const atStart = out === '' || out.endsWith('/');
-        i += 2;
-        if (atStart && glob[i] === '/') {
-          i++;
-          out += '(?:[^/]*/)*';
-        } else out += '.*';
-        continue;
-      }
-      if (c === '*') out += '[^/]*';
-      else if (c === '?') out += '[^/]';
-      else if (c === '[') {
-        const close = glob.indexOf(']', i + 2);
-        if (close < 0) out += '\\[';
-        else {
-          out += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-          i = close;
-        }
-      } else if (c === '{') {
-        i++;
-        const alternatives = [convert(',}')];
-        while (glob[i] === ',') {
-          i++;
-          alternatives.push(convert(',}'));
-        }
-        out += `(?:${alternatives.join('|')})`;
-      } else out += c.replace(/[.^$()|+\\/]/g, '\\$&');
-      i++;
-    }
-    return out;
-  };
-  return new RegExp(`^${convert('')}$`);
+  return picomatch.makeRe(glob, { dot: true });
 }
 
 /** The directory a config's paths are relative to: Jest's `rootDir`, Vitest's `root` (else the config's own). */

@@ -39,9 +39,9 @@ const rule = defineRule<JsConfigTarget, MessageId, Options>({
     description: 'Config keys are ones the runner knows.',
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
-      opaque: 'options spread from a value computed at run time (`{{code}}`) are not checked; the keys written here are',
       rootOnly: '`{{key}}` in a project is not read: Jest takes it from the root config of the `projects` run; set it there',
-      preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so none is reported missing',
+      preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so require-timeout and require-memory-limit skip this config',
+      opaque: 'options spread from a value computed at run time (`{{code}}`) may set any key, so require-timeout and require-memory-limit skip this config; the keys written here are checked',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',
