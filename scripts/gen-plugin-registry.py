@@ -144,6 +144,17 @@ class GitTree(Tree):
         return m.group(1) if m else None
 
 
+class SubTree(Tree):
+    """The files below one folder of another tree: a monorepo's package whose packaging lives there."""
+
+    def __init__(self, tree: Tree, folder: str):
+        self.tree, self.prefix = tree, folder.strip("/") + "/" if folder.strip("/") else ""
+        self.files = [f[len(self.prefix):] for f in tree.files if f.startswith(self.prefix)]
+
+    def read(self, path):
+        return self.tree.read(self.prefix + path)
+
+
 # --------------------------------------------------------------------------------------- packaging
 
 
@@ -172,34 +183,48 @@ def ini_sections(text: str) -> dict[str, dict[str, str]]:
     return {s: dict(parser[s]) for s in parser.sections()}
 
 
-def literal(node: ast.AST | None, env: "Env | None" = None):
+def literal(node: ast.AST | None, env: "Env | None" = None, depth: int = 0):
     """The Python value of a literal node (str, list/tuple of them, dict), resolving names through env."""
-    if node is None:
+    if node is None or depth > 12:  # a name bound to an expression that uses it again
         return None
     if env is not None:
         node = env.resolve(node)
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        values = [literal(e, env) for e in node.elts]
+        values = [literal(e, env, depth + 1) for e in node.elts]
         return None if any(v is None for v in values) else values
     if isinstance(node, ast.Dict):
         out = {}
         for k, v in zip(node.keys, node.values):
-            key = literal(k, env)
+            key = literal(k, env, depth + 1)
             if key is None:
                 return None
-            out[key] = literal(v, env)
+            out[key] = literal(v, env, depth + 1)
         return out
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = literal(node.left, env), literal(node.right, env)
+        left, right = literal(node.left, env, depth + 1), literal(node.right, env, depth + 1)
         if isinstance(left, str) and isinstance(right, str):
             return left + right
         if isinstance(left, list) and isinstance(right, list):
             return left + right
+    if isinstance(node, ast.IfExp):
+        test = truth(node.test, env, depth + 1)
+        return None if test is None else literal(node.body if test else node.orelse, env, depth + 1)
     if isinstance(node, ast.JoinedStr):
-        parts = [literal(v.value if isinstance(v, ast.FormattedValue) else v, env) for v in node.values]
+        parts = [literal(v.value if isinstance(v, ast.FormattedValue) else v, env, depth + 1) for v in node.values]
         return "".join(parts) if all(isinstance(p, str) for p in parts) else None
+    return None
+
+
+def truth(node: ast.AST, env: "Env | None", depth: int = 0) -> bool | None:
+    """Whether a condition built from literals (`not prefix`) holds; None when it depends on run time."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = truth(node.operand, env, depth + 1)
+        return None if inner is None else not inner
+    value = literal(node, env, depth + 1)
+    if isinstance(value, (str, int, float, list, dict, bool)) or (isinstance(node, ast.Constant) and value is None):
+        return bool(value)
     return None
 
 
@@ -224,7 +249,8 @@ def entry_points_of(tree: Tree) -> tuple[list[dict], str]:
                 return [{"name": k, "module": str(v).split(":")[0].strip()} for k, v in table.items()], "pyproject.toml"
     if "setup.cfg" in tree.files:
         sections = ini_sections(tree.read("setup.cfg") or "")
-        value = sections.get("options.entry_points", {}).get("pytest11")
+        # setuptools' [options.entry_points], or pbr's [entry_points]
+        value = sections.get("options.entry_points", {}).get("pytest11") or sections.get("entry_points", {}).get("pytest11")
         if value:
             return parse_entry_point_lines(value), "setup.cfg"
     if "setup.py" in tree.files:
@@ -260,10 +286,42 @@ def setup_py_entry_points(text: str) -> list[dict]:
     return []
 
 
+def packaging_name(tree: Tree) -> str | None:
+    """The distribution name the packaging files state, to catch a manifest pointing at the wrong repository."""
+    if (meta := next((f for f in tree.files if f.endswith(".dist-info/METADATA")), None)):
+        m = re.search(r"^Name: (\S+)", tree.read(meta) or "", re.M)
+        return m.group(1) if m else None
+    if "pyproject.toml" in tree.files and tomllib:
+        try:
+            data = tomllib.loads(tree.read("pyproject.toml") or "")
+        except tomllib.TOMLDecodeError:
+            data = {}
+        for name in (data.get("project", {}).get("name"), data.get("tool", {}).get("poetry", {}).get("name"),
+                     data.get("tool", {}).get("flit", {}).get("metadata", {}).get("dist-name")):
+            if isinstance(name, str):
+                return name
+    if "setup.cfg" in tree.files:
+        name = ini_sections(tree.read("setup.cfg") or "").get("metadata", {}).get("name")
+        if name:
+            return name.strip()
+    if "setup.py" in tree.files:
+        try:
+            mod = ast.parse(tree.read("setup.py") or "")
+        except SyntaxError:
+            return None
+        env = Env(mod)
+        for node in ast.walk(mod):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "name" and isinstance(literal(kw.value, env), str):
+                        return literal(kw.value, env)
+    return None
+
+
 VERSION_RE = re.compile(r"""^(?:__version__|version|VERSION)\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
 
 
-def version_of(tree: Tree, modules: list[str]) -> str | None:
+def version_of(tree: Tree, modules: list[str], sources: Tree | None = None) -> str | None:
     """The version the packaging states literally, else `__version__` of the plugin's package."""
     if (meta := next((f for f in tree.files if f.endswith(".dist-info/METADATA")), None)):
         m = re.search(r"^Version: (\S+)", tree.read(meta) or "", re.M)
@@ -293,6 +351,7 @@ def version_of(tree: Tree, modules: list[str]) -> str | None:
                             return literal(kw.value, env)
         except SyntaxError:
             pass
+    tree = sources or tree
     for module in modules:
         top = module.split(".")[0]
         for f in tree.files:
@@ -311,19 +370,26 @@ def version_of(tree: Tree, modules: list[str]) -> str | None:
 # ------------------------------------------------------------------------------------------ modules
 
 
-def module_files(tree: Tree) -> dict[str, str]:
-    """Dotted module name -> file, for every .py file outside test/doc folders.
+def module_files(tree: Tree, package_dirs: dict[str, str] | None = None) -> dict[str, str]:
+    """Dotted module name -> file, for every .py file.
 
     A repository keeps its packages at the root, under src/, or one folder down (a monorepo's
-    `hypothesis-python/src`): the shortest path wins when two folders hold the same module name.
+    `hypothesis-python/src`): outside test/doc folders first, then the shortest path wins when two
+    folders hold the same module name. `package_dirs` is setuptools' `package_dir` ({package: folder}).
     """
     found: dict[str, str] = {}
-    for f in sorted(tree.files, key=lambda p: (p.count("/"), p)):
+    for package, folder in (package_dirs or {}).items():
+        prefix = folder.strip("/") + "/"
+        for f in tree.files:
+            if f.startswith(prefix) and f.endswith(".py"):
+                rest = f[len(prefix):-3].split("/")
+                if rest[-1] == "__init__":
+                    rest = rest[:-1]
+                found.setdefault(".".join([package, *rest]), f)
+    for f in sorted(tree.files, key=lambda p: (any(x in SKIP_PARTS for x in p.split("/")[:-1]), p.count("/"), p)):
         if not f.endswith(".py"):
             continue
         parts = f[:-3].split("/")
-        if any(p in SKIP_PARTS for p in parts[:-1]):
-            continue
         if parts[-1] == "__init__":
             parts = parts[:-1]
         for start in range(len(parts)):
@@ -370,12 +436,22 @@ class Env:
         return node
 
 
+# Python 3.12 generics (`def f[**P, R](...)`, `class C[T]:`, `type X = ...`) that an older interpreter's
+# `ast` rejects: the type parameters say nothing about what a plugin registers, so they are dropped.
+PEP695_DEF = re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+\w+)\[[^\]\n]*\]", re.M)
+PEP695_TYPE = re.compile(r"^(\s*)type\s+\w+(?:\[[^\]\n]*\])?\s*=", re.M)
+
+
 def parse_module(tree: Tree, path: str) -> ast.Module | None:
     text = tree.read(path)
     if text is None:
         return None
     try:
         return ast.parse(text, filename=path)
+    except SyntaxError:
+        pass
+    try:
+        return ast.parse(PEP695_TYPE.sub(r"\1_ =", PEP695_DEF.sub(r"\1", text)), filename=path)
     except SyntaxError:
         return None
 
@@ -431,9 +507,10 @@ class Extractor:
         self.modules: dict[str, ast.Module] = {}
         self.envs: dict[str, Env] = {}
         self.functions: dict[str, list[tuple[str, ast.FunctionDef]]] = {}
+        self.resolved_lines: set[str] = set()
 
-    def load(self, entry_modules: list[str]) -> list[str]:
-        known = module_files(self.tree)
+    def load(self, entry_modules: list[str], package_dirs: dict[str, str] | None = None) -> list[str]:
+        known = module_files(self.tree, package_dirs)
         missing = []
         queue = []
         for module in entry_modules:
@@ -480,7 +557,9 @@ class Extractor:
         for path, parsed in self.modules.items():
             self.walk(path, parsed.body, self.envs[path], set())
 
-    def walk(self, path, body, env: Env, stack: set):
+    def walk(self, path, body, env: Env, stack: set, depth: int = 0):
+        """Statements in order: local assignments bind names, literal loops unroll, definitions at
+        module or class level are walked with their parameters' defaults bound."""
         for stmt in body:
             if isinstance(stmt, ast.For) and isinstance(stmt.target, (ast.Name, ast.Tuple)):
                 items = literal(stmt.iter, env)
@@ -489,11 +568,36 @@ class Extractor:
                 if isinstance(items, list) and items:
                     for item in items:
                         env.local.append(bind_target(stmt.target, item))
-                        self.walk(path, stmt.body, env, stack)
+                        self.walk(path, stmt.body, env, stack, depth)
                         env.local.pop()
                     continue
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stack:
-                continue  # a nested definition runs only when called
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stack or depth > 1:
+                    continue  # a nested definition runs only when called
+                env.local.append(defaults_of(stmt))
+                self.walk(path, stmt.body, env, stack, depth + 1)
+                env.local.pop()
+                continue
+            if isinstance(stmt, ast.ClassDef):
+                if not stack and depth == 0:
+                    self.walk(path, stmt.body, env, stack, depth + 1)
+                continue
+            if isinstance(stmt, ast.Assign) and env.local:
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        env.local[-1][target.id] = env.resolve(stmt.value)
+            if isinstance(stmt, (ast.If, ast.With, ast.AsyncWith, ast.Try)):
+                for node in iter_calls(stmt.test if isinstance(stmt, ast.If) else ast.Pass()):
+                    self.call(path, node, env, stack)
+                taken = truth(stmt.test, env) if isinstance(stmt, ast.If) and env.local else None
+                if taken is not None:  # a branch decided by a bound parameter (`if not prefix:`)
+                    self.walk(path, stmt.body if taken else stmt.orelse, env, stack, depth)
+                    continue
+                blocks = [stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
+                blocks += [h.body for h in getattr(stmt, "handlers", [])]
+                for block in blocks:
+                    self.walk(path, block, env, stack, depth)
+                continue
             for node in iter_calls(stmt):
                 self.call(path, node, env, stack)
 
@@ -511,12 +615,23 @@ class Extractor:
             # arguments bound to its parameters.
             for fpath, fn in self.functions[attr]:
                 scope = bind_call(fn, node, env)
-                if scope is None:
+                if scope is None or not self.callables_fit(fn, scope):
                     continue
                 fenv = self.envs[fpath]
                 fenv.local.append(scope)
                 self.walk(fpath, fn.body, fenv, stack | {attr})
                 fenv.local.pop()
+
+    def callables_fit(self, fn, scope) -> bool:
+        """A helper called as `addoption(...)` through a parameter registers with pytest only when the
+        call site passes pytest's `addoption` (benchmark's display options are also given argparse's
+        `add_argument` by its own command line)."""
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in scope:
+                bound = scope[node.func.id]
+                if not (isinstance(bound, ast.Attribute) and bound.attr in REGISTRATIONS):
+                    return False
+        return True
 
     def wraps_registration(self, name: str) -> bool:
         for _, fn in self.functions[name]:
@@ -526,7 +641,10 @@ class Extractor:
             if fn.args.kwarg:
                 params.add(fn.args.kwarg.arg)
             for node in ast.walk(fn):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("addoption", "_addoption", "addini", "addinivalue_line"):
+                if not isinstance(node, ast.Call):
+                    continue
+                callee = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else None
+                if callee in REGISTRATIONS or callee in params:
                     used = {n.id for a in node.args + [k.value for k in node.keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
                     if used & params:
                         return True
@@ -570,6 +688,7 @@ class Extractor:
         if isinstance(choices, (list, dict)) and choices and all(isinstance(c, (str, int, float)) for c in choices):
             spec["choices"] = [str(c) for c in choices]
         self.flags[tuple(spec["names"])] = spec
+        self.resolved_lines.add(f"{path}:{node.lineno}:")
 
     def ini(self, path, node: ast.Call, env: Env):
         kwargs = keywords(node, env)
@@ -584,6 +703,7 @@ class Extractor:
             self.unresolved.append(f"{path}:{node.lineno}: addini {name} type {kind!r} read as string")
             kind = "string"
         self.keys[name] = kind
+        self.resolved_lines.add(f"{path}:{node.lineno}:")
 
     def marker(self, path, node: ast.Call, env: Env):
         if len(node.args) < 2 or literal(node.args[0], env) != "markers":
@@ -598,8 +718,24 @@ class Extractor:
         name = re.split(r"[(:\s]", line.strip(), maxsplit=1)[0]
         if name.isidentifier():
             self.markers.add(name)
+            self.resolved_lines.add(f"{path}:{node.lineno}:")
         else:
             self.unresolved.append(f"{path}:{node.lineno}: marker name {name!r} unreadable")
+
+
+REGISTRATIONS = ("addoption", "_addoption", "addini", "addinivalue_line")
+
+
+def defaults_of(fn) -> dict:
+    """A function's parameters that have defaults, bound to them (`prefix='benchmark-'`)."""
+    scope = {}
+    positional = fn.args.posonlyargs + fn.args.args
+    for arg, default in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults):
+        scope[arg.arg] = default
+    for arg, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults):
+        if default is not None:
+            scope[arg.arg] = default
+    return scope
 
 
 def fstring_prefix(node, env):
@@ -700,20 +836,32 @@ def bind_call(fn: ast.FunctionDef, call: ast.Call, env: Env) -> dict | None:
 # ------------------------------------------------------------------------------------------ records
 
 
-def extract(tree: Tree, distribution: str, entry_points: list[dict] | None = None, modules: list[str] | None = None) -> tuple[dict, list[str]]:
-    """One PluginRecord (without `source`) and the notes on what could not be resolved."""
+def extract(tree: Tree, distribution: str, modules: list[str] | None = None, packaging: str = "",
+            package_dirs: dict[str, str] | None = None) -> tuple[dict, list[str]]:
+    """One PluginRecord (without `source`) and the notes on what could not be resolved.
+
+    `packaging` is the folder holding the distribution's pyproject/setup files in a monorepo; its modules
+    are looked up in the whole tree (a package may live outside that folder, as solara's test plugin does).
+    """
     notes = []
-    if entry_points is None:
-        entry_points, where = entry_points_of(tree)
+    package_tree = SubTree(tree, packaging) if packaging else tree
+    entry_points, _ = entry_points_of(package_tree)
     entry_modules = sorted({p["module"] for p in entry_points} | set(modules or []))
     extractor = Extractor(tree)
-    missing = extractor.load(entry_modules)
+    missing = extractor.load(entry_modules, package_dirs)
     notes.extend(f"entry-point module {m} not found in the source" for m in missing)
     extractor.run()
-    notes.extend(extractor.unresolved)
+    # A helper's body read on its own leaves its parameters unresolved; its call sites resolved them.
+    notes.extend(dict.fromkeys(n for n in extractor.unresolved
+                               if not any(n.startswith(line) for line in extractor.resolved_lines)))
+    stated = packaging_name(package_tree)
+    if stated is not None and normalize(stated) != normalize(distribution):
+        notes.append(f"packaging names the distribution {stated!r}")
+    if not entry_points and not modules:
+        notes.append("no pytest11 entry point")
     record = {
         "distribution": normalize(distribution),
-        "version": version_of(tree, entry_modules) or (tree.tag_version() if isinstance(tree, GitTree) else None) or "unknown",
+        "version": version_of(package_tree, entry_modules, tree) or (tree.tag_version() if isinstance(tree, GitTree) else None) or "unknown",
         "entryPoints": sorted(entry_points, key=lambda p: (p["name"], p["module"])),
         "flags": sorted(extractor.flags.values(), key=lambda f: f["names"]),
         "keys": dict(sorted(extractor.keys.items())),
@@ -779,8 +927,9 @@ def generate(args) -> int:
     committed = {r["distribution"]: r for r in json.loads(OUT.read_text())} if OUT.exists() else {}
     mirror = pathlib.Path(args.mirror)
     records, kept, notes_by = {}, [], {}
+    only = set(args.only.split(",")) if args.only else None
     for dist, entry in sorted(manifest["plugins"].items()):
-        if "missing" in entry:
+        if "missing" in entry or (only is not None and dist not in only):
             continue
         tree, source = None, None
         if "index" in entry:
@@ -791,7 +940,7 @@ def generate(args) -> int:
             gitdir = mirror_gitdir(mirror, entry["repo"])
             if gitdir:
                 try:
-                    tree = GitTree(gitdir, entry["commit"], entry.get("subdir", ""))
+                    tree = GitTree(gitdir, entry["commit"])
                     source = f"github:{entry['repo']}@{entry['commit']}"
                 except subprocess.CalledProcessError:
                     tree = None
@@ -802,13 +951,22 @@ def generate(args) -> int:
             else:
                 notes_by[dist] = ["source absent on this machine and no committed record"]
             continue
-        record, notes = extract(tree, dist, modules=entry.get("modules"))
+        record, notes = extract(tree, dist, modules=entry.get("modules"), packaging=entry.get("subdir", ""),
+                                package_dirs=entry.get("packageDirs"))
         if isinstance(tree, GitTree):
             tree.close()
         record["source"] = source
         records[dist] = record
         if notes:
             notes_by[dist] = notes
+    if only is not None:
+        # A drift check of a few plugins: each regenerated record against its committed line.
+        changed = [d for d in sorted(records) if d not in kept and one_line(records[d]) != one_line(committed.get(d, {}))]
+        absent = sorted(only - set(records) - set(kept))
+        for d in changed:
+            print(f"{d}: committed record differs from its source: run `npm run schemas`", file=sys.stderr)
+        print(json.dumps({"checked": sorted(set(records) - set(kept)), "kept": sorted(kept), "absent": absent, "changed": changed}))
+        return 1 if changed and args.check else 0
     text = dump(list(records.values()))
     report = coverage(manifest, records, kept, notes_by)
     if args.check:
@@ -858,11 +1016,13 @@ def main(argv=None) -> int:
     parser.add_argument("--report", help="also write the coverage report to this file")
     parser.add_argument("--tree", help="read one source tree (a folder or a wheel) and print its record")
     parser.add_argument("--distribution")
+    parser.add_argument("--module", action="append", default=[], help="with --tree: a module loaded by -p or pytest_plugins")
+    parser.add_argument("--only", help="comma-separated distributions: with --check, compare just these")
     args = parser.parse_args(argv)
     if args.tree:
         path = pathlib.Path(args.tree)
         tree = ZipTree(path) if path.suffix == ".whl" else DirTree(path)
-        record, notes = extract(tree, args.distribution or path.name)
+        record, notes = extract(tree, args.distribution or path.name, modules=args.module)
         print(json.dumps({"record": record, "notes": notes}, indent=1))
         return 0
     return generate(args)
