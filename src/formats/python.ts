@@ -12,7 +12,7 @@ import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
 
-async function parser(): Promise<TsParser> {
+export async function parser(): Promise<TsParser> {
   parserPromise ??= (async () => {
     const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();
@@ -115,7 +115,7 @@ function dotted(n: TsNode | null): string | null {
 }
 
 /** A plain string literal's value and content range (no prefix with f/b, a single literal). */
-function stringLiteral(n: TsNode): { value: string; content: Range } | null {
+export function stringLiteral(n: TsNode): { value: string; content: Range } | null {
   if (n.type !== 'string') return null;
   const start = n.child(0);
   if (!start || /[fFbB]/.test(start.text)) return null;
@@ -314,6 +314,20 @@ export async function parsePython(text: string): Promise<PythonModule> {
     tree.delete();
   }
 }
+
+/** Run `read` over the parsed tree, deleted afterwards: for the static readers beside this module (python-static.ts). */
+export async function withPythonTree<T>(text: string, read: (root: TsNode) => T): Promise<T> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return read(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
+export type { TsNode as PythonNode };
 
 const EVENT_LOOP = 'event_loop';
 
