@@ -9,6 +9,7 @@ import registeredMarkers from './rules/registered-markers.js';
 import requireFailFast from './rules/require-fail-fast.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 import requireStrictConfig from './rules/require-strict-config.js';
+import requireTestpaths from './rules/require-testpaths.js';
 import requireTimeout from './rules/require-timeout.js';
 import shadowedConfig from './rules/shadowed-config.js';
 import singleTestRoot from './rules/single-test-root.js';
@@ -28,4 +29,5 @@ export const pytestRules: readonly PytestRule[] = [
   noEventLoopFixture,
   asyncioMarkLoopScope,
   registeredMarkers,
+  requireTestpaths,
 ];
