@@ -9,12 +9,8 @@ import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type Fix
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
-import { composeAnalyzer } from './runners/compose/index.js';
-import { jsAnalyzer } from './runners/js/index.js';
-import { pytestAnalyzer } from './runners/pytest/index.js';
+import { analyzers } from './analyzers.js';
 import { allRules } from './rules.js';
-
-const analyzers = [pytestAnalyzer, composeAnalyzer, jsAnalyzer];
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
@@ -47,7 +43,7 @@ const failed = (problem: FileProblem) => ({ diagnostics: [], problems: [problem]
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const ws = new Workspace();
+  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress });
   const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored, { python: opts.python });
   return { ...result, diagnostics: locate(ws, result.diagnostics) };
 }
@@ -55,8 +51,8 @@ export async function check(options: RunOptions): Promise<CheckResult> {
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
   const { options: opts, problem } = await withToolConfig(options);
-  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false };
-  return runFix(new Workspace(), analyzers, inputs(opts), opts);
+  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false, writtenFiles: [], notWritten: [] };
+  return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
 }
 
 export { allRules };

@@ -12,7 +12,7 @@ import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
 
-async function parser(): Promise<TsParser> {
+export async function parser(): Promise<TsParser> {
   parserPromise ??= (async () => {
     const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();
@@ -115,7 +115,7 @@ function dotted(n: TsNode | null): string | null {
 }
 
 /** A plain string literal's value and content range (no prefix with f/b, a single literal). */
-function stringLiteral(n: TsNode): { value: string; content: Range } | null {
+export function stringLiteral(n: TsNode): { value: string; content: Range } | null {
   if (n.type !== 'string') return null;
   const start = n.child(0);
   if (!start || /[fFbB]/.test(start.text)) return null;

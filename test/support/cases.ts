@@ -34,7 +34,9 @@ export function ruleCases(): RuleCase[] {
       out.push({ rule, name, dir, valid: name.startsWith('valid-'), settings: onlyRule(rule, extra) });
     }
   }
-  return out;
+  // RULE_CASES=<regex> runs only the cases whose `rule/name` matches (while working on one rule).
+  const only = process.env.RULE_CASES ? new RegExp(process.env.RULE_CASES) : null;
+  return only ? out.filter((c) => only.test(`${c.rule}/${c.name}`)) : out;
 }
 
 export function listFiles(dir: string): string[] {

@@ -1,21 +1,18 @@
-/** Containers and CI: finds Compose files, GitHub workflows and GitLab CI files under the inputs and runs their rules. */
+/** Containers: finds Compose files under the inputs and runs their rules (CI files have their own analyzer, runners/ci). */
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
 import type { Workspace } from '../../core/workspace.js';
-import { ciKind, loadCi, type CiFile } from '../ci/ci.js';
-import ciRequireMemoryLimit from '../ci/rules/require-memory-limit.js';
-import { ciSingleTestRoot, composeSingleTestRoot } from '../ci/rules/single-test-root.js';
+import { composeSingleTestRoot } from '../ci/rules/single-test-root.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
 import consistentMemoryLimits from './rules/consistent-memory-limits.js';
 import requireMemoryLimit from './rules/require-memory-limit.js';
 
 export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit, consistentMemoryLimits, composeSingleTestRoot];
-export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit, ciSingleTestRoot];
 
-const isContainerOrCi = (file: string) => COMPOSE_NAME.test(basename(file)) || ciKind(file) !== null;
+const isCompose = (file: string) => COMPOSE_NAME.test(basename(file));
 
 function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
   const out = new Set<string>();
@@ -27,20 +24,21 @@ function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
       continue;
     }
     if (!isDir) {
-      if (isContainerOrCi(input)) out.add(input);
+      if (isCompose(input)) out.add(input);
       continue;
     }
-    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && isContainerOrCi(join(dir, e.name))) out.add(join(dir, e.name));
+    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && isCompose(join(dir, e.name))) out.add(join(dir, e.name));
   }
   return [...out].sort();
 }
 
 export const composeAnalyzer: Analyzer = {
-  rules: [...composeRules, ...ciRules],
+  name: 'compose',
+  rules: composeRules,
+  filePatterns: [String.raw`(docker-)?compose[^/]*\.ya?ml`],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const targets: ComposeFile[] = [];
-    const cis: CiFile[] = [];
     for (const file of composeFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
       const text = ws.text(file);
@@ -50,23 +48,21 @@ export const composeAnalyzer: Analyzer = {
         continue;
       }
       try {
-        if (ciKind(file)) cis.push(await loadCi(file, text));
-        else targets.push(await loadCompose(file, text));
+        targets.push(await loadCompose(file, text));
       } catch (e) {
         if (e instanceof FileProblemError) problems.push(e.problem);
         else throw e;
       }
     }
-    const runs = [...targets.flatMap((target) => composeRules.map((rule) => ({ rule, target }))), ...cis.flatMap((target) => ciRules.map((rule) => ({ rule, target })))];
-    return { runs, problems, files: [...targets, ...cis].map((t) => t.file) };
+    const runs = targets.flatMap((target) => composeRules.map((rule) => ({ rule, target })));
+    return { runs, problems, files: targets.map((t) => t.file) };
   },
   async verify(ws, file) {
-    if (!isContainerOrCi(file)) return null;
+    if (!isCompose(file)) return null;
     const text = ws.text(file);
     if (text === null) return null;
     try {
-      if (ciKind(file)) await loadCi(file, text);
-      else await loadCompose(file, text);
+      await loadCompose(file, text);
       return null;
     } catch (e) {
       if (e instanceof FileProblemError) return e.problem;

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
@@ -126,11 +127,8 @@ export function usesPytestAsyncio(target: PytestTarget): boolean {
   if (config.entries.some((e) => keyInfo(e.key)?.plugin === 'pytest-asyncio')) return true;
   if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest[-_]asyncio\b/i.test(p))) return true;
   for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py', 'tox.ini', 'requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'requirements_dev.txt', 'dev-requirements.txt', 'test-requirements.txt']) {
-    try {
-      if (/pytest[-_]asyncio/i.test(readFileSync(join(target.rootDir, name), 'utf8'))) return true;
-    } catch {
-      // Not there.
-    }
+    // Through the one safe read: a FIFO or device named like a dependency file is an error, never a hang.
+    if (/pytest[-_]asyncio/i.test(readOptionalTextFile(join(target.rootDir, name)) ?? '')) return true;
   }
   return false;
 }

@@ -1,9 +1,13 @@
 import { basename, dirname } from 'node:path';
 import { defineRule, type ReportInput } from '../../../core/rule.js';
+import { Workspace } from '../../../core/workspace.js';
+import { shellCommands } from '../../../formats/shell.js';
 import pytestRule from '../../pytest/rules/single-test-root.js';
 import type { ComposeFile } from '../../compose/compose.js';
 import type { CiFile } from '../ci.js';
-import { governingTestpaths, pytestInvocations } from '../command-roots.js';
+import { pytestRunOf } from '../command-line.js';
+import { extraRoots } from '../roots.js';
+import type { SiteCommand } from '../sites.js';
 
 const meta = {
   ...pytestRule.meta,
@@ -13,31 +17,36 @@ const meta = {
   defaultOptions: {},
 };
 
-/** Command lines that pass several roots to pytest where the governing config was narrowed to one. */
-function check(command: string, dir: string, where: string, at: { start: number; end: number }, file: string, report: (r: ReportInput<'severalRoots'>) => void) {
-  for (const run of pytestInvocations(command)) {
-    if (run.ownConfig || run.paths.length < 2) continue;
-    const config = governingTestpaths(dir);
-    if (!config || config.testpaths.length !== 1) continue;
-    report({ messageId: 'severalRoots', data: { where, paths: run.paths.join(', '), config: basename(config.file), root: config.testpaths[0]! }, file, ...at, fix: null });
+/** Commands that run pytest on several roots where the governing config was narrowed to one. */
+function check(ws: Workspace, commands: readonly SiteCommand[], where: string, at: { start: number; end: number }, file: string, report: (r: ReportInput<'severalRoots'>) => void) {
+  for (const command of commands) {
+    const run = pytestRunOf(command.words);
+    // Inside a container the paths are the container's: not comparable with the files here.
+    if (!run || run.container) continue;
+    const found = extraRoots(ws, run.args, command.cwd);
+    if (!found) continue;
+    report({ messageId: 'severalRoots', data: { where, paths: found.paths.join(', '), config: basename(found.config.file), root: found.root }, file, ...at, fix: null });
   }
 }
 
-/** The Compose and CI sides of `single-test-root` (report only: which roots a job should run is the user's call). */
+/** The Compose side of `single-test-root` (report only: which roots a job should run is the user's call). */
 export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Record<string, never>>({
   meta,
   check(ctx, compose) {
+    const ws = new Workspace();
     for (const s of compose.services) {
-      if (s.runner === 'pytest' && s.commandAt) check(s.command, dirname(compose.file), `service \`${s.name}\``, s.commandAt, compose.file, ctx.report);
+      if (s.runner !== 'pytest' || !s.commandAt) continue;
+      // The service's command as the container runs it, from the Compose file's directory.
+      const commands = shellCommands(s.command).map((c) => ({ words: c.words, cwd: dirname(compose.file) }));
+      check(ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, ctx.report);
     }
   },
 });
 
+/** The CI, tox, nox, Makefile and script sides: every command site of the file. */
 export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
   meta,
-  check(ctx, ci) {
-    // A workflow runs from the repository root: the directory holding .github (or .gitlab-ci.yml).
-    const root = ci.kind === 'github' ? dirname(dirname(dirname(ci.file))) : dirname(ci.file);
-    for (const job of ci.jobs) if (job.runner === 'pytest') check(job.command, root, `\`${job.name}\``, job.at, ci.file, ctx.report);
+  check(ctx, target) {
+    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, ctx.report);
   },
 });

@@ -1,10 +1,10 @@
 import { defineRule } from '../../../core/rule.js';
 import { LineIndex } from '../../../core/text.js';
 import { basename, dirname, relative } from 'node:path';
-import { governingConfig } from '../../ci/command-roots.js';
+import { governingConfig } from '../../ci/roots.js';
 import { getEntry, typedValue } from '../../pytest/config.js';
 import type { ComposeFile } from '../compose.js';
-import { composeMb } from './require-memory-limit.js';
+import { composeMb } from '../limits.js';
 
 export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer', Record<string, never>>({
   meta: {

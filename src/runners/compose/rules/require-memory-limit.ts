@@ -1,36 +1,16 @@
-import type { Pair } from 'yaml';
+import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
 import { addEntries, lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
+import { composeMb, DEFAULT_CONTAINER_MEMORY, DEFAULT_CONTAINER_RESERVATION, monitorVariables } from '../limits.js';
 
 export interface Options {
   containerMemory?: string;
   containerReservation?: string;
 }
-
-/**
- * The monitor's limits for a container of `mb` MB: 80% for execution and half that for collection (the
- * monitor's own `auto`). Compose services and CI jobs both take them from here, so every place agrees.
- */
-export function monitorVariables(mb: number): [string, string][] {
-  return [
-    ['PYTEST_MEMORY_LIMIT_MB', String(Math.floor(mb * 0.8))],
-    ['PYTEST_COLLECTION_LIMIT_MB', String(Math.floor(mb * 0.4))],
-  ];
-}
-
-/** Compose sizes (`512M`, `1g`, `1.5GB`, bytes) in MB; null when unreadable. */
-export function composeMb(size: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$/i.exec(size);
-  if (!m) return null;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  return unit === 'g' ? n * 1024 : unit === 'm' ? n : unit === 'k' ? n / 1024 : n / 1024 / 1024;
-}
-
 
 function serviceEdits(compose: ComposeFile, service: ComposeService, options: Required<Options>): Edit[] | null {
   const { text, file } = compose;
@@ -56,8 +36,14 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
     const wanted = monitorVariables(mb).filter(([k]) => !service.environment.names.has(k));
     const env = service.environment.node;
     if (wanted.length > 0) {
-      // No environment yet: it joins the deploy block below, in one insertion.
-      if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
+      if (service.environment.opaque) return null;
+      if (!env && service.environment.inherited) {
+        // The environment comes through a merge key. A service-level `environment:` replaces it whole (YAML
+        // merges one level only), so the new one starts with every inherited entry, in order, as written.
+        const copied = inheritedEntries(text, service.environment.inherited, wanted);
+        if (!copied) return null;
+        tail.push(`${indent}environment:`, ...copied.map((line) => `${indent}${unit}${line}`));
+      } else if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
       else {
         const added = env.items.length > 0 ? addEntries(text, service.map, env, 'environment', wanted, eol) : null;
         if (!added) return null;
@@ -73,6 +59,28 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
 }
 
 /**
+ * The lines of an inherited environment copied as written (`KEY: value` or `- KEY=value`), then the new
+ * entries in the same style; null when an entry spans lines or the environment is in flow style.
+ */
+function inheritedEntries(text: string, env: YAMLMap | YAMLSeq, wanted: readonly (readonly [string, string])[]): string[] | null {
+  if (env.flow) return null;
+  const lines: string[] = [];
+  // Pairs (a map) have keys; the scalars of a `- KEY=value` list do not.
+  const first = env.items[0] as object | undefined;
+  const isSeq = first !== undefined && !('key' in first);
+  for (const item of env.items as (Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null> | { range?: [number, number, number]; key?: undefined })[]) {
+    const start = 'key' in item && item.key ? item.key.range?.[0] : (item as { range?: [number, number, number] }).range?.[0];
+    const end = 'key' in item && item.key ? (item.value?.range?.[1] ?? item.key.range?.[1]) : (item as { range?: [number, number, number] }).range?.[1];
+    if (start === undefined || end === undefined) return null;
+    const written = text.slice(start, end);
+    if (/[\r\n]/.test(written)) return null;
+    lines.push(isSeq ? `- ${written}` : written);
+  }
+  for (const [k, v] of wanted) lines.push(isSeq ? `- ${k}=${v}` : `${k}: "${v}"`);
+  return lines;
+}
+
+/**
  * The Compose side of `require-memory-limit`: one rule id, one set of options and docs (the pytest rule's
  * metadata, which lists both), two implementations.
  */
@@ -83,10 +91,10 @@ export default defineRule<ComposeFile, 'noContainerLimit' | 'noMonitorEnv', Opti
       noContainerLimit: 'service `{{service}}` runs {{runner}} without a container memory limit: a greedy test takes the host down with it',
       noMonitorEnv: "service `{{service}}` runs pytest without {{missing}} in its environment: the memory monitor inside does not know the container's limit",
     },
-    defaultOptions: { containerMemory: '512M', containerReservation: '256M' },
+    defaultOptions: { containerMemory: DEFAULT_CONTAINER_MEMORY, containerReservation: DEFAULT_CONTAINER_RESERVATION },
   },
   check(ctx, compose) {
-    const options = { containerMemory: ctx.options.containerMemory ?? '512M', containerReservation: ctx.options.containerReservation ?? '256M' };
+    const options = { containerMemory: ctx.options.containerMemory ?? DEFAULT_CONTAINER_MEMORY, containerReservation: ctx.options.containerReservation ?? DEFAULT_CONTAINER_RESERVATION };
     for (const service of compose.services) {
       if (!service.runner) continue;
       const missingEnv = service.runner === 'pytest' ? ['PYTEST_MEMORY_LIMIT_MB', 'PYTEST_COLLECTION_LIMIT_MB'].filter((k) => !service.environment.names.has(k)) : [];

@@ -1,5 +1,6 @@
 import { defineRule } from '../../../core/rule.js';
 import { MONITOR_MODULE } from '../../../monitor/stamp.js';
+import { DEFAULT_CONTAINER_MEMORY, DEFAULT_CONTAINER_RESERVATION } from '../../compose/limits.js';
 import { getEntry, listValue } from '../config.js';
 import { installMonitorEdits, monitorLoaded } from '../monitor-install.js';
 import { headerRange, isActive } from '../rule-kit.js';
@@ -34,8 +35,8 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },
-        containerMemory: { type: 'string', default: '512M', description: 'Docker Compose: the memory limit the fix gives a test service.' },
-        containerReservation: { type: 'string', default: '256M', description: 'Docker Compose: the memory reservation the fix gives a test service.' },
+        containerMemory: { type: 'string', default: DEFAULT_CONTAINER_MEMORY, description: 'Docker Compose: the memory limit the fix gives a test service.' },
+        containerReservation: { type: 'string', default: DEFAULT_CONTAINER_RESERVATION, description: 'Docker Compose: the memory reservation the fix gives a test service.' },
       },
       additionalProperties: false,
     },
@@ -49,7 +50,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
         bad: '[pytest]\ntestpaths = tests\n',
         good: `[pytest]\ntestpaths = tests\naddopts = -p ${MONITOR_MODULE}\npythonpath = .\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n`,
       },
-      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed. In Compose the fix adds \`deploy.resources\` (limit \`containerMemory\`, default 512M; reservation \`containerReservation\`, 256M) and the monitor's variables derived from the container's limit (80%, and half that for collection), in the file's own indentation and environment style; a service with a \`deploy\` block but no memory, or flow-style YAML, is reported without a fix. In CI the same two variables (from \`containerMemory\`, so every place agrees) go into the step's \`env\` or the job's \`variables\`.`,
+      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed. In Compose the fix adds \`deploy.resources\` (limit \`containerMemory\`, default ${DEFAULT_CONTAINER_MEMORY}; reservation \`containerReservation\`, ${DEFAULT_CONTAINER_RESERVATION}) and the monitor's variables derived from the container's limit (80%, and half that for collection), in the file's own indentation and environment style; a service with a \`deploy\` block but no memory, or flow-style YAML, is reported without a fix. In CI the same two variables (from \`containerMemory\`, so every place agrees) go into the step's \`env\` or the job's \`variables\`.`,
     },
   },
   check(ctx, target) {

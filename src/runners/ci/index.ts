@@ -1,0 +1,82 @@
+/**
+ * The analyzer of places that launch pytest outside its config: GitHub workflows, GitLab CI, tox, nox,
+ * Makefiles and scripts under `scripts/`. It finds them under the inputs by the patterns in INVOCATION_FILES.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
+import type { Rule } from '../../core/rule.js';
+import type { Workspace } from '../../core/workspace.js';
+import { ciKind, INVOCATION_FILES, invocationKind, loadInvocations, type CiFile } from './ci.js';
+import ciRequireMemoryLimit from './rules/require-memory-limit.js';
+import { ciSingleTestRoot } from './rules/single-test-root.js';
+
+export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit, ciSingleTestRoot];
+
+/** pyproject.toml and Makefiles are read only when they may hold what this analyzer looks for. */
+function mayMatter(file: string, text: string): boolean {
+  const kind = invocationKind(file);
+  if (kind === 'pyproject-tox') return /^\s*\[tool\.tox\b|^\s*legacy_tox_ini\s*=/m.test(text) || /^\s*\[tool\][^[]*\btox\b/m.test(text);
+  return /py\.?test/.test(text);
+}
+
+function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const input of inputs) {
+    let isDir = false;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      continue;
+    }
+    if (!isDir) {
+      if (invocationKind(input)) out.add(input);
+      continue;
+    }
+    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && invocationKind(join(dir, e.name))) out.add(join(dir, e.name));
+  }
+  return [...out].sort();
+}
+
+export const ciAnalyzer: Analyzer = {
+  name: 'ci',
+  rules: ciRules,
+  filePatterns: INVOCATION_FILES.map((f) => f.pattern),
+  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
+    const problems: FileProblem[] = [];
+    const targets: CiFile[] = [];
+    for (const file of invocationFiles(ws, inputs)) {
+      if (ignored?.(file)) continue;
+      const text = ws.text(file);
+      if (text === null) {
+        // pyproject.toml and tox.ini are the pytest analyzer's to report when unreadable.
+        const p = ciKind(file) ? ws.problem(file) : undefined;
+        if (p) problems.push(p);
+        continue;
+      }
+      if (!ciKind(file) && !mayMatter(file, text)) continue;
+      try {
+        const target = await loadInvocations(ws, file, text);
+        if (target.sites.length > 0) targets.push(target);
+      } catch (e) {
+        if (e instanceof FileProblemError) problems.push(e.problem);
+        else throw e;
+      }
+    }
+    return { runs: targets.flatMap((target) => ciRules.map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
+  },
+  async verify(ws, file) {
+    // Fixes edit CI YAML only; tox, nox, Makefiles and scripts are reported, never written.
+    if (!ciKind(file)) return null;
+    const text = ws.text(file);
+    if (text === null) return null;
+    try {
+      await loadInvocations(ws, file, text);
+      return null;
+    } catch (e) {
+      if (e instanceof FileProblemError) return e.problem;
+      throw e;
+    }
+  },
+};

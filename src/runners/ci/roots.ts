@@ -1,0 +1,93 @@
+/**
+ * Which test roots a pytest command line collects, judged against the config that governs it: the config
+ * pytest finds from the command's directory (or the one `-c` names), read through the run's workspace.
+ */
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import { Workspace } from '../../core/workspace.js';
+import { listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
+import { nearestActive } from '../pytest/index.js';
+import { readPytestArgs } from './command-line.js';
+import type { ShellWord } from '../../formats/shell.js';
+
+/** The pytest config governing `dir`, found as pytest finds it; null when none, or when one on the way is broken. */
+export function governingConfig(dir: string, ws: Workspace = new Workspace()): PytestConfig | null {
+  const problems: FileProblem[] = [];
+  const found = nearestActive(ws, dir, problems);
+  // A broken config is reported by the pytest analyzer when it is among the inputs.
+  return found && problems.length === 0 ? found.config : null;
+}
+
+/** The config `-c FILE` names (any file name), or null when it cannot be read. */
+function explicitConfig(ws: Workspace, file: string): PytestConfig | null {
+  const text = ws.text(file);
+  if (text === null) return null;
+  try {
+    return loadPytestConfig(file, text, true);
+  } catch (e) {
+    if (e instanceof FileProblemError) return null;
+    throw e;
+  }
+}
+
+const inside = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/** A path argument's directory part: node ids lose `::...`, globs their first wildcard segment and what follows. */
+function pathPart(word: ShellWord): string {
+  let p = word.value.split('::')[0]!;
+  if (word.glob) {
+    const parts = p.split('/');
+    const k = parts.findIndex((s) => /[*?[]/.test(s));
+    p = parts.slice(0, k).join('/') || '.';
+  }
+  return p.replace(/\/+$/, '') || '/';
+}
+
+function isFile(path: string, word: ShellWord): boolean {
+  if (word.value.includes('::') || /\.(py|rst|md|txt)$/.test(path)) return true;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface ExtraRoots {
+  /** The paths the command names, node ids reduced to their files, each once. */
+  paths: string[];
+  config: PytestConfig;
+  root: string;
+}
+
+/**
+ * A command that collects several roots where the governing config was narrowed to one; null when it
+ * collects one (the configured root, files and node ids inside it, or another root alone: the remedy for
+ * several roots is a job per root), or when it cannot be judged (`--rootdir`, `-o testpaths=`, `--pyargs`,
+ * a directory the tool cannot follow, no config with exactly one plain `testpaths` entry).
+ */
+export function extraRoots(ws: Workspace, args: readonly ShellWord[], cwd: string | null): ExtraRoots | null {
+  if (cwd === null) return null;
+  const read = readPytestArgs(args);
+  if (read.ownSelection) return null;
+  const literal = read.paths.filter((w) => !w.dynamic);
+  if (literal.length < 2) return null;
+  const config = read.configFile ? explicitConfig(ws, resolve(cwd, read.configFile)) : governingConfig(cwd, ws);
+  if (!config) return null;
+  const testpaths = listValue(config, 'testpaths', 'args');
+  if (testpaths.length !== 1 || /[*?[]/.test(testpaths[0]!)) return null;
+  const configured = resolve(dirname(config.file), testpaths[0]!);
+  const roots: string[] = [];
+  const paths: string[] = [];
+  for (const word of literal) {
+    const part = pathPart(word);
+    const abs = isAbsolute(part) ? part : resolve(cwd, part);
+    if (!paths.includes(word.value.split('::')[0]!)) paths.push(word.value.split('::')[0]!);
+    const root = inside(abs, configured) ? configured : isFile(abs, word) ? dirname(abs) : abs;
+    if (!roots.includes(root)) roots.push(root);
+  }
+  // A root inside another is collected with it.
+  const distinct = roots.filter((r) => !roots.some((o) => o !== r && inside(r, o)));
+  if (distinct.length < 2) return null;
+  return { paths, config, root: testpaths[0]! };
+}
