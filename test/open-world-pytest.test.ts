@@ -130,7 +130,7 @@ describe('require-testpaths: the unsafe fix keeps the collected tests', { skip }
     const collect = () => run(PYTHON, ['-m', 'pytest', '--collect-only', '-q', '-p', 'no:cacheprovider', '--strict-config'], project);
     const before = collect();
     assert.equal(before.code, 0, before.out);
-    const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id === 'require-testpaths' ? 'warning' : 'off'] as const));
+    const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id === 'require-testpaths' ? 'error' : 'off'] as const));
     const result = await fix({ cwd: project, paths: ['.'], toolConfig: false, write: true, unsafe: true, rules });
     assert.equal(result.appliedFixes, 1);
     assert.match(readFileSync(join(project, 'pytest.ini'), 'utf8'), /^testpaths = tests$/m);
