@@ -64,7 +64,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
-      what: "Flags a mark used in a test module or conftest.py (decorator, `pytestmark`, class-level `pytestmark`) that the governing config does not register, when `--strict-markers` (or `strict`) is on. pytest's own marks and those of pytest-asyncio, pytest-timeout, pytest-cov and pytest-xdist are known, and so are marks of plugins the project declares or has installed, and marks its conftest.py and local plugins register with `config.addinivalue_line("markers", ...)`. A mark of a registry plugin the project does not declare is an error naming the plugin; a mark nobody registers while the project declares a plugin netra-migrate has no record of is a warning.",
+      what: "Flags a mark used in a test module or conftest.py (decorator, `pytestmark`, class-level `pytestmark`) that the governing config does not register, when `--strict-markers` (or `strict`) is on. pytest's own marks and those of pytest-asyncio, pytest-timeout, pytest-cov and pytest-xdist are known, and so are marks of plugins the project declares or has installed, and marks its conftest.py and local plugins register with `config.addinivalue_line('markers', ...)`. A mark of a registry plugin the project does not declare is an error naming the plugin; a mark nobody registers while the project declares a plugin netra-migrate has no record of is a warning.",
       why: 'Under strict markers an unregistered mark is a collection error for the whole module; without them it is a typo that silently selects nothing (`-m docker_safe` runs no test).',
       example: {
         file: 'test_api.py',
