@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
+import { cpythonVerdict } from './cpython.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
@@ -94,8 +95,13 @@ export interface PythonModule {
   imports: Import[];
   /** Where the top-level imports end (a new import goes after it), or 0. */
   importsEnd: number;
-  /** The first syntax error, if any (1-based line), and every error range. */
-  syntaxError: { line: number; column: number } | null;
+  /**
+   * The first syntax error, if any (1-based line), and every error range tree-sitter found. An error only
+   * tree-sitter sees is checked with CPython (`ast.parse`): where CPython accepts the text there is no
+   * syntax error (the ranges stay, so no edit lands inside them); where CPython rejects it, its position and
+   * message are given; `detail` says when no python3 could confirm tree-sitter's verdict.
+   */
+  syntaxError: { line: number; column: number; detail?: string } | null;
   errorRanges: Range[];
   /** Uses of `event_loop` inside the body of a function that takes it as a parameter; `nested` when inside an inner def or lambda. */
   eventLoopUses(fn: FunctionDef): (Range & { nested: boolean })[];
@@ -294,10 +300,15 @@ export async function parsePython(text: string): Promise<PythonModule> {
     collectErrors(root, errorRanges);
     let syntaxError: PythonModule['syntaxError'] = null;
     if (errorRanges.length > 0) {
-      const at = errorRanges[0]!.start;
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1 };
+      const verdict = cpythonVerdict(text);
+      if (verdict === null) {
+        const at = errorRanges[0]!.start;
+        const before = text.slice(0, at);
+        const line = before.split('\n').length;
+        syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1, detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse' };
+      } else if (!verdict.ok) {
+        syntaxError = { line: verdict.line, column: verdict.column, detail: verdict.message };
+      }
     }
     return {
       text,

@@ -17,6 +17,7 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
+import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 
@@ -223,7 +224,14 @@ export const pytestAnalyzer: Analyzer = {
       const text = ws.text(file);
       if (text === null) return null;
       const module = await parsePython(text);
-      return module.syntaxError ? { file, ...module.syntaxError, message: 'Python syntax error' } : null;
+      if (module.syntaxError) return { file, line: module.syntaxError.line, column: module.syntaxError.column, message: `Python syntax error${module.syntaxError.detail ? ` (${module.syntaxError.detail})` : ''}` };
+      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
+      const original = ws.original(file)?.text;
+      const before = original === undefined ? null : cpythonVerdict(original);
+      if (before && !before.ok) return { file, line: before.line, column: before.column, asRead: true, message: `Python syntax error (CPython: ${before.message}); the file is never edited` };
+      const after = cpythonVerdict(text);
+      if (after && !after.ok) return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
+      return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);

@@ -281,8 +281,8 @@ export async function loadSources(
       byFile.set(file, { text, source });
     }
     if (source.module.syntaxError) {
-      const { line, column } = source.module.syntaxError;
-      problems.push({ file, line, column, message: 'Python syntax error: findings elsewhere in the file are reported, but nothing is written' });
+      const { line, column, detail } = source.module.syntaxError;
+      problems.push({ file, line, column, message: `Python syntax error${detail ? ` (${detail})` : ''}: findings elsewhere in the file are reported, but the file is not written` });
     }
     out.push(source);
   }

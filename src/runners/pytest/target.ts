@@ -52,7 +52,18 @@ export interface AddoptToken {
  * bundled short options (`-ra` is `-r a`, `-vvx` is `-v -v -x`), `--` ending options. Only names that some
  * schema declares are known; pytest sets `allow_abbrev=False`, so prefixes are not expanded.
  */
-export function parseAddopts(config: PytestConfig): { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null {
+type ParsedAddopts = { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null;
+/** One parse per config text: every rule asks, and a 20,000-line addopts made that quadratic. */
+const parsedAddopts = new WeakMap<PytestConfig, ParsedAddopts>();
+
+export function parseAddopts(config: PytestConfig): ParsedAddopts {
+  if (parsedAddopts.has(config)) return parsedAddopts.get(config)!;
+  const parsed = parseAddoptsUncached(config);
+  parsedAddopts.set(config, parsed);
+  return parsed;
+}
+
+function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
   const entry = getEntry(config, 'addopts');
   if (!entry) return null;
   const typed = typedValue(config, entry, 'args');
