@@ -45,6 +45,17 @@ export class IgnoreFiles {
   /** Every ignore file read, for tests and for the cache key (a changed .gitignore changes the walk). */
   readonly read: string[] = [];
 
+  /** The ignore files looked for, present or not (a new or changed one changes the walk). */
+  probed(): string[] {
+    const out: string[] = [];
+    for (const [dir, level] of this.levels) {
+      out.push(join(dir, '.ignore'));
+      if (this.repoRoot(dir) !== null) out.push(join(dir, '.gitignore'));
+    }
+    for (const repo of this.excludes.keys()) out.push(join(repo, '.git', 'info', 'exclude'));
+    return out;
+  }
+
   private static factory: ((options?: { allowRelativePaths?: boolean }) => Ignore) | undefined;
 
   private load(file: string, base: string): Level | null {
@@ -125,10 +136,19 @@ export class IgnoreFiles {
  * so a link loop or a link out of the project can neither hang the walk nor widen it. With `ignoreFiles`,
  * entries the repository ignores are left out and ignored directories are never entered.
  */
-export function* walkDirs(root: string, ignoreFiles?: IgnoreFiles): Generator<{ dir: string; entries: Dirent[] }> {
+export interface WalkOptions {
+  /** Leave out what the repository's ignore files ignore. */
+  ignoreFiles?: IgnoreFiles;
+  /** Every directory listed is added here (the cache's record of what a run depended on). */
+  listed?: Set<string>;
+}
+
+export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ dir: string; entries: Dirent[] }> {
+  const { ignoreFiles, listed } = options;
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
+    listed?.add(dir);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });

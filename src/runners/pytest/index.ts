@@ -139,7 +139,7 @@ async function attachSources(
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
     scanned.add(t);
-    for (const file of sourceFilesOf(t, ws.ignoreFiles)) {
+    for (const file of sourceFilesOf(t, ws.walkOptions)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
       if (o) wanted.set(file, o);

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
-import { isFile, walkDirs, type IgnoreFiles } from '../../core/walk.js';
+import { isFile, walkDirs, type WalkOptions } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
 import { listValue } from './config.js';
@@ -131,14 +131,14 @@ function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings
  * `python_files` under the collected roots (testpaths, else the config's directory), plus the conftest.py
  * files between the config and those roots.
  */
-export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): string[] {
+export function sourceFilesOf(target: PytestTarget, walk?: WalkOptions): string[] {
   const patterns = listValue(target.config, 'python_files', 'args');
   const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
   const testpaths = listValue(target.config, 'testpaths', 'args');
   const roots = testpaths.length > 0 ? testpaths.flatMap((p) => expandTestpath(target.rootDir, p)) : [target.rootDir];
   const out = new Set<string>();
   for (const root of roots) {
-    for (const { dir, entries } of walkDirs(root, ignoreFiles)) {
+    for (const { dir, entries } of walkDirs(root, walk)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
         if (e.name === 'conftest.py' || res.some((r) => r.test(e.name))) out.add(join(dir, e.name));
@@ -257,8 +257,11 @@ export async function loadSources(
   const out: PytestSource[] = [];
   for (const [i, file] of files.entries()) {
     ws.progress?.(i + 1, files.length);
-    const known = ws.edited(file) ? undefined : judged.get(file);
-    if (known && !featuresMatter(known, registeredMarks(file))) continue;
+    const known = ws.edited(file) ? undefined : (judged.get(file) ?? (ws.cachedFact(file) as TextFeatures | undefined));
+    if (known && !featuresMatter(known, registeredMarks(file))) {
+      judged.set(file, known);
+      continue;
+    }
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
@@ -266,6 +269,7 @@ export async function loadSources(
       continue;
     }
     const features = textFeatures(text);
+    ws.rememberFact(file, features);
     if (!featuresMatter(features, registeredMarks(file))) {
       judged.set(file, features);
       ws.release(file);
