@@ -186,7 +186,8 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
     ...range(outer),
     name: name.text,
     nameRange: range(name),
-    async: def.children.some((c) => c?.type === 'async'),
+    // `async` is the definition's first token when present (reading every child would marshal them all).
+    async: def.child(0)?.type === 'async',
     decorators: decorators.map(decorator),
     params: out,
     paramList: params ? range(params) : range(def),
@@ -248,6 +249,29 @@ function collectErrors(root: TsNode, out: Range[]): void {
   cursor.delete();
 }
 
+/** The first syntax error of a Python text (1-based line and column), or null: a parse without the model. */
+export async function pythonSyntaxError(text: string): Promise<{ line: number; column: number } | null> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    if (!tree.rootNode.hasError) return null;
+    const errorRanges: Range[] = [];
+    collectErrors(tree.rootNode, errorRanges);
+    return firstError(text, errorRanges);
+  } finally {
+    tree.delete();
+  }
+}
+
+function firstError(text: string, errorRanges: readonly Range[]): { line: number; column: number } | null {
+  if (errorRanges.length === 0) return null;
+  const at = errorRanges[0]!.start;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return { line, column: at - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
 export async function parsePython(text: string): Promise<PythonModule> {
   const p = await parser();
   const tree = p.parse(text);
@@ -292,13 +316,7 @@ export async function parsePython(text: string): Promise<PythonModule> {
     visitBlock(root, null, true);
     const errorRanges: Range[] = [];
     collectErrors(root, errorRanges);
-    let syntaxError: PythonModule['syntaxError'] = null;
-    if (errorRanges.length > 0) {
-      const at = errorRanges[0]!.start;
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1 };
-    }
+    const syntaxError: PythonModule['syntaxError'] = firstError(text, errorRanges);
     return {
       text,
       functions,

@@ -14,7 +14,7 @@ import { deriveProfiles, PROFILES } from './profiles.js';
 import { pytestRules } from './rules.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
-import { parsePython } from '../../formats/python.js';
+import { pythonSyntaxError } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
@@ -206,8 +206,9 @@ export const pytestAnalyzer: Analyzer = {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
-      const module = await parsePython(text);
-      return module.syntaxError ? { file, ...module.syntaxError, message: 'Python syntax error' } : null;
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
+      const error = await pythonSyntaxError(text);
+      return error ? { file, ...error, message: 'Python syntax error' } : null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);

@@ -182,6 +182,11 @@ const NEXT_DEF = /^[ \t]*(async[ \t]+)?(def|class)\b/gm;
 function scopeMayMatter(text: string, at: number): boolean {
   const fixture = text.lastIndexOf('fixture', at);
   const asyncio = text.lastIndexOf('asyncio', at);
+  // On the asyncio mark only `scope=` is reported; `loop_scope=` is what the fix writes (a fixed file is
+  // then not parsed again in the next fix pass).
+  if (asyncio > fixture && at - asyncio < 300 && /^[ \t]*@[\w. \t]*$/.test(text.slice(text.lastIndexOf('\n', asyncio) + 1, asyncio))) {
+    return !text.startsWith('loop_', at);
+  }
   if (fixture < 0 || at - fixture > 300 || asyncio > fixture) return true;
   // The fixture call must open a decorator line: `@...fixture(`.
   const lineStart = text.lastIndexOf('\n', fixture) + 1;
