@@ -1,9 +1,13 @@
 /**
- * npm run bench, two measurements, each side by side with its baseline in the same run and interleaved so
- * machine noise hits both alike:
- *   1. start-up cost of a pre-commit style run, `check pytest.ini`, against bare `node -e 0`;
- *   2. the memory monitor's overhead: pytest on 5,000 trivial tests, plain, with the monitor, and with
- *      pytest-timeout's signal method for scale (needs the test venv: `node scripts/python-env.mjs`).
+ * npm run bench: each measurement side by side with its baseline in the same run, interleaved so machine
+ * noise hits both alike (BENCH_SECTIONS picks some):
+ *   startup  a pre-commit style run on one config (pytest.ini, jest.config.js, vitest.config.ts) against
+ *            bare `node -e 0`;
+ *   async    `check .` on an async-suite-shaped tree (bench/async-tree.ts) against Ruff, and the cache;
+ *   monitor  the memory monitor's overhead: pytest on 5,000 trivial tests, plain, with the monitor, and with
+ *            pytest-timeout's signal method for scale (needs the test venv: `node scripts/python-env.mjs`);
+ *   scaling  check and fix at 1,000 / 5,000 / 20,000 modules with findings in every one;
+ *   js       the Jest/Vitest path on 2,000 test files.
  * Prints tables; with --save, also writes bench/RESULTS.md. Never used as a timed assertion in tests.
  */
 import { spawnSync } from 'node:child_process';
@@ -176,7 +180,7 @@ function peakOf(xs: { mb: number }[]): number {
  */
 function asyncTreeSection(): string {
   const modules = Number(process.env.BENCH_ASYNC_MODULES ?? 3000);
-  const runs = Number(process.env.BENCH_TREE_RUNS ?? 3);
+  const runs = Number(process.env.BENCH_ASYNC_RUNS ?? 3);
   const tree = generateAsyncTree(modules, 'some');
   const cli = join(root, 'bin', 'netra-migrate.js');
   const ruff = ruffBinary();

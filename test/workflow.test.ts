@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { check } from '../src/index.js';
@@ -272,5 +272,19 @@ describe('cache for repeat runs', () => {
     const other = suite();
     runCli(['check', '--no-cache'], other, { NETRA_MIGRATE_NO_CACHE: '' });
     assert.equal(existsSync(join(other, '.netra-migrate-cache')), false);
+  });
+});
+
+describe('start-up of a JS config run', () => {
+  test("TypeScript's compiled code is cached in node_modules/.cache/netra-migrate and gives the same findings", () => {
+    const dir = writeTree({ 'jest.config.js': "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src', '<rootDir>/lib'],\n};\n" });
+    const cacheDir = join(ROOT, 'node_modules', '.cache', 'netra-migrate');
+    rmSync(cacheDir, { recursive: true, force: true });
+    const cold = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
+    assert.ok(readdirSync(cacheDir).some((f) => f.startsWith('@ts-morph+common+dist+typescript.js.') && f.endsWith('.v8cache')), readdirSync(cacheDir).join(' '));
+    const warm = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
+    assert.equal(warm.code, 1);
+    assert.equal(warm.stdout, cold.stdout);
+    assert.match(warm.stdout, /"rule": "single-test-root"|"rule": "[a-z-]+"/);
   });
 });

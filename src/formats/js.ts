@@ -16,13 +16,14 @@ import { dirname, resolve } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
 import { LineIndex } from '../core/text.js';
+import { requireWithCodeCache } from '../core/code-cache.js';
 
 const require = createRequire(import.meta.url);
 let tsModule: typeof TS | undefined;
 
 /** The TypeScript API, loaded on first use. */
 export function typescript(): typeof TS {
-  tsModule ??= (require('ts-morph') as { ts: typeof TS }).ts;
+  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS }).ts;
   return tsModule;
 }
 
