@@ -202,7 +202,8 @@ function scopeMayMatter(text: string, at: number): boolean {
 export function textFeatures(text: string): TextFeatures {
   const markAlias = /\bmark\s+as\b/.test(text);
   // A suppression comment must be seen to be reported when it suppresses nothing (unused-suppression).
-  let strong = text.includes('event_loop') || text.includes('netra-migrate') || /\bfixture\s+as\b/.test(text);
+  // `event_loop` as a name of its own: `asyncio.get_event_loop()` and `new_event_loop()` are no fixture.
+  let strong = /\bevent_loop\b/.test(text) || text.includes('netra-migrate') || /\bfixture\s+as\b/.test(text);
   if (!strong) {
     for (const m of text.matchAll(SCOPE_ARG)) {
       if (scopeMayMatter(text, m.index)) {
