@@ -20,6 +20,7 @@ import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
 import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 import { stderrProgress, useColor } from './terminal.js';
+import { CACHE_DIR } from './core/cache.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
@@ -152,6 +153,7 @@ await yargs(hideBin(process.argv))
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
         .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings' })
+        .option('cache', { type: 'boolean', default: true, describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)` })
         .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
         .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
@@ -160,7 +162,11 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       const started = performance.now();
       const { options, progress } = runOptions(argv);
-      const result = await check({ ...options, paths: argv.paths as string[], rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
+      // --show-files and --stats describe this run's own reading, so they never replay a cached one.
+      // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
+      const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
+      const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
+      const result = await check({ ...options, cache, paths: argv.paths as string[], rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
       progress?.end();
       printProblems(result);
       if (argv['show-files']) {

@@ -50,6 +50,8 @@ export interface RunOptions {
   toolConfig?: false;
   /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
   ignoreFiles?: false;
+  /** Directory of the cache for repeat runs of `check` (see core/cache.ts); none by default. */
+  cache?: string | false;
   /** Called as sources are read (`done` of `total`), for a progress line. */
   onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
@@ -68,6 +70,8 @@ export interface CheckResult {
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
   stats?: RunStats;
+  /** With a cache: whether the whole result came from it, and how many files this run read. */
+  cache?: { hit: boolean; filesRead: number };
 }
 
 export interface FileRead {

@@ -192,7 +192,8 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
     ...range(outer),
     name: name.text,
     nameRange: range(name),
-    async: def.children.some((c) => c?.type === 'async'),
+    // `async` is the definition's first token when present (reading every child would marshal them all).
+    async: def.child(0)?.type === 'async',
     decorators: decorators.map(decorator),
     params: out,
     paramList: params ? range(params) : range(def),
@@ -254,6 +255,38 @@ function collectErrors(root: TsNode, out: Range[]): void {
   cursor.delete();
 }
 
+/** The first syntax error of a Python text (1-based line and column), or null: a parse without the model. */
+export async function pythonSyntaxError(text: string): Promise<PythonModule['syntaxError']> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    if (!tree.rootNode.hasError) return null;
+    const errorRanges: Range[] = [];
+    collectErrors(tree.rootNode, errorRanges);
+    return syntaxErrorOf(text, errorRanges);
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * The syntax error of a module, as CPython sees it: tree-sitter's errors are only a hint (it reports valid
+ * Python as broken where a line inside brackets is dedented), so `ast.parse` decides; without python3 the
+ * tree-sitter position stands, said so.
+ */
+function syntaxErrorOf(text: string, errorRanges: readonly Range[]): PythonModule['syntaxError'] {
+  if (errorRanges.length === 0) return null;
+  const verdict = cpythonVerdict(text);
+  if (verdict === null) {
+    const at = errorRanges[0]!.start;
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { line, column: at - (before.lastIndexOf('\n') + 1) + 1, detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse' };
+  }
+  return verdict.ok ? null : { line: verdict.line, column: verdict.column, detail: verdict.message };
+}
+
 export async function parsePython(text: string): Promise<PythonModule> {
   const p = await parser();
   const tree = p.parse(text);
@@ -298,18 +331,7 @@ export async function parsePython(text: string): Promise<PythonModule> {
     visitBlock(root, null, true);
     const errorRanges: Range[] = [];
     collectErrors(root, errorRanges);
-    let syntaxError: PythonModule['syntaxError'] = null;
-    if (errorRanges.length > 0) {
-      const verdict = cpythonVerdict(text);
-      if (verdict === null) {
-        const at = errorRanges[0]!.start;
-        const before = text.slice(0, at);
-        const line = before.split('\n').length;
-        syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1, detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse' };
-      } else if (!verdict.ok) {
-        syntaxError = { line: verdict.line, column: verdict.column, detail: verdict.message };
-      }
-    }
+    const syntaxError: PythonModule['syntaxError'] = syntaxErrorOf(text, errorRanges);
     return {
       text,
       functions,

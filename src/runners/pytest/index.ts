@@ -16,7 +16,7 @@ import { waitsForSection } from './edit.js';
 import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
-import { parsePython } from '../../formats/python.js';
+import { pythonSyntaxError } from '../../formats/python.js';
 import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
@@ -143,7 +143,7 @@ async function attachSources(
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
     scanned.add(t);
-    for (const file of sourceFilesOf(t, ws.ignoreFiles)) {
+    for (const file of sourceFilesOf(t, ws.walkOptions)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
       if (o) wanted.set(file, o);
@@ -223,8 +223,9 @@ export const pytestAnalyzer: Analyzer = {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
-      const module = await parsePython(text);
-      if (module.syntaxError) return { file, line: module.syntaxError.line, column: module.syntaxError.column, message: `Python syntax error${module.syntaxError.detail ? ` (${module.syntaxError.detail})` : ''}` };
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
+      const error = await pythonSyntaxError(text);
+      if (error) return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       const original = ws.original(file)?.text;
       const before = original === undefined ? null : cpythonVerdict(original);
