@@ -338,11 +338,13 @@ describe('14.15 parse problems are findings in every format', () => {
   });
 
   test('Python CPython rejects (Python 2 print) is never edited; the rest is written', () => {
-    const conftest = 'import pytest\n\nprint "hello"\n\n@pytest.fixture(scope="session")\nasync def db():\n    yield 1\n';
-    const dir = writeTree({ 'pytest.ini': FIXABLE, 'conftest.py': conftest });
+    // A project on pytest-asyncio, so async-fixture-scope offers an edit to this very file.
+    const conftest = 'import pytest\n\nprint "hello"\n\n@pytest.fixture(scope="session")\nasync def db():\n    return 1\n';
+    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = .\nasyncio_mode = auto\n', 'conftest.py': conftest, 'requirements.txt': 'pytest-asyncio\n' });
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^conftest\.py:3:\d+: error: Python syntax error \(CPython: Missing parentheses in call to 'print'.*\); the file is never edited$/m);
+    assert.match(r.stderr, /^conftest\.py: not written: the file as read does not parse$/m);
     assert.equal(readFileSync(join(dir, 'conftest.py'), 'utf8'), conftest);
     assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
