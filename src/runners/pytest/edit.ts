@@ -228,7 +228,8 @@ export function appendItems(config: PytestConfig, entry: ConfigEntry, items: rea
     const multiline = closeLineStart > last.range[1];
     if (multiline) {
       const lastLineStart = lineStartAt(text, last.range[0]);
-      const indent = text.slice(lastLineStart, last.range[0]);
+      // Only the leading whitespace: a line may hold several items (`"-p", "anyio",`).
+      const indent = /^[ \t]*/.exec(text.slice(lastLineStart, last.range[0]))![0];
       const afterLast = text.slice(last.range[1], lineEndAt(text, last.range[1]));
       const hasComma = afterLast.trimStart().startsWith(',');
       const eol = detectEol(text);
