@@ -29,6 +29,7 @@ test('configs named by --config / -c in scripts, with the runner the command run
     { file: '/r/vitest.node.config.ts', runner: 'vitest' },
   ]);
   assert.deepEqual(scriptConfigsOf('node node_modules/jest/bin/jest.js --config=jest.int.config.js', '/r'), [{ file: '/r/jest.int.config.js', runner: 'jest' }]);
+  assert.deepEqual(scriptConfigsOf('jest -c=jest-cjs.config.ts --no-cache', '/r'), [{ file: '/r/jest-cjs.config.ts', runner: 'jest' }]);
   // Jest's inline JSON config, and a --config of another tool, name no file.
   assert.deepEqual(scriptConfigsOf('jest --config \'{"testTimeout": 9000}\'', '/r'), []);
   assert.deepEqual(scriptConfigsOf('eslint --config .eslintrc.js . && jest', '/r'), []);
