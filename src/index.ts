@@ -62,11 +62,11 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const runInputs = inputs(opts);
   // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
   // config file itself is a dependency of every run (see toolConfigCandidates).
-  const key = RunCache.key({ cwd: resolve(opts.cwd), inputs: runInputs, rules: opts.rules ?? {}, ignoreFiles: opts.ignoreFiles !== false });
+  const key = RunCache.key({ cwd: resolve(opts.cwd), inputs: runInputs, rules: opts.rules ?? {}, ignoreFiles: opts.ignoreFiles !== false, python: opts.python ?? null });
   const hit = cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
-  const result = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored);
+  const result = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
     const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
@@ -79,7 +79,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
   const { options: opts, problem } = await withToolConfig(options);
-  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false };
+  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false, writtenFiles: [], notWritten: [] };
   return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
 }
 

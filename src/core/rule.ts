@@ -49,6 +49,8 @@ export interface ReportInput<MessageId extends string> {
   end: number;
   /** A finding may be milder or harsher than the rule's default (for example an unknown key is a warning). */
   severity?: Severity;
+  /** A severity one of the rule's options asked for (a threshold crossed): it wins over the level the user set. */
+  optionSeverity?: Severity;
   fix?: FixInput | null;
 }
 

@@ -2,7 +2,7 @@ import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
 import type { RunCache } from './cache.js';
-import { IgnoreFiles, walkDirs, type WalkOptions } from './walk.js';
+import { IgnoreFiles, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -13,6 +13,9 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
+  readonly walkProblems: FileProblem[] = [];
+  readonly skipped = new Map<string, string>();
   /** Every file read, with its size and modification time when read (kept after `release`; the cache's key). */
   private readonly everRead = new Map<string, { size: number; mtimeMs: number }>();
   /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
@@ -30,7 +33,14 @@ export class Workspace {
     this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
     this.progress = options.progress;
     this.cache = options.cache;
-    this.walkOptions = { ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}), listed: new Set() };
+    this.walkOptions = {
+      ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}),
+      listed: new Set(),
+      onEvent: (event: WalkEvent) => {
+        if (event.kind === 'problem') this.walkProblems.push(event.problem);
+        else this.skipped.set(event.dir, event.reason);
+      },
+    };
   }
 
   /** A fact an earlier run learned about this file's text, if the file is unchanged since (no read needed). */
@@ -116,6 +126,11 @@ export class Workspace {
     this.overlay.set(path, text);
   }
 
+  /** Drop the fixed text of a file (it is not written): the run sees what is on disk again. */
+  revert(path: string): void {
+    this.overlay.delete(path);
+  }
+
   problem(path: string): FileProblem | undefined {
     return this.failed.get(path);
   }
@@ -138,3 +153,4 @@ export class Workspace {
     return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
   }
 }
+
