@@ -316,8 +316,10 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     for (const analyzer of analyzers) {
       const problem = await analyzer.verify(ws, change.file);
       if (problem) {
-        problems.push({ ...problem, message: `a fix produced a file that does not parse, so it is not written: ${problem.message}` });
-        held.set(change.file, 'a fix produced a file that does not parse');
+        const { asRead, ...where } = problem;
+        const message = asRead ? problem.message : `a fix produced a file that does not parse, so it is not written: ${problem.message}`;
+        problems.push({ ...where, message });
+        held.set(change.file, asRead ? 'the file as read does not parse' : 'a fix produced a file that does not parse');
       }
     }
   }

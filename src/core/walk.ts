@@ -152,12 +152,13 @@ export interface WalkOptions {
   ignoreFiles?: IgnoreFiles;
   /** Every directory listed is added here (the cache's record of what a run depended on). */
   listed?: Set<string>;
-  /** Told what the walk did not enter: an unreadable directory (a problem), a template tree (skipped). */
+  /** Told what the walk did not enter: a problem (exit 2) or a tree it skips on purpose (a template). */
   onEvent?: (event: WalkEvent) => void;
 }
 
 export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ dir: string; entries: Dirent[] }> {
-  const { ignoreFiles, listed, onEvent = () => {} } = options;
+  const { ignoreFiles, listed } = options;
+  const onEvent = options.onEvent ?? (() => {});
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;

@@ -17,6 +17,7 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
+import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 
@@ -224,7 +225,14 @@ export const pytestAnalyzer: Analyzer = {
       if (text === null) return null;
       // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
       const error = await pythonSyntaxError(text);
-      return error ? { file, ...error, message: 'Python syntax error' } : null;
+      if (error) return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
+      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
+      const original = ws.original(file)?.text;
+      const before = original === undefined ? null : cpythonVerdict(original);
+      if (before && !before.ok) return { file, line: before.line, column: before.column, asRead: true, message: `Python syntax error (CPython: ${before.message}); the file is never edited` };
+      const after = cpythonVerdict(text);
+      if (after && !after.ok) return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
+      return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);

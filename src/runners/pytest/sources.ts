@@ -138,6 +138,8 @@ export function sourceFilesOf(target: PytestTarget, walk?: WalkOptions): string[
   const roots = testpaths.length > 0 ? testpaths.flatMap((p) => expandTestpath(target.rootDir, p)) : [target.rootDir];
   const out = new Set<string>();
   for (const root of roots) {
+    // A module named in testpaths is collected whatever its name.
+    if (root.endsWith('.py') && isFile(root)) out.add(root);
     for (const { dir, entries } of walkDirs(root, walk)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
@@ -291,8 +293,8 @@ export async function loadSources(
       byFile.set(file, { text, source });
     }
     if (source.module.syntaxError) {
-      const { line, column } = source.module.syntaxError;
-      problems.push({ file, line, column, message: 'Python syntax error: findings elsewhere in the file are reported, but nothing is written' });
+      const { line, column, detail } = source.module.syntaxError;
+      problems.push({ file, line, column, message: `Python syntax error${detail ? ` (${detail})` : ''}: findings elsewhere in the file are reported, but the file is not written` });
     }
     out.push(source);
   }
