@@ -436,10 +436,27 @@ class Env:
         return node
 
 
-# Python 3.12 generics (`def f[**P, R](...)`, `class C[T]:`, `type X = ...`) that an older interpreter's
-# `ast` rejects: the type parameters say nothing about what a plugin registers, so they are dropped.
-PEP695_DEF = re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+\w+)\[[^\]\n]*\]", re.M)
-PEP695_TYPE = re.compile(r"^(\s*)type\s+\w+(?:\[[^\]\n]*\])?\s*=", re.M)
+# Python 3.12 generics (`def f[**P, R](...)`, `class C[T: (A | B)]:`, `type X = ...`) that an older
+# interpreter's `ast` rejects: the type parameters say nothing about what a plugin registers, so they go.
+PEP695_HEAD = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+\w+\[", re.M)
+PEP695_TYPE = re.compile(r"^(\s*)type\s+\w+(?:\[[^=\n]*\])?\s*=", re.M)
+
+
+def strip_type_params(text: str) -> str:
+    out, pos = [], 0
+    for m in PEP695_HEAD.finditer(text):
+        if m.start() < pos:
+            continue
+        out.append(text[pos:m.end() - 1])
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            depth += {"[": 1, "]": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        pos = i
+    out.append(text[pos:])
+    return PEP695_TYPE.sub(r"\1_ =", "".join(out))
 
 
 def parse_module(tree: Tree, path: str) -> ast.Module | None:
@@ -451,7 +468,7 @@ def parse_module(tree: Tree, path: str) -> ast.Module | None:
     except SyntaxError:
         pass
     try:
-        return ast.parse(PEP695_TYPE.sub(r"\1_ =", PEP695_DEF.sub(r"\1", text)), filename=path)
+        return ast.parse(strip_type_params(text), filename=path)
     except SyntaxError:
         return None
 
@@ -859,6 +876,18 @@ def extract(tree: Tree, distribution: str, modules: list[str] | None = None, pac
         notes.append(f"packaging names the distribution {stated!r}")
     if not entry_points and not modules:
         notes.append("no pytest11 entry point")
+    # What the record may lack: an open-world check must not call a name of that kind unknown for a
+    # project that declares this plugin ("cannot be verified" instead).
+    incomplete = set()
+    for note in notes:
+        if "addoption" in note:
+            incomplete.add("flags")
+        elif "addini" in note:
+            incomplete.add("keys")
+        elif "marker" in note:
+            incomplete.add("markers")
+        elif "not valid Python" in note or "not found in the source" in note:
+            incomplete.update(("flags", "keys", "markers"))
     record = {
         "distribution": normalize(distribution),
         "version": version_of(package_tree, entry_modules, tree) or (tree.tag_version() if isinstance(tree, GitTree) else None) or "unknown",
@@ -867,6 +896,8 @@ def extract(tree: Tree, distribution: str, modules: list[str] | None = None, pac
         "keys": dict(sorted(extractor.keys.items())),
         "markers": sorted(extractor.markers),
     }
+    if incomplete:
+        record["incomplete"] = sorted(incomplete)
     return record, notes
 
 
@@ -978,6 +1009,14 @@ def generate(args) -> int:
         return 0
     OUT.write_text(text)
     print(report)
+    docs = ROOT / "docs" / "plugin-registry.md"
+    if docs.exists():
+        # The coverage section of the docs is this report, so the two never disagree.
+        page = docs.read_text()
+        start, end = "<!-- coverage:start -->\n", "<!-- coverage:end -->"
+        if start in page and end in page:
+            head, rest = page.split(start, 1)
+            docs.write_text(head + start + "```text\n" + report + "\n```\n" + end + rest.split(end, 1)[1])
     if args.report:
         pathlib.Path(args.report).write_text(report + "\n")
     return 0
