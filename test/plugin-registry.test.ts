@@ -50,6 +50,13 @@ test('extraction: addoption forms, arity, choices, constants, loops and a helper
         '    if not prefix:',
         '        addoption("--cli-only", action="store_true")',
         '',
+        '# Only a command line of its own calls this one: its options are not pytest\'s.',
+        'def add_cli_options(addoption, prefix="demo-"):',
+        '    addoption(f"--{prefix}csv")',
+        '',
+        'def main(argparser):',
+        '    add_cli_options(argparser.add_argument, prefix="")',
+        '',
         'def pytest_addoption(parser):',
         '    group = parser.getgroup("demo")',
         '    group.addoption(SETTINGS_FLAG, "--ds", action="store", dest="ds")',
@@ -67,6 +74,15 @@ test('extraction: addoption forms, arity, choices, constants, loops and a helper
         '    parser.addini("demo_flag", "help", type="bool", default=False)',
         '    parser.addini("demo_lines", "help", "linelist")',
         '    parser.addini("demo_none", help="h", type=None)',
+        '',
+        '# Registered late, from another hook; `parser` is then rebound to a value parser (pytest-logger).',
+        'def _late_addoptions(parser, cfg):',
+        '    group = parser.getgroup("late")',
+        '    parser = make_value_parser(cfg)',
+        '    group.addoption("--demo-late", type=parser)',
+        '',
+        'def pytest_load_initial_conftests(early_config, parser, args):',
+        '    _late_addoptions(parser, early_config)',
         '',
         'def pytest_configure(config):',
         '    config.addinivalue_line("markers", "demo_db(transaction=False): use the database")',
@@ -96,6 +112,9 @@ test('extraction: addoption forms, arity, choices, constants, loops and a helper
   // The helper's default prefix, through the addoption it is given; the prefix-less branch is not taken.
   assert.deepEqual(flag(record, '--demo-report'), { names: ['--demo-report'], value: 'required' });
   assert.equal(flag(record, '--cli-only'), undefined);
+  assert.equal(flag(record, '--demo-late')?.value, 'required');
+  assert.equal(flag(record, '--demo-csv'), undefined);
+  assert.equal(flag(record, '--csv'), undefined);
   assert.equal(flag(record, '--only-in-tests'), undefined);
   assert.deepEqual(record.keys, { demo_flag: 'bool', demo_lines: 'linelist', demo_none: 'string', demo_string: 'string' });
   assert.deepEqual(record.markers, ['demo_db', 'demo_slow', 'demo_tag']);
@@ -199,6 +218,13 @@ test('committed registry: the facts seen on real repositories (facts.md §7)', (
   assert.ok(byName.get('anyio')!.markers.includes('anyio'));
   // celery's plugin is loaded through pytest_plugins (or the pytest-celery shim), not an entry point.
   assert.ok(byName.get('celery')!.markers.includes('celery'));
+  // Options registered through helpers: pytest-benchmark's prefixed ones (its csv helper serves only its own
+  // command line, which pytest with the plugin loaded confirms: 34 flags), reportportal's shared option helper.
+  const benchmark = byName.get('pytest-benchmark')!;
+  assert.equal(benchmark.flags.length, 34);
+  assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-sort'))?.value, 'required');
+  assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-csv')), undefined);
+  assert.ok(byName.get('pytest-reportportal')!.flags.some((f) => f.names.includes('--rp-endpoint')));
   for (const dist of ['hypothesis', 'syrupy', 'time-machine', 'respx', 'pytest-timeout', 'pytest-asyncio', 'pytest-xdist']) {
     assert.ok(byName.get(dist)!.entryPoints.length > 0, `${dist} has a pytest11 entry point`);
   }
