@@ -5,13 +5,16 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { check } from '../src/index.js';
 import { allRules, ruleImplementations } from '../src/rules.js';
-import { explainRule, ruleDocFiles } from '../src/rule-docs.js';
+import { explainRule, ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { RULE_FIXTURES, listFiles, onlyRule } from './support/cases.js';
 import { ROOT, tempDir } from './support/env.js';
 
 async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
   const dir = tempDir('netra-doc-');
-  for (const [name, content] of Object.entries(beside)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(beside)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   mkdirSync(dirname(join(dir, file)), { recursive: true });
   writeFileSync(join(dir, file), text);
   const result = await check({ cwd: dir, paths: ['.'], rules: onlyRule(rule) });
@@ -85,4 +88,10 @@ test('docs/rules/ is generated from the rules (npm run schemas)', () => {
   const expected = ruleDocFiles(allRules);
   assert.deepEqual(readdirSync(dir).sort(), Object.keys(expected).sort());
   for (const [name, text] of Object.entries(expected)) assert.equal(readFileSync(join(dir, name), 'utf8'), text, `docs/rules/${name} is stale`);
+});
+
+test('the README rule table is generated from the rules (npm run schemas)', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.equal(readme, withRuleTable(readme, allRules), 'README.md rule table is stale: run npm run schemas');
+  for (const rule of allRules) assert.ok(readme.includes(`[\`${rule.meta.id}\`](docs/rules/${rule.meta.id}.md)`), `${rule.meta.id} has no README row`);
 });
