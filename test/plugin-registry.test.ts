@@ -225,6 +225,11 @@ test('committed registry: the facts seen on real repositories (facts.md §7)', (
   assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-sort'))?.value, 'required');
   assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-csv')), undefined);
   assert.ok(byName.get('pytest-reportportal')!.flags.some((f) => f.names.includes('--rp-endpoint')));
+  // The schema plugins' records carry what their schemas do not: entry points (`-p no:xdist`) and markers.
+  const xdist = byName.get('pytest-xdist')!;
+  assert.deepEqual(xdist.entryPoints.map((e) => e.name), ['xdist', 'xdist.looponfail']);
+  assert.deepEqual(xdist.markers, ['xdist_group']);
+  assert.deepEqual(byName.get('pytest-timeout')!.markers, ['timeout']);
   for (const dist of ['hypothesis', 'syrupy', 'time-machine', 'respx', 'pytest-timeout', 'pytest-asyncio', 'pytest-xdist']) {
     assert.ok(byName.get(dist)!.entryPoints.length > 0, `${dist} has a pytest11 entry point`);
   }
