@@ -79,6 +79,14 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
 
 export const jsAnalyzer: Analyzer = {
   rules: [...jsConfigRules, ...jsSourceRules],
+  filePatterns: [
+    String.raw`package\.json`,
+    String.raw`(jest|vitest|vite)\.config\.[cm]?[jt]s`,
+    String.raw`jest\.config\.json`,
+    String.raw`vitest\.workspace\.([cm]?[jt]s|json)`,
+    String.raw`[^/]*\.(test|spec)\.[cm]?[jt]sx?`,
+    String.raw`__tests__/[^/]*\.[cm]?[jt]sx?`,
+  ],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const { configs, tests } = find(ws, inputs);
