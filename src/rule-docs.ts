@@ -2,8 +2,20 @@ import type { Rule, RuleMeta } from './core/rule.js';
 
 type AnyRule = Rule<any, string, any>;
 
+/**
+ * Each runner family's default severity: a rule shared by several runners keeps each variant's own
+ * (`pytest: error, jest/vitest: warning`); one severity when they agree.
+ */
+export function severities(meta: RuleMeta<string, unknown>): string {
+  const variants = meta.variants ?? [];
+  const own = meta.runners.filter((r) => !variants.some((v) => v.runners.includes(r)));
+  const groups = [{ runners: own, severity: meta.severity }, ...variants.map((v) => ({ runners: v.runners, severity: v.severity }))].filter((g) => g.runners.length > 0);
+  if (new Set(groups.map((g) => g.severity)).size <= 1) return meta.severity;
+  return groups.map((g) => `${g.runners.join('/')}: ${g.severity}`).join(', ');
+}
+
 export function listRules(rules: readonly AnyRule[]): string {
-  const rows = rules.map((r) => [r.meta.id, r.meta.runners.join(','), r.meta.severity, r.meta.fix, r.meta.description]);
+  const rows = rules.map((r) => [r.meta.id, r.meta.runners.join(','), severities(r.meta), r.meta.fix, r.meta.description]);
   const head = ['rule', 'runners', 'severity', 'fix', 'description'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
@@ -37,7 +49,7 @@ function exampleSection(example: RuleMeta<string, unknown>['docs']['example']): 
 /** The same rule for another runner family: its own what, example and fix safety. */
 function variantSection(variant: RuleMeta<string, unknown>): string[] {
   const title = variant.runners.map((r) => (r === 'jest' ? 'Jest' : r === 'vitest' ? 'Vitest' : r)).join(' and ');
-  return [`## ${title}`, variant.docs.what, '', variant.docs.why, '', '### Example', ...exampleSection(variant.docs.example), '### Fix safety', variant.docs.fixSafety, ''];
+  return [`## ${title}`, `Default severity: ${variant.severity}.`, '', variant.docs.what, '', variant.docs.why, '', '### Example', ...exampleSection(variant.docs.example), '### Fix safety', variant.docs.fixSafety, ''];
 }
 
 /** Ruff's rule page: What it does / Why is this bad? / Example / Fix safety / Options. */
@@ -47,7 +59,7 @@ export function ruleMarkdown(rule: AnyRule): string {
   return [
     `# ${meta.id}`,
     '',
-    `${meta.description} Default severity: ${meta.severity}. Runners: ${meta.runners.join(', ')}. Fix: ${meta.fix}.`,
+    `${meta.description} Default severity: ${severities(meta)}. Runners: ${meta.runners.join(', ')}. Fix: ${meta.fix}.`,
     '',
     '## What it does',
     meta.docs.what,
@@ -86,7 +98,7 @@ export function ruleDocFiles(rules: readonly AnyRule[]): Record<string, string> 
     '',
     '| rule | runners | severity | fix | description |',
     '| --- | --- | --- | --- | --- |',
-    ...sorted.map((r) => `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${r.meta.severity} | ${r.meta.fix} | ${r.meta.description} |`),
+    ...sorted.map((r) => `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${severities(r.meta)} | ${r.meta.fix} | ${r.meta.description} |`),
     '',
   ].join('\n');
   return files;

@@ -49,12 +49,19 @@ export interface ReportInput<MessageId extends string> {
   end: number;
   /** A finding may be milder or harsher than the rule's default (for example an unknown key is a warning). */
   severity?: Severity;
+  /** A severity one of the rule's options asked for (a threshold crossed): it wins over the level the user set. */
+  optionSeverity?: Severity;
   fix?: FixInput | null;
 }
 
 export interface RuleContext<MessageId extends string, Options> {
   readonly options: Options;
   report(input: ReportInput<MessageId>): void;
+  /**
+   * A file's current text as this pass sees it (fixes of earlier passes applied), or null when it cannot
+   * be read. Rules read through the run, never from disk, so every rule judges the text the fixer holds.
+   */
+  read(path: string): string | null;
 }
 
 export interface Rule<Target, MessageId extends string = string, Options = unknown> {

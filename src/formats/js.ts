@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
+import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
 import { LineIndex } from '../core/text.js';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +37,8 @@ export interface Span {
 export interface ObjectLiteral extends Span {
   /** Every member as written (properties, spreads, methods), in order, with its trailing comma if any. */
   members: (Span & { comma: number | null })[];
+  /** Not an object literal but a known helper's call (`createDefaultPreset()`): nothing can be inserted into it. */
+  readOnly?: true;
 }
 
 /** An array literal as written. */
@@ -142,8 +145,11 @@ const MAX_IMPORT_DEPTH = 4;
 const CONFIG_WRAPPERS = new Set(['defineConfig', 'defineProject', 'defineWorkspace', 'defineJestConfig']);
 
 class Reader {
-  private readonly consts = new Map<string, TS.Expression>();
+  /** Names bound in scope: their initializer, or null for a binding whose value is not known (a destructured name). */
+  private readonly consts = new Map<string, TS.Expression | null>();
   private readonly imports = new Map<string, string>();
+  /** Names bound to a well-known helper module or one of its exports (js-known.ts); `default` is the module itself. */
+  private readonly modules = new Map<string, ModuleBinding>();
   private readonly resolving = new Set<string>();
 
   constructor(
@@ -154,11 +160,30 @@ class Reader {
   ) {
     for (const statement of parsed.source.statements) {
       if (ts.isVariableStatement(statement)) {
-        for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, d.initializer);
+        for (const d of statement.declarationList.declarations) {
+          if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, d.initializer);
+          else if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+            // `const { createDefaultPreset } = require('ts-jest')`
+            const from = requiredModule(ts, d.initializer);
+            if (from === null) continue;
+            for (const el of d.name.elements) {
+              if (!ts.isIdentifier(el.name) || el.dotDotDotToken) continue;
+              const member = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+              this.modules.set(el.name.text, { module: from, member });
+            }
+          }
+        }
       } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-        const name = statement.importClause?.name?.text;
+        const clause = statement.importClause;
+        const name = clause?.name?.text;
         const from = statement.moduleSpecifier.text;
-        if (name && !statement.importClause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
+        if (name && !clause?.isTypeOnly && from.startsWith('.')) this.imports.set(name, from);
+        if (clause && !clause.isTypeOnly && KNOWN_MODULES.has(from)) {
+          if (name) this.modules.set(name, { module: from, member: 'default' });
+          const bindings = clause.namedBindings;
+          if (bindings && ts.isNamespaceImport(bindings)) this.modules.set(bindings.name.text, { module: from, member: '*' });
+          else if (bindings) for (const el of bindings.elements) if (!el.isTypeOnly) this.modules.set(el.name.text, { module: from, member: (el.propertyName ?? el.name).text });
+        }
       }
     }
   }
@@ -179,8 +204,30 @@ class Reader {
     const found = this.exportedExpression();
     if (!found) return null;
     const e = unwrap(this.ts, found);
-    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) return returnedExpression(this.ts, e) ?? found;
+    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) {
+      const body = straightLineBody(this.ts, e);
+      if (!body) return found;
+      // The export is the one value read from this file: the function's own consts shadow the file's for good.
+      for (const [name, init] of body.locals) this.consts.set(name, init);
+      return body.returned;
+    }
     return found;
+  }
+
+  /** The value a straight-line function returns, its own consts in scope while it is read. */
+  private returnedValue(fn: TS.ArrowFunction | TS.FunctionExpression, whole: TS.Expression): JsValue {
+    const body = straightLineBody(this.ts, fn);
+    if (!body) return this.computed(whole);
+    const saved = new Map([...body.locals.keys()].filter((k) => this.consts.has(k)).map((k) => [k, this.consts.get(k)!] as const));
+    for (const [name, init] of body.locals) this.consts.set(name, init);
+    try {
+      return this.value(body.returned);
+    } finally {
+      for (const name of body.locals.keys()) {
+        if (saved.has(name)) this.consts.set(name, saved.get(name)!);
+        else this.consts.delete(name);
+      }
+    }
   }
 
   private exportedExpression(): TS.Expression | null {
@@ -216,12 +263,88 @@ class Reader {
     }
     if (ts.isIdentifier(e)) return this.identifier(e);
     if (ts.isCallExpression(e)) return this.call(e);
+    // `await createJestConfig(config)()`: the awaited value is read as the value.
+    if (ts.isAwaitExpression(e)) return this.value(e.expression);
+    if (ts.isPropertyAccessExpression(e)) return this.member(e);
     return this.computed(e);
+  }
+
+  /** The module export an expression names, if it is a well-known helper's (an import, a require, a member of one). */
+  private binding(node: TS.Expression, depth = 0): ModuleBinding | null {
+    const { ts } = this;
+    const e = unwrap(ts, node);
+    if (depth > 8) return null;
+    if (ts.isIdentifier(e)) {
+      const bound = this.modules.get(e.text);
+      if (bound) return bound;
+      const init = this.consts.get(e.text);
+      return init ? this.binding(init, depth + 1) : null;
+    }
+    const required = requiredModule(ts, e);
+    if (required !== null) return { module: required, member: 'default' };
+    if (ts.isPropertyAccessExpression(e)) {
+      const of = this.binding(e.expression, depth + 1);
+      if (!of || (of.member !== 'default' && of.member !== '*')) return null;
+      return { module: of.module, member: e.name.text === 'default' ? 'default' : e.name.text };
+    }
+    return null;
+  }
+
+  /** A well-known helper's result: its documented keys, each computed at run time (the call is their span). */
+  private helperObject(keys: readonly string[], node: TS.Node): JsObject {
+    const span = this.span(node);
+    const value = this.computed(node);
+    return { kind: 'object', properties: keys.map((key) => ({ key, keySpan: span, value, own: false, ...span })), literal: { ...span, members: [], readOnly: true }, opaque: null, ...span };
+  }
+
+  /** `a.b`: a known preset object, or a property of an object known here (`c.projects`). */
+  private member(e: TS.PropertyAccessExpression): JsValue {
+    const bound = this.binding(e);
+    const keys = bound ? presetObjectKeys(bound.module, bound.member) : null;
+    if (keys) return this.helperObject(keys, e);
+    const of = this.value(e.expression);
+    if (of.kind === 'object') {
+      const found = property(of, e.name.text);
+      if (found) return found.value;
+    }
+    return this.computed(e);
+  }
+
+  /**
+   * next/jest: the config object `createJestConfig(config)` wraps, when `e` is that call (`createJestConfig` a
+   * const holding `nextJest(opts)`, or `nextJest(opts)(config)` directly), or the call of its result
+   * (`createJestConfig(config)()`, as an async wrapper awaits it).
+   */
+  private nextJestConfig(e: TS.CallExpression): TS.Expression | null {
+    const { ts } = this;
+    const callee = unwrap(ts, e.expression);
+    if (e.arguments.length === 0 && ts.isCallExpression(callee)) return this.nextJestConfig(callee);
+    if (e.arguments.length !== 1) return null;
+    let factory: TS.Expression | undefined = callee;
+    if (ts.isIdentifier(callee) && !this.modules.has(callee.text)) factory = this.consts.get(callee.text) ?? undefined;
+    factory = factory && unwrap(ts, factory);
+    if (!factory || !ts.isCallExpression(factory)) return null;
+    const bound = this.binding(factory.expression);
+    return bound && NEXT_JEST_MODULES.has(bound.module) && bound.member === 'default' ? e.arguments[0]! : null;
+  }
+
+  /** The user's config with the keys next/jest adds (computed: it merges its own entries into them). */
+  private nextJestValue(e: TS.CallExpression, config: TS.Expression): JsValue {
+    const { ts } = this;
+    const arg = unwrap(ts, config);
+    const base = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) ? this.returnedValue(arg, e) : this.value(arg);
+    if (base.kind !== 'object') return this.computed(e);
+    const added = this.helperObject(NEXT_JEST_KEYS.filter((k) => !property(base, k)), e);
+    return { ...base, properties: [...base.properties, ...added.properties] };
   }
 
   private identifier(e: TS.Identifier): JsValue {
     const name = e.text;
     if (this.resolving.has(name)) return this.computed(e);
+    const bound = this.modules.get(name);
+    const presetKeys = bound ? presetObjectKeys(bound.module, bound.member) : null;
+    if (presetKeys) return this.helperObject(presetKeys, e);
+    if (this.consts.get(name) === null) return this.computed(e);
     const init = this.consts.get(name);
     if (init) {
       this.resolving.add(name);
@@ -244,11 +367,27 @@ class Reader {
     const callee = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : '';
     if (CONFIG_WRAPPERS.has(callee) && e.arguments.length === 1) {
       const arg = unwrap(ts, e.arguments[0]!);
-      if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) {
-        const returned = returnedExpression(ts, arg);
-        return returned ? this.value(returned) : this.computed(e);
-      }
+      if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return this.returnedValue(arg, e);
       return this.value(arg);
+    }
+    // `require('./jest.base.config')`: the file is read (never run), as a relative default import is.
+    if (ts.isIdentifier(e.expression) && callee === 'require' && e.arguments.length === 1 && this.depth < MAX_IMPORT_DEPTH) {
+      const arg = e.arguments[0]!;
+      if (ts.isStringLiteral(arg) && arg.text.startsWith('.')) {
+        const imported = readImported(ts, resolve(dirname(this.parsed.file), arg.text), this.readSource, this.depth + 1);
+        if (imported) return imported;
+      }
+    }
+    const wrapped = this.nextJestConfig(e);
+    if (wrapped) return this.nextJestValue(e, wrapped);
+    const helper = this.binding(e.expression);
+    const presetKeys = helper ? presetFactoryKeys(helper.module, helper.member) : null;
+    if (presetKeys) return this.helperObject(presetKeys, e);
+    // `list.map((p) => ...)` of a list known here: as many items, each computed (the mapping runs at run time).
+    if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map' && e.arguments.length >= 1) {
+      const list = this.value(e.expression.expression);
+      // An item already computed keeps its own text (`createProject('auth')`), so messages still name it.
+      if (list.kind === 'array') return { ...list, items: list.items.map((item) => (item.kind === 'computed' ? item : this.computed(e))), ...this.span(e) };
     }
     if (callee === 'mergeConfig' && e.arguments.length >= 2) {
       let merged = this.value(e.arguments[0]!);
@@ -316,6 +455,20 @@ class Reader {
   }
 }
 
+interface ModuleBinding {
+  module: string;
+  /** The export: `default` for the module itself (CommonJS `require`), `*` for a namespace import. */
+  member: string;
+}
+
+/** `require('m')` of a well-known helper module: `m`; null for anything else. */
+function requiredModule(ts: typeof TS, node: TS.Expression): string | null {
+  const e = unwrap(ts, node);
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return null;
+  const arg = e.arguments[0]!;
+  return ts.isStringLiteral(arg) && KNOWN_MODULES.has(arg.text) ? arg.text : null;
+}
+
 /** The comma between `from` and `limit`, skipping comments; null if there is none. */
 export function commaAt(text: string, from: number, limit: number): number | null {
   let i = from;
@@ -340,12 +493,34 @@ function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
   }
 }
 
-function returnedExpression(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): TS.Expression | null {
-  if (!ts.isBlock(fn.body)) return fn.body;
+/**
+ * A function body read as the top level is: `const` declarations, then one `return`. Its consts (a
+ * destructured name as unknown) and the returned expression; null for any other statement (an `if`, a
+ * loop, a call for its effect), which may decide what is returned. Parameters stay unknown (computed).
+ */
+function straightLineBody(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): { locals: Map<string, TS.Expression | null>; returned: TS.Expression } | null {
+  const locals = new Map<string, TS.Expression | null>();
+  const unknown = (name: TS.BindingName) => {
+    for (const n of boundNames(ts, name)) locals.set(n, null);
+  };
+  for (const p of fn.parameters) unknown(p.name);
+  if (!ts.isBlock(fn.body)) return { locals, returned: fn.body };
   const statements = fn.body.statements;
   const last = statements[statements.length - 1];
-  // Only a body that is one return: anything before it may decide what is returned.
-  return statements.length === 1 && last && ts.isReturnStatement(last) && last.expression ? last.expression : null;
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
+  for (const statement of statements.slice(0, -1)) {
+    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) return null;
+    for (const d of statement.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.initializer) locals.set(d.name.text, d.initializer);
+      else unknown(d.name);
+    }
+  }
+  return { locals, returned: last.expression };
+}
+
+function boundNames(ts: typeof TS, name: TS.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundNames(ts, el.name)));
 }
 
 function propertyName(ts: typeof TS, name: TS.PropertyName): string | null {

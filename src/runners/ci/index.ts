@@ -40,6 +40,7 @@ function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
 }
 
 export const ciAnalyzer: Analyzer = {
+  name: 'ci',
   rules: ciRules,
   filePatterns: INVOCATION_FILES.map((f) => f.pattern),
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {

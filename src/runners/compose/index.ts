@@ -33,6 +33,7 @@ function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
 }
 
 export const composeAnalyzer: Analyzer = {
+  name: 'compose',
   rules: composeRules,
   filePatterns: [String.raw`(docker-)?compose[^/]*\.ya?ml`],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {

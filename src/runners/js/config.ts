@@ -4,9 +4,9 @@
  * statically through src/formats/js.ts.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
-import { parseJs, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
+import { parseJs, property, readConfigValue, type JsArray, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
 
 export type JsRunner = 'jest' | 'vitest';
@@ -64,6 +64,16 @@ export interface JsConfigTarget {
   project?: string;
   /** The current text of another file (a monitor module beside the config), or null. */
   read(file: string): string | null;
+  /**
+   * Test files (by the runners' default names) found under the walked input that holds this config, sorted;
+   * null when the config was given alone and no directory around it was walked.
+   */
+  testFiles: readonly string[] | null;
+  /**
+   * A vite.config without a `test` block whose package does not run Vitest: Vite's build config, dropped
+   * unless a Vitest config or workspace lists it as a project.
+   */
+  viteOnly?: true;
 }
 
 /**
@@ -145,7 +155,7 @@ export function hasJestKey(text: string): boolean {
 }
 
 /** Load a config; throws FileProblemError for a syntax error. Null when the file is not a config of this runner after all. */
-export function loadJsConfig(ws: Workspace, file: string, text: string, runner: JsRunner, kind: JsConfigKind): JsConfigTarget | null {
+export function loadJsConfig(ws: Workspace, file: string, text: string, runner: JsRunner, kind: JsConfigKind, testFiles: readonly string[] | null = null): JsConfigTarget | null {
   const parsed = parseJs(file, text);
   let value = kind === 'package-json' ? null : readConfigValue(parsed, sourceReader(ws));
   if (kind === 'package-json') {
@@ -154,7 +164,7 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
     if (!jest) return null;
     value = jest.value;
   }
-  const base = { read: (f: string) => ws.text(f), runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  const base = { read: (f: string) => ws.text(f), testFiles, runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
   if (value === null) return kind === 'vite' ? null : base;
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };
@@ -165,4 +175,108 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
   if (test === null) return { ...base, config: value, computed: value.opaque };
   if (test.value.kind !== 'object') return { ...base, config: value, testProperty: test, computed: test.value };
   return { ...base, config: value, testProperty: test, options: test.value };
+}
+
+/** One entry of a `projects` list, as a message names it: its label, and its test files where its directory is its own. */
+export interface ProjectEntry {
+  label: string;
+  testFiles: number | null;
+}
+
+const FILE_LIKE = /\.(?:[cm]?[jt]s|json)$/;
+const GLOB = /[*?[\]{}!]/;
+
+/**
+ * The entries of a Jest/Vitest `projects` list and whether there may be more than listed (a spread computed at
+ * run time, a glob that expands to several directories): messages then say "at least N".
+ */
+export function projectEntries(target: JsConfigTarget, list: JsArray): { entries: ProjectEntry[]; atLeast: boolean } {
+  const configDir = dirname(target.file);
+  const rootDirProp = target.runner === 'jest' && target.options ? property(target.options, 'rootDir') : undefined;
+  const rootDir = rootDirProp?.value.kind === 'string' ? resolve(configDir, rootDirProp.value.value) : configDir;
+  let atLeast = list.opaque !== null;
+  const count = (dir: string | null) => {
+    if (dir === null || dir === rootDir || !target.testFiles) return null;
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
+    return target.testFiles.filter((f) => f.startsWith(prefix)).length;
+  };
+  const entries = list.items.map((item): ProjectEntry => {
+    if (item.kind === 'string') {
+      let path = item.value.replace(/^<rootDir>/, rootDir);
+      if (GLOB.test(path)) {
+        atLeast = true;
+        path = globDir(path);
+      } else if (FILE_LIKE.test(path)) path = dirname(resolve(rootDir, path));
+      const dir = resolve(rootDir, path);
+      return { label: item.value, testFiles: count(dir) };
+    }
+    if (item.kind === 'object') {
+      const test = property(item, 'test')?.value;
+      const inner = test?.kind === 'object' ? test : item;
+      const name = property(inner, target.runner === 'jest' ? 'displayName' : 'name')?.value;
+      const nameText = name?.kind === 'string' ? name.value : name?.kind === 'object' && property(name, 'name')?.value.kind === 'string' ? (property(name, 'name')!.value as { value: string }).value : null;
+      const root = property(inner, target.runner === 'jest' ? 'rootDir' : 'root')?.value ?? property(item, 'root')?.value;
+      const dir = root?.kind === 'string' ? resolve(target.runner === 'jest' ? rootDir : configDir, root.value.replace(/^<rootDir>/, rootDir)) : null;
+      return { label: nameText ?? (root?.kind === 'string' ? root.value : `#${list.items.indexOf(item) + 1}`), testFiles: count(dir) };
+    }
+    const code = item.kind === 'computed' ? item.text.replace(/\s+/g, ' ') : '?';
+    return { label: code.length > 40 ? code.slice(0, 37) + '...' : code, testFiles: null };
+  });
+  return { entries, atLeast };
+}
+
+/** The directory a glob starts from: its segments before the first one with a glob character. */
+export function globDir(glob: string): string {
+  const segments = glob.split('/');
+  const fixed: string[] = [];
+  for (const s of segments) {
+    if (GLOB.test(s)) break;
+    fixed.push(s);
+  }
+  return fixed.join('/') || '.';
+}
+
+/**
+ * Whether the package a directory belongs to (its nearest package.json) runs Vitest: it depends on Vitest, or
+ * one of its scripts runs `vitest` (hoisted from the workspace root, as pnpm and npm workspaces do).
+ */
+export function packageRunsVitest(ws: Workspace, dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    const text = existsSync(manifest) ? ws.text(manifest) : null;
+    if (text !== null) {
+      try {
+        const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
+        if (['dependencies', 'devDependencies', 'peerDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
+        return Object.values(pkg.scripts ?? {}).some((script) => typeof script === 'string' && /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(d) === d) return false;
+  }
+}
+
+/** `*` within a path segment, `**` across them: whether a project glob names a directory or file. */
+function globMatches(glob: string, path: string): boolean {
+  const pattern = glob.split(/(\*\*\/?|\*|\?)/).map((part) => (part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${pattern}/?$`).test(path);
+}
+
+/**
+ * The vite.config files the Vitest configs and workspaces list as projects (a path to the file, to its
+ * directory, or a glob matching either).
+ */
+export function listedProjects(targets: readonly JsConfigTarget[]): (file: string) => boolean {
+  const entries: string[] = [];
+  for (const t of targets) {
+    if (t.runner !== 'vitest' || t.kind === 'project') continue;
+    const list = t.kind === 'workspace' ? t.value : t.options ? property(t.options, 'projects')?.value ?? property(t.options, 'workspace')?.value : undefined;
+    if (list?.kind !== 'array') continue;
+    for (const item of list.items) if (item.kind === 'string' && !item.value.startsWith('!')) entries.push(resolve(dirname(t.file), item.value).split(sep).join('/'));
+  }
+  return (file) => {
+    const path = resolve(file).split(sep).join('/');
+    return entries.some((e) => globMatches(e, path) || globMatches(e, dirname(path)));
+  };
 }

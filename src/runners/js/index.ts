@@ -4,12 +4,12 @@
  * with only Python configs costs this analyzer one directory walk.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, declaredVersion, hasJestKey, inlineProjects, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
+import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
 import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
 
@@ -21,10 +21,12 @@ const isTestFile = (file: string) => TEST_FILE_NAME.test(file) || (SCRIPT.test(f
 interface Found {
   configs: Map<string, { explicit: boolean }>;
   tests: Set<string>;
+  /** The input directories walked (every test file under them is in `tests`). */
+  walked: string[];
 }
 
 function find(ws: Workspace, inputs: readonly string[]): Found {
-  const found: Found = { configs: new Map(), tests: new Set() };
+  const found: Found = { configs: new Map(), tests: new Set(), walked: [] };
   for (const input of inputs) {
     let isDir = false;
     try {
@@ -37,6 +39,7 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
       else if (isTestFile(input)) found.tests.add(input);
       continue;
     }
+    found.walked.push(input);
     for (const { dir, entries } of ws.walk(input)) {
       for (const e of entries) {
         if (!e.isFile()) continue;
@@ -50,7 +53,7 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
   return found;
 }
 
-function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsConfigTarget | null {
+function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null): JsConfigTarget | null {
   const kind = configKind(file, true)!;
   const text = ws.text(file);
   if (text === null) {
@@ -61,13 +64,13 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
   // Most package.json files carry no Jest config: decide on the text before parsing.
   if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
   try {
-    const target = loadJsConfig(ws, file, text, kind.runner, kind.kind);
+    const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
-    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only
-    // in a project that uses Vitest.
+    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only when
+    // its package runs Vitest, or a Vitest project list names it (decided once every config is read).
     const dir = dirname(file);
     if (readdirSync(dir).some((n) => VITEST_CONFIG.test(n))) return null;
-    return target.testProperty || declaredVersion(ws, dir, 'vitest') !== null ? target : null;
+    return target.testProperty || packageRunsVitest(ws, dir) ? target : { ...target, viteOnly: true };
   } catch (e) {
     if (e instanceof FileProblemError) {
       problems.push(e.problem);
@@ -78,6 +81,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[]): JsCon
 }
 
 export const jsAnalyzer: Analyzer = {
+  name: 'jest/vitest',
   rules: [...jsConfigRules, ...jsSourceRules],
   filePatterns: [
     String.raw`package\.json`,
@@ -89,15 +93,25 @@ export const jsAnalyzer: Analyzer = {
   ],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
-    const { configs, tests } = find(ws, inputs);
+    const { configs, tests, walked } = find(ws, inputs);
+    const testFiles = [...tests].filter((f) => !ignored?.(f)).map((f) => resolve(f)).sort();
+    const walkedDirs = walked.map((d) => resolve(d) + sep);
     const targets: JsConfigTarget[] = [];
     for (const file of [...configs.keys()].sort()) {
       if (ignored?.(file)) continue;
-      const target = loadConfig(ws, file, problems);
+      const target = loadConfig(ws, file, problems, walkedDirs.some((d) => resolve(file).startsWith(d)) ? testFiles : null);
       if (target) targets.push(target, ...inlineProjects(target));
     }
+    // A build-only vite.config is checked only when a Vitest config or workspace lists it as a project.
+    const listed = listedProjects(targets);
+    for (let i = targets.length - 1; i >= 0; i--) {
+      const t = targets[i]!;
+      if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
+    }
     const sources: JsTestSource[] = [];
-    for (const file of [...tests].sort()) {
+    const testFiles = [...tests].sort();
+    for (const [i, file] of testFiles.entries()) {
+      ws.progress?.(i + 1, testFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {

@@ -42,7 +42,7 @@ export function misspelt(target: JsConfigTarget, key: string): boolean {
 export function addOptions(target: JsConfigTarget, entries: readonly (readonly [string, Literal])[]): Edit[] | null {
   if (entries.some(([key]) => misspelt(target, key))) return null;
   if (target.options) {
-    if (target.options.literal.file !== target.file) return null;
+    if (target.options.literal.file !== target.file || target.options.literal.readOnly) return null;
     return insertProperties(target.text, target.options.literal, entries, target.style);
   }
   if (target.runner === 'vitest' && target.config && !target.testProperty && target.config.literal.file === target.file) {

@@ -39,7 +39,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     description: 'Config keys are ones the runner knows.',
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
-      opaque: 'options spread from a value computed at run time (`{{code}}`) are not checked; the keys written here are',
+      opaque: 'options spread from a value computed at run time (`{{code}}`) may set any key, so require-timeout and require-memory-limit skip this config; the keys written here are checked',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { appendItems, type Literal } from '../../../formats/js-edit.js';
-import type { JsProperty } from '../../../formats/js.js';
+import { appendItems, removeMembers, type Literal } from '../../../formats/js-edit.js';
+import { property, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
@@ -15,7 +15,27 @@ interface Options {
 
 export const NODE_MONITOR_FILE = NODE_MONITOR.file;
 export const VITEST_ADAPTER_FILE = VITEST_ADAPTER.file;
-const VM_POOLS = new Set(['vmThreads', 'vmForks']);
+/**
+ * The heap limits each Vitest 4 pool accepts (measured with Vitest 4.1): child processes (`forks`, `vmForks`)
+ * take `--max-old-space-size` in `execArgv`; worker threads (`threads`, `vmThreads`) refuse it and Vitest then
+ * runs no test; the vm pools recycle a worker past `vmMemoryLimit`. `threads` accepts neither: only the
+ * monitor applies there.
+ */
+const POOL_LIMITS: Record<string, { execArgv: boolean; vmMemoryLimit: boolean }> = {
+  forks: { execArgv: true, vmMemoryLimit: false },
+  vmForks: { execArgv: true, vmMemoryLimit: true },
+  threads: { execArgv: false, vmMemoryLimit: false },
+  vmThreads: { execArgv: false, vmMemoryLimit: true },
+};
+
+/** Vitest browser mode (`browser.enabled` anything but a literal false): tests run in a browser page, not in Node. */
+function inBrowser(target: JsConfigTarget): boolean {
+  const browser = option(target, 'browser');
+  if (!browser) return false;
+  if (browser.value.kind !== 'object') return browser.value.kind !== 'boolean' || browser.value.value;
+  const enabled = property(browser.value, 'enabled');
+  return enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value);
+}
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
   p !== undefined && (p.value.kind === 'string' ? p.value.value.endsWith(file) : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
@@ -37,15 +57,17 @@ function jestMonitorPath(target: JsConfigTarget): string | null {
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
 
-export default defineRule<JsConfigTarget, 'missing', Options>({
+export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options>({
   meta: {
     id: 'require-memory-limit',
     runners: ['jest', 'vitest'],
-    severity: 'error',
+    // A missing limit endangers nothing by itself (Node's own heap ceiling still applies): a warning, as for pytest.
+    severity: 'warning',
     fix: 'safe',
     description: 'Tests run under a memory limit that is enforced.',
     messages: {
       missing: '{{subject}} has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
+      threadsHeapFlag: "the `{{pool}}` pool runs tests in worker threads, which refuse `--max-old-space-size` in `execArgv`: Vitest starts no worker and runs no test{{instead}}",
     },
     options: {
       type: 'object',
@@ -57,7 +79,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
     },
     defaultOptions: { workerIdleMemoryLimit: '1024MB', nodeHeapMb: 4096 },
     docs: {
-      what: "Flags a Jest config without `workerIdleMemoryLimit` or without the memory monitor in `setupFilesAfterEnv`, and a Vitest 4 config without a worker heap ceiling (`execArgv: ['--max-old-space-size=N']`, or `vmMemoryLimit` for the vm pools) or without the monitor in `setupFiles`.",
+      what: "Warns on a Jest config without `workerIdleMemoryLimit` or without the memory monitor in `setupFilesAfterEnv`, and a Vitest 4 config without the heap limit its pool accepts or without the monitor in `setupFiles`. Per pool: `forks` (the default) takes `execArgv: ['--max-old-space-size=N']`; `vmForks` and `vmThreads` take `vmMemoryLimit`; `threads` takes neither (worker threads refuse the flag), so only the monitor is asked for. Errors on `--max-old-space-size` in `execArgv` under `threads` or `vmThreads`: Vitest then starts no worker and runs no test. Browser mode (`browser.enabled`) gets nothing: its tests run in a browser page, where no Node setup file or flag applies; bound the browser itself instead (for example Chromium's `--js-flags=--max-old-space-size=N` in the provider's launch options) and the CI job's memory.",
       why: "Node workers keep what a leaking test allocates: module registries, mocks, big fixtures. Jest's `workerIdleMemoryLimit` recycles a worker that grew past it; a heap ceiling makes V8 stop one worker instead of the kernel stopping the whole container. The memory monitor (netra-memory-monitor.cjs, written by the fix) measures every test's peak RSS, fails the test that passes `NODE_TEST_MEMORY_LIMIT_MB`, and prints each file's heaviest tests.",
       example: {
         file: 'jest.config.js',
@@ -65,7 +87,7 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
         good: "module.exports = {\n  testEnvironment: 'node',\n  workerIdleMemoryLimit: '1024MB',\n  setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'],\n};\n",
         beside: { 'netra-memory-monitor.cjs': '// the monitor module\n' },
       },
-      fixSafety: 'Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file\'s own style. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.',
+      fixSafety: 'Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file\'s own style. Removing `--max-old-space-size` from `execArgv` under a thread pool is safe: without it Vitest runs the tests at all. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.',
     },
   },
   check(ctx, target) {
@@ -104,16 +126,32 @@ export default defineRule<JsConfigTarget, 'missing', Options>({
       if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR.text());
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
+      // Browser mode runs the tests in a browser page: no Node setup file, heap flag or vm limit applies there.
+      if (inBrowser(target)) return;
       const pool = option(target, 'pool');
-      const vm = pool?.value.kind === 'string' && VM_POOLS.has(pool.value.value);
-      if (vm && !option(target, 'vmMemoryLimit')) {
+      const poolName = pool === undefined ? 'forks' : pool.value.kind === 'string' ? pool.value.value : null;
+      const accepts = poolName === null ? null : POOL_LIMITS[poolName] ?? null;
+      const execArgv = option(target, 'execArgv');
+      const heapFlags = execArgv?.value.kind === 'array' ? execArgv.value.items.flatMap((item, i) => (item.kind === 'string' && item.value.startsWith('--max-old-space-size') ? [i] : [])) : [];
+      if (accepts && !accepts.execArgv && heapFlags.length > 0 && execArgv?.value.kind === 'array') {
+        // Worker threads refuse the flag: Vitest starts no worker and runs no test.
+        const array = execArgv.value;
+        const removable = array.file === target.file && !array.opaque && array.items.length === array.literal.elements.length;
+        ctx.report({
+          messageId: 'threadsHeapFlag',
+          data: { pool: poolName!, instead: accepts.vmMemoryLimit ? ' (use `vmMemoryLimit`)' : '' },
+          severity: 'error',
+          start: array.items[heapFlags[0]!]!.start,
+          end: array.items[heapFlags[0]!]!.end,
+          fix: removable ? { title: 'Remove --max-old-space-size from execArgv', applicability: 'safe', edits: removeMembers(target.text, array.literal, new Set(heapFlags)) } : null,
+        });
+      }
+      if (accepts?.vmMemoryLimit && !option(target, 'vmMemoryLimit')) {
         parts.push('`vmMemoryLimit`');
         adds.push(['vmMemoryLimit', `${heapMb}MB`]);
-      } else if (!vm && target.version >= 4 && (pool === undefined || pool.value.kind === 'string')) {
+      } else if (accepts?.execArgv && !accepts.vmMemoryLimit && target.version >= 4) {
         // Vitest 4 passes `execArgv` to its workers; before 4 it lived in the (removed) `poolOptions`.
-        const execArgv = option(target, 'execArgv');
-        const hasHeap = execArgv?.value.kind === 'array' && execArgv.value.items.some((i) => i.kind === 'string' && i.value.startsWith('--max-old-space-size'));
-        if (!hasHeap && (!execArgv || execArgv.value.kind === 'array')) {
+        if (heapFlags.length === 0 && (!execArgv || execArgv.value.kind === 'array')) {
           parts.push("heap ceiling (`execArgv: ['--max-old-space-size=N']`)");
           // A `poolOptions` left from Vitest 3 may hold the ceiling: known-options moves it first.
           if (option(target, 'poolOptions')) fixable = false;

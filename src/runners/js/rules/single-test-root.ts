@@ -1,12 +1,13 @@
 import { defineRule } from '../../../core/rule.js';
 import { stringItems, type JsProperty } from '../../../formats/js.js';
 import { removeMembers } from '../../../formats/js-edit.js';
-import type { JsConfigTarget } from '../config.js';
+import { projectEntries, type JsConfigTarget, type ProjectEntry } from '../config.js';
 import { option, runnerTitle } from '../rule-kit.js';
 
 interface Options {
   root?: string;
   allow?: string[];
+  maxProjects?: number;
 }
 
 /** The directory a glob starts from: its segments before the first one with a glob character. */
@@ -24,25 +25,28 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
   meta: {
     id: 'single-test-root',
     runners: ['jest', 'vitest'],
+    // Several roots in one `roots`/`include` are an error (one process crawls and holds them all); `projects`
+    // is a warning unless over `maxProjects` (findings set their own severity).
     severity: 'error',
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
       roots: 'Jest `roots` lists {{count}} roots; each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
       include: 'Vitest `include` collects from {{count}} roots ({{roots}}): {{dropped}} would no longer be collected by default',
-      projects: '{{runner}} `{{key}}` runs {{count}} projects in one process tree: each one\'s workers, transforms and module graphs are held at once',
+      projects: '{{runner}} `{{key}}` runs {{count}} projects in one process tree ({{detail}}): their workers hold each project\'s transforms and module graphs; split large groups into separate CI jobs if memory is tight',
     },
     options: {
       type: 'object',
       properties: {
         root: { type: 'string', description: 'Jest, Vitest: the root to keep (default: the first one listed).' },
         allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
+        maxProjects: { type: 'integer', minimum: 1, description: 'Jest, Vitest: `projects` with more entries than this is an error (by default it is a warning at any count: projects are the idiomatic monorepo layout).' },
       },
       additionalProperties: false,
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a Jest config whose `roots` lists more than one root, or that sets `projects`; and a Vitest config whose `include` globs start from more than one directory, or that sets `projects` (or the removed `workspace`).',
+      what: 'Errors on a Jest config whose `roots` lists more than one root, and a Vitest config whose `include` globs start from more than one directory. Warns on `projects` (Vitest also the removed `workspace`) with more than one entry, naming the count ("at least N" where a spread or glob may add more) and each project\'s test files; an error only above the `maxProjects` option.',
       why: 'Jest crawls every root with its haste map and keeps it in every worker; projects multiply workers and module registries. In the memory-bound containers this tool is for, one root per run, and other roots or projects as separate jobs, keeps the peak bounded.',
       example: {
         file: 'jest.config.js',
@@ -58,7 +62,16 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     const projectsKey = target.runner === 'vitest' && option(target, 'workspace') && !option(target, 'projects') ? 'workspace' : 'projects';
     const projects = option(target, projectsKey);
     if (projects && projects.value.kind === 'array' && projects.value.items.length + (projects.value.opaque ? 1 : 0) > 1) {
-      ctx.report({ messageId: 'projects', data: { runner: runnerTitle(target), key: projectsKey, count: projects.value.items.length }, start: projects.keySpan.start, end: projects.keySpan.end });
+      const { entries, atLeast } = projectEntries(target, projects.value);
+      const max = ctx.options.maxProjects;
+      ctx.report({
+        messageId: 'projects',
+        data: { runner: runnerTitle(target), key: projectsKey, count: `${atLeast ? 'at least ' : ''}${entries.length}`, detail: projectDetail(entries) },
+        severity: 'warning',
+        ...(max !== undefined && entries.length > max ? { optionSeverity: 'error' as const } : {}),
+        start: projects.keySpan.start,
+        end: projects.keySpan.end,
+      });
     }
     const key = target.runner === 'jest' ? 'roots' : 'include';
     const prop = option(target, key);
@@ -81,6 +94,13 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     });
   },
 });
+
+/** `a: 12 test files, b: 3 test files, ... and 18 more`: the first few projects with their test files where known. */
+function projectDetail(entries: readonly ProjectEntry[]): string {
+  const SHOWN = 4;
+  const named = entries.slice(0, SHOWN).map((e) => `\`${e.label}\`${e.testFiles === null ? '' : `: ${e.testFiles} test file${e.testFiles === 1 ? '' : 's'}`}`);
+  return named.join(', ') + (entries.length > SHOWN ? ` and ${entries.length - SHOWN} more` : '');
+}
 
 function fixOf(target: JsConfigTarget, prop: JsProperty, kept: string[], drop: ReadonlySet<number>) {
   if (kept.length === 0 || prop.value.kind !== 'array' || prop.value.file !== target.file || prop.value.items.length !== prop.value.literal.elements.length) return null;

@@ -1,0 +1,31 @@
+// The test tiers. `npm test` (what CI runs) builds, type-checks and runs both; `npm run test:fast` runs only
+// the fast tier while you work. A test file is fast unless it is named here: these run real pytest, Jest,
+// Vitest or pre-commit on fixed projects, or start many processes.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const END_TO_END = new Set([
+  'acceptance.test.ts',
+  'asyncio.test.ts',
+  'containers.test.ts',
+  'corpus.test.ts',
+  'integration.test.ts',
+  'js-runners.test.ts',
+  'monitor.test.ts',
+  'node-monitor.test.ts',
+  'precommit.test.ts',
+]);
+
+const tier = process.argv[2] ?? 'all';
+if (!['fast', 'e2e', 'all'].includes(tier)) {
+  process.stderr.write(`usage: node scripts/test.mjs [fast|e2e|all] (got ${tier})\n`);
+  process.exit(2);
+}
+const root = join(import.meta.dirname, '..');
+const all = readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort();
+const files = all.filter((f) => tier === 'all' || (tier === 'e2e') === END_TO_END.has(f));
+for (const f of END_TO_END) if (!all.includes(f)) process.stderr.write(`scripts/test.mjs: ${f} is listed as end-to-end but does not exist\n`);
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit' });
+process.exit(run.status ?? 1);

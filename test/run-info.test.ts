@@ -1,0 +1,78 @@
+/** What governs a file and what a run read: `print-config`, `check --show-files`, `check --stats`. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli, writeTree } from './support/env.js';
+
+const PROJECT = {
+  'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = -ra -p xdist.plugin\ntimeout = 30\nrequired_plugins = pytest-timeout\n',
+  'tox.ini': '[pytest]\ntestpaths = other\n',
+  '.netra-migrate.json': JSON.stringify({ rules: { 'require-fail-fast': 'off', 'require-timeout': ['warn', { seconds: 60 }] }, ignore: ['build/**'] }),
+  'tests/test_api.py': 'import pytest\n\n@pytest.fixture(scope="session")\nasync def client():\n    yield 1\n',
+  'tests/test_plain.py': 'def test_x():\n    assert True\n',
+  'web/vitest.config.ts': "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { testTimeout: 2000, include: process.env.CI ? ['a'] : ['b'] } });\n",
+  'web/src/app.test.ts': "test('x', () => {});\n",
+};
+
+test('print-config: the pytest config pytest would use for a test file, values typed as pytest types them', () => {
+  const dir = writeTree(PROJECT);
+  const r = runCli(['print-config', 'tests/test_api.py'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout);
+  assert.equal(config.path, 'tests/test_api.py');
+  assert.equal(config.pytest.configfile, 'pytest.ini');
+  assert.equal(config.pytest.rootdir, '.');
+  assert.deepEqual(config.pytest.values.testpaths, ['tests']);
+  assert.deepEqual(config.pytest.values.addopts, ['-ra', '-p', 'xdist.plugin']);
+  assert.equal(config.pytest.values.timeout, '30');
+  assert.deepEqual(config.pytest.shadows, ['tox.ini']);
+  assert.deepEqual(config.pytest.plugins, { addopts: ['xdist.plugin'], required: ['pytest-timeout'] });
+  assert.equal(config.js, null);
+  assert.equal(config.toolConfig.file, '.netra-migrate.json');
+  assert.equal(config.toolConfig.ignored, false);
+  assert.equal(config.rules['require-fail-fast'], 'off');
+  assert.deepEqual(config.rules['require-timeout'], ['warning', { ...config.rules['require-timeout'][1], seconds: 60 }]);
+  assert.equal(config.rules['require-timeout'][1].seconds, 60);
+});
+
+test('print-config: the Vitest config above a test file, with what is computed at run time marked', () => {
+  const dir = writeTree(PROJECT);
+  const r = runCli(['print-config', 'web/src/app.test.ts', '--rule', 'single-test-root:off'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout);
+  assert.equal(config.js.configfile, 'web/vitest.config.ts');
+  assert.equal(config.js.runner, 'vitest');
+  assert.equal(config.js.options.testTimeout, 2000);
+  assert.deepEqual(config.js.options.include, { computed: "process.env.CI ? ['a'] : ['b']" });
+  assert.equal(config.rules['single-test-root'], 'off');
+});
+
+test('print-config: a path that does not exist is exit 2 naming it', () => {
+  const dir = writeTree(PROJECT);
+  const r = runCli(['print-config', 'nope.py'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /nope\.py.*no such file or directory/);
+});
+
+test('check --show-files: every file read, with why, instead of the findings', () => {
+  const dir = writeTree(PROJECT);
+  const r = runCli(['check', '--show-files', '.'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = new Map(r.stdout.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  assert.equal(lines.get('pytest.ini'), 'pytest: config');
+  assert.equal(lines.get('tox.ini'), 'pytest: config');
+  assert.equal(lines.get('tests/test_api.py'), 'pytest: test module');
+  assert.equal(lines.get('tests/test_plain.py'), 'pytest: test source, text only (nothing a rule reports on)');
+  assert.equal(lines.get('web/vitest.config.ts'), 'jest/vitest: config');
+  assert.doesNotMatch(r.stdout, /Error|error/);
+});
+
+test('check --stats: findings per rule and time per analyzer on stderr; the findings stay on stdout', () => {
+  const dir = writeTree(PROJECT);
+  const r = runCli(['check', '--stats', '--format', 'json', '.'], dir);
+  const findings = JSON.parse(r.stdout) as { rule: string }[];
+  const shadowed = findings.filter((f) => f.rule === 'shadowed-config').length;
+  assert.ok(shadowed > 0);
+  assert.match(r.stderr, /^files read: \d+, analyzed: \d+, findings: \d+, total: [\d.]+ ms$/m);
+  assert.match(r.stderr, /^  analyzer pytest: \d+ file\(s\), [\d.]+ ms$/m);
+  assert.match(r.stderr, new RegExp(`^  rule shadowed-config: ${shadowed} finding\\(s\\), [\\d.]+ ms$`, 'm'));
+});
