@@ -109,9 +109,9 @@ export const jsAnalyzer: Analyzer = {
       if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
     }
     const sources: JsTestSource[] = [];
-    const testFiles = [...tests].sort();
-    for (const [i, file] of testFiles.entries()) {
-      ws.progress?.(i + 1, testFiles.length);
+    const sourceFiles = [...tests].sort();
+    for (const [i, file] of sourceFiles.entries()) {
+      ws.progress?.(i + 1, sourceFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {
