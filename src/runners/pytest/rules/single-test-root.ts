@@ -31,7 +31,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a `testpaths` that lists more than one root.',
+      what: 'Flags a `testpaths` that lists more than one root; and, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line). Node ids and files inside the configured root, and a job that runs another root alone, are not findings.',
       why:
         'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
