@@ -30,6 +30,7 @@ describe('which command runs pytest', () => {
       'pdm run pytest tests',
       'hatch run test:pytest tests',
       'coverage run --source src -m pytest tests',
+      "python -W error -W 'ignore:a; b' -m coverage run -m pytest tests",
       'CI=1 env PYTHONPATH=. timeout 600 xvfb-run -a pytest tests',
       'docker compose -f ci.yml run --rm -e A=1 django pytest tests',
       'docker-compose exec -T web python -m pytest tests',
