@@ -82,7 +82,9 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
 
 export const jsAnalyzer: Analyzer = {
   name: 'jest/vitest',
-  rules: [...jsConfigRules, ...jsSourceRules],
+  get rules() {
+    return [...jsConfigRules(), ...jsSourceRules()];
+  },
   filePatterns: [
     String.raw`package\.json`,
     String.raw`(jest|vitest|vite)\.config\.[cm]?[jt]s`,
@@ -128,8 +130,8 @@ export const jsAnalyzer: Analyzer = {
       }
     }
     const runs = [
-      ...targets.flatMap((target) => jsConfigRules.map((rule) => ({ rule, target }))),
-      ...sources.flatMap((target) => jsSourceRules.map((rule) => ({ rule, target }))),
+      ...targets.flatMap((target) => jsConfigRules().map((rule) => ({ rule, target }))),
+      ...sources.flatMap((target) => jsSourceRules().map((rule) => ({ rule, target }))),
     ];
     return { runs, problems, files: [...targets.map((t) => t.file), ...sources.map((s) => s.file)] };
   },

@@ -195,7 +195,9 @@ function withholdWaiting(rule: PytestRule): PytestRule {
 
 export const pytestAnalyzer: Analyzer = {
   name: 'pytest',
-  rules: pytestRules,
+  get rules() {
+    return pytestRules();
+  },
   // Configs (and `-c` profiles next to them), conftest.py and test modules under pytest's default names.
   filePatterns: [...CONFIG_NAMES.map((n) => n.replace(/\./g, '\\.')), String.raw`pytest-[^/]*\.ini`, String.raw`conftest\.py`, String.raw`test_[^/]*\.py`, String.raw`[^/]*_test\.py`],
   async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
@@ -208,7 +210,7 @@ export const pytestAnalyzer: Analyzer = {
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
-    const runs = targets.flatMap((target) => pytestRules.filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
+    const runs = targets.flatMap((target) => pytestRules().filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
     return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
   },
   derive(ws, inputs, profiles) {
