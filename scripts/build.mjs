@@ -101,7 +101,7 @@ if (!monitorVersion || !monitorSource.startsWith(`# pytest_memory_plugin ${monit
 const jsOptions = Object.fromEntries(
   ['jest', 'vitest'].map((runner) => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas', `${runner}-config.schema.json`), 'utf8'));
-    return [runner, { keys: Object.keys(schema.properties).sort(), removed: schema['x-removed'] }];
+    return [runner, { keys: Object.keys(schema.properties).sort(), removed: schema['x-removed'], nested: schema['x-nested'] ?? {}, nestedRemoved: schema['x-nested-removed'] ?? {}, rootOnly: schema['x-root-only'] ?? [] }];
   }),
 );
 writeFileSync(

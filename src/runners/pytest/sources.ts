@@ -138,6 +138,8 @@ export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): 
   const roots = testpaths.length > 0 ? testpaths.flatMap((p) => expandTestpath(target.rootDir, p)) : [target.rootDir];
   const out = new Set<string>();
   for (const root of roots) {
+    // A module named in testpaths is collected whatever its name.
+    if (root.endsWith('.py') && isFile(root)) out.add(root);
     for (const { dir, entries } of walkDirs(root, undefined, ignoreFiles)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
