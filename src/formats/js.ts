@@ -17,13 +17,14 @@ import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
 import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
 import { LineIndex } from '../core/text.js';
+import { requireWithCodeCache } from '../core/code-cache.js';
 
 const require = createRequire(import.meta.url);
 let tsModule: typeof TS | undefined;
 
 /** The TypeScript API, loaded on first use. */
 export function typescript(): typeof TS {
-  tsModule ??= (require('ts-morph') as { ts: typeof TS }).ts;
+  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS }).ts;
   return tsModule;
 }
 

@@ -176,7 +176,8 @@ export function sourceReader(ws: Workspace): ReadSource {
  * have one; a package.json that is not JSON is parsed by it, to report the error with its line.
  */
 export function hasJestKey(text: string): boolean {
-  if (!/"jest"\s*:/.test(text)) return false;
+  // Parsed even without a "jest" key in sight: a package.json that is not JSON is reported (exit 2, with
+  // its line), through the full parser, never passed over.
   try {
     const data = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
     return typeof data === 'object' && data !== null && !Array.isArray(data) && Object.hasOwn(data, 'jest');

@@ -102,6 +102,20 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
   return found;
 }
 
+/** A package.json that Node (and so npm, Jest, Vitest) cannot read, with the line and column JSON.parse gives. */
+function strictJsonProblem(file: string, text: string): FileProblem | null {
+  try {
+    JSON.parse(text.replace(/^\uFEFF/, ''));
+    return null;
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { file, line, column: at - (before.lastIndexOf('\n') + 1) + 1, message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+  }
+}
+
 function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null, runner?: JsRunner): JsConfigTarget | null {
   // A config a script names (`jest --config ci/jest.js`) is that runner's, whatever its name.
   const kind = runner && basename(file) !== 'package.json' ? { runner, kind: 'config' as const } : configKind(file, true)!;
@@ -113,6 +127,21 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
   }
   // Most package.json files carry no Jest config: decide on the text before parsing.
   if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
+  if (kind.kind === 'package-json') {
+    const invalid = strictJsonProblem(file, text);
+    if (invalid) {
+      // TypeScript's JSON parser names most mistakes best; it forgives some JSON.parse does not (a bare word).
+      try {
+        loadJsConfig(ws, file, text, kind.runner, kind.kind);
+      } catch (e) {
+        if (!(e instanceof FileProblemError)) throw e;
+        problems.push(e.problem);
+        return null;
+      }
+      problems.push(invalid);
+      return null;
+    }
+  }
   try {
     const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
