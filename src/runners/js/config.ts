@@ -70,6 +70,11 @@ export interface JsConfigTarget {
    */
   testFiles: readonly string[] | null;
   /**
+   * Where the memory monitor goes: the directory of the nearest package.json that declares the runner (a
+   * monorepo whose root declares it gets one monitor for every config), else the config's own directory.
+   */
+  monitorHome: string;
+  /**
    * A vite.config without a `test` block whose package does not run Vitest: Vite's build config, dropped
    * unless a Vitest config or workspace lists it as a project.
    */
@@ -98,6 +103,23 @@ export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
 
 /** The runner versions this release knows the options of (what a project without a pinned version gets). */
 export const CURRENT_VERSION: Record<JsRunner, number> = { jest: 30, vitest: 4 };
+
+/** The directory of the nearest package.json above `dir` that lists `runner`; null if none does. */
+export function runnerHome(ws: Workspace, dir: string, runner: JsRunner): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    const text = existsSync(manifest) ? ws.text(manifest) : null;
+    if (text !== null) {
+      try {
+        const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
+        if (['devDependencies', 'dependencies', 'peerDependencies'].some((k) => pkg[k]?.[runner] !== undefined)) return d;
+      } catch {
+        // Not JSON: reported where package.json is a target.
+      }
+    }
+    if (dirname(d) === d) return null;
+  }
+}
 
 /** The major version of `runner` in the nearest package.json above `dir` that lists it; null if none does. */
 export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): number | null {
@@ -164,7 +186,7 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
     if (!jest) return null;
     value = jest.value;
   }
-  const base = { read: (f: string) => ws.text(f), testFiles, runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  const base = { read: (f: string) => ws.text(f), testFiles, monitorHome: runnerHome(ws, dirname(file), runner) ?? dirname(file), runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
   if (value === null) return kind === 'vite' ? null : base;
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { appendItems, removeMembers, type Literal } from '../../../formats/js-edit.js';
+import { appendItems, removeMembers, replaceValue, type Literal } from '../../../formats/js-edit.js';
 import { property, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
@@ -11,6 +11,7 @@ import { addOptions, missingAt, option, readableOptions, subject } from '../rule
 interface Options {
   workerIdleMemoryLimit?: string;
   nodeHeapMb?: number;
+  monitorPath?: string;
 }
 
 export const NODE_MONITOR_FILE = NODE_MONITOR.file;
@@ -40,20 +41,31 @@ function inBrowser(target: JsConfigTarget): boolean {
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
   p !== undefined && (p.value.kind === 'string' ? p.value.value.endsWith(file) : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
 
-/** A list option the monitor is added to: appended to its array, or added as a new key. Null when written as code. */
+/**
+ * A list option the monitor is added to: appended to its array, a single string turned into a list of it and
+ * the monitor (in the file's style), or added as a new key. Null when written as code.
+ */
 function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
   const existing = option(target, key);
   if (!existing) return { add: [key, [entry]] };
-  if (existing.value.kind === 'array' && !existing.value.opaque && existing.value.literal.file === target.file) return { edits: appendItems(target.text, existing.value.literal, [entry], target.style) };
+  const value = existing.value;
+  if (value.kind === 'array' && !value.opaque && value.literal.file === target.file) return { edits: appendItems(target.text, value.literal, [entry], target.style) };
+  if (value.kind === 'string' && value.file === target.file) return { edits: [replaceValue(target.text, value, [{ code: target.text.slice(value.start, value.end) }, entry], target.style)] };
   return null;
 }
 
-/** Jest resolves setup files from `rootDir` (the config's directory unless set); the monitor goes beside the config. */
-function jestMonitorPath(target: JsConfigTarget): string | null {
+/** `dir` as a path relative to `from`, with forward slashes and a leading `./` (`../../`, `./`). */
+function relativeDir(from: string, dir: string): string {
+  const rel = relative(from, dir).split('\\').join('/');
+  return rel === '' ? './' : rel.startsWith('.') ? `${rel}/` : `./${rel}/`;
+}
+
+/** Jest resolves setup files from `rootDir` (the config's directory unless set). Null when `rootDir` is code. */
+function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | null {
   const rootDir = option(target, 'rootDir');
-  if (!rootDir) return `<rootDir>/${NODE_MONITOR_FILE}`;
-  if (rootDir.value.kind !== 'string') return null;
-  const rel = relative(join(dirname(target.file), rootDir.value.value), dirname(target.file)).split('\\').join('/');
+  if (rootDir && rootDir.value.kind !== 'string') return null;
+  const root = rootDir?.value.kind === 'string' ? resolve(dirname(target.file), rootDir.value.value) : dirname(target.file);
+  const rel = relative(root, monitorDir).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
 
@@ -73,6 +85,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       type: 'object',
       properties: {
         workerIdleMemoryLimit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|M|MB|G|GB)$', default: '1024MB', description: 'Jest: the `workerIdleMemoryLimit` the fix sets.' },
+        monitorPath: { type: 'string', minLength: 1, description: 'Jest, Vitest: an existing directory the fix writes the monitor modules to, relative to the package that declares the runner (default: that package\'s directory, so a monorepo whose root declares the runner gets one monitor for every config).' },
         nodeHeapMb: { type: 'number', exclusiveMinimum: 0, default: 4096, description: "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB." },
       },
       additionalProperties: false,
@@ -93,11 +106,12 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
   check(ctx, target) {
     const readable = readableOptions(target);
     if (!readable) return;
-    const dir = dirname(target.file);
+    const dir = ctx.options.monitorPath ? resolve(target.monitorHome, ctx.options.monitorPath) : target.monitorHome;
     const parts: string[] = [];
     const adds: [string, Literal][] = [];
     const edits: Edit[] = [];
-    let fixable = true;
+    // The fix writes into an existing directory only (a `monitorPath` that is not there yet is the user's to create).
+    let fixable = existsSync(dir);
     const created: Edit[] = [];
     const create = (name: string, text: string) => {
       if (target.read(join(dir, name)) === null && !existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
@@ -118,7 +132,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       }
       // With `projects`, setup files are per project: the root's would load in none of them.
       const projects = option(target, 'projects');
-      const path = jestMonitorPath(target);
+      const path = jestMonitorPath(target, dir);
       if (path === null || projects) fixable = false;
       if (projects) {
         if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
@@ -161,7 +175,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           else edits.push(...how.edits);
         }
       }
-      register('setupFiles', `./${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      register('setupFiles', `${relativeDir(dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());
