@@ -4,7 +4,7 @@
  * statically through src/formats/js.ts.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs, property, readConfigValue, type JsArray, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
@@ -121,25 +121,63 @@ export function runnerHome(ws: Workspace, dir: string, runner: JsRunner): string
   }
 }
 
-/** The major version of `runner` in the nearest package.json above `dir` that lists it; null if none does. */
+/**
+ * The major version of `runner` a directory's tests run under: the version the lock file of its workspace
+ * records (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock: what is installed), else the major of the
+ * range in the nearest package.json that lists it; null if neither says.
+ */
 export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): number | null {
+  let range: number | null = null;
   for (let d = dir; ; d = dirname(d)) {
     const manifest = join(d, 'package.json');
-    const text = existsSync(manifest) ? ws.text(manifest) : null;
+    const text = range === null && existsSync(manifest) ? ws.text(manifest) : null;
     if (text !== null) {
       try {
         const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
-        const range = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
-        if (range !== undefined) {
-          const major = /(\d+)/.exec(range.replace(/^npm:[^@]+@/, ''))?.[1];
-          return major !== undefined ? Number(major) : CURRENT_VERSION[runner];
+        const declared = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
+        if (declared !== undefined) {
+          const major = /(\d+)/.exec(declared.replace(/^npm:[^@]+@/, ''))?.[1];
+          range = major !== undefined ? Number(major) : CURRENT_VERSION[runner];
         }
       } catch {
         // An unreadable manifest says nothing about versions; its own problems are reported where it is a target.
       }
     }
-    if (dirname(d) === d) return null;
+    const lock = LOCK_FILES.find((name) => existsSync(join(d, name)));
+    if (lock) return lockedVersion(ws, join(d, lock), relative(d, dir), runner) ?? range;
+    if (dirname(d) === d) return range;
   }
+}
+
+const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The major of `runner` a lock file records (for the package at `importer`, relative to the lock, where the format says). */
+export function lockedVersion(ws: Workspace, lock: string, importer: string, runner: JsRunner): number | null {
+  const text = ws.text(lock);
+  if (text === null) return null;
+  const name = escapeRe(runner);
+  let found: string | undefined;
+  if (lock.endsWith('package-lock.json')) {
+    try {
+      const packages = (JSON.parse(text) as { packages?: Record<string, { version?: string }> }).packages ?? {};
+      const at = importer.split(sep).join('/');
+      found = (at && packages[`${at}/node_modules/${runner}`]?.version) || packages[`node_modules/${runner}`]?.version;
+    } catch {
+      return null;
+    }
+  } else if (lock.endsWith('pnpm-lock.yaml')) {
+    // importers: <path>: devDependencies: <runner>: { specifier, version } (the importer's own entry first).
+    const at = importer.split(sep).join('/') || '.';
+    const block = new RegExp(`\\n  ${escapeRe(at)}:\\n((?:    .*\\n|\\n)*)`).exec(text)?.[1] ?? text;
+    found = new RegExp(`\\n\\s+${name}:\\n\\s+specifier: [^\\n]*\\n\\s+version: '?(\\d+)`).exec(block)?.[1] ?? new RegExp(`\\n\\s+/?${name}[@/](\\d+)\\.`).exec(text)?.[1];
+  } else if (lock.endsWith('yarn.lock')) {
+    found = new RegExp(`^"?${name}@[^\\n]*:\\r?\\n\\s+version:? "?(\\d+)`, 'm').exec(text)?.[1];
+  } else {
+    found = new RegExp(`"${name}": \\["${name}@(\\d+)`).exec(text)?.[1];
+  }
+  const major = found ? /^(\d+)/.exec(found)?.[1] : undefined;
+  return major !== undefined ? Number(major) : null;
 }
 
 /** Reads imported files from the workspace (so fixes of a base config are seen), parsing each once. */
