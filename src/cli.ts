@@ -3,20 +3,19 @@
  * (errors, or a diff from a dry-run fix), 2 usage, config, read or parse errors.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { check, fix } from './index.js';
 import { printConfig } from './print-config.js';
 import { describeReads, formatStats } from './reporters/run-info.js';
 import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
-import { relativePath } from './reporters/paths.js';
+import { oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
 import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
+import { stderrProgress, useColor } from './terminal.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 function ruleSettings(values: readonly string[] | undefined): RuleSettings {
@@ -38,11 +37,42 @@ class UsageError extends Error {}
 const ruleOption = {
   type: 'string',
   array: true,
+  // One value per flag (repeat the flag for more): an array option would otherwise take the paths after it.
+  nargs: 1,
   describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
 } as const;
 
 const cwd = process.cwd();
-const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+
+/**
+ * yargs looks for a package.json (to guess a version) upward from the directory it was loaded from, which
+ * for a bundle is the working directory: the user's package.json, read with a plain readFileSync (a FIFO
+ * there would hang the run, /dev/zero fill memory). Loaded from the tool's own directory, it reads ours.
+ */
+async function loadYargs() {
+  process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  try {
+    const [{ default: yargs }, { hideBin }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
+    return { yargs, hideBin };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+const { yargs, hideBin } = await loadYargs();
+let color = false;
+
+/** Options every command that reads files shares: the walk, colour, and the progress line. */
+function runOptions(argv: { ignore?: boolean; color?: boolean; format?: ReporterName }) {
+  color = useColor(argv.color, process.env, process.stdout.isTTY === true);
+  // Progress only for a person at a terminal: never piped, never in a machine format.
+  const interactive = process.stderr.isTTY === true && process.stdout.isTTY === true && (argv.format ?? 'stylish') === 'stylish';
+  // NETRA_PROGRESS_DELAY_MS: how long a run goes before the line appears (tests set 0; default 1 s).
+  const progress = interactive ? stderrProgress(process.stderr, Number(process.env.NETRA_PROGRESS_DELAY_MS ?? 1000)) : undefined;
+  return {
+    progress,
+    options: { cwd, ...(argv.ignore === false ? { ignoreFiles: false as const } : {}), ...(progress ? { onProgress: progress.update } : {}) },
+  };
+}
 
 declare const __NETRA_VERSION__: string | undefined;
 
@@ -75,6 +105,9 @@ function exitCode(result: CheckResult, maxWarnings: number): number {
 
 const formats = Object.keys(reporters) as ReporterName[];
 
+/** `--python` relative to the working directory, as a user types it. */
+const pythonPath = (p: string | undefined) => (p === undefined ? undefined : p.includes('/') || p.includes('\\') ? resolve(cwd, p) : p);
+
 await yargs(hideBin(process.argv))
   .scriptName('netra-migrate')
   .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
@@ -87,17 +120,21 @@ await yargs(hideBin(process.argv))
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
-        .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, instead of the findings' })
+        .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings' })
         .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
+        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
     async (argv) => {
       const started = performance.now();
-      const result = await check({ cwd, paths: argv.paths as string[], rules: ruleSettings(argv.rule) });
+      const { options, progress } = runOptions(argv);
+      const result = await check({ ...options, paths: argv.paths as string[], rules: ruleSettings(argv.rule), python: pythonPath(argv.python) });
+      progress?.end();
       printProblems(result);
       if (argv['show-files']) {
         process.stdout.write(describeReads(cwd, result.reads ?? []));
+        for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/\tskipped: ${reason}\n`);
         process.exitCode = result.problems.length > 0 ? 2 : 0;
         return;
       }
@@ -118,22 +155,27 @@ await yargs(hideBin(process.argv))
           type: 'string',
           array: true,
           choices: PROFILES,
+          nargs: 1,
           describe: 'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
         })
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
         .option('rule', ruleOption)
+        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 fix', 'Print what the safe fixes would change')
         .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
         .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
     async (argv) => {
+      const { options, progress } = runOptions(argv);
       const result = await fix({
-        cwd,
+        ...options,
         paths: argv.paths as string[],
         write: argv.write,
         unsafe: argv.unsafe,
         rules: ruleSettings(argv.rule),
         profiles: argv.profile ?? [],
+        python: pythonPath(argv.python),
       });
+      progress?.end();
       printProblems(result);
       const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
       if (!argv.write) {
@@ -150,8 +192,15 @@ await yargs(hideBin(process.argv))
         process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
         return;
       }
-      if (result.written) {
-        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${result.changes.length} file${result.changes.length === 1 ? '' : 's'}${heldBack}\n`);
+      // Say exactly what was written and what was not: one broken file holds back only what depends on it.
+      for (const { file, reason } of result.notWritten) process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
+      const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+      if (result.written && result.notWritten.length === 0) {
+        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`);
+      } else if (result.written) {
+        process.stderr.write(`wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`);
+      } else if (result.notWritten.length > 0) {
+        process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
       } else if (result.problems.length === 0) {
         process.stderr.write(`nothing to fix${heldBack}\n`);
       }
@@ -191,6 +240,8 @@ await yargs(hideBin(process.argv))
       process.stdout.write(text);
     },
   )
+  .option('ignore', { type: 'boolean', default: true, describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)' })
+  .option('color', { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' })
   .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
   .strict()
   .version(version())

@@ -43,16 +43,16 @@ const failed = (problem: FileProblem) => ({ diagnostics: [], problems: [problem]
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const ws = new Workspace();
-  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored);
+  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress });
+  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored, { python: opts.python });
   return { ...result, diagnostics: locate(ws, result.diagnostics) };
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
   const { options: opts, problem } = await withToolConfig(options);
-  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false };
-  return runFix(new Workspace(), analyzers, inputs(opts), opts);
+  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false, writtenFiles: [], notWritten: [] };
+  return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
 }
 
 export { allRules };

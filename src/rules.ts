@@ -4,14 +4,39 @@
 // `"require-timeout": ["error", {...}]` setting configures every runner and one page documents them all.
 import { unusedSuppression } from './core/suppressions.js';
 import type { Rule, RuleMeta } from './core/rule.js';
-import consistentMemoryLimits from './runners/compose/rules/consistent-memory-limits.js';
-import { jsConfigRules, jsSourceRules } from './runners/js/rules.js';
-import { pytestRules } from './runners/pytest/rules.js';
+import { ruleModules } from './generated/rule-modules.js';
 
 type AnyRule = Rule<any, string, any>;
 
-/** Every implementation, one per runner family (the meta-test checks each one's docs and examples). */
-export const ruleImplementations: readonly AnyRule[] = [...pytestRules, consistentMemoryLimits, ...jsConfigRules, ...jsSourceRules, unusedSuppression];
+/** The folders under src/runners/ that hold rules, in the order their findings and docs come. */
+export type RuleFolder = (typeof ruleModules)[number]['runner'];
+const FOLDER_ORDER: readonly string[] = ['pytest', 'compose', 'ci', 'js'];
+
+/**
+ * Every rule implementation, discovered at build time (src/generated/rule-modules.ts, from
+ * src/runners/<folder>/rules/*.ts): adding a rule is adding its file. The analyzers take theirs from here.
+ */
+const discovered = [...ruleModules].sort((a, b) => FOLDER_ORDER.indexOf(a.runner) - FOLDER_ORDER.indexOf(b.runner));
+
+/** The rules of one runner folder (`js` holds Jest/Vitest config rules and, with `meta.sources`, test-file rules). */
+export function rulesIn(folder: RuleFolder): AnyRule[] {
+  return discovered.filter((m) => m.runner === folder).map((m) => m.rule as AnyRule);
+}
+
+/**
+ * Every implementation with docs of its own, one per runner family (the meta-test checks each one's docs and
+ * examples). The Compose and CI sides of a pytest rule share the pytest rule's metadata and page.
+ */
+export const ruleImplementations: readonly AnyRule[] = (() => {
+  const seenDocs = new Set<unknown>();
+  const out: AnyRule[] = [];
+  for (const rule of [...discovered.map((m) => m.rule as AnyRule), unusedSuppression as AnyRule]) {
+    if (seenDocs.has(rule.meta.docs)) continue;
+    seenDocs.add(rule.meta.docs);
+    out.push(rule);
+  }
+  return out;
+})();
 
 function merge(first: AnyRule, other: AnyRule): AnyRule {
   const a = first.meta;

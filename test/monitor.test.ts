@@ -55,9 +55,42 @@ function pytest(dir: string, args: string[], env: Record<string, string> = {}) {
 
 const mb = (out: string, re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
 
+/** A test module that holds 200 MB from import: collection itself passes a limit set between baseline and that. */
+const HEAVY_COLLECTION = {
+  'tests/test_heavy.py': 'BLOCK = bytearray(200 * 1024 * 1024)\nBLOCK[::4096] = b"x" * len(BLOCK[::4096])\n\ndef test_one():\n    pass\n',
+};
+
+/** Issue 14 item 7: test A keeps 350 MB under a 300 MB limit; test B then adds 400 MB more; C adds nothing. */
+const BREACH_TESTS = `
+HELD = []
+
+def touched(mb):
+    block = bytearray(mb * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])
+    return block
+
+def test_a_keeps():
+    HELD.append(touched(350))
+
+def test_b_adds():
+    block = touched(400)
+    del block
+
+def test_c_inherits():
+    pass
+`;
+
 describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => {
-  test('skip (default): a test that keeps memory over the limit makes the next ones skip, naming it, its peak and the limit', () => {
-    const r = pytest(project(INI), ['-q', '-rs']);
+  test('fail (default): the test whose own peak crossed the limit fails, naming peak and limit, and the run exits 1', () => {
+    const r = pytest(project(INI), ['-q', '-rf']);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /2 failed, 2 passed/);
+    assert.match(r.out, /^FAILED tests\/test_mem\.py::test_spike - Failed: tests\/test_mem\.py::test_spike peaked at \d+\.\dMB > memory limit 100\.0MB$/m);
+    assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: none, Execution: 100MB \(action: fail\)$/m);
+  });
+
+  test('skip: a test that keeps memory over the limit makes the next ones skip, naming it, its peak and the limit', () => {
+    const r = pytest(project(INI), ['-q', '-rs', '--memory-limit-action=skip']);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /3 passed, 1 skipped/);
     assert.match(
@@ -89,15 +122,15 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
   });
 
   test('over the collection limit the run stops before any test with exit 10 and the report', () => {
-    const r = pytest(project(INI), ['-q', '--collection-memory-limit-mb=1']);
+    const r = pytest(project(INI, HEAVY_COLLECTION), ['-q', '--collection-memory-limit-mb=120']);
     assert.equal(r.code, 10, r.out);
-    assert.match(r.out, /^\[MEMORY\] Memory limit exceeded after collection: \d+\.\dMB > 1\.0MB$/m);
-    assert.match(r.out, /^\[MEMORY\] After collection: \d+\.\dMB \(4 tests\)$/m);
+    assert.match(r.out, /^\[MEMORY\] Memory limit exceeded after collection: \d+\.\dMB > 120\.0MB$/m);
+    assert.match(r.out, /^\[MEMORY\] After collection: \d+\.\dMB \(1 tests\)$/m);
     assert.doesNotMatch(r.out, /passed|failed/);
   });
 
   test('under xdist -n 2: per-worker and total report lines, no INTERNALERROR', () => {
-    const r = pytest(project(INI), ['-q', '-n', '2']);
+    const r = pytest(project(INI), ['-q', '-n', '2', '--memory-limit-action=warn']);
     assert.equal(r.code, 0, r.out);
     assert.doesNotMatch(r.out, /INTERNALERROR/);
     assert.match(r.out, /^\[MEMORY\] Starting pytest with \d+\.\dMB memory \(controller\)$/m);
@@ -107,11 +140,48 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
   });
 
   test('under xdist a collection over its limit skips every test and exits 10, without crashing the controller', () => {
-    const r = pytest(project(INI), ['-q', '-n', '2', '--collection-memory-limit-mb=1']);
+    const r = pytest(project(INI, HEAVY_COLLECTION), ['-q', '-n', '2', '--collection-memory-limit-mb=120']);
     assert.equal(r.code, 10, r.out);
     assert.doesNotMatch(r.out, /INTERNALERROR/);
     assert.doesNotMatch(r.out, /passed/);
     assert.match(r.out, /Memory limit exceeded after collection/);
+  });
+
+  for (const xdist of [[], ['-n', '2', '--dist', 'loadfile']]) {
+    test(`after a breach the monitor still sees the next test: each is judged by what it adds itself${xdist.length ? ' (xdist)' : ''}`, () => {
+      const r = pytest(project(INI.replace('= 100', '= 300'), { 'tests/test_breach.py': BREACH_TESTS }), ['-q', '-rf', ...xdist]);
+      assert.equal(r.code, 1, r.out);
+      assert.doesNotMatch(r.out, /INTERNALERROR/);
+      assert.match(r.out, /2 failed, 1 passed/);
+      assert.match(r.out, /^FAILED tests\/test_breach\.py::test_a_keeps - Failed: tests\/test_breach\.py::test_a_keeps peaked at \d+\.\dMB > memory limit 300\.0MB$/m);
+      const added = /^FAILED tests\/test_breach\.py::test_b_adds - Failed: tests\/test_breach\.py::test_b_adds added (\d+\.\d)MB on top of the (\d+\.\d)MB the process already held over the memory limit 300\.0MB \(peak \d+\.\dMB\)$/m.exec(r.out);
+      assert.ok(added, r.out);
+      assert.ok(Number(added[1]) >= 390 && Number(added[2]) >= 350, r.out);
+      assert.doesNotMatch(r.out, /FAILED tests\/test_breach\.py::test_c_inherits/);
+    });
+  }
+
+  test('a limit at or below what pytest holds before any test is a usage error naming both numbers; a tiny limit is not off', () => {
+    const dir = project(INI, { 'tests/test_one.py': 'def test_one():\n    pass\n' });
+    for (const [value, shown] of [['0.0000001', '0.0000001MB'], ['5', '5MB']] as const) {
+      const r = pytest(dir, ['-q'], { PYTEST_MEMORY_LIMIT_MB: value });
+      assert.equal(r.code, 4, r.out);
+      assert.match(
+        r.out,
+        new RegExp(`^ERROR: environment variable PYTEST_MEMORY_LIMIT_MB: memory limit ${shown.replace('.', '\\.')} is at or below the \\d+\\.\\dMB this pytest process holds before any test runs`, 'm'),
+      );
+    }
+    const collection = pytest(dir, ['-q', '--collection-memory-limit-mb=2']);
+    assert.equal(collection.code, 4, collection.out);
+    assert.match(collection.out, /^ERROR: --collection-memory-limit-mb=2: memory limit 2MB is at or below the \d+\.\dMB this pytest process holds/m);
+  });
+
+  test('collection auto under an explicit execution limit is half of that limit, not a share of the machine', () => {
+    const dir = project(INI.replace('memory_limit_mb = 100', 'collection_memory_limit_mb = auto'), { 'tests/test_one.py': 'def test_one():\n    pass\n' });
+    const r = pytest(dir, ['-q'], { PYTEST_MEMORY_LIMIT_MB: '300' });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: 150MB, Execution: 300MB \(action: fail\)$/m);
+    assert.match(r.out, /collection_memory_limit_mb auto: 50% of the execution limit 300\.0MB$/m);
   });
 
   test('precedence: command line over environment over config key', () => {
@@ -164,7 +234,7 @@ describe('auto limits from the cgroup tree', { skip: pythonAvailable() }, () => 
     });
     const out = limitsOf(root);
     // 80% of 1024 MB; collection half of that.
-    assert.match(out, /^\[MEMORY\] Memory limits - Collection: 410MB, Execution: 819MB \(action: skip\)$/m);
+    assert.match(out, /^\[MEMORY\] Memory limits - Collection: 410MB, Execution: 819MB \(action: fail\)$/m);
     assert.match(out, /memory_limit_mb auto: 80% of cgroup limit 1024\.0MB in \/sys\/fs\/cgroup\/user\.slice\/memory\.max$/m);
   });
 

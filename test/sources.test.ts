@@ -12,22 +12,51 @@ import { analyzeSource, KNOWN_MARKS, mayMatter, type PytestSource } from '../src
 import { listFiles, RULE_FIXTURES } from './support/cases.js';
 import { ROOT } from './support/env.js';
 
-/** What any source rule could report on, read from the full parse. */
+/** What any source rule could report on, read from the full parse (each line: the rules that read it). */
 function reportable(source: PytestSource, registered: ReadonlySet<string> | null): boolean {
-  if (source.fixtures.some((f) => f.fn.async || f.fn.name === 'event_loop')) return true;
+  // no-event-loop-fixture
+  if (source.fixtures.some((f) => f.fn.name === 'event_loop')) return true;
   if (source.functions.some((f) => f.params.some((p) => p.name === 'event_loop'))) return true;
-  if (source.marks.some((m) => m.name === 'asyncio')) return true;
+  // async-fixture-scope, function-loop-scope (a non-literal scope makes its fix unsafe: it must be seen too)
+  if (source.fixtures.some((f) => f.fn.async && (f.scope !== null || f.loopScope !== null))) return true;
+  // unused-suppression
+  if (source.module.text.includes('netra-migrate: ignore')) return true;
+  // asyncio-mark-loop-scope
+  if (source.marks.some((m) => m.name === 'asyncio' && (m.call.args?.items ?? []).some((a) => a.name === 'scope'))) return true;
+  // registered-markers
   return registered !== null && source.marks.some((m) => !KNOWN_MARKS.has(m.name) && !registered.has(m.name));
 }
 
 const TRICKY = [
   'from pytest import mark as m\n\n@m.docker_safe\ndef test_a():\n    pass\n',
   'import pytest as pt\n\npytestmark = pt . mark . network\n',
-  'from pytest_asyncio import fixture as afx\n\n@afx\nasync def pool():\n    yield 1\n',
+  'from pytest_asyncio import fixture as afx\n\n@afx(scope="session")\nasync def pool():\n    yield 1\n',
   'import pytest\n\n@pytest.fixture\ndef event_loop():\n    pass\n',
   'import pytest\n\n@pytest.mark.slow\ndef test_a():\n    pass\n',
   'def test_plain():\n    assert "async fixture" != "mark.x"\n',
+  // Scopes: multi-line decorators, positional, a mark between, the call form, pytestmark, a non-literal.
+  'import pytest_asyncio\n\n@pytest_asyncio.fixture(\n    scope="module",\n)\nasync def pool():\n    yield 1\n',
+  'import pytest\n\n@pytest.fixture("session")\nasync def pool():\n    yield 1\n',
+  'import pytest\n\n@pytest.fixture(scope="module")\n@pytest.mark.usefixtures("x")\nasync def pool():\n    yield 1\n',
+  'import pytest\n\nasync def _pool():\n    yield 1\n\npool = pytest.fixture(scope="session")(_pool)\n',
+  'import pytest\n\npytestmark = [pytest.mark.asyncio(scope="module")]\n\ndef helper():\n    pass\n',
+  'import pytest\n\nSCOPE = "session"\n\n@pytest.fixture(scope=SCOPE)\nasync def pool():\n    yield 1\n',
+  'import pytest_asyncio\n\n@pytest_asyncio.fixture(loop_scope="session")\nasync def pool():\n    yield 1\n',
 ];
+
+/** Files the filter must skip: sync fixtures with a scope, plain async fixtures and marks, parametrize. */
+const IRRELEVANT = [
+  'import pytest\n\n@pytest.fixture(scope="module")\ndef settings():\n    return {}\n',
+  'import pytest\n\n@pytest.fixture(\n    scope="session", autouse=True,\n)\ndef env():\n    return {}\n\n@pytest.mark.asyncio\nasync def test_a(env):\n    assert env == {}\n',
+  'import pytest, pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def client():\n    yield 1\n\n@pytest.fixture(autouse=True, params=[1, 2])\ndef p(request):\n    return request.param\n',
+];
+
+test('mayMatter skips sync scoped fixtures and unscoped async ones', async () => {
+  for (const text of IRRELEVANT) {
+    assert.equal(reportable(analyzeSource('f.py', await parsePython(text)), new Set()), false, text);
+    assert.equal(mayMatter(text, new Set()), false, text);
+  }
+});
 
 test('mayMatter is true for every file a source rule could report on', async () => {
   const files = [...listFiles(RULE_FIXTURES).map((f) => join(RULE_FIXTURES, f)), ...listFiles(join(ROOT, 'fixtures', 'netra-core')).map((f) => join(ROOT, 'fixtures', 'netra-core', f))].filter((f) => f.endsWith('.py'));

@@ -28,6 +28,11 @@ export interface Diagnostic {
   messageId?: string;
   data?: Record<string, string | number>;
   fix?: Fix;
+  /**
+   * A file that failed to read or parse and that this finding's rule consulted (the target's own file, or a
+   * source the rule read for it): the fix is derived from it, so it is held back, never written.
+   */
+  heldBy?: string;
 }
 
 /** A diagnostic with the human positions reporters print (1-based, columns in code points). */

@@ -4,7 +4,8 @@
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
-import { assertUnchanged, createFileExclusive, describeError, refuseLink, writeFileAtomic } from './fs.js';
+import { dirname, relative, sep } from 'node:path';
+import { assertInsideBoundary, assertUnchanged, assertWritable, createFileExclusive, describeError, refuseLink, writeFileAtomic } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { applySuppressions, unusedSuppression } from './suppressions.js';
 import { formatMessage, type Rule } from './rule.js';
@@ -20,11 +21,17 @@ export interface Analyzer {
   /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
   filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean): Promise<AnalyzerOutput>;
+  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean, env?: AnalysisEnvironment): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
+}
+
+/** What a run knows about the environment the tests run in (`--python`). */
+export interface AnalysisEnvironment {
+  /** A Python interpreter whose installed packages tell which pytest plugins exist. */
+  python?: string;
 }
 
 export interface AnalyzerOutput {
@@ -41,14 +48,22 @@ export interface RunOptions {
   rules?: RuleSettings;
   /** Read no tool config file (`.netra-migrate.json` and the like); the default reads the nearest. */
   toolConfig?: false;
+  /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
+  ignoreFiles?: false;
+  /** Called as sources are read (`done` of `total`), for a progress line. */
+  onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
   ignored?: (file: string) => boolean;
+  /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
+  python?: string;
 }
 
 export interface CheckResult {
   diagnostics: LocatedDiagnostic[];
   problems: FileProblem[];
   files: string[];
+  /** Directories not entered on purpose (template trees), with why. */
+  skipped?: { dir: string; reason: string }[];
   /** Every file the run read, with why (`check --show-files`). */
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
@@ -66,7 +81,7 @@ export interface RunStats {
   rules: Record<string, { ms: number; findings: number }>;
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean) {
+export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean, env?: AnalysisEnvironment) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
@@ -77,7 +92,7 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     for (const rule of analyzer.rules) knownRules.add(rule.meta.id);
     const name = analyzer.name ?? 'other';
     const started = performance.now();
-    const out = await analyzer.analyze(ws, inputs, ignored);
+    const out = await analyzer.analyze(ws, inputs, ignored, env);
     const analyzerStats = (stats.analyzers[name] ??= { ms: 0, files: 0 });
     analyzerStats.ms += performance.now() - started;
     analyzerStats.files += out.files.length;
@@ -86,12 +101,14 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
       files.add(f);
       if (!reasons.has(f)) reasons.set(f, name);
     }
+    const broken = out.problems.map((p) => p.file);
     for (const { rule, target } of out.runs) {
       const ruleStarted = performance.now();
-      const before = diagnostics.length;
       const resolved = resolveRule(rules, rule.meta.id, rule.meta.defaultOptions);
       if (!resolved.enabled) continue;
       const targetFile = (target as { config?: { file: string }; file?: string }).config?.file ?? (target as { file?: string }).file ?? '';
+      const first = diagnostics.length;
+      const watched = broken.length > 0 ? watchSources(target) : { target, readSources: () => false };
       try {
         await rule.check(
           {
@@ -111,15 +128,19 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
               });
             },
           },
-          target,
+          watched.target,
         );
       } catch (e) {
         if (e instanceof FileProblemError) problems.push(e.problem);
         else throw e;
       }
+      // A fix is derived from a broken file when that file is the target's own, or a source under the
+      // target's directory and the rule read the target's sources: such a fix is held back (issue 20.6).
+      const heldBy = broken.find((b) => b === targetFile || (watched.readSources() && isInside(b, dirname(targetFile))));
+      if (heldBy !== undefined) for (let i = first; i < diagnostics.length; i++) if (diagnostics[i]!.fix) diagnostics[i]!.heldBy = heldBy;
       const ruleStats = (stats.rules[rule.meta.id] ??= { ms: 0, findings: 0 });
       ruleStats.ms += performance.now() - ruleStarted;
-      ruleStats.findings += diagnostics.length - before;
+      ruleStats.findings += diagnostics.length - first;
     }
   }
   const texts = new Map<string, string>();
@@ -133,13 +154,39 @@ export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], 
     report: unused.enabled,
     severity: unused.severity ?? unusedSuppression.meta.severity,
   });
+  problems.push(...ws.walkProblems);
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
   const reads = ws
     .readFiles()
     .filter((f) => !ignored?.(f))
     .sort()
     .map((file) => ({ file, reason: reasons.get(file) ?? 'read' }));
-  return { diagnostics: kept, problems: dedupeProblems(shown), files: [...files].filter((f) => !ignored?.(f)).sort(), reads, stats };
+  return {
+    diagnostics: kept,
+    problems: dedupeProblems(shown),
+    files: [...files].filter((f) => !ignored?.(f)).sort(),
+    skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+    reads,
+    stats,
+  };
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..';
+}
+
+/** The target as the rule sees it, noting whether the rule read its parsed sources (`sources`). */
+function watchSources(target: unknown): { target: unknown; readSources: () => boolean } {
+  if (typeof target !== 'object' || target === null || !('sources' in target)) return { target, readSources: () => false };
+  let read = false;
+  const proxy = new Proxy(target, {
+    get(obj, key, receiver) {
+      if (key === 'sources') read = true;
+      return Reflect.get(obj, key, receiver) as unknown;
+    },
+  });
+  return { target: proxy, readSources: () => read };
 }
 
 function dedupeProblems(problems: FileProblem[]): FileProblem[] {
@@ -188,7 +235,28 @@ export interface FixResult extends CheckResult {
   /** Unsafe fixes that were available but not applied (no `unsafe`). */
   heldBackUnsafe: number;
   passes: number;
+  /** Whether anything was written. */
   written: boolean;
+  /** With `write`: the files written (changed or created), and those held back with the reason. */
+  writtenFiles: string[];
+  notWritten: { file: string; reason: string }[];
+}
+
+/**
+ * Files a pass edited together (one fix's edits span them): writing one without the other would leave a
+ * half-applied fix, so a file held back holds back its whole group.
+ */
+class EditGroups {
+  private readonly parent = new Map<string, string>();
+  find(file: string): string {
+    let root = file;
+    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
+    return root;
+  }
+  join(files: readonly string[]): void {
+    const [first, ...rest] = files.map((f) => this.find(f));
+    for (const r of rest) if (r !== first) this.parent.set(r, first!);
+  }
 }
 
 export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], options: FixOptions): Promise<FixResult> {
@@ -196,23 +264,26 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const seen = new Set<string>([ws.snapshot()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
-  // Never fix on top of a file that failed to read or parse; and a problem seen once blocks every write,
-  // even if a later pass no longer reads that file.
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
+  // Never fix a file that failed to read or parse, nor apply a fix derived from one (`heldBy`); a problem
+  // seen once keeps blocking that file even if a later pass no longer reads it. Other files are fixed.
   const initialProblems = result.problems;
   const blocked = new Set(initialProblems.map((p) => p.file));
+  const groups = new EditGroups();
   for (; passes < MAX_FIX_PASSES; ) {
-    const fixes = result.diagnostics.flatMap((d) => (d.fix && wanted(d.fix) && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : []));
+    const fixes = result.diagnostics.flatMap((d) => (d.fix && wanted(d.fix) && d.heldBy === undefined && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : []));
     if (fixes.length === 0) break;
     const { texts, applied } = applyFixes(fixes, (f) => ws.text(f) ?? '');
     if (applied.length === 0) break;
     passes++;
+    for (const fix of applied) groups.join(fix.edits.map((e) => e.file));
     for (const [file, text] of texts) ws.setText(file, text);
     appliedFixes += applied.length;
     const state = ws.snapshot();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
+    for (const p of result.problems) blocked.add(p.file);
   }
   const derivedProblems: FileProblem[] = [];
   if (options.profiles && options.profiles.length > 0) {
@@ -228,39 +299,86 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     .map(({ file, text, created }) => ({ file: file.path, before: file.text, after: text, created }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const problems = dedupeProblems([...initialProblems, ...result.problems, ...derivedProblems]);
+  /** Changed files that must not be written, with why. */
+  const held = new Map<string, string>();
+  for (const p of problems) if (changes.some((c) => c.file === p.file)) held.set(p.file, p.message);
   for (const change of changes) {
     // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
     // the user's text; verifying it would load a parser a config-only run never needs.
     if (change.created) continue;
     for (const analyzer of analyzers) {
       const problem = await analyzer.verify(ws, change.file);
-      if (problem) problems.push({ ...problem, message: `a fix produced a file that does not parse, so nothing is written: ${problem.message}` });
+      if (problem) {
+        problems.push({ ...problem, message: `a fix produced a file that does not parse, so it is not written: ${problem.message}` });
+        held.set(change.file, 'a fix produced a file that does not parse');
+      }
     }
   }
-  let written = false;
-  if (options.write && changes.length > 0 && problems.length === 0) {
-    try {
-      // Check every file first, so a file changed meanwhile stops the run before anything is written.
-      for (const { file, created } of ws.changed()) {
-        if (created) continue;
-        assertUnchanged(file);
+  const writtenFiles: string[] = [];
+  const notWritten: { file: string; reason: string }[] = [];
+  if (options.write && changes.length > 0) {
+    const pending = ws.changed();
+    // Check every file first (boundary, links, write bits, changed on disk), so a file that cannot be
+    // written holds back its group before anything of that group is written.
+    for (const { file, created } of pending) {
+      if (held.has(file.path)) continue;
+      try {
+        assertInsideBoundary(file.path, options.cwd);
         refuseLink(file.path);
+        if (!created) {
+          assertWritable(file);
+          assertUnchanged(file);
+        }
+      } catch (e) {
+        if (!(e instanceof FileProblemError)) throw e;
+        problems.push(e.problem);
+        held.set(file.path, e.problem.message);
       }
-      for (const { file, text, created } of ws.changed()) {
+    }
+    const heldGroups = new Set([...held.keys()].map((f) => groups.find(f)));
+    for (const { file, text, created } of pending) {
+      const reason = held.get(file.path) ?? (heldGroups.has(groups.find(file.path)) ? `a fix also edits ${[...held.keys()].find((f) => groups.find(f) === groups.find(file.path))}, which is not written` : undefined);
+      if (reason !== undefined) {
+        notWritten.push({ file: file.path, reason });
+        continue;
+      }
+      try {
         if (created) createNew(file.path, text);
         else writeFileAtomic(file, text);
+        writtenFiles.push(file.path);
+      } catch (e) {
+        if (!(e instanceof FileProblemError)) throw e;
+        problems.push(e.problem);
+        notWritten.push({ file: file.path, reason: e.problem.message });
       }
-      written = true;
-    } catch (e) {
-      if (!(e instanceof FileProblemError)) throw e;
-      problems.push(e.problem);
+    }
+    // What remains is judged on what is on disk now: the files not written go back to their read text.
+    if (notWritten.length > 0) {
+      for (const { file } of notWritten) ws.revert(file);
+      result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
     }
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
-  return { diagnostics: locate(ws, result.diagnostics), problems, files: result.files, reads: result.reads, stats: result.stats, changes, appliedFixes, heldBackUnsafe, passes, written };
+  return {
+    diagnostics: locate(ws, result.diagnostics),
+    problems: dedupeProblems(problems),
+    files: result.files,
+    skipped: result.skipped,
+    reads: result.reads,
+    stats: result.stats,
+    changes,
+    appliedFixes,
+    heldBackUnsafe,
+    passes,
+    written: writtenFiles.length > 0,
+    writtenFiles: writtenFiles.sort(),
+    notWritten: notWritten.sort((a, b) => (a.file < b.file ? -1 : 1)),
+  };
 }
 
 function createNew(path: string, text: string): void {
+  // A dangling link under the new file's name is named as such, not "appeared on disk".
+  refuseLink(path);
   try {
     createFileExclusive(path, text);
   } catch (error) {

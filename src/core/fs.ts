@@ -1,5 +1,23 @@
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readlinkSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
 
 /** Config files are small; anything larger is a mistake or an attack, and is refused before it is read. */
@@ -8,54 +26,110 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export interface LoadedFile {
   path: string;
   text: string;
-  /** Size and modification time when read: a write checks them so an edit made meanwhile is never clobbered. */
-  stat: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>;
+  /**
+   * What the file was when read: a write checks size, mtime and content so an edit made meanwhile is never
+   * clobbered, and gives the new file the same mode, owner and group.
+   */
+  stat: Pick<Stats, 'size' | 'mtimeMs' | 'mode'> & Partial<Pick<Stats, 'uid' | 'gid'>>;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Every read problem is reported at 1:1 when no better place is known, as `file:line:col` promises. */
+function problem(file: string, message: string, line = 1, column = 1): FileProblemError {
+  return new FileProblemError({ file, line, column, message });
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The one way netra-migrate reads a file (configs, sources, dependency files, its own tool config):
+ * regular files only, size-checked before a byte is read, so a FIFO never blocks the run and `/dev/zero`
+ * never fills memory. The file is opened non-blocking (opening a FIFO for reading then returns at once),
+ * checked with fstat on that same descriptor (no window to swap the file), and read up to its size plus one
+ * byte (a file growing meanwhile is refused, not read without end). Returns the bytes and the stat.
+ */
+export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): { bytes: Buffer; stat: Stats } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    throw problem(path, `cannot read file: ${describeOpenError(path, error)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw problem(path, stat.isDirectory() ? 'is a directory, not a file' : `is ${kindOf(stat)}, not a regular file; netra-migrate reads regular files only`);
+    if (stat.size > maxBytes) throw problem(path, `file is ${(stat.size / 1024 / 1024).toFixed(1)} MB; netra-migrate reads files up to ${maxBytes / 1024 / 1024} MB`);
+    const bytes = Buffer.allocUnsafe(stat.size + 1);
+    let length = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, bytes, length, bytes.length - length, null);
+      } catch (error) {
+        throw problem(path, `cannot read file: ${describeError(error)}`);
+      }
+      if (n === 0) break;
+      length += n;
+      if (length > stat.size) throw problem(path, 'file grew while it was read; netra-migrate reads files that are not being written');
+    }
+    return { bytes: bytes.subarray(0, length), stat };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read a regular file as text (UTF-8, no NUL bytes), through readRegularFile. */
 export function readTextFile(path: string): LoadedFile {
-  let stat: Stats;
-  try {
-    stat = statSync(path);
-  } catch (error) {
-    throw new FileProblemError({ file: path, message: `cannot read file: ${describeError(error)}` });
-  }
-  if (stat.isDirectory()) throw new FileProblemError({ file: path, message: 'is a directory, not a file' });
-  if (stat.size > MAX_FILE_BYTES) {
-    throw new FileProblemError({
-      file: path,
-      message: `file is ${(stat.size / 1024 / 1024).toFixed(1)} MB; netra-migrate reads files up to ${MAX_FILE_BYTES / 1024 / 1024} MB`,
-    });
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new FileProblemError({ file: path, message: `cannot read file: ${describeError(error)}` });
-  }
+  const { bytes, stat } = readRegularFile(path);
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    throw new FileProblemError({ file: path, line: lineOfByte(bytes, nul), message: 'binary file (contains a NUL byte)' });
+    const at = positionOfByte(bytes, nul);
+    throw problem(path, 'binary file (contains a NUL byte)', at.line, at.column);
   }
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
-    const at = firstInvalidUtf8(bytes);
-    throw new FileProblemError({
-      file: path,
-      line: lineOfByte(bytes, at),
-      message: `invalid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at offset ${at}); pytest reads config files as UTF-8`,
-    });
+    const offset = firstInvalidUtf8(bytes);
+    const at = positionOfByte(bytes, offset);
+    throw problem(path, `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); pytest reads config files as UTF-8`, at.line, at.column);
   }
-  return { path, text, stat: { size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode } };
+  return { path, text, stat: { size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode, uid: stat.uid, gid: stat.gid } };
 }
 
-function lineOfByte(bytes: Buffer, at: number): number {
+/**
+ * Text of an optional file (a dependency file, a package.json looked up on the way): null when there is no
+ * such file; any other problem (a FIFO, a device, too big, unreadable) is thrown as a FileProblemError,
+ * never skipped in silence.
+ */
+export function readOptionalTextFile(path: string): string | null {
+  try {
+    lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+  }
+  return readTextFile(path).text;
+}
+
+function positionOfByte(bytes: Buffer, at: number): { line: number; column: number } {
   let line = 1;
-  for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
-  return line;
+  let lineStart = 0;
+  for (let i = 0; i < at; i++) {
+    if (bytes[i] === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  // Columns count characters: decode the line's prefix leniently (it is valid UTF-8 up to `at`).
+  return { line, column: bytes.subarray(lineStart, at).toString('utf8').length + 1 };
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
@@ -80,7 +154,26 @@ export function describeError(error: unknown): string {
   if (e?.code === 'ENOENT') return 'no such file';
   if (e?.code === 'ELOOP') return 'too many levels of symbolic links';
   if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'ENAMETOOLONG') return 'path is longer than the system allows (PATH_MAX)';
+  if (e?.code === 'EROFS') return 'read-only file system';
   return e?.message ?? String(error);
+}
+
+/** An open error, naming a dangling symbolic link as such (open says only "no such file"). */
+function describeOpenError(path: string, error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    const target = linkTarget(path);
+    if (target !== null) return `is a dangling symbolic link to ${target}`;
+  }
+  return describeError(error);
+}
+
+function linkTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -88,44 +181,108 @@ export function describeError(error: unknown): string {
  * with a file (the project meant to share that file): it says which file to fix instead.
  */
 export function refuseLink(path: string): void {
-  let target: string | null = null;
+  const target = linkTarget(path);
+  if (target === null) return;
+  let dangling = false;
   try {
-    if (lstatSync(path).isSymbolicLink()) target = readlinkSync(path);
+    realpathSync(path);
   } catch {
-    return;
+    dangling = true;
   }
-  if (target !== null) throw new FileProblemError({ file: path, message: `is a symbolic link to ${target}; netra-migrate does not write through links: run it on the file the link points to` });
+  throw problem(
+    path,
+    dangling
+      ? `is a dangling symbolic link to ${target}; netra-migrate does not write through links`
+      : `is a symbolic link to ${target}; netra-migrate does not write through links: run it on the file the link points to`,
+  );
 }
 
-/** Refuse to write over a file that changed on disk since it was read (another run, an editor). */
-export function assertUnchanged(file: LoadedFile): void {
-  let now: Stats;
+/**
+ * The write boundary. netra-migrate writes a file only where it really is what its path says: the real path
+ * of the file's directory must equal the path the run reached it by (no symbolic link to a directory on the
+ * way, as with `fix --write linked`), or lie inside the real working directory (a link that stays inside the
+ * project). So a link can widen what is read, never where a fix writes.
+ */
+export function assertInsideBoundary(path: string, cwd: string): void {
+  const dir = dirname(path);
+  let realDir: string;
   try {
-    now = statSync(file.path);
+    realDir = realpathSync(dir);
   } catch (error) {
-    throw new FileProblemError({ file: file.path, message: `file disappeared before writing: ${describeError(error)}` });
+    throw problem(path, `cannot write file: ${describeError(error)}`);
   }
-  if (now.size !== file.stat.size || now.mtimeMs !== file.stat.mtimeMs) {
-    throw new FileProblemError({ file: file.path, message: 'file changed on disk since it was read; nothing written, run again' });
+  if (realDir === dir) return;
+  let realCwd = cwd;
+  try {
+    realCwd = realpathSync(cwd);
+  } catch {
+    // A working directory that vanished: nothing can be inside it.
+  }
+  const rel = relative(realCwd, realDir);
+  if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return;
+  throw problem(path, `is reached through a symbolic link to ${realDir}, outside the working directory ${realCwd}; netra-migrate does not write outside it: run it there`);
+}
+
+/** A read-only file is left alone, also for root (who could write it): its write bits say it must not change. */
+export function assertWritable(file: LoadedFile): void {
+  const readOnly = (file.stat.mode & 0o222) === 0;
+  let denied = false;
+  if (!readOnly) {
+    try {
+      accessSync(file.path, constants.W_OK);
+    } catch {
+      denied = true;
+    }
+  }
+  if (readOnly || denied) throw problem(file.path, readOnly ? 'file is read-only; netra-migrate does not write read-only files' : 'cannot write file: permission denied');
+}
+
+/**
+ * Refuse to write over a file that changed on disk since it was read (another run, an editor): size, mtime
+ * and then the content itself, so a change that keeps size and mtime is caught too.
+ */
+export function assertUnchanged(file: LoadedFile): void {
+  let now: { bytes: Buffer; stat: Stats };
+  try {
+    now = readRegularFile(file.path);
+  } catch (error) {
+    if (error instanceof FileProblemError) throw problem(file.path, `file disappeared or changed kind before writing: ${error.problem.message}`);
+    throw error;
+  }
+  if (now.stat.size !== file.stat.size || now.stat.mtimeMs !== file.stat.mtimeMs || !now.bytes.equals(Buffer.from(file.text, 'utf8'))) {
+    throw problem(file.path, 'file changed on disk since it was read; nothing written, run again');
   }
 }
 
 /**
- * Replace a file's content atomically: write a sibling temporary file with the original mode, flush it,
- * and rename it over the original, so a reader sees the old file or the new one, never half of one.
- * Refuses when the file changed on disk since it was read.
+ * Replace a file's content atomically: write a sibling temporary file with the original mode (exactly: set
+ * with fchmod, so the umask cannot narrow it), owner and group (where this process may set them), flush it,
+ * compare the original's content once more, and rename it over the original, so a reader sees the old file
+ * or the new one, never half of one. Refuses read-only files and files changed on disk since they were read.
  */
 export function writeFileAtomic(file: LoadedFile, text: string): void {
-  assertUnchanged(file);
   refuseLink(file.path);
+  assertWritable(file);
+  assertUnchanged(file);
   const tmp = join(dirname(file.path), `.${basename(file.path)}.netra-migrate-${process.pid}.tmp`);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', file.stat.mode & 0o7777);
+    fd = openSync(tmp, 'wx', 0o600);
     writeSync(fd, Buffer.from(text, 'utf8'));
+    if (file.stat.uid !== undefined && file.stat.gid !== undefined) {
+      try {
+        // chown clears set-id bits, so it comes before chmod.
+        fchownSync(fd, file.stat.uid, file.stat.gid);
+      } catch {
+        // Only root (or the owner, to a group it is in) may: the file then belongs to this user.
+      }
+    }
+    fchmodSync(fd, file.stat.mode & 0o7777);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
+    // Last look before the rename: an edit that landed while the new text was written wins.
+    assertUnchanged(file);
     renameSync(tmp, file.path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
@@ -134,7 +291,8 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
     } catch {
       // The temporary file was never created.
     }
-    throw new FileProblemError({ file: file.path, message: `cannot write file: ${describeError(error)}` });
+    if (error instanceof FileProblemError) throw error;
+    throw problem(file.path, `cannot write file: ${describeError(error)}`);
   }
 }
 

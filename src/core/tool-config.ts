@@ -9,7 +9,8 @@
  */
 import { dirname, join, relative, sep } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
-import { readTextFile } from './fs.js';
+import { readOptionalTextFile } from './fs.js';
+import { compileGlobs, globsIgnore } from './glob.js';
 import type { JsonSchema } from './rule.js';
 import { settingsErrors, type RuleSettings } from './settings.js';
 import { LineIndex } from './text.js';
@@ -28,12 +29,9 @@ interface RuleLike {
 
 export const TOOL_CONFIG_FILES = ['.netra-migrate.json', 'pyproject.toml', 'package.json'] as const;
 
+/** A candidate's text, null when absent; a FIFO, device, oversized or unreadable candidate is an error. */
 function exists(path: string): string | null {
-  try {
-    return readTextFile(path).text;
-  } catch {
-    return null;
-  }
+  return readOptionalTextFile(path);
 }
 
 /** The raw settings object of one candidate file, or null when that file holds none. */
@@ -114,46 +112,17 @@ function validate(file: string, data: unknown, lineOf: (key: string) => number, 
   const ignore = obj.ignore ?? [];
   if (!Array.isArray(ignore) || ignore.some((g) => typeof g !== 'string')) fail('ignore', '"ignore" must be a list of glob strings');
   const base = dirname(file);
-  const globs = (ignore as string[]).map(globRegExp);
+  const globs = compileGlobs(ignore as string[]);
   return {
     file,
     rules: ruleSettings as RuleSettings,
     ignore: ignore as string[],
     ignored(path: string) {
       const rel = relative(base, path).split(sep).join('/');
-      if (rel.startsWith('..') || globs.length === 0) return false;
-      // A path is ignored when it, or a directory above it, matches.
-      const parts = rel.split('/');
-      for (let i = parts.length; i > 0; i--) {
-        const prefix = parts.slice(0, i).join('/');
-        if (globs.some((g) => g.test(prefix))) return true;
-      }
-      return false;
+      if (rel === '' || rel.startsWith('..')) return false;
+      return globsIgnore(globs, rel);
     },
   };
-}
-
-/**
- * A gitignore-style glob as a RegExp over "/"-separated paths relative to the config: `*` and `?` stay in
- * one segment, `**` spans segments, a glob without a slash matches a name at any depth, a trailing `/`
- * matches directories (and so everything under them).
- */
-export function globRegExp(glob: string): RegExp {
-  let g = glob.trim().replace(/\/+$/, '');
-  const anchored = g.includes('/');
-  g = g.replace(/^\//, '');
-  let re = '';
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i]!;
-    if (c === '*' && g[i + 1] === '*') {
-      const slash = g[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(anchored ? `^${re}$` : `(?:^|/)${re}$`);
 }
 
 /** The JSON Schema of the tool config, generated from the rules' own option schemas. */

@@ -1,7 +1,7 @@
 import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
-import { walkDirs } from './walk.js';
+import { IgnoreFiles, walkDirs, type WalkEvent } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -12,6 +12,22 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
+  readonly walkProblems: FileProblem[] = [];
+  readonly skipped = new Map<string, string>();
+  /** Every file read, with its size and modification time when read (kept after `release`; the cache's key). */
+  private readonly everRead = new Map<string, { size: number; mtimeMs: number }>();
+  /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
+  readonly ignoreFiles: IgnoreFiles | undefined;
+  /** Files read from disk so far (a cached run reads only what changed). */
+  reads = 0;
+  /** Told how far a long read of sources has come (`done` of `total`), for a terminal's progress line. */
+  readonly progress: ((done: number, total: number) => void) | undefined;
+
+  constructor(options: { ignoreFiles?: boolean; progress?: (done: number, total: number) => void } = {}) {
+    this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
+    this.progress = options.progress;
+  }
 
   /**
    * The directories under `root` with their entries (see walkDirs), listed once per run: the pytest, Compose
@@ -20,7 +36,16 @@ export class Workspace {
   walk(root: string): readonly { dir: string; entries: Dirent[] }[] {
     let listing = this.walks.get(root);
     if (!listing) {
-      listing = [...walkDirs(root)];
+      listing = [
+        ...walkDirs(
+          root,
+          (event: WalkEvent) => {
+            if (event.kind === 'problem') this.walkProblems.push(event.problem);
+            else this.skipped.set(event.dir, event.reason);
+          },
+          this.ignoreFiles,
+        ),
+      ];
       this.walks.set(root, listing);
     }
     return listing;
@@ -42,8 +67,10 @@ export class Workspace {
     if (hit) return hit;
     if (this.failed.has(path)) return null;
     try {
+      this.reads++;
       const file = readTextFile(path);
       this.loaded.set(path, file);
+      this.everRead.set(path, { size: file.stat.size, mtimeMs: file.stat.mtimeMs });
       return file;
     } catch (e) {
       if (!(e instanceof FileProblemError)) throw e;
@@ -52,15 +79,33 @@ export class Workspace {
     }
   }
 
+  /** Whether a fix gave this file a new text in this run. */
+  edited(path: string): boolean {
+    return this.overlay.has(path);
+  }
+
+  /**
+   * Forget a file's text once the run knows it does not matter (a test module no rule reports on), so a
+   * run over thousands of modules does not hold them all; a later `text()` reads it again.
+   */
+  release(path: string): void {
+    if (!this.overlay.has(path)) this.loaded.delete(path);
+  }
+
   /** Every path the run has read (or tried to read), for `--show-files`. */
   readFiles(): string[] {
-    return [...new Set([...this.loaded.keys(), ...this.failed.keys()])];
+    return [...new Set([...this.everRead.keys(), ...this.failed.keys()])];
   }
 
   setText(path: string, text: string): void {
     // A file a fix creates is not in any listing yet.
-    if (!this.loaded.has(path)) this.walks.clear();
+    if (!this.everRead.has(path)) this.walks.clear();
     this.overlay.set(path, text);
+  }
+
+  /** Drop the fixed text of a file (it is not written): the run sees what is on disk again. */
+  revert(path: string): void {
+    this.overlay.delete(path);
   }
 
   problem(path: string): FileProblem | undefined {
@@ -85,3 +130,4 @@ export class Workspace {
     return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
   }
 }
+

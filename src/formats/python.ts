@@ -315,6 +315,20 @@ export async function parsePython(text: string): Promise<PythonModule> {
   }
 }
 
+/** Run `read` over the parsed tree, deleted afterwards: for the static readers beside this module (python-static.ts). */
+export async function withPythonTree<T>(text: string, read: (root: TsNode) => T): Promise<T> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return read(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
+export type { TsNode as PythonNode };
+
 const EVENT_LOOP = 'event_loop';
 
 /** Uses of one identifier in a subtree (not attribute names after a dot, not keyword-argument names). */

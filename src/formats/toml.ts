@@ -51,6 +51,41 @@ export function* keyValues(ast: TomlProgram): Generator<{ path: string[]; node: 
   }
 }
 
+export type TomlInlineTable = AST.TOMLInlineTable;
+
+/** A key-value together with the container that holds it, as TOML defines tables through dotted keys and inline tables. */
+export interface TomlLeaf {
+  /** The full path: `[tool.pytest]` + `ini_options.timeout` is tool.pytest.ini_options.timeout. */
+  path: string[];
+  node: TomlKeyValue;
+  /** The header table the key-value sits under (null at the top level). */
+  table: TomlTable | null;
+  /** The inline table the key-value sits in, if any (innermost). */
+  inline: TomlInlineTable | null;
+  /** The source text of the dotted key parts before the last one (`ini_options.`), to write a sibling key the same way. */
+  prefix: string;
+}
+
+/**
+ * Every key-value in document order, with key-values inside inline tables too (after the key-value that
+ * holds them): `[tool.pytest]` holding `ini_options.testpaths = [...]` or `ini_options = { testpaths = [...] }`
+ * defines the same table as `[tool.pytest.ini_options]`, and readers must see it so.
+ */
+export function* leafKeyValues(text: string, ast: TomlProgram): Generator<TomlLeaf> {
+  function* inside(kv: TomlKeyValue, base: string[], table: TomlTable | null, inline: TomlInlineTable | null): Generator<TomlLeaf> {
+    const path = [...base, ...keyPath(kv.key)];
+    const lastKey = kv.key.keys[kv.key.keys.length - 1]!;
+    yield { path, node: kv, table, inline, prefix: text.slice(kv.key.range[0], lastKey.range[0]) };
+    if (kv.value.type === 'TOMLInlineTable') for (const child of kv.value.body) yield* inside(child, path, table, kv.value);
+  }
+  const top = ast.body[0];
+  if (!top) return;
+  for (const item of top.body) {
+    if (item.type === 'TOMLKeyValue') yield* inside(item, [], null, null);
+    else for (const kv of item.body) yield* inside(kv, item.resolvedKey.map(String), item, null);
+  }
+}
+
 export function tables(ast: TomlProgram): TomlTable[] {
   const top = ast.body[0];
   return top ? (top.body.filter((n) => n.type === 'TOMLTable') as TomlTable[]) : [];

@@ -1,25 +1,31 @@
-// netra-memory-monitor 1.0.0, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
+// netra-memory-monitor 1.1.0, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
 // netra-migrate-sha256: {{checksum}}
 // Jest loads it from `setupFilesAfterEnv`; Vitest through netra-memory-monitor.mjs in `setupFiles`. From
 // your own setup file: require('./netra-memory-monitor.cjs').install(hooks, { limitMb, action }).
 //
 // Per test it measures the process's peak RSS (Linux: the kernel's high-water mark, reset before each test
 // through /proc/self/clear_refs, so a test that allocates and frees is still seen; elsewhere RSS after the
-// test) and the V8 heap in use. A test whose peak crosses the limit fails (action `fail`, the default) or is
-// reported (`warn`); tests that start over it, holding what an earlier one left, are not blamed. When the
-// test file ends it prints the file's peak and its heaviest tests.
+// test) and the V8 heap in use. A test whose peak crosses the limit fails (action `fail`, the default), is
+// reported (`warn`), or (Vitest only: `skip`) the tests after it are skipped while the process stays over
+// the limit. Each test is judged by what it adds itself: a test that starts with the process already over
+// the limit (memory an earlier test kept) is not blamed for that memory, but is for what it adds on top.
+// When the test file ends it prints the file's peak and its heaviest tests.
 //
 // Settings, first found wins: environment NODE_TEST_MEMORY_LIMIT_MB (MB, `auto` or `off`),
-// NODE_TEST_MEMORY_ACTION (`fail` or `warn`), NODE_TEST_MEMORY_REPORT_TOP (number of tests listed, 0 for
-// none); then the options given to install(); then `auto`, `fail`, 3. `auto` is 80% of the container's
-// memory limit (cgroup v2 or v1) or of physical memory, shared by NODE_TEST_MEMORY_WORKERS workers (default:
-// one per CPU but one, as both runners start).
+// NODE_TEST_MEMORY_ACTION (`fail`, `warn` or `skip`), NODE_TEST_MEMORY_REPORT_TOP (number of tests listed, 0
+// for none); then the options given to install(); then `auto`, `fail`, 3. `auto` is 80% of the memory limit
+// of this process's own cgroup and its parents (v2 and v1, as /proc/self/cgroup and /proc/self/mountinfo
+// name them) or of physical memory, shared by NODE_TEST_MEMORY_WORKERS workers (default: one per CPU but
+// one, as both runners start). A limit at or below what the test process already holds is an error naming
+// both numbers.
 'use strict';
 
 const fs = require('node:fs');
 const os = require('node:os');
 
-const VERSION = '1.0.0';
+const mb = (bytes) => Math.round(bytes / MB);
+
+const VERSION = '1.1.0';
 const MB = 1024 * 1024;
 
 class MemoryLimitError extends Error {
@@ -50,10 +56,76 @@ function readNumber(path) {
   }
 }
 
-/** The container's memory limit in bytes (cgroup v2, then v1), or null. */
+function readText(path) {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal (\040). */
+const unescapeMount = (field) => field.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(parseInt(oct, 8)));
+
+/** The group's directory and each parent up to the mount point, innermost first. */
+function groupDirs(sys, mountRoot, mountPoint, group) {
+  let rel = '';
+  if (mountRoot === '/') rel = group;
+  else if (group === mountRoot || group.startsWith(mountRoot.replace(/\/$/, '') + '/')) rel = group.slice(mountRoot.length);
+  // Otherwise the group lies outside what is mounted (a cgroup namespace): the mount is the group.
+  const top = sys + mountPoint;
+  const parts = rel.split('/').filter(Boolean);
+  const dirs = [];
+  for (let n = parts.length; n >= 0; n--) dirs.push([top, ...parts.slice(0, n)].join('/'));
+  const existing = dirs.filter((d) => {
+    try {
+      return fs.statSync(d).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  return existing.length > 0 ? existing : [top];
+}
+
+/**
+ * The smallest memory limit in bytes of this process's cgroup and its parents (v2 `memory.max`, v1
+ * `memory.limit_in_bytes` and `hierarchical_memory_limit`), found through /proc/self/cgroup and
+ * /proc/self/mountinfo as the pytest plugin finds it; null when there is none.
+ */
 function containerLimit(root) {
-  const sys = root || process.env.NODE_TEST_MEMORY_SYSROOT || '';
-  return readNumber(`${sys}/sys/fs/cgroup/memory.max`) ?? readNumber(`${sys}/sys/fs/cgroup/memory/memory.limit_in_bytes`);
+  const sys = (root || process.env.NODE_TEST_MEMORY_SYSROOT || '').replace(/\/$/, '');
+  const cgroups = readText(`${sys}/proc/self/cgroup`);
+  const mountinfo = readText(`${sys}/proc/self/mountinfo`);
+  if (cgroups === null || mountinfo === null) return null;
+  const mounts = [];
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ').filter(Boolean);
+    const sep = fields.indexOf('-');
+    if (sep < 5 || fields.length < sep + 3) continue;
+    mounts.push({ root: unescapeMount(fields[3]), point: unescapeMount(fields[4]), type: fields[sep + 1], options: fields[sep + 3].split(',') });
+  }
+  const found = [];
+  for (const line of cgroups.split('\n')) {
+    const parts = line.split(':');
+    if (parts.length < 3) continue;
+    const [hierarchy, controllers] = parts;
+    const group = parts.slice(2).join(':');
+    const v2 = hierarchy === '0' && controllers === '';
+    if (!v2 && !controllers.split(',').includes('memory')) continue;
+    const mount = mounts.find((m) => (v2 ? m.type === 'cgroup2' : m.type === 'cgroup' && m.options.includes('memory')));
+    if (!mount) continue;
+    for (const dir of groupDirs(sys, mount.root, mount.point, group)) {
+      const limit = readNumber(`${dir}/${v2 ? 'memory.max' : 'memory.limit_in_bytes'}`);
+      if (limit !== null) found.push(limit);
+      if (!v2) {
+        const stat = readText(`${dir}/memory.stat`) || '';
+        const m = /^hierarchical_memory_limit (\d+)$/m.exec(stat);
+        const n = m ? Number(m[1]) : NaN;
+        if (Number.isFinite(n) && n > 0 && n < 2 ** 62) found.push(n);
+      }
+    }
+  }
+  return found.length > 0 ? Math.min(...found) : null;
 }
 
 function autoLimitMb(env) {
@@ -63,21 +135,40 @@ function autoLimitMb(env) {
   return Math.floor((total * 0.8) / workers / MB);
 }
 
-/** The limit in MB (null when off); a bad value throws, naming where it came from. */
-function resolveLimit(env, options) {
+/**
+ * The limit in MB (null when off); a bad value throws, naming where it came from. With `baselineBytes` (what
+ * the process holds as the monitor starts), a limit at or below it throws too: no test could stay under it.
+ */
+function resolveLimit(env, options, baselineBytes) {
   const { value, source } = setting(env, 'NODE_TEST_MEMORY_LIMIT_MB', options, 'limitMb', 'auto');
   const text = String(value).trim().toLowerCase();
   if (text === 'off') return null;
-  if (text === 'auto') return autoLimitMb(env);
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`netra-memory-monitor: ${source}: memory limit '${value}' is not a number of MB, 'auto' or 'off'`);
+  const auto = text === 'auto';
+  const n = auto ? autoLimitMb(env) : Number(text);
+  if (!auto && (!Number.isFinite(n) || n <= 0)) throw new Error(`netra-memory-monitor: ${source}: memory limit '${value}' is not a number of MB, 'auto' or 'off'`);
+  if (baselineBytes !== undefined && n * MB <= baselineBytes) {
+    throw new Error(
+      `netra-memory-monitor: ${source}: memory limit ${auto ? `auto (${n} MB)` : `${value} MB`} is at or below the ${mb(baselineBytes)} MB this test process already holds; no test could stay under it (raise the limit, or 'off')`,
+    );
+  }
   return n;
 }
 
-function resolveAction(env, options) {
+const ACTIONS = ['fail', 'warn', 'skip'];
+
+function resolveAction(env, options, canSkip) {
   const { value, source } = setting(env, 'NODE_TEST_MEMORY_ACTION', options, 'action', 'fail');
-  if (value !== 'fail' && value !== 'warn') throw new Error(`netra-memory-monitor: ${source}: action '${value}' is not 'fail' or 'warn'`);
+  if (!ACTIONS.includes(value)) throw new Error(`netra-memory-monitor: ${source}: action '${value}' is not 'fail', 'warn' or 'skip'`);
+  if (value === 'skip' && !canSkip) throw new Error(`netra-memory-monitor: ${source}: action 'skip' needs Vitest (Jest cannot skip a test from a hook); use 'fail' or 'warn'`);
   return value;
+}
+
+/** A test started over the limit is blamed only for growth beyond this (allocator and page noise). */
+const OVER_START_SLACK = 1 * MB;
+
+/** A test's verdict: its peak passed the limit, or, started over it, it added more than noise on top. */
+function overLimit(peak, before, limitBytes) {
+  return before > limitBytes ? peak - before > OVER_START_SLACK : peak > limitBytes;
 }
 
 function resolveTop(env, options) {
@@ -113,7 +204,6 @@ function peakMeter() {
   };
 }
 
-const mb = (bytes) => Math.round(bytes / MB);
 
 /**
  * Register the monitor with a runner's hooks: `{ beforeEach, afterEach, afterAll, expect }` (Jest's globals,
@@ -121,8 +211,8 @@ const mb = (bytes) => Math.round(bytes / MB);
  */
 function install(hooks, options) {
   const env = process.env;
-  const limitMb = resolveLimit(env, options);
-  const action = resolveAction(env, options);
+  const limitMb = resolveLimit(env, options, process.memoryUsage.rss());
+  const action = resolveAction(env, options, hooks.canSkip === true);
   const top = resolveTop(env, options);
   const write = (options && options.write) || ((line) => process.stderr.write(line + '\n'));
   const meter = peakMeter();
@@ -143,21 +233,35 @@ function install(hooks, options) {
     }
   };
 
-  hooks.beforeEach(() => {
-    meter.reset();
+  let holder = null;
+  // No declared parameter: Jest would take it for a `done` callback and wait for it. Vitest passes the
+  // test's context anyway.
+  hooks.beforeEach(function beforeEachTest() {
+    const context = arguments[0];
     before = process.memoryUsage.rss();
+    if (action === 'skip' && limitMb !== null && before > limitMb * MB && context && typeof context.skip === 'function') {
+      before = -1;
+      context.skip(`memory limit: process holds ${mb(process.memoryUsage.rss())} MB > limit ${limitMb} MB${holder ? ` since ${holder}` : ''}`);
+      return;
+    }
+    meter.reset();
   });
 
   hooks.afterEach(() => {
+    if (before < 0) return; // skipped
     const peak = meter.peak(before);
     const heap = process.memoryUsage().heapUsed;
     const name = currentName();
     state.tests.push({ name, peak, growth: Math.max(0, peak - before), heap });
     state.peak = Math.max(state.peak, peak);
-    // Only the test that crossed the limit is at fault; the ones after it may just inherit what it holds.
-    if (limitMb === null || peak <= limitMb * MB || before > limitMb * MB) return;
+    // Each test answers for what it adds itself: memory an earlier test kept is not its fault, more on top is.
+    if (limitMb === null || !overLimit(peak, before, limitMb * MB)) return;
     state.over.push(name);
-    const message = `[MEMORY] ${name}: peak RSS ${mb(peak)} MB is over the limit of ${limitMb} MB (heap in use ${mb(heap)} MB)`;
+    holder = `${name} peaked at ${mb(peak)} MB`;
+    const message =
+      before > limitMb * MB
+        ? `[MEMORY] ${name}: added ${mb(peak - before)} MB on top of the ${mb(before)} MB the process already held over the limit of ${limitMb} MB (peak RSS ${mb(peak)} MB, heap in use ${mb(heap)} MB)`
+        : `[MEMORY] ${name}: peak RSS ${mb(peak)} MB is over the limit of ${limitMb} MB (heap in use ${mb(heap)} MB)`;
     if (action === 'fail') throw new MemoryLimitError(message);
     write(message);
   });
@@ -182,4 +286,4 @@ if (!process.env.VITEST && typeof globalThis.afterEach === 'function' && typeof 
   install({ beforeEach: globalThis.beforeEach, afterEach: globalThis.afterEach, afterAll: globalThis.afterAll, expect: globalThis.expect });
 }
 
-module.exports = { install, resolveLimit, containerLimit, MemoryLimitError, VERSION };
+module.exports = { install, resolveLimit, containerLimit, overLimit, MemoryLimitError, VERSION };

@@ -1,4 +1,4 @@
-# pytest_memory_plugin 1.0.0, the memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
+# pytest_memory_plugin 1.1.0, the memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
 # netra-migrate-sha256: {{checksum}}
 """Memory limits for pytest: watch each test's peak memory and act before the container is OOM-killed.
 
@@ -15,10 +15,18 @@ limit-mb``
                                                             ``memory_report_top``
 ==========================  ==============================  ==============================
 
-``0``, ``off`` or ``none`` turns a limit off. Over the collection limit after collection, the run stops
-before any test with exit code 10 (under pytest-xdist every worker skips its tests and the run exits 10).
-Over the execution limit, ``memory_limit_action`` decides: ``skip`` (default) skips the following tests
-while the process stays over the limit, ``fail`` fails the test whose peak passed it, ``warn`` warns.
+``0``, ``off`` or ``none`` turns a limit off; any other number is a limit, and a limit at or below what
+this pytest process already holds before any test is a usage error naming both numbers. A collection limit
+of ``auto`` under an execution limit given in MB is half of that limit. Over the collection limit after
+collection, the run stops before any test with exit code 10 (under pytest-xdist every worker skips its tests
+and the run exits 10). Over the execution limit, ``memory_limit_action`` decides: ``fail`` (default) fails
+the test whose own peak passed the limit, naming peak and limit; ``skip`` skips the following tests while
+the process stays over the limit; ``warn`` warns.
+
+Each test is judged by what it adds itself: its peak since its start (the kernel's high-water mark, reset
+per test), against the limit, or, when it starts with the process already over the limit (memory an earlier
+test kept), against what the process held when it started. A test that only inherits held memory is not
+blamed; a test that adds more on top of it is.
 
 No dependencies: on Linux it reads /proc (a test's exact peak from the kernel's high-water mark, reset per
 test through /proc/self/clear_refs); elsewhere it uses psutil when installed. Python 3.9+, pytest 8+.
@@ -41,7 +49,7 @@ try:
 except ImportError:  # Windows
     resource = None  # type: ignore[assignment]
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 MB = 1024 * 1024
 #: Exit code of a run stopped because collection passed its memory limit (pytest 9 itself uses 0-6).
@@ -53,6 +61,8 @@ AUTO_COLLECTION_SHARE = 0.5
 #: Above this share of the limit a garbage collection runs first, at most once per GC_INTERVAL seconds.
 PRESSURE = 0.9
 GC_INTERVAL = 1.0
+#: A test that starts over the limit is blamed only for growth beyond this (allocator and page noise).
+OVER_START_SLACK = 1 * MB
 #: cgroup v1 reports "no limit" as a huge number (PAGE_COUNTER_MAX * page size).
 NO_LIMIT = 1 << 62
 ACTIONS = ("skip", "fail", "warn")
@@ -313,14 +323,20 @@ def _setting(config: pytest.Config, option: str, flag: str, env: str, key: str) 
 
 
 class Limits:
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, baseline: int = 0) -> None:
         self.notes: List[str] = []
+        #: What this process holds before any test; a limit at or below it could never be met.
+        self.baseline = baseline
+        #: Limits are checked against the baseline where they are decided: in the controller (or the only
+        #: process), never in an xdist worker, where raising would crash the controller.
+        self.check_baseline = baseline > 0 and not hasattr(config, "workerinput")
+        self.execution_explicit = False
         self.execution = self._limit(config, "memory_limit_mb", "--memory-limit-mb", "PYTEST_MEMORY_LIMIT_MB", "memory_limit_mb")
         self.collection = self._limit(
             config, "collection_memory_limit_mb", "--collection-memory-limit-mb", "PYTEST_COLLECTION_LIMIT_MB", "collection_memory_limit_mb"
         )
         raw, where = _setting(config, "memory_limit_action", "--memory-limit-action", "PYTEST_MEMORY_LIMIT_ACTION", "memory_limit_action")
-        self.action = (raw or "skip").strip().lower()
+        self.action = (raw or "fail").strip().lower()
         if self.action not in ACTIONS:
             raise pytest.UsageError("%s: memory limit action %r is not one of %s" % (where, raw, ", ".join(ACTIONS)))
         raw = config.getini("memory_report_top") or "5"
@@ -335,15 +351,39 @@ class Limits:
         raw, where = _setting(config, option, flag, env, key)
         if raw is None:
             return None
+        collection = key.startswith("collection")
         if raw.strip().lower() == "auto":
-            value, note = auto_limit()
-            if key.startswith("collection"):
-                value = int(value * AUTO_COLLECTION_SHARE)
-                note = "%d%% of the execution limit, %s" % (AUTO_COLLECTION_SHARE * 100, note)
+            if collection and self.execution and self.execution_explicit:
+                # Derived from the limit the user gave, not from the machine: half of it, above the baseline.
+                value = int(self.execution * AUTO_COLLECTION_SHARE)
+                note = "auto: %d%% of the execution limit %s" % (AUTO_COLLECTION_SHARE * 100, _mb(self.execution))
+                if value <= self.baseline:
+                    value = self.execution
+                    note = "auto: the execution limit %s (half of it is below the %s this process holds)" % (_mb(value), _mb(self.baseline))
+            else:
+                value, note = auto_limit()
+                if collection:
+                    value = int(value * AUTO_COLLECTION_SHARE)
+                    note = "%d%% of the execution limit, %s" % (AUTO_COLLECTION_SHARE * 100, note)
             self.notes.append("%s %s" % (key, note))
+            self._above_baseline(value, "%s (%s)" % (where, note), _mb(value))
             return value or None
         mb = _parse_limit(raw, where)
-        return None if mb is None else int(mb * MB)
+        if mb is None:
+            return None
+        # Never 0 (which reads as off): a tiny limit is a limit, and the baseline check says it cannot be met.
+        value = max(1, int(mb * MB))
+        if not collection:
+            self.execution_explicit = True
+        self._above_baseline(value, where, "%sMB" % raw.strip())
+        return value
+
+    def _above_baseline(self, value: int, where: str, shown: str) -> None:
+        if self.check_baseline and value <= self.baseline:
+            raise pytest.UsageError(
+                "%s: memory limit %s is at or below the %s this pytest process holds before any test runs; "
+                "no test could stay under it (raise the limit, or 'off')" % (where, shown, _mb(self.baseline))
+            )
 
 
 # --- the monitor ----------------------------------------------------------------------------------------
@@ -353,7 +393,7 @@ class MemoryMonitor:
     def __init__(self, config: pytest.Config, meter: Meter, start: int) -> None:
         self.config = config
         self.meter = meter
-        self.limits = Limits(config)
+        self.limits = Limits(config, meter.rss())
         self.worker = getattr(config, "workerinput", {}).get("workerid")
         self.start = start
         self.after_collection: Optional[int] = None
@@ -369,8 +409,8 @@ class MemoryMonitor:
         self.last_gc = 0.0
         self.gc_runs = 0
         self.workers: Dict[str, Dict[str, Any]] = {}
-        #: The running test's (peak reset?, RSS before if not, started over the limit?).
-        self.current: Tuple[bool, int, bool] = (False, 0, False)
+        #: The running test's (peak reset?, RSS at its start).
+        self.current: Tuple[bool, int] = (False, 0)
         limit = self.limits.execution
         self.pressure = int(limit * PRESSURE) if limit else None
 
@@ -407,11 +447,11 @@ class MemoryMonitor:
             if self._relieve(item):
                 return (yield)
         limit = self.limits.execution
-        # A test that starts over the limit did not cross it: the memory is held from an earlier test.
-        started_over = bool(limit) and self.last_peak > limit and meter.rss() > limit
+        # The baseline of this test: what the process holds as it starts (an earlier test may have kept
+        # memory over the limit; this test is judged by what it adds on top).
+        before = meter.rss() if limit else 0
         reset = meter.reset_peak()
-        before = 0 if reset else meter.rss()
-        self.current = (reset, before, started_over)
+        self.current = (reset, before)
         try:
             return (yield)
         finally:
@@ -424,7 +464,7 @@ class MemoryMonitor:
                 heapq.heappush(top, (peak, item.nodeid))
             elif top and peak > top[0][0]:
                 heapq.heapreplace(top, (peak, item.nodeid))
-            if limit and peak > limit and not started_over:
+            if limit and over_limit(peak, before, limit):
                 self.over.append((peak, item.nodeid))
                 self.holding = (item.nodeid, peak)
 
@@ -449,13 +489,21 @@ class MemoryMonitor:
         return False
 
     def _end_of_call(self, item: pytest.Item) -> Optional[str]:
-        reset, before, started_over = self.current
+        reset, before = self.current
         meter = self.meter
         peak = meter.peak() if reset else max(before, meter.rss())
         limit = self.limits.execution
-        if limit and peak > limit and not started_over:
-            return "%s peaked at %s > memory limit %s" % (item.nodeid, _mb(peak), _mb(limit))
-        return None
+        if not limit or not over_limit(peak, before, limit):
+            return None
+        if before > limit:
+            return "%s added %s on top of the %s the process already held over the memory limit %s (peak %s)" % (
+                item.nodeid,
+                _mb(peak - before),
+                _mb(before),
+                _mb(limit),
+                _mb(peak),
+            )
+        return "%s peaked at %s > memory limit %s" % (item.nodeid, _mb(peak), _mb(limit))
 
     # Reports ---------------------------------------------------------------------------------------
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -543,6 +591,13 @@ class MemoryMonitor:
             self.workers[node.workeroutput.get("workerid", node.gateway.id)] = output
 
 
+def over_limit(peak: int, before: int, limit: int) -> bool:
+    """A test's verdict: its peak passed the limit, or, started over it, it added more than noise on top."""
+    if before > limit:
+        return peak - before > OVER_START_SLACK
+    return peak > limit
+
+
 def _run_lines(s: Dict[str, Any], prefix: str) -> List[str]:
     lines = []
     if s["after_collection"] is not None:
@@ -563,7 +618,7 @@ def _top_lines(top: List[Tuple[int, str]], n: int) -> List[str]:
 
 
 class _CallLimit:
-    """Registered only for the fail and warn actions, so the default costs no extra hook per test."""
+    """Registered for the fail and warn actions (fail is the default), not for skip."""
 
     def __init__(self, monitor: MemoryMonitor) -> None:
         self.monitor = monitor
@@ -600,11 +655,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--memory-limit-action",
         dest="memory_limit_action",
         default=None,
-        help="Over the limit: skip the following tests (default), fail the test, or warn (env PYTEST_MEMORY_LIMIT_ACTION)",
+        help="Over the limit: fail the test (default), skip the following tests, or warn (env PYTEST_MEMORY_LIMIT_ACTION)",
     )
     parser.addini("memory_limit_mb", "Memory limit while tests run, in MB, 'auto' or 'off'", type="string", default="")
     parser.addini("collection_memory_limit_mb", "Memory limit after collection, in MB, 'auto' or 'off'", type="string", default="")
-    parser.addini("memory_limit_action", "Over the memory limit: skip, fail or warn", type="string", default="")
+    parser.addini("memory_limit_action", "Over the memory limit: fail (default), skip or warn", type="string", default="")
     parser.addini("memory_report_top", "How many of the heaviest tests the memory report lists", type="string", default="5")
 
 

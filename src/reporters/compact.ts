@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { oneLine } from './paths.js';
 import type { Reporter } from './types.js';
 
 const LABEL = { error: 'Error', warning: 'Warning', info: 'Info' } as const;
@@ -9,5 +10,5 @@ const LABEL = { error: 'Error', warning: 'Warning', info: 'Info' } as const;
  */
 export const compact: Reporter = ({ diagnostics, cwd }) =>
   diagnostics
-    .map((d) => `${resolve(cwd, d.file)}: line ${d.line}, col ${d.column}, ${LABEL[d.severity]} - ${d.message.replace(/\r?\n/g, ' ')} (${d.rule})\n`)
+    .map((d) => `${oneLine(resolve(cwd, d.file))}: line ${d.line}, col ${d.column}, ${LABEL[d.severity]} - ${oneLine(d.message.replace(/\r?\n/g, ' '))} (${d.rule})\n`)
     .join('');

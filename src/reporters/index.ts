@@ -1,6 +1,7 @@
 import { compact } from './compact.js';
 import { github } from './github.js';
 import { json } from './json.js';
+import { oneLine } from './paths.js';
 import { sarif } from './sarif.js';
 import { stylish } from './stylish.js';
 import type { Reporter } from './types.js';
@@ -11,6 +12,6 @@ export type { ReportInput, Reporter, RuleInfo } from './types.js';
 
 /** File problems go to stderr in the compiler form editors and CI logs understand: `file:line:col: error: message`. */
 export function formatProblem(cwd: string, p: { file: string; line?: number; column?: number; message: string }, rel: (cwd: string, f: string) => string): string {
-  const where = [rel(cwd, p.file), p.line, p.line !== undefined ? (p.column ?? 1) : undefined].filter((x) => x !== undefined).join(':');
-  return `${where}: error: ${p.message}\n`;
+  const where = [oneLine(rel(cwd, p.file)), p.line, p.line !== undefined ? (p.column ?? 1) : undefined].filter((x) => x !== undefined).join(':');
+  return `${where}: error: ${oneLine(p.message)}\n`;
 }

@@ -1,7 +1,7 @@
 /** What a run read and what it spent: `check --show-files` and `check --stats`. */
 import { basename } from 'node:path';
 import type { CheckResult, FileRead } from '../core/engine.js';
-import { relativePath } from './paths.js';
+import { oneLine, relativePath } from './paths.js';
 
 /** Why a file was read, in words: the analyzer that took it and what kind of file it is to that analyzer. */
 export function readReason(read: FileRead): string {
@@ -25,7 +25,7 @@ export function readReason(read: FileRead): string {
 }
 
 export function describeReads(cwd: string, reads: readonly FileRead[]): string {
-  return reads.map((r) => `${relativePath(cwd, r.file)}\t${readReason(r)}\n`).join('');
+  return reads.map((r) => `${oneLine(relativePath(cwd, r.file))}\t${readReason(r)}\n`).join('');
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;

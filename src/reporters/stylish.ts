@@ -1,4 +1,4 @@
-import { relativePath } from './paths.js';
+import { oneLine, relativePath } from './paths.js';
 import type { Reporter } from './types.js';
 
 const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -10,12 +10,12 @@ export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
   const byFile = new Map<string, typeof diagnostics[number][]>();
   for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   for (const [file, list] of byFile) {
-    out.push('', paint(color, '4', relativePath(cwd, file)));
+    out.push('', paint(color, '4', oneLine(relativePath(cwd, file))));
     const width = Math.max(...list.map((d) => `${d.line}:${d.column}`.length));
     for (const d of list) {
       const sev = d.severity === 'error' ? paint(color, '31', 'error  ') : d.severity === 'warning' ? paint(color, '33', 'warning') : paint(color, '36', 'info   ');
       const fix = d.fix ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]') : '';
-      out.push(`  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${d.message}  ${paint(color, '2', d.rule)}${fix}`);
+      out.push(`  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${oneLine(d.message.replace(/\r?\n/g, ' '))}  ${paint(color, '2', d.rule)}${fix}`);
     }
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

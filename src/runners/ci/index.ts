@@ -9,10 +9,10 @@ import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
 import type { Workspace } from '../../core/workspace.js';
 import { ciKind, INVOCATION_FILES, invocationKind, loadInvocations, type CiFile } from './ci.js';
-import ciRequireMemoryLimit from './rules/require-memory-limit.js';
-import { ciSingleTestRoot } from './rules/single-test-root.js';
+import { rulesIn } from '../../rules.js';
 
-export const ciRules: readonly Rule<CiFile, string, any>[] = [ciRequireMemoryLimit, ciSingleTestRoot];
+/** Called when a run starts, not at load (rule modules import the runner models). */
+const ciRules = (): readonly Rule<CiFile, string, any>[] => rulesIn('ci');
 
 /** pyproject.toml and Makefiles are read only when they may hold what this analyzer looks for. */
 function mayMatter(file: string, text: string): boolean {
@@ -41,7 +41,9 @@ function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
 
 export const ciAnalyzer: Analyzer = {
   name: 'ci',
-  rules: ciRules,
+  get rules() {
+    return ciRules();
+  },
   filePatterns: INVOCATION_FILES.map((f) => f.pattern),
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
@@ -64,7 +66,7 @@ export const ciAnalyzer: Analyzer = {
         else throw e;
       }
     }
-    return { runs: targets.flatMap((target) => ciRules.map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
+    return { runs: targets.flatMap((target) => ciRules().map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
   },
   async verify(ws, file) {
     // Fixes edit CI YAML only; tox, nox, Makefiles and scripts are reported, never written.

@@ -24,7 +24,19 @@ export interface ComposeService {
   hasDeploy: boolean;
   /** Where the memory limit's value is written. */
   memoryAt: { start: number; end: number } | null;
-  environment: { node: YAMLMap | YAMLSeq | null; names: Set<string>; values: Map<string, { value: string; start: number; end: number }> };
+  /**
+   * The environment the container gets. `node` is the service's own `environment:` (null when it has none);
+   * `inherited` is the one it gets through a merge key (`<<: *common`) instead, when it has none of its
+   * own; `opaque` is an environment the model cannot edit in place (an alias, `environment: *env`).
+   * `names`/`values` are what the container sees, from either.
+   */
+  environment: {
+    node: YAMLMap | YAMLSeq | null;
+    inherited: YAMLMap | YAMLSeq | null;
+    opaque: boolean;
+    names: Set<string>;
+    values: Map<string, { value: string; start: number; end: number }>;
+  };
 }
 
 export interface ComposeFile {
@@ -40,6 +52,29 @@ export function testRunnerOf(command: string): TestRunner | null {
   if (/(^|[\s/;&|'"])(npx\s+|pnpm\s+(exec\s+)?|yarn\s+)?vitest(\s|$|['"])/.test(command)) return 'vitest';
   if (/(^|[\s/;&|'"])(npx\s+|pnpm\s+(exec\s+)?|yarn\s+)?jest(\s|$|['"])/.test(command)) return 'jest';
   return null;
+}
+
+/**
+ * A service key as the container sees it: the service's own, else the first one its merge keys bring
+ * (`<<: *a` or `<<: [*a, *b]`, earlier wins, recursively). YAML merges only the top level: a service with its
+ * own `environment:` gets none of the inherited one.
+ */
+export function mergedGet(y: typeof import('yaml'), doc: Document, map: YAMLMap, key: string, seen = new Set<YAMLMap>()): { node: unknown; inherited: boolean } | undefined {
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  const own = map.items.find((p) => y.isScalar(p.key) && p.key.value === key);
+  if (own) return { node: own.value, inherited: false };
+  for (const pair of map.items) {
+    if (!y.isScalar(pair.key) || pair.key.value !== '<<') continue;
+    const sources = y.isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const target = y.isAlias(source) ? source.resolve(doc) : source;
+      if (!y.isMap(target)) continue;
+      const found = mergedGet(y, doc, target, key, seen);
+      if (found) return { node: found.node, inherited: true };
+    }
+  }
+  return undefined;
 }
 
 function commandText(node: unknown, y: typeof import('yaml')): string {
@@ -60,8 +95,10 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
     for (const pair of servicesNode.items as Pair<Scalar, unknown>[]) {
       const map = pair.value;
       if (!y.isMap(map) || !y.isScalar(pair.key)) continue;
-      const command = `${commandText(map.get('entrypoint', true), y)} ${commandText(map.get('command', true), y)}`;
-      const deploy = map.get('deploy', true);
+      const get = (key: string) => mergedGet(y, doc, map, key)?.node;
+      // A command that arrives only through a merge key runs all the same.
+      const command = `${commandText(get('entrypoint'), y)} ${commandText(get('command'), y)}`;
+      const deploy = get('deploy');
       let memory: string | null = null;
       let memoryAt: ComposeService['memoryAt'] = null;
       if (y.isMap(deploy)) {
@@ -71,12 +108,14 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
           memoryAt = { start: m.range![0], end: m.range![1] };
         }
       }
-      const memLimit = map.get('mem_limit', true);
+      const memLimit = get('mem_limit');
       if (memory === null && y.isScalar(memLimit)) {
         memory = String(memLimit.value);
         memoryAt = { start: memLimit.range![0], end: memLimit.range![1] };
       }
-      const env = map.get('environment', true);
+      const envFound = mergedGet(y, doc, map, 'environment');
+      const envValue = y.isAlias(envFound?.node) ? envFound.node.resolve(doc) : envFound?.node;
+      const env = envValue;
       const names = new Set<string>();
       const values = new Map<string, { value: string; start: number; end: number }>();
       if (y.isMap(env)) {
@@ -101,13 +140,19 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
         runner: testRunnerOf(command),
         command,
         commandAt: (() => {
-          const node = map.get('command', true) ?? map.get('entrypoint', true);
+          const node = get('command') ?? get('entrypoint');
           return node && (y.isScalar(node) || y.isSeq(node)) && node.range ? { start: node.range[0], end: node.range[1] } : null;
         })(),
         memory,
         hasDeploy: deploy !== undefined,
         memoryAt,
-        environment: { node: y.isMap(env) || y.isSeq(env) ? env : null, names, values },
+        environment: {
+          node: !envFound?.inherited && !y.isAlias(envFound?.node) && (y.isMap(env) || y.isSeq(env)) ? env : null,
+          inherited: envFound?.inherited && (y.isMap(env) || y.isSeq(env)) ? env : null,
+          opaque: envFound !== undefined && !envFound.inherited && y.isAlias(envFound.node),
+          names,
+          values,
+        },
       });
     }
   }

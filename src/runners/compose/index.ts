@@ -5,12 +5,11 @@ import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
 import type { Workspace } from '../../core/workspace.js';
-import { composeSingleTestRoot } from '../ci/rules/single-test-root.js';
+import { rulesIn } from '../../rules.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
-import consistentMemoryLimits from './rules/consistent-memory-limits.js';
-import requireMemoryLimit from './rules/require-memory-limit.js';
 
-export const composeRules: readonly Rule<ComposeFile, string, any>[] = [requireMemoryLimit, consistentMemoryLimits, composeSingleTestRoot];
+/** Called when a run starts, not at load (rule modules import the runner models). */
+const composeRules = (): readonly Rule<ComposeFile, string, any>[] => rulesIn('compose');
 
 const isCompose = (file: string) => COMPOSE_NAME.test(basename(file));
 
@@ -34,7 +33,9 @@ function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
 
 export const composeAnalyzer: Analyzer = {
   name: 'compose',
-  rules: composeRules,
+  get rules() {
+    return composeRules();
+  },
   filePatterns: [String.raw`(docker-)?compose[^/]*\.ya?ml`],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
@@ -54,7 +55,7 @@ export const composeAnalyzer: Analyzer = {
         else throw e;
       }
     }
-    const runs = targets.flatMap((target) => composeRules.map((rule) => ({ rule, target })));
+    const runs = targets.flatMap((target) => composeRules().map((rule) => ({ rule, target })));
     return { runs, problems, files: targets.map((t) => t.file) };
   },
   async verify(ws, file) {

@@ -82,7 +82,9 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
 
 export const jsAnalyzer: Analyzer = {
   name: 'jest/vitest',
-  rules: [...jsConfigRules, ...jsSourceRules],
+  get rules() {
+    return [...jsConfigRules(), ...jsSourceRules()];
+  },
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const { configs, tests, walked } = find(ws, inputs);
@@ -101,7 +103,9 @@ export const jsAnalyzer: Analyzer = {
       if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
     }
     const sources: JsTestSource[] = [];
-    for (const file of [...tests].sort()) {
+    const sourceFiles = [...tests].sort();
+    for (const [i, file] of sourceFiles.entries()) {
+      ws.progress?.(i + 1, sourceFiles.length);
       if (ignored?.(file)) continue;
       const text = ws.text(file);
       if (text === null) {
@@ -118,8 +122,8 @@ export const jsAnalyzer: Analyzer = {
       }
     }
     const runs = [
-      ...targets.flatMap((target) => jsConfigRules.map((rule) => ({ rule, target }))),
-      ...sources.flatMap((target) => jsSourceRules.map((rule) => ({ rule, target }))),
+      ...targets.flatMap((target) => jsConfigRules().map((rule) => ({ rule, target }))),
+      ...sources.flatMap((target) => jsSourceRules().map((rule) => ({ rule, target }))),
     ];
     return { runs, problems, files: [...targets.map((t) => t.file), ...sources.map((s) => s.file)] };
   },

@@ -8,7 +8,7 @@ import { entryEnd, parseIni, valueOffsetToFile, type IniDocument, type IniEntry,
 import { ShlexError, shlexSplit } from '../../formats/shlex.js';
 import {
   keyPath,
-  keyValues,
+  leafKeyValues,
   parseToml,
   plainStringContent,
   tables,
@@ -16,6 +16,7 @@ import {
   tomlValue,
   type TomlContent,
   type TomlDocument,
+  type TomlInlineTable,
   type TomlKind,
   type TomlTable,
 } from '../../formats/toml.js';
@@ -46,7 +47,23 @@ export interface ConfigEntry {
   rawKind: TomlKind;
   ini?: IniEntry;
   toml?: TomlContent;
+  /** TOML: the dotted key parts written before this key in its container (`ini_options.`); a sibling is written the same way. */
+  keyPrefix?: string;
+  /** TOML: the entry sits inside an inline table (`ini_options = { timeout = "30" }`), so a sibling goes inside its braces. */
+  inline?: boolean;
 }
+
+/**
+ * Where a fix writes a key the config lacks: on a new line after `at` (after the last entry, else after the
+ * header), inside an inline table, in a new section at the end of the file, or nowhere yet: a file whose
+ * only pytest section is one pytest ignores (`[tool:pytest]` in an .ini, `[pytest]` in setup.cfg) waits for
+ * known-options' rename, so that two fixes never create two sections with one name.
+ */
+export type InsertSite =
+  | { kind: 'lines'; at: number; prefix: string }
+  | { kind: 'inline'; at: number; prefix: string; empty: boolean }
+  | { kind: 'new-section'; header: string }
+  | { kind: 'waiting'; reason: string };
 
 export interface PytestConfig {
   file: string;
@@ -63,6 +80,8 @@ export interface PytestConfig {
   toml?: TomlDocument;
   /** True when pytest would skip this file (it only has a section pytest does not read); only its stray table is worth a finding. */
   inert?: boolean;
+  /** Where new keys go. */
+  insertSite: InsertSite;
   /** Other sections/tables in the same file that look like pytest config but pytest does not read. */
   strayTables: { name: string; start: number; end: number; reason: 'setup-cfg-pytest' | 'ini-tool-pytest' | 'both-toml-tables' }[];
 }
@@ -108,13 +127,19 @@ function iniEntry(entry: IniEntry): ConfigEntry {
 }
 
 function iniConfig(file: string, text: string, doc: IniDocument, section: IniSection | undefined, explicit: boolean): PytestConfig {
+  const entries = section ? section.entries.map(iniEntry) : [];
+  const last = entries[entries.length - 1];
+  const insertSite: InsertSite = section
+    ? { kind: 'lines', at: last ? last.lineEnd : section.line.end, prefix: '' }
+    : { kind: 'new-section', header: extname(file) === '.cfg' ? '[tool:pytest]' : '[pytest]' };
   return {
+    insertSite,
     file,
     text,
     format: 'ini',
     mode: 'ini',
     table: section ? { name: section.name, start: section.line.start, end: section.line.end, lineEnd: section.line.end } : null,
-    entries: section ? section.entries.map(iniEntry) : [],
+    entries,
     explicit,
     ini: doc,
     strayTables: [],
@@ -135,6 +160,7 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     const config = iniConfig(file, text, doc, section, explicit);
     config.inert = !section && !alwaysConfig;
     if (stray) config.strayTables.push({ name: stray.name, start: stray.line.start, end: stray.line.end, reason: 'ini-tool-pytest' });
+    if (stray && !section) config.insertSite = { kind: 'waiting', reason: 'its [tool:pytest] section, which pytest ignores in an .ini file, must first be renamed to [pytest]' };
     return config;
   }
   if (ext === '.cfg') {
@@ -146,6 +172,7 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     if (!section && plain) {
       // pytest fails outright on this ("[pytest] section in setup.cfg files is no longer supported").
       config.strayTables.push({ name: plain.name, start: plain.line.start, end: plain.line.end, reason: 'setup-cfg-pytest' });
+      config.insertSite = { kind: 'waiting', reason: 'its [pytest] section, which pytest refuses in setup.cfg, must first be renamed to [tool:pytest]' };
     }
     return config;
   }
@@ -153,7 +180,9 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     const doc = tomlOrThrow(file, text);
     return tomlConfig(file, text, doc, name === 'pytest.toml' || name === '.pytest.toml', explicit);
   }
-  return explicit ? { file, text, format: 'ini', mode: 'ini', table: null, entries: [], explicit, strayTables: [] } : null;
+  return explicit
+    ? { file, text, format: 'ini', mode: 'ini', table: null, entries: [], explicit, strayTables: [], insertSite: { kind: 'new-section', header: '[pytest]' } }
+    : null;
 }
 
 function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: boolean, explicit: boolean): PytestConfig | null {
@@ -163,7 +192,14 @@ function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: b
   const native: ConfigEntry[] = [];
   const iniMode: ConfigEntry[] = [];
   const startsWith = (path: string[], prefix: string[]) => prefix.every((p, i) => path[i] === p);
-  for (const { path, node } of keyValues(ast)) {
+  const same = (path: string[], other: string[]) => path.length === other.length && startsWith(path, other);
+  // An inline table that is one of the two pytest tables (`ini_options = {}`), where a key can be written even when it is empty.
+  const inlineTables = new Map<string, TomlInlineTable>();
+  let iniDefinedAt: { start: number; end: number } | null = null;
+  for (const { path, node, inline, prefix } of leafKeyValues(text, ast)) {
+    if (node.value.type === 'TOMLInlineTable' && (same(path, iniPath) || same(path, nativePath))) inlineTables.set(path.join('.'), node.value);
+    // A dotted key or inline table defines [tool.pytest.ini_options] too: pytest sees that table either way.
+    if (!pytestToml && !iniDefinedAt && startsWith(path, iniPath)) iniDefinedAt = { start: node.key.range[0], end: node.key.range[1] };
     const isIni = !pytestToml && startsWith(path, iniPath) && path.length === iniPath.length + 1;
     const isNative = startsWith(path, nativePath) && path.length === nativePath.length + 1 && !(path[nativePath.length] === 'ini_options' && !pytestToml);
     if (!isIni && !isNative) continue;
@@ -180,30 +216,57 @@ function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: b
       raw: isIni ? iniModeValue(node.value) : tomlValue(node.value),
       rawKind: kind,
       toml: node.value,
+      keyPrefix: prefix,
+      inline: inline !== null,
     };
     (isIni ? iniMode : native).push(entry);
   }
-  const findTable = (path: string[]) =>
-    tables(ast).find((t) => t.kind === 'standard' && t.resolvedKey.length === path.length && startsWith(t.resolvedKey.map(String), path));
+  const findTable = (path: string[]) => tables(ast).find((t) => t.kind === 'standard' && same(t.resolvedKey.map(String), path));
   const nativeTable = findTable(nativePath);
   const iniTable = pytestToml ? undefined : findTable(iniPath);
   const tableInfo = (t: TomlTable | undefined, name: string) =>
     t ? { name, start: t.range[0], end: t.key.range[1] + 1, lineEnd: lineEndAt(text, t.key.range[1] + 1) } : null;
+  /**
+   * The table as findings see it: its own header, else (defined by dotted keys or an inline table) the header
+   * of the table those keys sit in, else the first key that defines it.
+   */
+  const locate = (t: TomlTable | undefined, name: string, entries: ConfigEntry[], definedAt: { start: number; end: number } | null) => {
+    const own = tableInfo(t, name);
+    if (own) return own;
+    const first = entries[0];
+    const holder = first ? tables(ast).find((h) => h.range[0] <= first.keyStart && first.keyStart < h.range[1]) : undefined;
+    if (holder) return { name, start: holder.range[0], end: holder.key.range[1] + 1, lineEnd: lineEndAt(text, holder.key.range[1] + 1) };
+    const at = definedAt ?? (first ? { start: first.keyStart, end: first.keyEnd } : null);
+    return at ? { name, start: at.start, end: at.end, lineEnd: lineEndAt(text, at.end) } : null;
+  };
+  const siteFor = (entries: ConfigEntry[], table: PytestConfig['table'], inlineKey: string): InsertSite => {
+    const last = entries[entries.length - 1];
+    if (last?.inline) return { kind: 'inline', at: last.valueEnd, prefix: last.keyPrefix ?? '', empty: false };
+    if (last) return { kind: 'lines', at: last.lineEnd, prefix: last.keyPrefix ?? '' };
+    const inlineTable = inlineTables.get(inlineKey);
+    if (inlineTable) return { kind: 'inline', at: inlineTable.range[0] + 1, prefix: '', empty: true };
+    if (table) return { kind: 'lines', at: table.lineEnd, prefix: '' };
+    return { kind: 'new-section', header: pytestToml ? '[pytest]' : '[tool.pytest.ini_options]' };
+  };
   const base = { file, text, format: 'toml' as const, explicit, toml: doc, strayTables: [] as PytestConfig['strayTables'] };
   if (native.length > 0) {
-    const config: PytestConfig = { ...base, mode: 'toml', table: tableInfo(nativeTable, nativePath.join('.')), entries: native };
-    if (iniMode.length > 0 || iniTable) {
-      const t = iniTable ?? findTable(iniPath);
-      const where = t ? { start: t.range[0], end: t.key.range[1] + 1 } : { start: iniMode[0]!.keyStart, end: iniMode[0]!.keyEnd };
+    const table = locate(nativeTable, nativePath.join('.'), native, null);
+    const config: PytestConfig = { ...base, mode: 'toml', table, entries: native, insertSite: siteFor(native, table, nativePath.join('.')) };
+    if (iniMode.length > 0 || iniTable || iniDefinedAt) {
+      const where = iniTable ? { start: iniTable.range[0], end: iniTable.key.range[1] + 1 } : (iniDefinedAt ?? { start: iniMode[0]!.keyStart, end: iniMode[0]!.keyEnd });
       config.strayTables.push({ name: iniPath.join('.'), ...where, reason: 'both-toml-tables' });
     }
     return config;
   }
-  if (iniMode.length > 0 || iniTable) {
-    return { ...base, mode: 'ini', table: tableInfo(iniTable, iniPath.join('.')), entries: iniMode };
+  if (iniMode.length > 0 || iniTable || iniDefinedAt) {
+    const table = locate(iniTable, iniPath.join('.'), iniMode, iniDefinedAt);
+    return { ...base, mode: 'ini', table, entries: iniMode, insertSite: siteFor(iniMode, table, iniPath.join('.')) };
   }
-  if (pytestToml || nativeTable) return { ...base, mode: 'toml', table: tableInfo(nativeTable, nativePath.join('.')), entries: [] };
-  return explicit ? { ...base, mode: 'ini', table: null, entries: [] } : null;
+  if (pytestToml || nativeTable) {
+    const table = tableInfo(nativeTable, nativePath.join('.'));
+    return { ...base, mode: 'toml', table, entries: [], insertSite: siteFor([], table, nativePath.join('.')) };
+  }
+  return explicit ? { ...base, mode: 'ini', table: null, entries: [], insertSite: siteFor([], null, iniPath.join('.')) } : null;
 }
 
 /** pytest's `make_scalar`: in ini_options, lists stay lists and everything else becomes `str(v)`. */

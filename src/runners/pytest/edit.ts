@@ -42,24 +42,49 @@ export function renderValue(config: PytestConfig, type: PytestIniType, value: st
 }
 
 /**
- * Insert `key = value` lines after the last entry of the config's table (or after its header). Several keys
- * go in one edit, in the order given.
+ * Fixes whose edit would create a pytest section in a file that must first rename the one it has (see
+ * `InsertSite`). The pytest runner withholds such fixes (the finding stays, without a fix), so a pass never
+ * holds both a rename and a new section of the same name, and the next pass writes into the renamed one.
+ */
+const waitingEdits = new WeakSet<Edit>();
+
+export function waitsForSection(edit: Edit): boolean {
+  return waitingEdits.has(edit);
+}
+
+/**
+ * Insert `key = value` entries where the config's new keys go (`config.insertSite`): after the last entry
+ * (written with the same dotted prefix, `ini_options.timeout`, or inside the same inline table), after the
+ * header, or in a new section. Several keys go in one edit, in the order given.
  */
 export function insertEntries(config: PytestConfig, pairs: readonly (readonly [string, string])[]): Edit {
   const eol = detectEol(config.text);
   const sep = separatorStyle(config);
-  const lines = pairs.map(([key, value]) => `${key}${sep}${value}`);
-  const last = config.entries[config.entries.length - 1];
-  if (!config.table && !last) {
-    // A pytest.ini (or -c file) without a [pytest] section: append one.
-    const header = config.format === 'ini' ? '[pytest]' : config.file.endsWith('pyproject.toml') ? '[tool.pytest.ini_options]' : '[pytest]';
-    const text = config.text;
-    const lead = text.length === 0 || /[\r\n]$/.test(text) ? '' : eol;
-    const gap = text.trim().length > 0 ? eol : '';
-    return { file: config.file, start: text.length, end: text.length, text: `${lead}${gap}${header}${eol}${lines.join(eol)}${eol}` };
+  const site = config.insertSite;
+  const text = config.text;
+  switch (site.kind) {
+    case 'lines':
+      return { file: config.file, start: site.at, end: site.at, text: pairs.map(([key, value]) => `${eol}${site.prefix}${key}${sep}${value}`).join('') };
+    case 'inline': {
+      const body = pairs.map(([key, value]) => `${site.prefix}${key} = ${value}`).join(', ');
+      if (!site.empty) return { file: config.file, start: site.at, end: site.at, text: `, ${body}` };
+      // `{}` or `{ }`: the keys go between the braces.
+      let end = site.at;
+      while (text[end] === ' ' || text[end] === '\t') end++;
+      return { file: config.file, start: site.at, end, text: ` ${body} ` };
+    }
+    case 'new-section': {
+      const lead = text.length === 0 || /[\r\n]$/.test(text) ? '' : eol;
+      const gap = text.trim().length > 0 ? eol : '';
+      const lines = pairs.map(([key, value]) => `${key}${sep}${value}`);
+      return { file: config.file, start: text.length, end: text.length, text: `${lead}${gap}${site.header}${eol}${lines.join(eol)}${eol}` };
+    }
+    case 'waiting': {
+      const edit = { file: config.file, start: text.length, end: text.length, text: '' };
+      waitingEdits.add(edit);
+      return edit;
+    }
   }
-  const at = last ? last.lineEnd : config.table!.lineEnd;
-  return { file: config.file, start: at, end: at, text: lines.map((l) => eol + l).join('') };
 }
 
 export function insertEntry(config: PytestConfig, key: string, renderedValue: string): Edit {
@@ -69,7 +94,7 @@ export function insertEntry(config: PytestConfig, key: string, renderedValue: st
 /** The text between key and value the file already uses (`" = "`, `"="`, `": "`). */
 function separatorStyle(config: PytestConfig): string {
   if (config.format === 'toml') {
-    const e = config.entries[0];
+    const e = config.entries.find((entry) => !entry.inline);
     if (e) return config.text.slice(e.keyEnd, e.valueStart) || ' = ';
     return ' = ';
   }

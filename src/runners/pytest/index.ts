@@ -12,10 +12,13 @@ import { CONFIG_NAMES, loadPytestConfig, type PytestConfig } from './config.js';
 import { configDirsUpward, configFilesIn, isConfigName } from './discovery.js';
 import { deriveProfiles, PROFILES } from './profiles.js';
 import { pytestRules } from './rules.js';
+import { waitsForSection } from './edit.js';
+import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
 import { parsePython } from '../../formats/python.js';
 import type { PytestTarget } from './target.js';
+import { ProjectCache } from './project.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
@@ -139,7 +142,7 @@ async function attachSources(
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
     scanned.add(t);
-    for (const file of sourceFilesOf(t)) {
+    for (const file of sourceFilesOf(t, ws.ignoreFiles)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
       if (o) wanted.set(file, o);
@@ -181,18 +184,31 @@ function statSafe(path: string) {
   }
 }
 
+/** A fix that would create a section while the file's own pytest section waits for its rename is withheld (see `InsertSite`). */
+function withholdWaiting(rule: PytestRule): PytestRule {
+  return {
+    ...rule,
+    check: (ctx, target) =>
+      rule.check({ ...ctx, report: (input) => ctx.report(input.fix?.edits.some(waitsForSection) ? { ...input, fix: null } : input) }, target),
+  };
+}
+
 export const pytestAnalyzer: Analyzer = {
   name: 'pytest',
-  rules: pytestRules,
-  async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
+  get rules() {
+    return pytestRules();
+  },
+  async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
     const found = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
     const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
+    const projects = new ProjectCache(ws, { python: env?.python });
+    for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
-    const runs = targets.flatMap((target) => pytestRules.filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule, target })));
+    const runs = targets.flatMap((target) => pytestRules().filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
     return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
   },
   derive(ws, inputs, profiles) {

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
-import { isFile, walkDirs } from '../../core/walk.js';
+import { isFile, walkDirs, type IgnoreFiles } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
 import { listValue } from './config.js';
@@ -131,14 +131,14 @@ function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings
  * `python_files` under the collected roots (testpaths, else the config's directory), plus the conftest.py
  * files between the config and those roots.
  */
-export function sourceFilesOf(target: PytestTarget): string[] {
+export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): string[] {
   const patterns = listValue(target.config, 'python_files', 'args');
   const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
   const testpaths = listValue(target.config, 'testpaths', 'args');
   const roots = testpaths.length > 0 ? testpaths.flatMap((p) => expandTestpath(target.rootDir, p)) : [target.rootDir];
   const out = new Set<string>();
   for (const root of roots) {
-    for (const { dir, entries } of walkDirs(root)) {
+    for (const { dir, entries } of walkDirs(root, undefined, ignoreFiles)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
         if (e.name === 'conftest.py' || res.some((r) => r.test(e.name))) out.add(join(dir, e.name));
@@ -159,27 +159,84 @@ export const isConftest = (file: string) => basename(file) === 'conftest.py';
 /** Marks pytest and the plugins netra-migrate knows register. */
 export const KNOWN_MARKS: ReadonlySet<string> = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
 
+/** What the prefilter keeps of a file's text: enough to decide for any set of registered marks. */
+export interface TextFeatures {
+  /** Something a source rule may report on whatever the config registers (see mayMatter). */
+  strong: boolean;
+  /** Mark names used (`mark.NAME`) that neither pytest nor a known plugin registers. */
+  marks: string[];
+  /** A mark reached through an alias (`from pytest import mark as m`): only a parse tells its names. */
+  markAlias: boolean;
+}
+
+// `scope=`, `loop_scope=`, or a fixture given a positional argument (its scope): what can make an async
+// fixture wider than a test, or give the asyncio mark a scope.
+const SCOPE_ARG = /\b(?:loop_)?scope\s*=(?!=)|\bfixture\s*\(\s*(?![A-Za-z_]\w*\s*=(?!=)|\))/g;
+const NEXT_DEF = /^[ \t]*(async[ \t]+)?(def|class)\b/gm;
+
+/**
+ * Whether the scope argument at `at` can matter: it does unless it is plainly an argument of a fixture
+ * decorator on a sync `def` (sync fixtures are no source rule's business). Anything less plain (the asyncio
+ * mark, a fixture alias, a call form, a decorator followed by a blank line) counts.
+ */
+function scopeMayMatter(text: string, at: number): boolean {
+  const fixture = text.lastIndexOf('fixture', at);
+  const asyncio = text.lastIndexOf('asyncio', at);
+  if (fixture < 0 || at - fixture > 300 || asyncio > fixture) return true;
+  // The fixture call must open a decorator line: `@...fixture(`.
+  const lineStart = text.lastIndexOf('\n', fixture) + 1;
+  if (!/^[ \t]*@[\w. \t]*$/.test(text.slice(lineStart, fixture))) return true;
+  NEXT_DEF.lastIndex = at;
+  const def = NEXT_DEF.exec(text);
+  if (!def || def[2] !== 'def') return true;
+  // Only decorator lines between the call and its def: no blank line, no other statement.
+  if (/\n[ \t]*\n/.test(text.slice(at, def.index))) return true;
+  return def[1] !== undefined;
+}
+
+export function textFeatures(text: string): TextFeatures {
+  const markAlias = /\bmark\s+as\b/.test(text);
+  // A suppression comment must be seen to be reported when it suppresses nothing (unused-suppression).
+  let strong = text.includes('event_loop') || text.includes('netra-migrate') || /\bfixture\s+as\b/.test(text);
+  if (!strong) {
+    for (const m of text.matchAll(SCOPE_ARG)) {
+      if (scopeMayMatter(text, m.index)) {
+        strong = true;
+        break;
+      }
+    }
+  }
+  const marks = new Set<string>();
+  if (text.includes('mark')) for (const m of text.matchAll(/\bmark\s*\.\s*(\w+)/g)) if (!KNOWN_MARKS.has(m[1]!)) marks.add(m[1]!);
+  return { strong, marks: [...marks], markAlias };
+}
+
+export function featuresMatter(f: TextFeatures, registered: ReadonlySet<string> | null): boolean {
+  if (f.strong) return true;
+  if (registered === null) return false;
+  return f.markAlias || f.marks.some((m) => !registered.has(m));
+}
+
 /**
  * Whether a file can hold anything a source rule reports, judged on its text before parsing (most test
- * modules cannot: no async fixture, no event_loop, no asyncio mark, only registered marks). Conservative:
- * every construct the rules read needs these words in the text, and a mark reached through an alias
- * (`from pytest import mark as m`) sends the file to the parser.
+ * modules cannot: no wider-scoped async fixture, no `event_loop`, no scoped asyncio mark, only registered
+ * marks; `registered` is null when strict markers are off). Conservative: every construct the rules read
+ * needs these words in the text, and whatever is not plainly irrelevant (an alias, an unusual layout)
+ * sends the file to the parser. test/sources.test.ts checks it against the rules' own findings.
  */
 export function mayMatter(text: string, registered: ReadonlySet<string> | null): boolean {
-  if (text.includes('event_loop') || text.includes('asyncio')) return true;
-  if (text.includes('async') && text.includes('fixture')) return true;
-  if (registered === null) return false;
-  if (/\bmark\s+as\b/.test(text)) return true;
-  for (const m of text.matchAll(/\bmark\s*\.\s*(\w+)/g)) if (!KNOWN_MARKS.has(m[1]!) && !registered.has(m[1]!)) return true;
-  return false;
+  return featuresMatter(textFeatures(text), registered);
 }
 
 /** Parsed sources, cached per workspace and text, so fix passes reparse only what changed. */
 const cache = new WeakMap<Workspace, Map<string, { text: string; source: PytestSource }>>();
+/** The prefilter's reading of each file a run left unparsed: a fix pass decides again without re-reading. */
+const skipped = new WeakMap<Workspace, Map<string, TextFeatures>>();
 
 /**
  * Parse the files that may matter (see mayMatter; `registeredMarks(file)` gives the marks the file's config
- * registers when strict markers are on, else null) and return them analysed.
+ * registers when strict markers are on, else null) and return them analysed. The text of a file that does
+ * not matter is released as soon as it is judged, so a run holds the texts of the files it reports on only.
  */
 export async function loadSources(
   ws: Workspace,
@@ -192,15 +249,28 @@ export async function loadSources(
     byFile = new Map();
     cache.set(ws, byFile);
   }
+  let judged = skipped.get(ws);
+  if (!judged) {
+    judged = new Map();
+    skipped.set(ws, judged);
+  }
   const out: PytestSource[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    ws.progress?.(i + 1, files.length);
+    const known = ws.edited(file) ? undefined : judged.get(file);
+    if (known && !featuresMatter(known, registeredMarks(file))) continue;
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
       if (p) problems.push(p);
       continue;
     }
-    if (!mayMatter(text, registeredMarks(file))) continue;
+    const features = textFeatures(text);
+    if (!featuresMatter(features, registeredMarks(file))) {
+      judged.set(file, features);
+      ws.release(file);
+      continue;
+    }
     const hit = byFile.get(file);
     let source: PytestSource;
     if (hit && hit.text === text) source = hit.source;

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
+import type { PytestProject } from './project.js';
 
 export type ConfigRole = 'active' | 'shadowed' | 'inert';
 
@@ -25,6 +27,11 @@ export interface PytestTarget {
    * input); undefined for a run on config files alone, so rules that need them stay conservative.
    */
   sources?: PytestSource[];
+  /**
+   * The project around the config (declared dependencies, installed plugins, conftest registrations), read
+   * once per analysis pass; undefined where a target is built outside an analysis (then rules assume nothing).
+   */
+  project?: () => Promise<PytestProject>;
 }
 
 export interface AddoptToken {
@@ -120,11 +127,8 @@ export function usesPytestAsyncio(target: PytestTarget): boolean {
   if (config.entries.some((e) => keyInfo(e.key)?.plugin === 'pytest-asyncio')) return true;
   if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest[-_]asyncio\b/i.test(p))) return true;
   for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py', 'tox.ini', 'requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'requirements_dev.txt', 'dev-requirements.txt', 'test-requirements.txt']) {
-    try {
-      if (/pytest[-_]asyncio/i.test(readFileSync(join(target.rootDir, name), 'utf8'))) return true;
-    } catch {
-      // Not there.
-    }
+    // Through the one safe read: a FIFO or device named like a dependency file is an error, never a hang.
+    if (/pytest[-_]asyncio/i.test(readOptionalTextFile(join(target.rootDir, name)) ?? '')) return true;
   }
   return false;
 }

@@ -50,3 +50,5 @@ export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string
     for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, ctx.report);
   },
 });
+
+export default ciSingleTestRoot;

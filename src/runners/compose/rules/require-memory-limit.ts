@@ -1,4 +1,4 @@
-import type { Pair } from 'yaml';
+import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
@@ -36,8 +36,14 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
     const wanted = monitorVariables(mb).filter(([k]) => !service.environment.names.has(k));
     const env = service.environment.node;
     if (wanted.length > 0) {
-      // No environment yet: it joins the deploy block below, in one insertion.
-      if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
+      if (service.environment.opaque) return null;
+      if (!env && service.environment.inherited) {
+        // The environment comes through a merge key. A service-level `environment:` replaces it whole (YAML
+        // merges one level only), so the new one starts with every inherited entry, in order, as written.
+        const copied = inheritedEntries(text, service.environment.inherited, wanted);
+        if (!copied) return null;
+        tail.push(`${indent}environment:`, ...copied.map((line) => `${indent}${unit}${line}`));
+      } else if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
       else {
         const added = env.items.length > 0 ? addEntries(text, service.map, env, 'environment', wanted, eol) : null;
         if (!added) return null;
@@ -50,6 +56,28 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
     edits.push({ file, start: at, end: at, text: lead + tail.join(eol) + eol });
   }
   return edits;
+}
+
+/**
+ * The lines of an inherited environment copied as written (`KEY: value` or `- KEY=value`), then the new
+ * entries in the same style; null when an entry spans lines or the environment is in flow style.
+ */
+function inheritedEntries(text: string, env: YAMLMap | YAMLSeq, wanted: readonly (readonly [string, string])[]): string[] | null {
+  if (env.flow) return null;
+  const lines: string[] = [];
+  // Pairs (a map) have keys; the scalars of a `- KEY=value` list do not.
+  const first = env.items[0] as object | undefined;
+  const isSeq = first !== undefined && !('key' in first);
+  for (const item of env.items as (Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null> | { range?: [number, number, number]; key?: undefined })[]) {
+    const start = 'key' in item && item.key ? item.key.range?.[0] : (item as { range?: [number, number, number] }).range?.[0];
+    const end = 'key' in item && item.key ? (item.value?.range?.[1] ?? item.key.range?.[1]) : (item as { range?: [number, number, number] }).range?.[1];
+    if (start === undefined || end === undefined) return null;
+    const written = text.slice(start, end);
+    if (/[\r\n]/.test(written)) return null;
+    lines.push(isSeq ? `- ${written}` : written);
+  }
+  for (const [k, v] of wanted) lines.push(isSeq ? `- ${k}=${v}` : `${k}: "${v}"`);
+  return lines;
 }
 
 /**

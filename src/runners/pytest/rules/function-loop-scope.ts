@@ -6,6 +6,7 @@ import type { Edit } from '../../../core/diagnostic.js';
 import { addKeyword, ensureImport, quoteOf } from '../source-edit.js';
 import { asyncFixtures, isWide } from '../source-kit.js';
 import { usesPytestAsyncio, type PytestTarget } from '../target.js';
+import { asyncioVersion, olderThan } from '../asyncio-version.js';
 
 /**
  * The source edits that keep every wider-cached async fixture in a loop as wide as its cache once the
@@ -48,8 +49,8 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     fix: 'unsafe',
     description: "pytest-asyncio's default fixture loop scope is `function`.",
     messages: {
-      wider: '`asyncio_default_fixture_loop_scope = {{scope}}` runs async fixtures in one {{scope}}-wide event loop that lives, with everything bound to it, until the {{scope}} ends',
-      unset: 'pytest-asyncio is in use but `asyncio_default_fixture_loop_scope` is unset: each async fixture runs in a loop as wide as its cache scope',
+      wider: '`asyncio_default_fixture_loop_scope = {{scope}}` runs async fixtures in one {{scope}}-wide event loop that lives, with everything bound to it, until the {{scope}} ends{{note}}',
+      unset: 'pytest-asyncio is in use but `asyncio_default_fixture_loop_scope` is unset: each async fixture runs in a loop as wide as its cache scope{{note}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -66,13 +67,17 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
         'Safe when the run reads the test sources (a directory, not just the config file) and every wider-cached async fixture has a literal scope: the same fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so those fixtures keep the loop they had and do not fail with `ScopeMismatch`; function-scoped async fixtures move into the loop of the test that uses them. Unsafe otherwise: without the sources, a session- or module-cached async fixture would fail with `ScopeMismatch`.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target) || !usesPytestAsyncio(target)) return;
+    const version = asyncioVersion(target.project ? await target.project() : null);
+    // The key and `loop_scope=` arrived in pytest-asyncio 0.24: an older version must be upgraded first.
+    const old = olderThan(version, '0.24');
+    const note = old ? `; ${version.label} has neither this key nor loop_scope= (both arrived in 0.24): upgrade pytest-asyncio to >=0.24 first: older versions do not know them` : '';
     const { config } = target;
     const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
     const keep = keepLoopEdits(target);
-    const applicability = keep ? 'safe' : 'unsafe';
+    const applicability = keep && !old ? 'safe' : 'unsafe';
     const extra = keep?.edits ?? [];
     const kept = keep && keep.count > 0 ? `; keep ${keep.count} wider-cached async fixture${keep.count === 1 ? '' : 's'} in ${keep.count === 1 ? 'its' : 'their'} own loop (loop_scope=)` : '';
     if (entry) {
@@ -81,7 +86,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
       if (scope === 'function' || !['class', 'module', 'package', 'session'].includes(scope)) return;
       ctx.report({
         messageId: 'wider',
-        data: { scope },
+        data: { scope, note },
         start: entry.keyStart,
         end: entry.valueEnd,
         fix: { title: `Set asyncio_default_fixture_loop_scope to function${kept}`, applicability, edits: [replaceValue(config, entry, value), ...extra] },
@@ -90,6 +95,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     }
     ctx.report({
       messageId: 'unset',
+      data: { note },
       ...headerRange(config),
       fix: {
         title: `Add asyncio_default_fixture_loop_scope = function${kept}`,

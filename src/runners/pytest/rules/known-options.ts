@@ -8,6 +8,7 @@ import { lineEndAt, typedValue, type ConfigEntry, type PytestConfig } from '../c
 import { removeItems } from '../edit.js';
 import { keyInfo, knownKeyNames, knownPlugins } from '../schema.js';
 import { parseAddopts, type PytestTarget } from '../target.js';
+import { decide, type OpenWorldDecision, type Registered } from '../open-world.js';
 
 interface Options {
   /** Keys of plugins without a schema here, to accept as known. */
@@ -25,7 +26,21 @@ type MessageId =
   | 'inlineComment'
   | 'setupCfgPytest'
   | 'iniToolPytest'
-  | 'bothTomlTables';
+  | 'bothTomlTables'
+  | 'undeclaredKey'
+  | 'unverifiableKey'
+  | 'undeclaredFlag'
+  | 'unverifiableFlag';
+
+/** `--strict-config`, `strict_config = true` or pytest 9's `strict = true`: unknown keys stop pytest. */
+function strictConfig(config: PytestConfig): boolean {
+  if (parseAddopts(config)?.tokens.some((t) => t.flag === '--strict-config' || t.flag === '--strict')) return true;
+  return ['strict_config', 'strict'].some((key) => {
+    const entry = config.entries.find((e) => e.key === key);
+    const typed = entry ? typedValue(config, entry, 'bool') : null;
+    return typed?.ok === true && typed.value === true;
+  });
+}
 
 export function suggestKey(key: string): string | undefined {
   return closestName(key, knownKeyNames());
@@ -95,6 +110,10 @@ export default defineRule<PytestTarget, MessageId, Options>({
       setupCfgPytest: 'pytest refuses a [pytest] section in setup.cfg ("no longer supported"); it must be [tool:pytest]',
       iniToolPytest: 'pytest ignores a [tool:pytest] section in an .ini file; its settings never apply (the section must be [pytest])',
       bothTomlTables: 'pyproject.toml has both [tool.pytest] and [tool.pytest.ini_options]; pytest refuses to start (exit 4)',
+      undeclaredKey: '`{{key}}` needs {{plugin}}, which the project does not declare in {{where}}: without it pytest ignores the key with a warning (an error under --strict-config)',
+      unverifiableKey: '`{{key}}` cannot be verified: no plugin netra-migrate knows registers it, and {{why}}',
+      undeclaredFlag: '`{{flag}}` in addopts needs {{plugin}}, which the project does not declare in {{where}}: without it pytest stops with "unrecognized arguments" (exit 4)',
+      unverifiableFlag: '`{{flag}}` in addopts cannot be verified: no plugin netra-migrate knows registers it, and {{why}}',
     },
     options: {
       type: 'object',
@@ -119,8 +138,11 @@ export default defineRule<PytestTarget, MessageId, Options>({
         'Native-TOML type fixes (`addopts = "-ra"` to `["-ra"]`, `timeout = 300` to `"300"`) are safe: the value is the one the file states. Removing an unknown flag, renaming a misspelt key, moving an inline comment out of a value and renaming a section are unsafe: each changes what pytest reads or whether it starts.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     const { config } = target;
+    const project = target.project ? await target.project() : null;
+    // Without a project reading (a target built outside an analysis), the closed world of the schemas.
+    const decideName = (what: Registered, name: string): OpenWorldDecision => (project ? decide(project, what, name) : { kind: 'unknown' });
     for (const stray of config.strayTables) {
       const nameStart = stray.start + 1;
       const nameEnd = stray.end - 1;
@@ -178,6 +200,19 @@ export default defineRule<PytestTarget, MessageId, Options>({
         if (error.keyword === 'additionalProperties') {
           const key = String((error.params as { additionalProperty: string }).additionalProperty);
           const entry = config.entries.find((e) => e.key === key)!;
+          const decision = decideName('key', key);
+          if (decision.kind === 'known') continue;
+          if (decision.kind === 'undeclared' || decision.kind === 'unverifiable') {
+            // Open world: a key some plugin may own is never renamed away.
+            ctx.report({
+              messageId: decision.kind === 'undeclared' ? 'undeclaredKey' : 'unverifiableKey',
+              data: decision.kind === 'undeclared' ? { key, plugin: decision.plugin, where: decision.where } : { key, why: decision.why },
+              start: entry.keyStart,
+              end: entry.keyEnd,
+              severity: decision.kind === 'undeclared' && strictConfig(config) ? 'error' : 'warning',
+            });
+            continue;
+          }
           const suggestion = suggestKey(key);
           const canRename = suggestion && !config.entries.some((e) => e.key === suggestion);
           ctx.report({
@@ -227,6 +262,19 @@ export default defineRule<PytestTarget, MessageId, Options>({
       const knownFlags = ctx.options.knownFlags ?? [];
       for (const token of addopts.tokens) {
         if (token.known || token.flag === null || knownFlags.includes(token.flag)) continue;
+        const decision = decideName('flag', token.flag);
+        if (decision.kind === 'known') continue;
+        if (decision.kind === 'undeclared' || decision.kind === 'unverifiable') {
+          // Open world: a flag some plugin may own is never removed; the plugin is what is missing.
+          ctx.report({
+            messageId: decision.kind === 'undeclared' ? 'undeclaredFlag' : 'unverifiableFlag',
+            data: decision.kind === 'undeclared' ? { flag: token.flag, plugin: decision.plugin, where: decision.where } : { flag: token.flag, why: decision.why },
+            start: token.item.start,
+            end: token.item.end,
+            severity: decision.kind === 'undeclared' ? 'error' : 'warning',
+          });
+          continue;
+        }
         const standalone = token.item.value === token.flag || token.item.value.startsWith(`${token.flag}=`);
         // The flag's arity is unknown: a following word that is not an option is taken as its value, or it
         // would be left behind as a path to collect ("file or directory not found").

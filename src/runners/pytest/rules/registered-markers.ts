@@ -6,6 +6,7 @@ import { appendItems, insertEntries, renderValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
 import { KNOWN_MARKS } from '../sources.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
+import { decide, type OpenWorldDecision } from '../open-world.js';
 
 export function strictMarkers(config: PytestConfig): boolean {
   if (addoptsFlag(config, '--strict-markers', '--strict')) return true;
@@ -47,7 +48,7 @@ export function registeredMarks(config: PytestConfig): Set<string> {
   return new Set(listValue(config, 'markers', 'linelist').map((m) => m.split(/[:(]/)[0]!.trim()));
 }
 
-export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
+export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverifiable', Record<string, never>>({
   meta: {
     id: 'registered-markers',
     runners: ['pytest'],
@@ -57,6 +58,8 @@ export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
     description: 'Every mark the tests use is registered while strict markers are on.',
     messages: {
       unregistered: '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
+      undeclared: '`@pytest.mark.{{name}}` needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
+      unverifiable: '`@pytest.mark.{{name}}` cannot be verified: it is not registered in {{config}}, no plugin netra-migrate knows registers it, and {{why}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -72,16 +75,25 @@ export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
       fixSafety: 'Safe: the fix registers every missing mark in the config\'s `markers` (one line each, in the entry\'s layout); selection and results do not change.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target) || !target.sources || !strictMarkers(target.config)) return;
     const registered = registeredMarks(target.config);
+    const project = target.project ? await target.project() : null;
+    const config = target.config.file.slice(target.rootDir.length + 1);
     const missing: { name: string; file: string; start: number; end: number }[] = [];
     for (const source of target.sources) {
       const seen = new Set<string>();
       for (const mark of source.marks) {
         if (KNOWN_MARKS.has(mark.name) || registered.has(mark.name) || seen.has(mark.name)) continue;
         seen.add(mark.name);
-        missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
+        const decision: OpenWorldDecision = project ? decide(project, 'mark', mark.name) : { kind: 'unknown' };
+        if (decision.kind === 'known') continue;
+        // Open world: a mark some plugin may register gets no fix; the plugin is what is missing.
+        if (decision.kind === 'undeclared') {
+          ctx.report({ messageId: 'undeclared', data: { name: mark.name, plugin: decision.plugin, where: decision.where }, file: source.file, start: mark.start, end: mark.end });
+        } else if (decision.kind === 'unverifiable') {
+          ctx.report({ messageId: 'unverifiable', data: { name: mark.name, config, why: decision.why }, file: source.file, start: mark.start, end: mark.end, severity: 'warning' });
+        } else missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
       }
     }
     if (missing.length === 0) return;
@@ -89,7 +101,6 @@ export default defineRule<PytestTarget, 'unregistered', Record<string, never>>({
     const edit = registerEdit(target.config, names);
     // One fix registers them all, so any number of marks converges in one pass.
     const fix = edit ? { title: `Register ${names.join(', ')} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
-    const config = target.config.file.slice(target.rootDir.length + 1);
     for (const m of missing) ctx.report({ messageId: 'unregistered', data: { name: m.name, config }, file: m.file, start: m.start, end: m.end, fix });
   },
 });

@@ -5,6 +5,7 @@ import { appendItem, insertEntries, renderValue, replaceValue } from '../edit.js
 import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 import type { PytestConfig } from '../config.js';
+import { pluginDependency } from '../plugin-dependency.js';
 
 interface Options {
   /** Per-test timeout the fix sets, in seconds. */
@@ -29,7 +30,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     fix: 'safe',
     description: 'Every test has a time limit.',
     messages: {
-      missing: 'no per-test timeout: a test that hangs holds its worker, and its memory, until CI kills the whole job',
+      missing: 'no per-test timeout: a test that hangs holds its worker, and its memory, until CI kills the whole job{{plugin}}',
       disabled: '`timeout = {{value}}` turns the per-test timeout off',
     },
     options: {
@@ -51,10 +52,10 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
         good: '[pytest]\ntestpaths = tests\ntimeout = 120\nrequired_plugins = pytest-timeout\n',
       },
       fixSafety:
-        'Safe: the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome.',
+        'Safe where the project already has pytest-timeout, or where the fix can add it to the project\'s test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file\'s style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
     if (addoptsFlag(config, '--timeout')) return;
@@ -75,6 +76,9 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     }
     const pairs: [string, string][] = [['timeout', renderValue(config, 'string', seconds)]];
     const edits: Edit[] = [];
+    // The plugin must be one the project installs: add it where the project keeps pytest, or hold the fix back.
+    const dependency = target.project ? pluginDependency(await target.project(), 'pytest-timeout') : { edit: null, missing: false, note: '' };
+    if (dependency.edit) edits.push(dependency.edit);
     if (ctx.options.requirePlugin !== false) {
       const required = requirePluginEdits(config, 'pytest-timeout');
       if (required.pair) pairs.push(required.pair);
@@ -83,8 +87,9 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     edits.push(insertEntries(config, pairs));
     ctx.report({
       messageId: 'missing',
+      data: { plugin: dependency.note },
       ...headerRange(config),
-      fix: { title: `Add a ${seconds} s per-test timeout (pytest-timeout)`, applicability: 'safe', edits },
+      fix: { title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.edit ? ` and add pytest-timeout to ${dependency.group}` : ''}`, applicability: dependency.missing ? 'unsafe' : 'safe', edits },
     });
   },
 });

@@ -1,0 +1,427 @@
+/**
+ * A Python project's declared dependencies, read from every place packaging tools keep them, each with its
+ * source range and an editor that adds a requirement in the list's own style (a splice of the original text):
+ *
+ * - pyproject.toml: `[project] dependencies` / `optional-dependencies`, PEP 735 `[dependency-groups]`
+ *   (with `{include-group = ...}`), Poetry (`[tool.poetry.dependencies]`, `group.*.dependencies`,
+ *   `dev-dependencies`), `[tool.uv] dev-dependencies`, `[tool.pdm.dev-dependencies]`, Hatch environments,
+ *   and the requirements files `[tool.setuptools.dynamic]` names;
+ * - `requirements*.txt`, `*requirements.txt`, `requirements/*.txt`, `*.in`, following `-r` and `-c`;
+ * - setup.cfg `install_requires` / `extras_require`, tox.ini `deps`, setup.py literal lists (never run);
+ * - Pipfile `[packages]` / `[dev-packages]`;
+ * - versions from uv.lock, poetry.lock, pdm.lock.
+ *
+ * Names are PEP 503-normalized; PEP 508 markers are kept as written.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Edit } from '../core/diagnostic.js';
+import { parseIni, type IniEntry } from './ini.js';
+import { readSetupPy, type PythonList } from './python-static.js';
+import { normalizeName, parseRequirement, parseRequirementsFile, type Requirement } from './requirements.js';
+import { keyPath, keyValues, parseToml, type TomlArray, type TomlContent, type TomlKeyValue, type TomlTable } from './toml.js';
+
+export interface DeclaredDependency {
+  requirement: Requirement;
+  file: string;
+  /** Where it is declared, as a person would name it: `[project.optional-dependencies] test`, `requirements-dev.txt`. */
+  group: string;
+  start: number;
+  end: number;
+}
+
+export interface DependencyList {
+  file: string;
+  group: string;
+  dependencies: DeclaredDependency[];
+  /** `[dependency-groups]` includes (`{include-group = "test"}`). */
+  includes: string[];
+  /**
+   * An edit that adds one requirement (`name`, optional PEP 440 `specifier`) in the list's own style, or null
+   * where that cannot be done without rewriting the list (an inline table, a computed value).
+   */
+  add(name: string, specifier?: string): Edit | null;
+}
+
+export interface LockedVersion {
+  version: string;
+  file: string;
+}
+
+export interface ProjectDependencies {
+  /** The project root: the nearest directory at or above the config holding a packaging file. */
+  root: string;
+  /** Files that declared something, relative to the root, in reading order. */
+  files: string[];
+  lists: DependencyList[];
+  locked: Map<string, LockedVersion>;
+  /** Some declaration could not be read statically (a computed setup.py list, a broken file). */
+  opaque: boolean;
+}
+
+export interface ReadFiles {
+  read(path: string): string | null;
+  list?(dir: string): string[];
+}
+
+const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile'];
+const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock'];
+const isRequirementsName = (n: string) => /^(.*requirements.*\.txt|.*\.in)$/i.test(n) && n !== 'MANIFEST.in';
+
+function listDir(files: ReadFiles, dir: string): string[] {
+  if (files.list) return files.list(dir);
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The project root governing a config in `dir`: the nearest directory at or above it with a packaging file. */
+export function projectRoot(files: ReadFiles, dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (PROJECT_MARKERS.some((m) => files.read(join(d, m)) !== null)) return d;
+    // A repository's top ends the search: a file above it belongs to something else.
+    if (listDir(files, d).includes('.git') || dirname(d) === d) return resolve(dir);
+  }
+}
+
+export async function readProjectDependencies(files: ReadFiles, dir: string): Promise<ProjectDependencies> {
+  const root = projectRoot(files, dir);
+  const out: ProjectDependencies = { root, files: [], lists: [], locked: new Map(), opaque: false };
+  const seenFiles = new Set<string>();
+  const note = (file: string) => {
+    const rel = relative(root, file).split('\\').join('/');
+    if (!out.files.includes(rel)) out.files.push(rel);
+  };
+  const pushList = (list: DependencyList | null) => {
+    if (!list) return;
+    out.lists.push(list);
+    note(list.file);
+  };
+
+  const requirementsFile = (file: string, depth = 0) => {
+    if (seenFiles.has(file) || depth > 10) return;
+    seenFiles.add(file);
+    const text = files.read(file);
+    if (text === null) return;
+    const parsed = parseRequirementsFile(text);
+    const group = relative(root, file).split('\\').join('/');
+    pushList({
+      file,
+      group,
+      includes: [],
+      dependencies: parsed.requirements.map((r) => ({ requirement: r.requirement, file, group, start: r.start, end: r.end })),
+      add(name, specifier = '') {
+        if (parsed.lastRequirementEnd === null) {
+          const at = text.length;
+          const sep = text === '' || text.endsWith('\n') ? '' : parsed.eol;
+          return { file, start: at, end: at, text: `${sep}${name}${specifier}${parsed.eol}` };
+        }
+        return { file, start: parsed.lastRequirementEnd, end: parsed.lastRequirementEnd, text: `${parsed.eol}${name}${specifier}` };
+      },
+    });
+    for (const inc of [...parsed.includes, ...parsed.constraints]) requirementsFile(resolve(dirname(file), inc), depth + 1);
+  };
+
+  const pyproject = join(root, 'pyproject.toml');
+  const pyText = files.read(pyproject);
+  if (pyText !== null) {
+    const doc = parseToml(pyText);
+    if (!doc.ast) out.opaque = true;
+    else {
+      for (const list of pyprojectLists(pyproject, pyText, doc.ast)) pushList(list);
+      for (const f of dynamicFiles(doc.ast)) requirementsFile(resolve(root, f));
+    }
+  }
+
+  const setupCfg = join(root, 'setup.cfg');
+  const cfgText = files.read(setupCfg);
+  if (cfgText !== null) {
+    const doc = parseIni(cfgText);
+    if (doc.error) out.opaque = true;
+    for (const s of doc.sections) {
+      for (const e of s.entries) {
+        if (s.name === 'options' && (e.name === 'install_requires' || e.name === 'tests_require')) pushList(iniList(setupCfg, cfgText, e, `[options] ${e.name}`));
+        else if (s.name === 'options.extras_require') pushList(iniList(setupCfg, cfgText, e, `[options.extras_require] ${e.name}`));
+      }
+    }
+  }
+
+  const toxIni = join(root, 'tox.ini');
+  const toxText = files.read(toxIni);
+  if (toxText !== null) {
+    const doc = parseIni(toxText);
+    for (const s of doc.sections) {
+      if (!/^testenv(:|$)/.test(s.name)) continue;
+      const e = s.entries.find((x) => x.name === 'deps');
+      if (!e) continue;
+      pushList(iniList(toxIni, toxText, e, `tox.ini [${s.name}] deps`));
+      for (const line of e.value.split('\n')) {
+        const m = /^\s*(?:-r|--requirement)\s*=?\s*(\S+)/.exec(line);
+        if (m && !m[1]!.includes('{')) requirementsFile(resolve(root, m[1]!));
+      }
+    }
+  }
+
+  const setupPy = join(root, 'setup.py');
+  const setupText = files.read(setupPy);
+  if (setupText !== null) {
+    const reading = await readSetupPy(setupText);
+    if (reading.opaque) out.opaque = true;
+    for (const [name, list] of reading.lists) pushList(pythonList(setupPy, setupText, list, `setup.py ${name}`));
+    for (const [name, list] of reading.extras) pushList(pythonList(setupPy, setupText, list, `setup.py extras_require["${name}"]`));
+  }
+
+  const pipfile = join(root, 'Pipfile');
+  const pipText = files.read(pipfile);
+  if (pipText !== null) {
+    const doc = parseToml(pipText);
+    if (!doc.ast) out.opaque = true;
+    else for (const list of tableLists(pipfile, pipText, doc.ast, (p) => (p.length === 1 && (p[0] === 'packages' || p[0] === 'dev-packages') ? `Pipfile [${p[0]}]` : null))) pushList(list);
+  }
+
+  for (const dirName of [root, join(root, 'requirements')]) {
+    for (const name of listDir(files, dirName)) if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
+  }
+
+  for (const lock of LOCKS) {
+    const text = files.read(join(root, lock));
+    if (text === null) continue;
+    // Lock files are machine-written `[[package]]` tables: name, then version.
+    for (const m of text.matchAll(/^\[\[package\]\]\s*\r?\nname\s*=\s*"([^"]+)"\s*\r?\nversion\s*=\s*"([^"]+)"/gm)) {
+      const name = normalizeName(m[1]!);
+      if (!out.locked.has(name)) out.locked.set(name, { version: m[2]!, file: lock });
+    }
+  }
+  return out;
+}
+
+/** `[tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}` and optional-dependencies. */
+function dynamicFiles(ast: NonNullable<ReturnType<typeof parseToml>['ast']>): string[] {
+  const outFiles: string[] = [];
+  for (const { path, node } of keyValues(ast)) {
+    if (path[0] !== 'tool' || path[1] !== 'setuptools' || path[2] !== 'dynamic') continue;
+    const collect = (v: TomlContent) => {
+      if (v.type === 'TOMLInlineTable') {
+        for (const kv of v.body) {
+          const k = keyPath(kv.key);
+          if (k[0] === 'file') {
+            if (kv.value.type === 'TOMLArray') for (const el of kv.value.elements) if (el.type === 'TOMLValue' && el.kind === 'string') outFiles.push(String(el.value));
+            if (kv.value.type === 'TOMLValue' && kv.value.kind === 'string') outFiles.push(String(kv.value.value));
+          } else collect(kv.value);
+        }
+      }
+    };
+    if (path[path.length - 1] === 'file' && node.value.type === 'TOMLArray') {
+      for (const el of node.value.elements) if (el.type === 'TOMLValue' && el.kind === 'string') outFiles.push(String(el.value));
+    } else collect(node.value);
+  }
+  return outFiles;
+}
+
+/** Which PEP 508 arrays of a pyproject hold dependencies, and how to name them. */
+function pep508Group(path: string[]): string | null {
+  const [a, b, c, d, e] = path;
+  if (a === 'project' && b === 'dependencies' && path.length === 2) return '[project] dependencies';
+  if (a === 'project' && b === 'optional-dependencies' && path.length === 3) return `[project.optional-dependencies] ${c}`;
+  if (a === 'dependency-groups' && path.length === 2) return `[dependency-groups] ${b}`;
+  if (a === 'tool' && b === 'uv' && c === 'dev-dependencies' && path.length === 3) return '[tool.uv] dev-dependencies';
+  if (a === 'tool' && b === 'pdm' && c === 'dev-dependencies' && path.length === 4) return `[tool.pdm.dev-dependencies] ${d}`;
+  if (a === 'tool' && b === 'hatch' && c === 'envs' && path.length === 5 && (e === 'dependencies' || e === 'extra-dependencies')) return `[tool.hatch.envs.${d}] ${e}`;
+  return null;
+}
+
+function pyprojectLists(file: string, text: string, ast: NonNullable<ReturnType<typeof parseToml>['ast']>): DependencyList[] {
+  const lists: DependencyList[] = [];
+  for (const { path, node } of keyValues(ast)) {
+    const group = pep508Group(path);
+    if (group && node.value.type === 'TOMLArray') lists.push(tomlArrayList(file, text, node.value, group));
+  }
+  lists.push(
+    ...tableLists(file, text, ast, (p) => {
+      if (p[0] !== 'tool' || p[1] !== 'poetry') return null;
+      if (p.length === 3 && (p[2] === 'dependencies' || p[2] === 'dev-dependencies')) return `[tool.poetry.${p[2]}]`;
+      if (p.length === 5 && p[2] === 'group' && p[4] === 'dependencies') return `[tool.poetry.group.${p[3]}.dependencies]`;
+      return null;
+    }),
+  );
+  return lists;
+}
+
+function quoteStyle(text: string, node: TomlContent | undefined): string {
+  return node && text[node.range[0]] === "'" ? "'" : '"';
+}
+
+function lineStart(text: string, at: number): number {
+  return text.lastIndexOf('\n', at - 1) + 1;
+}
+
+function lineEnd(text: string, at: number): number {
+  const n = text.indexOf('\n', at);
+  const end = n < 0 ? text.length : n;
+  return text[end - 1] === '\r' ? end - 1 : end;
+}
+
+const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
+
+/** Add an element to a TOML or Python list literal, after its last element, in its layout and quoting. */
+function appendToList(file: string, text: string, open: number, close: number, last: { start: number; end: number } | undefined, quoted: string): Edit {
+  if (!last) return { file, start: open + 1, end: close - 1, text: quoted };
+  const multiline = lineStart(text, close - 1) > last.end;
+  if (!multiline) return { file, start: last.end, end: last.end, text: `, ${quoted}` };
+  const indent = text.slice(lineStart(text, last.start), last.start);
+  const after = text.slice(last.end, lineEnd(text, last.end));
+  // After the line's comma and comment, so a comment stays with the element it describes.
+  if (after.trimStart().startsWith(',')) {
+    const at = lineEnd(text, last.end);
+    return { file, start: at, end: at, text: `${eolOf(text)}${indent}${quoted},` };
+  }
+  return { file, start: last.end, end: last.end, text: `,${eolOf(text)}${indent}${quoted}` };
+}
+
+function tomlArrayList(file: string, text: string, array: TomlArray, group: string): DependencyList {
+  const dependencies: DeclaredDependency[] = [];
+  const includes: string[] = [];
+  for (const el of array.elements) {
+    if (el.type === 'TOMLValue' && el.kind === 'string') {
+      const requirement = parseRequirement(String(el.value));
+      if (requirement) dependencies.push({ requirement, file, group, start: el.range[0], end: el.range[1] });
+    } else if (el.type === 'TOMLInlineTable') {
+      for (const kv of el.body) if (keyPath(kv.key).join('.') === 'include-group' && kv.value.type === 'TOMLValue') includes.push(String(kv.value.value));
+    }
+  }
+  const last = array.elements[array.elements.length - 1];
+  return {
+    file,
+    group,
+    dependencies,
+    includes,
+    add(name, specifier = '') {
+      const q = quoteStyle(text, last);
+      return appendToList(file, text, array.range[0], array.range[1], last ? { start: last.range[0], end: last.range[1] } : undefined, `${q}${name}${specifier}${q}`);
+    },
+  };
+}
+
+/** Poetry / Pipfile tables: `name = "spec"` or `name = {version = "spec", ...}`, as a table or an inline table. */
+function tableLists(file: string, text: string, ast: NonNullable<ReturnType<typeof parseToml>['ast']>, groupOf: (path: string[]) => string | null): DependencyList[] {
+  const byGroup = new Map<string, { table: TomlTable | null; kvs: TomlKeyValue[]; inline: boolean }>();
+  for (const { path, node, table } of keyValues(ast)) {
+    // `[tool.poetry.group.dev]` + `dependencies = { ... }`, or a dotted key holding the whole table.
+    const whole = groupOf(path);
+    if (whole && node.value.type === 'TOMLInlineTable') {
+      byGroup.set(whole, { table: null, kvs: node.value.body, inline: true });
+      continue;
+    }
+    const group = groupOf(path.slice(0, -1));
+    if (!group) continue;
+    const entry = byGroup.get(group) ?? { table, kvs: [], inline: table === null };
+    entry.kvs.push(node);
+    byGroup.set(group, entry);
+  }
+  const lists: DependencyList[] = [];
+  for (const [group, { kvs, inline }] of byGroup) {
+    const dependencies: DeclaredDependency[] = [];
+    for (const kv of kvs) {
+      const name = keyPath(kv.key).slice(-1)[0]!;
+      if (name === 'python') continue;
+      let spec = '';
+      let marker: string | null = null;
+      if (kv.value.type === 'TOMLValue' && kv.value.kind === 'string') spec = String(kv.value.value);
+      else if (kv.value.type === 'TOMLInlineTable') {
+        for (const inner of kv.value.body) {
+          const k = keyPath(inner.key).join('.');
+          if (k === 'version' && inner.value.type === 'TOMLValue') spec = String(inner.value.value);
+          if (k === 'markers' && inner.value.type === 'TOMLValue') marker = String(inner.value.value);
+        }
+      }
+      dependencies.push({
+        requirement: { name: normalizeName(name), written: name, extras: [], specifier: spec === '*' ? '' : spec, marker },
+        file,
+        group,
+        start: kv.range[0],
+        end: kv.range[1],
+      });
+    }
+    const last = kvs[kvs.length - 1];
+    lists.push({
+      file,
+      group,
+      dependencies,
+      includes: [],
+      add(name, specifier = '') {
+        if (inline || !last) return null;
+        const q = quoteStyle(text, last.value);
+        const at = lineEnd(text, last.range[1]);
+        return { file, start: at, end: at, text: `${eolOf(text)}${name} = ${q}${specifier || '*'}${q}` };
+      },
+    });
+  }
+  return lists;
+}
+
+/** setup.cfg / tox.ini: one requirement per line of an INI value. */
+function iniList(file: string, text: string, entry: IniEntry, group: string): DependencyList {
+  const dependencies: DeclaredDependency[] = [];
+  const lines = [entry.keyLine, ...entry.continuations];
+  for (const line of lines) {
+    const data = text.slice(line.dataStart!, line.dataEnd!);
+    const requirement = data && !data.startsWith('-') && !data.startsWith('#') ? parseRequirement(data) : null;
+    if (requirement) dependencies.push({ requirement, file, group, start: line.dataStart!, end: line.dataEnd! });
+  }
+  return {
+    file,
+    group,
+    dependencies,
+    includes: [],
+    add(name, specifier = '') {
+      const last = entry.continuations[entry.continuations.length - 1];
+      // One requirement per line: the key line alone (`deps = pytest`) has no layout to follow.
+      if (!last) return null;
+      const indent = text.slice(last.start, last.dataStart!);
+      return { file, start: last.end, end: last.end, text: `${eolOf(text)}${indent}${name}${specifier}` };
+    },
+  };
+}
+
+function pythonList(file: string, text: string, list: PythonList, group: string): DependencyList {
+  const dependencies: DeclaredDependency[] = [];
+  for (const item of list.items) {
+    const requirement = parseRequirement(item.value);
+    if (requirement) dependencies.push({ requirement, file, group, start: item.start, end: item.end });
+  }
+  const last = list.items[list.items.length - 1];
+  return {
+    file,
+    group,
+    dependencies,
+    includes: [],
+    add(name, specifier = '') {
+      if (!list.complete) return null;
+      const q = last && text[last.start] === "'" ? "'" : '"';
+      return appendToList(file, text, list.start, list.end, last, `${q}${name}${specifier}${q}`);
+    },
+  };
+}
+
+/** Every declaration of a distribution, in reading order. */
+export function declarationsOf(deps: ProjectDependencies, name: string): DeclaredDependency[] {
+  const n = normalizeName(name);
+  return deps.lists.flatMap((l) => l.dependencies.filter((d) => d.requirement.name === n));
+}
+
+/** The normalized names of every declared distribution. */
+export function declaredNames(deps: ProjectDependencies): Set<string> {
+  return new Set(deps.lists.flatMap((l) => l.dependencies.map((d) => d.requirement.name)));
+}
+
+/**
+ * The list a test plugin belongs in: the one that already holds pytest (a test or dev group before the
+ * main dependencies), followed through `include-group` so the group that names pytest itself is edited.
+ */
+export function testDependencyList(deps: ProjectDependencies): DependencyList | undefined {
+  const holding = deps.lists.filter((l) => l.dependencies.some((d) => d.requirement.name === 'pytest'));
+  const main = (l: DependencyList) => l.group === '[project] dependencies' || l.group === '[tool.poetry.dependencies]' || l.group === 'Pipfile [packages]' || l.group.endsWith('install_requires');
+  return holding.find((l) => !main(l)) ?? holding[0];
+}

@@ -1,0 +1,105 @@
+/**
+ * Lookups over the plugin registry (src/generated/pytest-plugins.ts, generated from
+ * schemas/pytest-plugins.json) and the plugins netra-migrate has full schemas for: which distribution owns
+ * a flag, an ini key, a marker, a `pytest11` entry point or `-p` module.
+ */
+import { pytestPlugins } from '../../generated/pytest-plugins.js';
+import { pluginSchemas } from '../../generated/pytest-registry.js';
+import { normalizeName } from '../../formats/requirements.js';
+import type { PluginRecord } from './plugin-record.js';
+
+/** Marks pytest itself registers (`pytest --markers` with no plugin). */
+export const PYTEST_MARKS: ReadonlySet<string> = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'tryfirst', 'trylast']);
+
+/** Marks of the plugins with a full schema here (their records are not in the registry data). */
+const SCHEMA_PLUGIN_MARKS: Record<string, string[]> = {
+  'pytest-asyncio': ['asyncio'],
+  'pytest-timeout': ['timeout'],
+  'pytest-cov': ['no_cover'],
+  'pytest-xdist': ['xdist_group'],
+};
+const SCHEMA_PLUGIN_ENTRY_POINTS: Record<string, { name: string; module: string }[]> = {
+  'pytest-asyncio': [{ name: 'asyncio', module: 'pytest_asyncio.plugin' }],
+  'pytest-timeout': [{ name: 'timeout', module: 'pytest_timeout' }],
+  'pytest-cov': [{ name: 'pytest_cov', module: 'pytest_cov.plugin' }],
+  'pytest-xdist': [
+    { name: 'xdist.plugin', module: 'xdist.plugin' },
+    { name: 'xdist.looponfail', module: 'xdist.looponfail' },
+  ],
+};
+
+/** The schema plugins as records, so every lookup goes through one shape. */
+function schemaRecords(): PluginRecord[] {
+  return pluginSchemas
+    .filter((s) => s.plugin !== 'pytest' && s.plugin !== 'pytest-memory-plugin')
+    .map((s) => ({
+      distribution: s.plugin,
+      version: '',
+      entryPoints: SCHEMA_PLUGIN_ENTRY_POINTS[s.plugin] ?? [],
+      flags: s.flags,
+      keys: s.keys,
+      markers: SCHEMA_PLUGIN_MARKS[s.plugin] ?? [],
+      source: 'schemas/',
+    }));
+}
+
+export interface PluginRegistry {
+  readonly records: readonly PluginRecord[];
+  byDistribution(name: string): PluginRecord | undefined;
+  byFlag(flag: string): PluginRecord | undefined;
+  byKey(key: string): PluginRecord | undefined;
+  byMarker(mark: string): PluginRecord | undefined;
+  /** By `pytest11` entry-point name (`-p no:NAME`) or module (`-p MODULE`, `pytest_plugins`). */
+  byEntryPoint(nameOrModule: string): PluginRecord | undefined;
+}
+
+export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry {
+  const all = [...schemaRecords(), ...records.filter((r) => !pluginSchemas.some((s) => s.plugin === r.distribution))];
+  const dist = new Map<string, PluginRecord>();
+  const flags = new Map<string, PluginRecord>();
+  const keys = new Map<string, PluginRecord>();
+  const marks = new Map<string, PluginRecord>();
+  const eps = new Map<string, PluginRecord>();
+  for (const r of all) {
+    dist.set(normalizeName(r.distribution), r);
+    for (const f of r.flags) for (const n of f.names) if (!flags.has(n)) flags.set(n, r);
+    for (const k of Object.keys(r.keys)) if (!keys.has(k)) keys.set(k, r);
+    for (const m of r.markers) if (!marks.has(m)) marks.set(m, r);
+    for (const e of r.entryPoints) {
+      if (!eps.has(e.name)) eps.set(e.name, r);
+      if (!eps.has(e.module)) eps.set(e.module, r);
+    }
+  }
+  return {
+    records: all,
+    byDistribution: (n) => dist.get(normalizeName(n)),
+    byFlag: (f) => flags.get(f),
+    byKey: (k) => keys.get(k),
+    byMarker: (m) => marks.get(m),
+    byEntryPoint: (e) => eps.get(e) ?? eps.get(e.replace(/^no:/, '')),
+  };
+}
+
+let current: PluginRegistry = pluginRegistry(pytestPlugins);
+
+/** The registry rules consult: the generated data. */
+export function plugins(): PluginRegistry {
+  return current;
+}
+
+/**
+ * For tests: run `body` with a small registry in place of the generated one (so a test does not depend on
+ * the generated data's contents), restoring it afterwards.
+ */
+export async function withPluginRecords<T>(records: readonly PluginRecord[], body: () => Promise<T>): Promise<T> {
+  const saved = current;
+  current = pluginRegistry(records);
+  try {
+    return await body();
+  } finally {
+    current = saved;
+  }
+}
+
+/** Whether a distribution name looks like a pytest plugin by convention (`pytest-*`). */
+export const isPytestPluginName = (name: string) => /^pytest-/.test(normalizeName(name)) && normalizeName(name) !== 'pytest';

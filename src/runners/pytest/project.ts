@@ -1,0 +1,144 @@
+/**
+ * What a pytest config's project brings to it: the dependencies it declares (and locks), the plugins
+ * installed in its environment when one is known (`--python`, or a `.venv/` / `venv/` in the project), and
+ * the options, ini keys and marks its conftest.py files and local plugin modules register (read statically).
+ * Rules reach it through `target.project()`, computed once per analysis pass from the workspace's texts.
+ */
+import { dirname, join, relative, resolve } from 'node:path';
+import { FileProblemError } from '../../core/diagnostic.js';
+import type { Workspace } from '../../core/workspace.js';
+import { declaredNames, readProjectDependencies, type ProjectDependencies } from '../../formats/dependencies.js';
+import { readPluginModule, type PluginFlag } from '../../formats/python-static.js';
+import { normalizeName } from '../../formats/requirements.js';
+import { listValue } from './config.js';
+import { projectVenvPython, readInstalled, type InstalledEnvironment } from './installed.js';
+import { isPytestPluginName, plugins } from './plugins.js';
+import { sourceFilesOf } from './sources.js';
+import { addoptsPlugins, type PytestTarget } from './target.js';
+
+export interface LocalPlugins {
+  flags: Map<string, PluginFlag & { file: string }>;
+  keys: Map<string, string>;
+  markers: Map<string, string>;
+  /** Files read as conftest or local plugin modules. */
+  files: string[];
+  /** A registration that could not be read statically (a computed name), or a plugin module that was not found. */
+  unreadable: string[];
+}
+
+export interface PytestProject {
+  dependencies: ProjectDependencies;
+  /** Where dependencies were looked for, for messages: `pyproject.toml and requirements-dev.txt`. */
+  where: string;
+  installed: InstalledEnvironment | null;
+  /** Why the installed environment could not be read, if one was named or found. */
+  installedProblem: string | null;
+  local: LocalPlugins;
+  /** Normalized names the project declares, locks, or has installed. */
+  present: Set<string>;
+  /** Whether anything at all tells which plugins the project has (declarations, a lock, an environment). */
+  informed: boolean;
+  /** pytest plugins the project declares or has installed that the registry has no record of. */
+  unknownPlugins: string[];
+}
+
+export interface ProjectOptions {
+  /** `--python PATH`: read this interpreter's installed packages. */
+  python?: string;
+}
+
+const describeFiles = (files: string[]) => (files.length <= 1 ? (files[0] ?? '') : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`);
+
+/** Resolve a module name (`tests.plugins.db`) to a file under the rootdir or its `pythonpath` entries. */
+function resolveModule(ws: Workspace, target: PytestTarget, module: string): string | null {
+  const bases = [target.rootDir, join(target.rootDir, 'src'), ...listValue(target.config, 'pythonpath', 'paths').map((p) => resolve(target.rootDir, p))];
+  const rel = module.split('.').join('/');
+  for (const base of bases) {
+    for (const candidate of [join(base, `${rel}.py`), join(base, rel, '__init__.py')]) if (ws.text(candidate) !== null) return candidate;
+  }
+  return null;
+}
+
+async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<LocalPlugins> {
+  const local: LocalPlugins = { flags: new Map(), keys: new Map(), markers: new Map(), files: [], unreadable: [] };
+  const queue: string[] = sourceFilesOf(target).filter((f) => f.endsWith('/conftest.py') || f.endsWith('\\conftest.py'));
+  const registry = plugins();
+  const module = (name: string, from: string) => {
+    if (registry.byEntryPoint(name)) return;
+    const file = resolveModule(ws, target, name);
+    if (file) queue.push(file);
+    // An installed package's module (celery.contrib.pytest): known when the registry has it, else unverifiable.
+    else if (!registry.records.some((r) => r.entryPoints.some((e) => name === e.module || name.startsWith(`${e.module}.`)))) local.unreadable.push(`${name} (named in ${from})`);
+  };
+  for (const p of addoptsPlugins(target.config)) if (!p.startsWith('no:')) module(p, relative(target.rootDir, target.config.file));
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = ws.text(file);
+    if (text === null || !/addoption|addini|addinivalue_line|pytest_plugins/.test(text)) continue;
+    const reading = await readPluginModule(text);
+    local.files.push(file);
+    const rel = relative(target.rootDir, file).split('\\').join('/');
+    for (const f of reading.flags) for (const n of f.names) local.flags.set(n, { ...f, file: rel });
+    for (const k of reading.keys) local.keys.set(k, rel);
+    for (const m of reading.markers) local.markers.set(m, rel);
+    if (reading.opaque) local.unreadable.push(rel);
+    for (const p of reading.plugins) module(p, rel);
+  }
+  return local;
+}
+
+export async function loadProject(ws: Workspace, target: PytestTarget, options: ProjectOptions = {}): Promise<PytestProject> {
+  const files = { read: (p: string) => ws.text(p) };
+  const dependencies = await readProjectDependencies(files, target.rootDir);
+  let installed: InstalledEnvironment | null = null;
+  let installedProblem: string | null = null;
+  const python = options.python ?? projectVenvPython(dependencies.root);
+  if (python) {
+    try {
+      installed = readInstalled(python);
+    } catch (e) {
+      installedProblem = (e as Error).message;
+      // A named interpreter that cannot be read is the user's error to see; a project venv that cannot is skipped.
+      if (options.python) throw new FileProblemError({ file: target.config.file, line: 1, column: 1, message: installedProblem });
+    }
+  }
+  const present = declaredNames(dependencies);
+  for (const name of dependencies.locked.keys()) present.add(name);
+  if (installed) for (const name of installed.distributions.keys()) present.add(name);
+  const registry = plugins();
+  const unknownPlugins = new Set<string>();
+  for (const name of present) if (isPytestPluginName(name) && !registry.byDistribution(name) && !installed) unknownPlugins.add(name);
+  if (installed) for (const d of installed.distributions.values()) if (d.pytest11.length > 0 && !registry.byDistribution(d.name)) unknownPlugins.add(normalizeName(d.name));
+  const sources = [...(installed ? [`the environment of ${installed.python}`] : []), ...dependencies.files];
+  return {
+    dependencies,
+    where: sources.length > 0 ? describeFiles(sources) : `no dependency file at or above ${relative(dirname(target.config.file), dependencies.root) || '.'}`,
+    installed,
+    installedProblem,
+    local: await readLocalPlugins(ws, target),
+    present,
+    informed: dependencies.files.length > 0 || dependencies.locked.size > 0 || installed !== null,
+    unknownPlugins: [...unknownPlugins].sort(),
+  };
+}
+
+/**
+ * One analysis pass's projects, so every rule of the pass sees the same reading and each config's project
+ * is read once. A new pass (after fixes changed texts) makes a new cache.
+ */
+export class ProjectCache {
+  private readonly byConfig = new Map<string, Promise<PytestProject>>();
+  constructor(private readonly ws: Workspace, private readonly options: ProjectOptions = {}) {}
+
+  get(target: PytestTarget): Promise<PytestProject> {
+    let hit = this.byConfig.get(target.config.file);
+    if (!hit) {
+      hit = loadProject(this.ws, target, this.options);
+      this.byConfig.set(target.config.file, hit);
+    }
+    return hit;
+  }
+}

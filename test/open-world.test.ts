@@ -1,0 +1,155 @@
+/**
+ * Open world: flags, ini keys and marks of plugins the project declares, or its conftest.py and local
+ * plugin modules register, are known; those of a registry plugin the project does not declare are errors
+ * naming the plugin, with no fix; those nobody can vouch for are warnings, with no fix. The registry is a
+ * small one injected here (facts.md §7), so the test does not depend on the generated data.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, fix } from '../src/index.js';
+import type { PluginRecord } from '../src/runners/pytest/plugin-record.js';
+import { withPluginRecords } from '../src/runners/pytest/plugins.js';
+import { allRules } from '../src/rules.js';
+import { copyToTemp, ROOT } from './support/env.js';
+
+const REGISTRY: PluginRecord[] = [
+  {
+    distribution: 'pytest-django',
+    version: '4.9.0',
+    entryPoints: [{ name: 'django', module: 'pytest_django.plugin' }],
+    flags: [
+      { names: ['--ds'], value: 'required' },
+      { names: ['--reuse-db'], value: 'none' },
+    ],
+    keys: { DJANGO_SETTINGS_MODULE: 'string' },
+    markers: ['django_db'],
+    source: 'test',
+  },
+  {
+    distribution: 'pytest-socket',
+    version: '0.7.0',
+    entryPoints: [{ name: 'socket', module: 'pytest_socket' }],
+    flags: [
+      { names: ['--disable-socket'], value: 'none' },
+      { names: ['--allow-hosts'], value: 'required' },
+      { names: ['--allow-unix-socket'], value: 'none' },
+    ],
+    keys: {},
+    markers: ['disable_socket', 'enable_socket', 'allow_hosts'],
+    source: 'test',
+  },
+  {
+    distribution: 'pytest-recording',
+    version: '0.13.2',
+    entryPoints: [{ name: 'recording', module: 'pytest_recording.plugin' }],
+    flags: [{ names: ['--record-mode'], value: 'required' }],
+    keys: {},
+    markers: ['vcr', 'block_network'],
+    source: 'test',
+  },
+  { distribution: 'anyio', version: '4.6.0', entryPoints: [{ name: 'anyio', module: 'anyio.pytest_plugin' }], flags: [], keys: {}, markers: ['anyio'], source: 'test' },
+  { distribution: 'celery', version: '5.4.0', entryPoints: [{ name: 'celery', module: 'celery.contrib.pytest' }], flags: [], keys: {}, markers: ['celery'], source: 'test' },
+];
+
+const OPEN_WORLD = join(ROOT, 'fixtures', 'open-world');
+const RULES = { 'known-options': 'error', 'registered-markers': 'error' } as const;
+
+async function findings(name: string) {
+  const work = copyToTemp(join(OPEN_WORLD, name));
+  const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false }));
+  assert.deepEqual(result.problems, []);
+  const shown = result.diagnostics
+    .filter((d) => d.rule in RULES)
+    .map((d) => ({ file: d.file.slice(work.length + 1), line: d.line, rule: d.rule, severity: d.severity, message: d.message, fix: d.fix?.applicability ?? null }));
+  return { work, shown };
+}
+
+describe('open world: flags, keys and marks of the project\'s plugins', () => {
+  test('pytest-django declared: --ds, --reuse-db and django_db are known', async () => {
+    assert.deepEqual((await findings('django')).shown, []);
+  });
+
+  test('pytest-django not declared: errors naming the plugin and where dependencies were looked, no fix', async () => {
+    const { shown } = await findings('django-undeclared');
+    assert.deepEqual(shown, [
+      {
+        file: 'pytest.ini',
+        line: 2,
+        rule: 'known-options',
+        severity: 'error',
+        message: '`--ds` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        fix: null,
+      },
+      {
+        file: 'pytest.ini',
+        line: 2,
+        rule: 'known-options',
+        severity: 'error',
+        message: '`--reuse-db` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        fix: null,
+      },
+      {
+        file: 'tests/test_orders.py',
+        line: 4,
+        rule: 'registered-markers',
+        severity: 'error',
+        message: '`@pytest.mark.django_db` needs pytest-django, which the project does not declare in pyproject.toml: without it, strict markers stop collection ("\'django_db\' not found in `markers` configuration option")',
+        fix: null,
+      },
+    ]);
+  });
+
+  test('anyio declared: its mark is known; celery (a package with a plugin beside its purpose) not listed: a warning, no fix', async () => {
+    const { shown } = await findings('anyio');
+    assert.deepEqual(shown, [
+      {
+        file: 'tests/test_client.py',
+        line: 10,
+        rule: 'registered-markers',
+        severity: 'warning',
+        message:
+          "`@pytest.mark.celery` cannot be verified: it is not registered in pytest.ini, no plugin netra-migrate knows registers it, and it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
+        fix: null,
+      },
+    ]);
+  });
+
+  test('pytest-socket and pytest-recording in a uv dependency group: their flags are known', async () => {
+    assert.deepEqual((await findings('socket')).shown, []);
+  });
+
+  test('a plugin absent from the registry: its flag, key and mark are warnings that cannot be verified, and fix --unsafe removes nothing', async () => {
+    const { work, shown } = await findings('unregistered-plugin');
+    assert.deepEqual(
+      shown.map((f) => [f.file, f.line, f.severity, f.fix]),
+      [
+        ['pytest.ini', 2, 'warning', null],
+        ['pytest.ini', 3, 'warning', null],
+        ['tests/test_frob.py', 4, 'warning', null],
+      ],
+    );
+    assert.match(shown[0]!.message, /^`--frob-level` in addopts cannot be verified: .*the project declares pytest-frobnicate, which netra-migrate has no record of$/);
+    const before = readFileSync(join(work, 'pytest.ini'), 'utf8');
+    const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id in RULES ? 'error' : 'off'] as const));
+    await withPluginRecords(REGISTRY, () => fix({ cwd: work, paths: ['.'], toolConfig: false, unsafe: true, write: true, rules }));
+    assert.equal(readFileSync(join(work, 'pytest.ini'), 'utf8'), before);
+  });
+
+  test('options, ini keys and marks registered by conftest.py and a pytest_plugins module are known', async () => {
+    assert.deepEqual((await findings('conftest-registered')).shown, []);
+  });
+
+  test('every declared plugin known: unknown flag, misspelt key and mark are reported as before', async () => {
+    const { shown } = await findings('closed-world');
+    assert.deepEqual(
+      shown.map((f) => [f.file, f.line, f.severity, f.fix, f.message.slice(0, 30)]),
+      [
+        ['pyproject.toml', 9, 'error', 'unsafe', '`--no-such-flag` in addopts is'],
+        ['pyproject.toml', 10, 'warning', 'unsafe', '`timout` is not a config key o'],
+        ['tests/test_x.py', 4, 'error', 'safe', '`@pytest.mark.slwo` is not reg'],
+      ],
+    );
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * Fitting where users run it: the repository's ignore files in the walk, the cache for repeat runs, the
+ * GitHub Action, colour and progress on terminals.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { join } from 'node:path';
+import { check } from '../src/index.js';
+import { Workspace } from '../src/core/workspace.js';
+import { CLI, ROOT, runCli, writeTree } from './support/env.js';
+
+const BROKEN_TOML = '[tool.pytest.ini_options\ntestpaths = ["tests"]\n';
+const SPLIT_INI = '[pytest]\ntestpaths = tests other\n';
+
+function repo(files: Record<string, string>): string {
+  const dir = writeTree(files, 'netra-ignore-');
+  mkdirSync(join(dir, '.git', 'info'), { recursive: true });
+  return dir;
+}
+
+describe('ignore files', () => {
+  test('a directory .gitignore names is never entered: its broken config is not read', async () => {
+    const dir = repo({ '.gitignore': '# scratch\n/generated/\n', 'generated/pyproject.toml': BROKEN_TOML, 'svc/pytest.ini': SPLIT_INI });
+    const ws = new Workspace();
+    const listed = ws.walk(dir).map((d) => d.dir);
+    assert.ok(!listed.some((d) => d.includes('generated')), listed.join('\n'));
+    const result = await check({ cwd: dir, paths: ['.'] });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file))], [join(dir, 'svc', 'pytest.ini')]);
+    // --no-ignore reads it, and the broken file is then the exit-2 problem it is.
+    const all = runCli(['check', '--no-ignore', '--format', 'json', '.'], dir);
+    assert.equal(all.code, 2, all.stderr);
+    assert.match(all.stderr, /generated\/pyproject\.toml/);
+    const def = runCli(['check', '--format', 'json', '.'], dir);
+    assert.equal(def.code, 1, def.stderr);
+    assert.doesNotMatch(def.stderr + def.stdout, /generated/);
+  });
+
+  test("precedence: a deeper !pattern re-includes, .ignore beats .gitignore, .git/info/exclude is read", async () => {
+    const dir = repo({
+      '.gitignore': 'vendor*/\nscratch/\n',
+      'sub/.gitignore': '!vendor-kept/\n',
+      '.ignore': '!scratch/\n',
+      'vendor/pyproject.toml': BROKEN_TOML,
+      'sub/vendor-kept/pytest.ini': SPLIT_INI,
+      'scratch/pytest.ini': SPLIT_INI,
+      'local/pyproject.toml': BROKEN_TOML,
+    });
+    writeFileSync(join(dir, '.git', 'info', 'exclude'), 'local/\n');
+    const result = await check({ cwd: dir, paths: ['.'] });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file.slice(dir.length + 1)))].sort(), ['scratch/pytest.ini', 'sub/vendor-kept/pytest.ini']);
+  });
+
+  test('outside a git repository .gitignore is not read (as in git and ripgrep), .ignore is', async () => {
+    const dir = writeTree({ '.gitignore': 'a/\n', '.ignore': 'b/\n', 'a/pytest.ini': SPLIT_INI, 'b/pyproject.toml': BROKEN_TOML }, 'netra-nogit-');
+    const result = await check({ cwd: dir, paths: ['.'] });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file.slice(dir.length + 1)))], ['a/pytest.ini']);
+  });
+
+  test('ignored test modules are not read as sources; a file named on the command line is read anyway', async () => {
+    const dir = repo({
+      '.gitignore': 'tests/generated/\n',
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tests/test_ok.py': 'def test_ok():\n    pass\n',
+      'tests/generated/test_loop.py': 'async def test_x(event_loop):\n    pass\n',
+    });
+    const walked = await check({ cwd: dir, paths: ['.'] });
+    assert.ok(!walked.files.some((f) => f.includes('generated')), walked.files.join('\n'));
+    assert.ok(!walked.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'));
+    const named = await check({ cwd: dir, paths: ['tests/generated/test_loop.py'] });
+    assert.ok(named.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'), JSON.stringify(named.diagnostics));
+  });
+});
+
+/** The CLI with exactly these colour variables (the rest of the environment kept), piped or on a pty. */
+function runTerminal(args: string[], cwd: string, env: Record<string, string>, pty: boolean): string {
+  const clean: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'NETRA_PROGRESS_DELAY_MS', 'TERM']) delete clean[k];
+  Object.assign(clean, { TERM: 'xterm' }, env);
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+  // `script` gives the child a pseudo-terminal for stdout and stderr (both land in script's stdout).
+  const r = pty
+    ? spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: clean, encoding: 'utf8' })
+    : spawnSync(process.execPath, [CLI, ...args], { cwd, env: clean, encoding: 'utf8' });
+  assert.ok(r.status === 0 || r.status === 1, `${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+const ptyAvailable = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? false : '`script` (util-linux) not available: no pseudo-terminal';
+
+describe('terminals', { skip: ptyAvailable }, () => {
+  const dir = writeTree({
+    'pytest.ini': '[pytest]\ntestpaths = tests other\n',
+    'tests/test_a.py': 'def test_a():\n    pass\n',
+    'tests/test_b.py': 'async def test_b(event_loop):\n    pass\n',
+    'other/test_c.py': 'def test_c():\n    pass\n',
+  });
+  const ESC = '\x1b[';
+  const cases: [string, string[], Record<string, string>, boolean, boolean][] = [
+    ['piped: no colour', [], {}, false, false],
+    ['piped with FORCE_COLOR=1: colour', [], { FORCE_COLOR: '1' }, false, true],
+    ['piped with FORCE_COLOR=0: no colour', [], { FORCE_COLOR: '0' }, false, false],
+    ['piped with --color: colour', ['--color'], {}, false, true],
+    ['terminal: colour', [], {}, true, true],
+    ['terminal with NO_COLOR=1: no colour', [], { NO_COLOR: '1' }, true, false],
+    ['terminal with an empty NO_COLOR: colour (no-color.org)', [], { NO_COLOR: '' }, true, true],
+    ['terminal with TERM=dumb: no colour', [], { TERM: 'dumb' }, true, false],
+    ['terminal with --no-color: no colour', ['--no-color'], {}, true, false],
+    ['FORCE_COLOR=1 with --no-color: no colour', ['--no-color'], { FORCE_COLOR: '1' }, false, false],
+  ];
+  for (const [name, flags, env, pty, coloured] of cases) {
+    test(name, () => {
+      const out = runTerminal(['check', ...flags], dir, env, pty);
+      assert.match(out, /single-test-root/);
+      assert.equal(out.includes(ESC), coloured, JSON.stringify(out.slice(0, 300)));
+    });
+  }
+
+  const PROGRESS = /files read 3 of 3/;
+  test('progress: on a terminal, once the run is slow (delay 0 here), and erased before the report', () => {
+    const out = runTerminal(['check', '--no-color'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true);
+    assert.match(out, PROGRESS);
+    assert.match(out, /files read 3 of 3\r\x1b\[K/);
+  });
+  test('progress: never when piped, in a machine format, or in a quick run', () => {
+    assert.doesNotMatch(runTerminal(['check'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, false), /files read/);
+    assert.doesNotMatch(runTerminal(['check', '--format', 'json'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true), /files read/);
+    assert.doesNotMatch(runTerminal(['check', '--format', 'github'], dir, { NETRA_PROGRESS_DELAY_MS: '0' }, true), /files read/);
+    // A run quicker than the delay (a minute here, so a loaded machine cannot make it flaky) prints none.
+    assert.doesNotMatch(runTerminal(['check'], dir, { NETRA_PROGRESS_DELAY_MS: '60000' }, true), /files read/);
+  });
+});
+
+/**
+ * action.yml's steps run as a runner would: inputs (given or default) substituted into each step's `env`,
+ * each `run` under `bash --noprofile --norc -eo pipefail` with GITHUB_ACTION_PATH and GITHUB_WORKSPACE set.
+ * (No `uses:` step exists to skip; the pinned copy here is this checkout, already built.)
+ */
+function runAction(workspace: string, inputs: Record<string, string>): { code: number; stdout: string; stderr: string } {
+  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { using: string; steps: { run?: string; shell?: string; env?: Record<string, string> }[] };
+  };
+  assert.equal(action.runs.using, 'composite');
+  const value = (expr: string) =>
+    expr.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, name: string) => {
+      assert.ok(name in action.inputs, `step uses undeclared input ${name}`);
+      return inputs[name] ?? action.inputs[name]!.default ?? '';
+    });
+  let stdout = '';
+  let stderr = '';
+  for (const step of action.runs.steps) {
+    assert.equal(step.shell, 'bash');
+    const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true' };
+    for (const [k, v] of Object.entries(step.env ?? {})) env[k] = value(v);
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: workspace, env, encoding: 'utf8' });
+    stdout += r.stdout;
+    stderr += r.stderr;
+    if (r.status !== 0) return { code: r.status ?? -1, stdout, stderr };
+  }
+  return { code: 0, stdout, stderr };
+}
+
+describe('GitHub Action', () => {
+  test('defaults: check . with --format github, findings as ::error/::warning annotations, exit 1', () => {
+    const dir = writeTree({ 'svc/pytest.ini': SPLIT_INI });
+    const r = runAction(dir, {});
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^::error file=svc\/pytest\.ini,line=2,col=1,endLine=2,endColumn=\d+,title=netra-migrate \(single-test-root\)::/m);
+    assert.match(r.stdout, /^::warning file=svc\/pytest\.ini,line=1,col=1,/m);
+  });
+
+  test('args pass paths and options through (split on whitespace, not globbed)', () => {
+    const dir = writeTree({ 'a/pytest.ini': SPLIT_INI, 'b/pytest.ini': SPLIT_INI });
+    const r = runAction(dir, { args: 'a --rule single-test-root:off' });
+    assert.doesNotMatch(r.stdout, /b\/pytest\.ini/);
+    assert.doesNotMatch(r.stdout, /single-test-root/);
+    assert.match(r.stdout, /^::error file=a\/pytest\.ini,.*\(require-timeout\)/m);
+  });
+
+  test("fix: 'true' writes the safe fixes and annotates what is left", () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const r = runAction(dir, { fix: 'true' });
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /timeout = /);
+    assert.match(r.stderr, /^fixed \d+ problems? in \d+ files?/m);
+    assert.doesNotMatch(r.stdout, /require-timeout/);
+    assert.match(r.stdout, /^::warning file=pytest\.ini,.*\(require-fail-fast\)/m);
+  });
+});
