@@ -1,10 +1,10 @@
 // Generated from the rules (npm run schemas): schemas/netra-migrate-config.schema.json from their option
 // schemas, and docs/rules/ from their metadata. test/tool-config.test.ts and test/meta.test.ts fail when
 // the committed files are stale.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolConfigSchema } from '../src/core/tool-config.js';
-import { ruleDocFiles } from '../src/rule-docs.js';
+import { ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { allRules } from '../src/rules.js';
 
 const root = join(import.meta.dirname, '..');
@@ -13,4 +13,6 @@ const docs = join(root, 'docs', 'rules');
 mkdirSync(docs, { recursive: true });
 for (const f of readdirSync(docs)) rmSync(join(docs, f));
 for (const [name, text] of Object.entries(ruleDocFiles(allRules))) writeFileSync(join(docs, name), text);
-process.stdout.write('wrote schemas/netra-migrate-config.schema.json and docs/rules/\n');
+const readme = join(root, 'README.md');
+writeFileSync(readme, withRuleTable(readFileSync(readme, 'utf8'), allRules));
+process.stdout.write('wrote schemas/netra-migrate-config.schema.json, docs/rules/ and the README rule table\n');

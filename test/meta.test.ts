@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { check } from '../src/index.js';
 import { allRules, ruleImplementations } from '../src/rules.js';
-import { explainRule, ruleDocFiles } from '../src/rule-docs.js';
+import { explainRule, ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { RULE_FIXTURES, listFiles, onlyRule } from './support/cases.js';
 import { ROOT, tempDir } from './support/env.js';
 
@@ -85,4 +85,10 @@ test('docs/rules/ is generated from the rules (npm run schemas)', () => {
   const expected = ruleDocFiles(allRules);
   assert.deepEqual(readdirSync(dir).sort(), Object.keys(expected).sort());
   for (const [name, text] of Object.entries(expected)) assert.equal(readFileSync(join(dir, name), 'utf8'), text, `docs/rules/${name} is stale`);
+});
+
+test('the README rule table is generated from the rules (npm run schemas)', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.equal(readme, withRuleTable(readme, allRules), 'README.md rule table is stale: run npm run schemas');
+  for (const rule of allRules) assert.ok(readme.includes(`[\`${rule.meta.id}\`](docs/rules/${rule.meta.id}.md)`), `${rule.meta.id} has no README row`);
 });
