@@ -101,6 +101,9 @@ export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
   });
 }
 
+/** A major that cannot be known without running anything (a runner linked from the workspace): nothing version-specific is judged. */
+export const UNKNOWN_VERSION = 0;
+
 /** The runner versions this release knows the options of (what a project without a pinned version gets). */
 export const CURRENT_VERSION: Record<JsRunner, number> = { jest: 30, vitest: 4 };
 
@@ -137,7 +140,8 @@ export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): n
         const declared = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
         if (declared !== undefined) {
           const major = /(\d+)/.exec(declared.replace(/^npm:[^@]+@/, ''))?.[1];
-          range = major !== undefined ? Number(major) : CURRENT_VERSION[runner];
+          // `workspace:*`, `link:`, `file:`: the runner is built in the repository, its major unknown here.
+          range = major !== undefined ? Number(major) : /^(?:workspace|link|file|portal):/.test(declared) ? UNKNOWN_VERSION : CURRENT_VERSION[runner];
         }
       } catch {
         // An unreadable manifest says nothing about versions; its own problems are reported where it is a target.
@@ -170,7 +174,10 @@ export function lockedVersion(ws: Workspace, lock: string, importer: string, run
     // importers: <path>: devDependencies: <runner>: { specifier, version } (the importer's own entry first).
     const at = importer.split(sep).join('/') || '.';
     const block = new RegExp(`\\n  ${escapeRe(at)}:\\n((?:    .*\\n|\\n)*)`).exec(text)?.[1] ?? text;
-    found = new RegExp(`\\n\\s+${name}:\\n\\s+specifier: [^\\n]*\\n\\s+version: '?(\\d+)`).exec(block)?.[1] ?? new RegExp(`\\n\\s+/?${name}[@/](\\d+)\\.`).exec(text)?.[1];
+    const own = new RegExp(`\\n\\s+${name}:\\n\\s+specifier: [^\\n]*\\n\\s+version: '?([^\\n']+)`).exec(block)?.[1];
+    // `link:packages/vitest`: the runner is the repository's own build; its major is not recorded.
+    if (own !== undefined && !/^\d/.test(own)) return null;
+    found = own ?? new RegExp(`\\n\\s+/?${name}[@/](\\d+)\\.`).exec(text)?.[1];
   } else if (lock.endsWith('yarn.lock')) {
     found = new RegExp(`^"?${name}@[^\\n]*:\\r?\\n\\s+version:? "?(\\d+)`, 'm').exec(text)?.[1];
   } else {
