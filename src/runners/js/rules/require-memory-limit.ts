@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { appendItems, removeMembers, replaceValue, type Literal } from '../../../formats/js-edit.js';
-import { property, type JsProperty } from '../../../formats/js.js';
+import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
@@ -30,12 +30,30 @@ const POOL_LIMITS: Record<string, { execArgv: boolean; vmMemoryLimit: boolean }>
 };
 
 /** Vitest browser mode (`browser.enabled` anything but a literal false): tests run in a browser page, not in Node. */
-function inBrowser(target: JsConfigTarget): boolean {
-  const browser = option(target, 'browser');
+function browserEnabled(options: JsObject | null): boolean {
+  const browser = options ? property(options, 'browser') : undefined;
   if (!browser) return false;
   if (browser.value.kind !== 'object') return browser.value.kind !== 'boolean' || browser.value.value;
   const enabled = property(browser.value, 'enabled');
   return enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value);
+}
+
+const inBrowser = (target: JsConfigTarget) => browserEnabled(target.options);
+
+/**
+ * A root whose inline projects inherit its options (`extends: true`) and one of them runs in browser mode: a
+ * setup file written at the root would load in the browser page too (the Node monitor cannot run there).
+ */
+function inheritedByBrowser(target: JsConfigTarget): boolean {
+  const projects = option(target, 'projects');
+  if (!projects || projects.value.kind !== 'array') return false;
+  return projects.value.items.some((item) => {
+    if (item.kind !== 'object') return false;
+    const inherits = property(item, 'extends');
+    if (!inherits || (inherits.value.kind === 'boolean' && !inherits.value.value)) return false;
+    const test = property(item, 'test')?.value;
+    return browserEnabled(test?.kind === 'object' ? test : null);
+  });
 }
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
@@ -175,7 +193,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           else edits.push(...how.edits);
         }
       }
-      register('setupFiles', `${relativeDir(dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      if (!inheritedByBrowser(target)) register('setupFiles', `${relativeDir(dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());
