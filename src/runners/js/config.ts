@@ -314,7 +314,8 @@ export function packageRunsVitest(ws: Workspace, dir: string): boolean {
     if (text !== null) {
       try {
         const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
-        if (['dependencies', 'devDependencies', 'peerDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
+        // Not peerDependencies: a package that peers on Vitest is a Vitest plugin, not one whose tests run under it.
+        if (['dependencies', 'devDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
         return Object.values(pkg.scripts ?? {}).some((script) => typeof script === 'string' && /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
       } catch {
         return false;

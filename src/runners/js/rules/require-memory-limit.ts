@@ -29,13 +29,15 @@ const POOL_LIMITS: Record<string, { execArgv: boolean; vmMemoryLimit: boolean }>
   vmThreads: { execArgv: false, vmMemoryLimit: true },
 };
 
-/** Vitest browser mode (`browser.enabled` anything but a literal false): tests run in a browser page, not in Node. */
+/** Vitest browser mode (`browser.enabled` anything but a literal false, or a browser set up to be enabled from the command line): tests run in a browser page, not in Node. */
 function browserEnabled(options: JsObject | null): boolean {
   const browser = options ? property(options, 'browser') : undefined;
   if (!browser) return false;
   if (browser.value.kind !== 'object') return browser.value.kind !== 'boolean' || browser.value.value;
   const enabled = property(browser.value, 'enabled');
-  return enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value);
+  if (enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value)) return true;
+  // `enabled: false` with a provider or instances set up: one `--browser.enabled` away from a browser run.
+  return ['provider', 'instances', 'name'].some((key) => property(browser.value as JsObject, key) !== undefined);
 }
 
 const inBrowser = (target: JsConfigTarget) => browserEnabled(target.options);
