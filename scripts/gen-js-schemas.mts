@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { ts } from 'ts-morph';
 
 const root = join(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
 const installedOnly = process.argv.includes('--installed-only');
 
 /** Where a runner's packages come from: this package's node_modules (the installed major) or a fetched copy. */
@@ -141,6 +142,67 @@ function vitestSchema(source: Source, name: string, removed: Removed) {
   };
 }
 
+/**
+ * Jest options read only from the root config of a `projects` run: jest-config's own GLOBAL_ONLY_OPTIONS
+ * (the keys of `initialOptions` that `initialProjectOptions` lacks; a project that sets one gets "not
+ * supported in an individual project configuration"), read from its build with the TypeScript parser,
+ * plus `testTimeout`, which projects may write but jest-circus takes from the global config.
+ */
+function jestRootOnly(): string[] {
+  const file = require.resolve('jest-config'); // its main: build/index.js
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const keysOf: Record<string, string[]> = {};
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && (node.name.text === 'initialOptions' || node.name.text === 'initialProjectOptions')) {
+      let init = node.initializer;
+      while (init && ts.isBinaryExpression(init)) init = init.right;
+      if (init && ts.isObjectLiteralExpression(init)) keysOf[node.name.text] = init.properties.flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : []));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const all = keysOf.initialOptions;
+  const project = new Set(keysOf.initialProjectOptions);
+  if (!all || project.size === 0) throw new Error('initialOptions / initialProjectOptions not found in jest-config');
+  return [...new Set([...all.filter((k) => !project.has(k)), 'testTimeout'])].sort();
+}
+
+/** Nested options Vitest removed (the migration guide), by dotted path. */
+const vitestNestedRemoved: Removed = {
+  'coverage.all': { message: 'removed in Vitest 4: coverage reports only the files tests load unless `coverage.include` lists the others' },
+  'coverage.extension': { message: 'removed in Vitest 4: list the files in `coverage.include`' },
+};
+
+/**
+ * The keys of the `test` block's object-valued options (`coverage`, `browser`, `sequence`, ...), from
+ * Vitest's types through the type checker (unions of provider-specific options merged). An option whose
+ * type has an index signature (`environmentOptions`) is open: left out, so every key is accepted.
+ */
+function vitestNested(): Record<string, string[]> {
+  const entry = join(root, 'node_modules', '.netra-vitest-nested.ts');
+  const text = "import type { InlineConfig } from 'vitest/node';\nexport declare const config: InlineConfig;\n";
+  const host = ts.createCompilerHost({});
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (f, language, ...rest) => (f === entry ? ts.createSourceFile(f, text, language) : getSourceFile(f, language, ...rest));
+  host.fileExists = (f) => f === entry || fileExists(f);
+  const program = ts.createProgram([entry], { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true, types: [] }, host);
+  const checker = program.getTypeChecker();
+  let config: ts.Type | undefined;
+  program.getSourceFile(entry)!.forEachChild((n) => {
+    if (ts.isVariableStatement(n)) config = checker.getTypeAtLocation(n.declarationList.declarations[0]!.name);
+  });
+  if (!config) throw new Error('InlineConfig not resolved from vitest/node');
+  const nested: Record<string, string[]> = {};
+  for (const option of config.getProperties()) {
+    const type = checker.getNonNullableType(checker.getTypeOfSymbol(option));
+    const objects = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t) && !checker.isTupleType(t) && t.getCallSignatures().length === 0);
+    if (objects.length === 0 || objects.some((o) => checker.getIndexInfosOfType(o).length > 0)) continue;
+    nested[option.name] = [...new Set(objects.flatMap((o) => checker.getPropertiesOfType(o).map((p) => p.name)))].sort();
+  }
+  return nested;
+}
+
 type Schema = { properties: Record<string, unknown>; 'x-removed': Removed };
 
 /** Options the previous major had and this one does not: removed (a hand-written message wins). */
@@ -165,8 +227,9 @@ function fetchPackages(specs: string[]): Source {
   return { dir };
 }
 
-const jest30 = jestSchema(INSTALLED, 'jest-config.schema.json', versionIn(INSTALLED, 'jest'), jestRemoved);
-const vitest4 = vitestSchema(INSTALLED, 'vitest-config.schema.json', vitestRemoved);
+// The installed majors also carry what only they are read for: Jest's root-only options, Vitest's nested ones.
+const jest30 = { ...jestSchema(INSTALLED, 'jest-config.schema.json', versionIn(INSTALLED, 'jest'), jestRemoved), 'x-root-only': jestRootOnly() };
+const vitest4 = { ...vitestSchema(INSTALLED, 'vitest-config.schema.json', vitestRemoved), 'x-nested': vitestNested(), 'x-nested-removed': vitestNestedRemoved };
 write('jest-config.schema.json', jest30);
 write('vitest-config.schema.json', vitest4);
 

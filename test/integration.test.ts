@@ -69,7 +69,7 @@ describe('fixtures/netra-core end to end', { skip: pythonAvailable() }, () => {
     // Both ways load the monitor: its report, with the limits `auto` derived.
     for (const out of [viaScript.out, viaModule.stdout]) {
       assert.match(out, /^\[MEMORY\] Starting pytest with \d+\.\dMB memory$/m);
-      assert.match(out, /^\[MEMORY\] Memory limits - Collection: \d+MB, Execution: \d+MB \(action: skip\)$/m);
+      assert.match(out, /^\[MEMORY\] Memory limits - Collection: \d+MB, Execution: \d+MB \(action: fail\)$/m);
       assert.match(out, /^\[MEMORY\] After collection: \d+\.\dMB \(4 tests\)$/m);
     }
   });

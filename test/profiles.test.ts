@@ -42,7 +42,7 @@ describe('profiles from the sample project', { skip: pythonAvailable() }, () => 
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /4 passed/);
     assert.match(r.out, /timeout: 60\.0s/);
-    assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: 256MB, Execution: 512MB \(action: skip\)$/m);
+    assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: 256MB, Execution: 512MB \(action: fail\)$/m);
     const safe = pytest(work, ['-c', 'pytest-docker.ini', '--strict-config', '-m', 'docker_safe']);
     assert.equal(safe.code, 0, safe.out);
     assert.match(safe.out, /1 passed, 3 deselected/);

@@ -107,7 +107,7 @@ function profileSettings(target: PytestTarget, name: ProfileName): Setting[] {
     set('timeout', String(Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, DOCKER.timeout) : DOCKER.timeout));
     set('memory_limit_mb', DOCKER.memoryLimitMb);
     set('collection_memory_limit_mb', DOCKER.collectionLimitMb);
-    set('memory_limit_action', 'skip');
+    set('memory_limit_action', 'fail');
     if (usesPytestAsyncio(target)) set('asyncio_default_fixture_loop_scope', 'function');
   } else {
     set('addopts', [...base, '--collect-only', '-q'].map(word).join(' '));

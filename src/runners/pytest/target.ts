@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
+import { plugins } from './plugins.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
 import type { PytestProject } from './project.js';
@@ -51,7 +52,18 @@ export interface AddoptToken {
  * bundled short options (`-ra` is `-r a`, `-vvx` is `-v -v -x`), `--` ending options. Only names that some
  * schema declares are known; pytest sets `allow_abbrev=False`, so prefixes are not expanded.
  */
-export function parseAddopts(config: PytestConfig): { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null {
+type ParsedAddopts = { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null;
+/** One parse per config text: every rule asks, and a 20,000-line addopts made that quadratic. */
+const parsedAddopts = new WeakMap<PytestConfig, ParsedAddopts>();
+
+export function parseAddopts(config: PytestConfig): ParsedAddopts {
+  if (parsedAddopts.has(config)) return parsedAddopts.get(config)!;
+  const parsed = parseAddoptsUncached(config);
+  parsedAddopts.set(config, parsed);
+  return parsed;
+}
+
+function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
   const entry = getEntry(config, 'addopts');
   if (!entry) return null;
   const typed = typedValue(config, entry, 'args');
@@ -77,8 +89,11 @@ export function parseAddopts(config: PytestConfig): { entry: ConfigEntry; items:
       const name = eq >= 0 ? v.slice(0, eq) : v;
       const spec = flagSpec(name);
       const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!spec };
+      // A registry plugin's flag is not known here (whether the project has the plugin is the rules' call),
+      // but its arity is: `--record-mode none` is one option, not an option and a path.
+      const arity = spec?.value ?? plugins().byFlag(name)?.flags.find((f) => f.names.includes(name))?.value;
       if (eq >= 0) token.value = v.slice(eq + 1);
-      else if (spec?.value === 'required' && i + 1 < values.length) {
+      else if (arity === 'required' && i + 1 < values.length) {
         token.value = values[i + 1];
         token.valueIndex = i + 1;
         i++;
@@ -156,45 +171,130 @@ export function fnmatchRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-/** Expand one `testpaths` entry (pytest globs them relative to rootdir; no match means the entry is skipped). */
+/**
+ * Expand one `testpaths` entry as pytest does (`glob.iglob(entry, recursive=True)` from rootdir): a plain
+ * path stands for itself when it exists, `*`/`?`/`[...]` match within one name and skip names starting with
+ * a dot unless the pattern part does, `**` matches any depth of directories (and the files in them when it
+ * is the last part). An entry that matches nothing is skipped, as pytest skips it.
+ */
 export function expandTestpath(rootDir: string, entry: string): string[] {
-  if (!/[*?[]/.test(entry)) return [join(rootDir, entry)];
+  const isGlob = (part: string) => /[*?[]/.test(part);
+  if (!isGlob(entry)) return exists(join(rootDir, entry)) ? [join(rootDir, entry)] : [];
   const parts = entry.split('/').filter(Boolean);
-  let current = [rootDir];
-  for (const part of parts) {
+  let current = [entry.startsWith('/') ? '/' : rootDir];
+  parts.forEach((part, index) => {
+    const last = index === parts.length - 1;
     const next: string[] = [];
     for (const dir of current) {
       if (part === '**') {
-        for (const { dir: d } of walkDirs(dir)) next.push(d);
+        for (const { dir: d, entries } of walkDirs(dir)) {
+          if (relative(dir, d).split(/[\\/]/).some((name) => name.startsWith('.'))) continue;
+          next.push(d);
+          if (last) for (const e of entries) if (e.isFile() && !e.name.startsWith('.')) next.push(join(d, e.name));
+        }
         continue;
       }
-      if (!/[*?[]/.test(part)) {
-        next.push(join(dir, part));
+      if (!isGlob(part)) {
+        if (exists(join(dir, part))) next.push(join(dir, part));
         continue;
       }
       const re = fnmatchRegExp(part);
+      const dotted = part.startsWith('.');
       try {
-        for (const name of readdirSync(dir)) if (re.test(name) && !name.startsWith('.')) next.push(join(dir, name));
+        for (const name of readdirSync(dir)) if (re.test(name) && (dotted || !name.startsWith('.'))) next.push(join(dir, name));
       } catch {
         // Not a directory.
       }
     }
-    current = next;
+    current = [...new Set(next)];
+  });
+  return current.sort();
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
-  return current;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `--doctest-glob` patterns in addopts (pytest's default is `test*.txt`). */
+export function doctestGlobs(config: PytestConfig): string[] {
+  const given = (parseAddopts(config)?.tokens ?? []).filter((t) => t.flag === '--doctest-glob' && t.value).map((t) => t.value!);
+  return given.length > 0 ? given : ['test*.txt'];
+}
+
+/** What pytest collects from one `testpaths` entry: test modules, doctest text files, and the tests of files named directly. */
+export interface Collected {
+  /** Directories the entry expands to: roots pytest walks. */
+  dirs: number;
+  /** Test modules found under those directories (python_files patterns). */
+  modules: number;
+  /** Text files collected as doctests (`--doctest-glob`, default `test*.txt`). */
+  doctests: number;
+  /** Files the entry names directly, collected whatever their name, and the tests they define. */
+  files: number;
+  tests: number;
+}
+
+/** Test functions a module defines (`def test…` and methods of test classes), by python_functions prefixes or globs. */
+function countTests(text: string, functions: RegExp[]): number {
+  let n = 0;
+  for (const m of text.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(/gm)) if (functions.some((re) => re.test(m[1]!))) n++;
+  return n;
+}
+
+/** What pytest collects from one `testpaths` entry, globs expanded as pytest expands them. */
+export function collectedFrom(target: PytestTarget, entry: string): Collected {
+  const patterns = listValue(target.config, 'python_files', 'args');
+  const modules = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
+  const docs = doctestGlobs(target.config).map(fnmatchRegExp);
+  const fnPatterns = listValue(target.config, 'python_functions', 'args');
+  // python_functions entries are name prefixes, or globs when they hold glob characters.
+  const functions = (fnPatterns.length > 0 ? fnPatterns : ['test']).map((p) => (/[*?[]/.test(p) ? fnmatchRegExp(p) : new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
+  const out: Collected = { dirs: 0, modules: 0, doctests: 0, files: 0, tests: 0 };
+  for (const path of expandTestpath(target.rootDir, entry)) {
+    if (!isDirectory(path)) {
+      out.files++;
+      if (path.endsWith('.py')) out.tests += countTests(target.read(path) ?? '', functions);
+      else if (/\.(txt|rst|md)$/.test(path)) out.doctests++;
+      continue;
+    }
+    out.dirs++;
+    for (const { entries } of walkDirs(path)) {
+      for (const e of entries) {
+        if (!e.isFile()) continue;
+        if (e.name.endsWith('.py') && modules.some((r) => r.test(e.name))) out.modules++;
+        else if (docs.some((r) => r.test(e.name))) out.doctests++;
+      }
+    }
+  }
+  return out;
 }
 
 /** How many files under `path` pytest would collect as test modules (python_files patterns). */
 export function countTestFiles(target: PytestTarget, path: string): number {
-  const patterns = listValue(target.config, 'python_files', 'args');
-  const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
-  let n = 0;
-  for (const root of expandTestpath(target.rootDir, path)) {
-    for (const { entries } of walkDirs(root)) {
-      for (const e of entries) if (e.isFile() && e.name.endsWith('.py') && res.some((r) => r.test(e.name))) n++;
-    }
-  }
-  return n;
+  return collectedFrom(target, path).modules;
+}
+
+/** "tests (3 test files)", ".github/scripts/test_ci.py (6 tests)", "docs (2 test files, 4 doctest files)". */
+export function describeCollected(entry: string, c: Collected): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts: string[] = [];
+  if (c.dirs > 0 || c.files === 0) parts.push(plural(c.modules, 'test file'));
+  if (c.files > 0 && c.tests > 0) parts.push(plural(c.tests, 'test'));
+  if (c.doctests > 0) parts.push(plural(c.doctests, 'doctest file'));
+  return `${entry} (${parts.join(', ') || plural(0, 'test')})`;
 }
 
 export function displayPath(from: string, path: string): string {

@@ -5,17 +5,18 @@ import { property, type JsObject, type JsProperty } from '../../../formats/js.js
 import { indentAt, removeMember, renderProperty, type Literal } from '../../../formats/js-edit.js';
 import { JS_OPTIONS } from '../../../generated/js-options.js';
 import type { JsConfigTarget } from '../config.js';
-import type { RemovedOption } from '../options-types.js';
-import { runnerTitle } from '../rule-kit.js';
+import type { JsRunnerOptions, RemovedOption } from '../options-types.js';
+import { readFromRoot, runnerTitle } from '../rule-kit.js';
 
 interface Options {
   knownKeys?: string[];
 }
 
-/** The option lists of each major with a generated schema (Jest 29, 30; Vitest 3, 4, 5). */
+/** The option lists of each major with a generated schema (Jest 29, 30; Vitest 3, 4, 5); nested options where generated. */
+type MajorSchema = { keys: Set<string>; removed: Record<string, RemovedOption>; nested: JsRunnerOptions['nested']; nestedRemoved: JsRunnerOptions['nestedRemoved'] };
 const SCHEMAS = Object.fromEntries(
-  Object.entries(JS_OPTIONS).map(([runner, majors]) => [runner, Object.fromEntries(Object.entries(majors).map(([major, o]) => [major, { keys: new Set(o.keys), removed: o.removed }]))]),
-) as Record<'jest' | 'vitest', Record<number, { keys: Set<string>; removed: Record<string, RemovedOption> } | undefined>>;
+  Object.entries(JS_OPTIONS).map(([runner, majors]) => [runner, Object.fromEntries(Object.entries(majors).map(([major, o]) => [major, { keys: new Set(o.keys), removed: o.removed, nested: o.nested, nestedRemoved: o.nestedRemoved }]))]),
+) as Record<'jest' | 'vitest', Record<number, MajorSchema | undefined>>;
 
 /** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
 const POOL_OPTION_MOVES: Record<string, string | null> = {
@@ -28,9 +29,9 @@ const POOL_OPTION_MOVES: Record<string, string | null> = {
   minForks: null,
 };
 
-type MessageId = 'computed' | 'opaque' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
+type MessageId = 'computed' | 'opaque' | 'preset' | 'rootOnly' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
 
-export default defineRule<JsConfigTarget, MessageId, Options>({
+const rule = defineRule<JsConfigTarget, MessageId, Options>({
   meta: {
     id: 'known-options',
     runners: ['jest', 'vitest'],
@@ -39,11 +40,13 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     description: 'Config keys are ones the runner knows.',
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
+      rootOnly: '`{{key}}` in a project is not read: Jest takes it from the root config of the `projects` run; set it there',
+      preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so require-timeout and require-memory-limit skip this config',
       opaque: 'options spread from a value computed at run time (`{{code}}`) may set any key, so require-timeout and require-memory-limit skip this config; the keys written here are checked',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',
-      workspaceFile: 'Vitest 4 no longer reads {{name}}: the projects it lists do not run; move them to `test.projects` in the Vitest config',
+      workspaceFile: 'Vitest 4 ignores {{name}} (workspace files were removed): a Vitest run started here does not read the project list in it; to keep those projects in one run, list them in `test.projects` of the Vitest config',
     },
     options: {
       type: 'object',
@@ -54,7 +57,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     },
     defaultOptions: {},
     docs: {
-      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), and the legacy vitest.workspace file. The major is the one the workspace's lock file records (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock), else the one the nearest package.json's range names; there are schemas for Jest 29 and 30 and Vitest 3, 4 and 5 (schemas/*-config.schema.json, generated from the real packages), and on another major whether an option exists is not judged. A config computed at run time gets one `info` finding that it cannot be checked.",
+      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), the keys inside object-valued options (`coverage`, `browser`, `sequence`, `fakeTimers`, ... as Vitest's types give them; `coverage.all` and `coverage.extension`, removed in Vitest 4), and the legacy vitest.workspace file. The major is the one the workspace's lock file records (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock), else the one the nearest package.json's range names; there are schemas for Jest 29 and 30 and Vitest 3, 4 and 5 (schemas/*-config.schema.json, generated from the real packages; nested options for the installed majors), and on another major whether an option exists is not judged. A config computed at run time gets one `info` finding that it cannot be checked.",
       why: "Both runners ignore what they do not know, with at most a warning scrolled away: a misspelt `testTimout` or a `poolOptions.forks.execArgv` after the Vitest 4 upgrade is a limit that silently does not apply. The memory and time limits this tool sets only work if the runner reads them.",
       example: {
         file: 'vitest.config.ts',
@@ -76,7 +79,11 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
     const options = target.options;
     if (!options) return;
-    if (options.opaque && options.opaque.file === target.file) {
+    const preset = target.runner === 'jest' ? property(options, 'preset') : undefined;
+    if (preset && options.opaque && options.opaque.start === preset.start && options.opaque.end === preset.end && options.opaque.file === preset.file) {
+      const name = preset.value.kind === 'string' ? preset.value.value : target.text.slice(preset.value.start, preset.value.end);
+      ctx.report({ messageId: 'preset', data: { name }, severity: 'info', start: preset.start, end: preset.end });
+    } else if (options.opaque && options.opaque.file === target.file) {
       ctx.report({ messageId: 'opaque', data: { code: target.text.slice(options.opaque.start, options.opaque.end).split('\n')[0]! }, severity: 'info', start: options.opaque.start, end: options.opaque.end });
     }
     // On a major without a generated schema, whether an option exists is not judged.
@@ -84,6 +91,11 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     if (!schema) return;
     const accepted = new Set(ctx.options.knownKeys ?? []);
     for (const prop of options.properties) {
+      if (prop.file === target.file && schema.keys.has(prop.key)) checkNested(ctx, target, schema, prop, accepted);
+      // An inline Jest project's root-only option: Jest takes the root config's (and warns for most of them).
+      if (target.kind === 'project' && prop.file === target.file && readFromRoot(target, prop.key)) {
+        ctx.report({ messageId: 'rootOnly', data: { key: prop.key }, severity: 'warning', start: prop.keySpan.start, end: prop.keySpan.end });
+      }
       if (prop.file !== target.file || schema.keys.has(prop.key) || accepted.has(prop.key)) continue;
       const removed = schema.removed[prop.key];
       const version = `${target.version}`;
@@ -106,6 +118,35 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
   },
 });
+
+export default rule;
+
+/**
+ * The keys inside an object-valued option written here (`coverage: { all: true }`), against the keys the
+ * runner's types give it: removed ones (`coverage.all`) and unknown ones, as warnings; no fix (a nested
+ * option's replacement is rarely mechanical).
+ */
+function checkNested(ctx: Parameters<(typeof rule)['check']>[0], target: JsConfigTarget, schema: MajorSchema, prop: JsProperty, accepted: ReadonlySet<string>) {
+  const known = schema.nested[prop.key];
+  if (!known || prop.value.kind !== 'object' || prop.value.file !== target.file) return;
+  for (const sub of prop.value.properties) {
+    const path = `${prop.key}.${sub.key}`;
+    if (sub.file !== target.file || known.includes(sub.key) || accepted.has(path)) continue;
+    const removed = schema.nestedRemoved[path];
+    if (removed) {
+      ctx.report({ messageId: 'removed', data: { key: path, message: removed.message }, start: sub.keySpan.start, end: sub.keySpan.end });
+      continue;
+    }
+    const suggestion = closestName(sub.key, known);
+    ctx.report({
+      messageId: suggestion ? 'unknownSuggest' : 'unknown',
+      data: { key: path, runner: runnerTitle(target), version: `${target.version}`, suggestion: suggestion ?? '' },
+      severity: 'warning',
+      start: sub.keySpan.start,
+      end: sub.keySpan.end,
+    });
+  }
+}
 
 const memberIndex = (object: JsObject, prop: JsProperty) => object.literal.members.findIndex((m) => m.start === prop.start && m.end === prop.end);
 const sourceOf = (target: JsConfigTarget, prop: JsProperty): Literal => ({ code: target.text.slice(prop.value.start, prop.value.end) });

@@ -6,7 +6,8 @@ import { appendItems, removeMembers, replaceValue, type Literal } from '../../..
 import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
+import { configRoot } from '../test-files.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -67,7 +68,8 @@ const listsMonitor = (p: JsProperty | undefined, file: string) =>
  */
 function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
   const existing = option(target, key);
-  if (!existing) return { add: [key, [entry]] };
+  // Absent, or only in a Jest preset (Jest appends the config's own list to the preset's).
+  if (!existing || existing.concatenated) return { add: [key, [entry]] };
   const value = existing.value;
   if (value.kind === 'array' && !value.opaque && value.literal.file === target.file) return { edits: appendItems(target.text, value.literal, [entry], target.style) };
   if (value.kind === 'string' && value.file === target.file) return { edits: [replaceValue(target.text, value, [{ code: target.text.slice(value.start, value.end) }, entry], target.style)] };
@@ -84,7 +86,8 @@ function relativeDir(from: string, dir: string): string {
 function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | null {
   const rootDir = option(target, 'rootDir');
   if (rootDir && rootDir.value.kind !== 'string') return null;
-  const root = rootDir?.value.kind === 'string' ? resolve(dirname(target.file), rootDir.value.value) : dirname(target.file);
+  // An inline project's `rootDir: '<rootDir>/a'` starts from the root config's directory.
+  const root = rootDir?.value.kind === 'string' ? resolve(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')) : dirname(target.file);
   const rel = relative(root, monitorDir).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
@@ -146,17 +149,18 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     };
 
     if (target.runner === 'jest') {
-      if (!option(target, 'workerIdleMemoryLimit')) {
+      // Jest reads `workerIdleMemoryLimit` from the root config of a `projects` run, not from a project.
+      if (!option(target, 'workerIdleMemoryLimit') && !readFromRoot(target, 'workerIdleMemoryLimit')) {
         parts.push('`workerIdleMemoryLimit`');
         adds.push(['workerIdleMemoryLimit', ctx.options.workerIdleMemoryLimit ?? '1024MB']);
       }
-      // With `projects`, setup files are per project: the root's would load in none of them.
-      const projects = option(target, 'projects');
-      const path = jestMonitorPath(target, dir);
-      if (path === null || projects) fixable = false;
-      if (projects) {
-        if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
-      } else register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      // With `projects`, setup files are per project (the root's would load in none of them): inline
+      // projects and the config files `projects` lists are checked on their own.
+      if (!option(target, 'projects')) {
+        const path = jestMonitorPath(target, dir);
+        if (path === null) fixable = false;
+        register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      }
       if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR.text());
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
@@ -195,7 +199,12 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           else edits.push(...how.edits);
         }
       }
-      if (!inheritedByBrowser(target)) register('setupFiles', `${relativeDir(dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory.
+      if (!inheritedByBrowser(target)) {
+        const root = configRoot(target);
+        if (root === null) fixable = false;
+        register('setupFiles', `${relativeDir(root ?? dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      }
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());

@@ -28,10 +28,11 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
     options: {
       type: 'object',
       properties: {
-        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
+        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', exclusiveMinimum: 0, default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
         collectionLimitMb: {
           type: ['string', 'number'],
           pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          exclusiveMinimum: 0,
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },
@@ -44,7 +45,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
     docs: {
       what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MONITOR_MODULE}\`) nor sets another memory limit (pytest-memray in \`required_plugins\`), and a config that sets the monitor's keys without loading it. In Docker Compose files, a service whose command or entrypoint runs pytest, jest or vitest without a container memory limit (\`deploy.resources.limits.memory\` or \`mem_limit\`), or running pytest without \`PYTEST_MEMORY_LIMIT_MB\` and \`PYTEST_COLLECTION_LIMIT_MB\` in its environment; in GitHub Actions workflows and \`.gitlab-ci.yml\`, a step or job that runs pytest without both variables in scope (workflow, job or step \`env\`; global or job \`variables\`).`,
       why:
-        "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and skips, fails or warns before the container limit is reached, and stops a run whose collection alone is over its limit.",
+        "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and fails it (or skips the tests after it, or warns) before the container limit is reached, and stops a run whose collection alone is over its limit.",
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests\n',

@@ -2,7 +2,7 @@ import { defineRule } from '../../../core/rule.js';
 import { getEntry, listItems, typedValue } from '../config.js';
 import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
-import { countTestFiles, type PytestTarget } from '../target.js';
+import { collectedFrom, describeCollected, type PytestTarget } from '../target.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths`. */
@@ -31,7 +31,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a `testpaths` that lists more than one root.',
+      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed. The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`).',
       why:
         'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
@@ -40,7 +40,7 @@ export default defineRule<PytestTarget, 'several', Options>({
         good: '[pytest]\ntestpaths = tests\n',
       },
       fixSafety:
-        'Unsafe: the fix keeps one root (option `root`, default the first) and removes the others, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job.',
+        'Unsafe: the fix keeps one root (option `root`, default the first) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay.',
     },
   },
   check(ctx, target) {
@@ -50,22 +50,25 @@ export default defineRule<PytestTarget, 'several', Options>({
     if (!entry) return;
     const typed = typedValue(config, entry, 'args');
     if (!typed.ok || !Array.isArray(typed.value)) return;
-    const roots = typed.value as string[];
+    const entries = typed.value as string[];
+    // An entry that names files only (`.github/scripts/test_ci.py`) is not a root: pytest collects that
+    // file's tests, nothing is walked. It never counts as a root and the fix never drops it.
+    const collected = entries.map((r) => collectedFrom(target, r));
+    const isRoot = (i: number) => collected[i]!.dirs > 0 || collected[i]!.files === 0;
+    const roots = entries.filter((_, i) => isRoot(i));
     if (roots.length <= 1) return;
     const allow = new Set(ctx.options.allow ?? []);
     const keep = ctx.options.root ?? roots[0]!;
-    const dropped = roots.map((r, i) => ({ r, i })).filter(({ r }) => r !== keep && !allow.has(r));
+    const dropped = entries.map((r, i) => ({ r, i })).filter(({ r, i }) => isRoot(i) && r !== keep && !allow.has(r));
     if (dropped.length === 0) return;
-    const described = dropped.map(({ r }) => {
-      const n = countTestFiles(target, r);
-      return `${r} (${n} test file${n === 1 ? '' : 's'})`;
-    });
+    const described = dropped.map(({ r, i }) => describeCollected(r, collected[i]!));
     const items = listItems(config, entry, 'args');
-    const keptInList = roots.includes(keep);
+    const keptInList = entries.includes(keep);
+    const files = entries.filter((r, i) => !isRoot(i) && r !== keep);
     const edits =
       items && keptInList
         ? removeItems(config, entry, items, new Set(dropped.map(({ i }) => i)))
-        : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep)]))];
+        : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files]))];
     ctx.report({
       messageId: 'several',
       data: { count: roots.length, dropped: described.join(' and ') },
