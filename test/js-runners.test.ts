@@ -258,6 +258,32 @@ describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and t
   });
 });
 
+describe('a monorepo whose root declares Vitest: one monitor, referenced from each package config', () => {
+  test('fix writes the monitor once at the root; Vitest run in a package loads it through the relative path', () => {
+    const pkgConfig = (name: string, setup: string) => `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    name: '${name}',\n    setupFiles: ${setup},\n    execArgv: ['--max-old-space-size=2048'],\n    testTimeout: 5000,\n    hookTimeout: 10000,\n  },\n});\n`;
+    const dir = project({
+      'package.json': '{\n  "name": "mono",\n  "private": true,\n  "type": "module",\n  "workspaces": ["packages/*"],\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      'packages/a/vitest.config.ts': pkgConfig('a', "'./vitest.setup.ts'"),
+      'packages/a/vitest.setup.ts': 'globalThis.setupRan = true;\n',
+      'packages/a/src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('a', () => {\n  expect((globalThis as { setupRan?: boolean }).setupRan).toBe(true);\n});\n",
+      'packages/b/vitest.config.ts': pkgConfig('b', '[]'),
+      'packages/b/src/b.test.ts': "import { expect, test } from 'vitest';\n\ntest('b', () => {\n  expect(1).toBe(1);\n});\n",
+    });
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    assert.match(readFileSync(join(dir, 'packages/a/vitest.config.ts'), 'utf8'), /setupFiles: \['\.\/vitest\.setup\.ts', '\.\.\/\.\.\/netra-memory-monitor\.mjs'\],/);
+    assert.match(readFileSync(join(dir, 'packages/b/vitest.config.ts'), 'utf8'), /setupFiles: \[\s*'\.\.\/\.\.\/netra-memory-monitor\.mjs',?\s*\],/);
+    assert.ok(readFileSync(join(dir, 'netra-memory-monitor.cjs'), 'utf8').length > 0);
+    assert.throws(() => readFileSync(join(dir, 'packages/a/netra-memory-monitor.cjs')));
+    assert.equal(runCli(['check'], dir).code, 0);
+    for (const name of ['a', 'b']) {
+      const ran = vitest(join(dir, 'packages', name), { NODE_TEST_MEMORY_LIMIT_MB: '4000' });
+      assert.equal(ran.code, 0, ran.out);
+      assert.match(ran.out, /Tests\s+1 passed \(1\)/);
+      assert.match(ran.out, new RegExp(`\\[MEMORY\\] .*${name}\\.test\\.ts: 1 tests, peak RSS \\d+ MB`));
+    }
+  });
+});
+
 describe('the TypeScript API stays unloaded where no JS/TS file is read', () => {
   const loaded = (dir: string) => {
     const script = `import { check } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};\nimport { createRequire } from 'node:module';\nconst r = await check({ cwd: process.cwd(), paths: ['.'] });\nconst cache = createRequire(import.meta.url).cache;\nconsole.log(JSON.stringify({ findings: r.diagnostics.length, tsMorph: Object.keys(cache).some((k) => k.includes('/ts-morph/') || k.includes('/@ts-morph/')) }));\n`;
