@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
@@ -101,7 +102,7 @@ if (!monitorVersion || !monitorSource.startsWith(`# pytest_memory_plugin ${monit
 const jsOptions = Object.fromEntries(
   ['jest', 'vitest'].map((runner) => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas', `${runner}-config.schema.json`), 'utf8'));
-    return [runner, { keys: Object.keys(schema.properties).sort(), removed: schema['x-removed'] }];
+    return [runner, { keys: Object.keys(schema.properties).sort(), removed: schema['x-removed'], nested: schema['x-nested'] ?? {}, nestedRemoved: schema['x-nested-removed'] ?? {}, rootOnly: schema['x-root-only'] ?? [] }];
   }),
 );
 writeFileSync(
@@ -130,6 +131,20 @@ writeFileSync(
     `export const VITEST_ADAPTER_SOURCE = ${JSON.stringify(vitestAdapterSource)};\n`,
 );
 
+function buildHash() {
+  const hash = createHash('sha256');
+  const visit = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) visit(path);
+      else hash.update(path.slice(root.length)).update(readFileSync(path));
+    }
+  };
+  for (const dir of ['src', 'schemas']) visit(join(root, dir));
+  hash.update(readFileSync(join(root, 'package.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
 const shared = {
   bundle: true,
   platform: 'node',
@@ -142,7 +157,11 @@ const shared = {
   logLevel: 'warning',
   // Heavy parsers stay out of the bundle and load lazily when a file needs them.
   external: ['ts-morph', 'web-tree-sitter', 'tree-sitter-python'],
-  define: { __NETRA_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+  define: {
+    __NETRA_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+    // What a cache (.netra-migrate-cache/) is valid for: any change to the sources or schemas is a new build.
+    __NETRA_BUILD__: JSON.stringify(buildHash()),
+  },
   banner: { js: "import { createRequire as __nmCreateRequire } from 'node:module'; const require = __nmCreateRequire(import.meta.url);" },
 };
 // Chunk names change with content: start from an empty dist/ so no stale chunk ships.

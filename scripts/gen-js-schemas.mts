@@ -95,6 +95,67 @@ function vitestSchema() {
   };
 }
 
-writeFileSync(join(root, 'schemas', 'jest-config.schema.json'), JSON.stringify(jestSchema(), null, 2) + '\n');
-writeFileSync(join(root, 'schemas', 'vitest-config.schema.json'), JSON.stringify(vitestSchema(), null, 2) + '\n');
+/**
+ * Jest options read only from the root config of a `projects` run: jest-config's own GLOBAL_ONLY_OPTIONS
+ * (the keys of `initialOptions` that `initialProjectOptions` lacks; a project that sets one gets "not
+ * supported in an individual project configuration"), read from its build with the TypeScript parser,
+ * plus `testTimeout`, which projects may write but jest-circus takes from the global config.
+ */
+function jestRootOnly(): string[] {
+  const file = require.resolve('jest-config'); // its main: build/index.js
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const keysOf: Record<string, string[]> = {};
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && (node.name.text === 'initialOptions' || node.name.text === 'initialProjectOptions')) {
+      let init = node.initializer;
+      while (init && ts.isBinaryExpression(init)) init = init.right;
+      if (init && ts.isObjectLiteralExpression(init)) keysOf[node.name.text] = init.properties.flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : []));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const all = keysOf.initialOptions;
+  const project = new Set(keysOf.initialProjectOptions);
+  if (!all || project.size === 0) throw new Error('initialOptions / initialProjectOptions not found in jest-config');
+  return [...new Set([...all.filter((k) => !project.has(k)), 'testTimeout'])].sort();
+}
+
+/** Nested options Vitest removed (the migration guide), by dotted path. */
+const vitestNestedRemoved: Removed = {
+  'coverage.all': { message: 'removed in Vitest 4: coverage reports only the files tests load unless `coverage.include` lists the others' },
+  'coverage.extension': { message: 'removed in Vitest 4: list the files in `coverage.include`' },
+};
+
+/**
+ * The keys of the `test` block's object-valued options (`coverage`, `browser`, `sequence`, ...), from
+ * Vitest's types through the type checker (unions of provider-specific options merged). An option whose
+ * type has an index signature (`environmentOptions`) is open: left out, so every key is accepted.
+ */
+function vitestNested(): Record<string, string[]> {
+  const entry = join(root, 'node_modules', '.netra-vitest-nested.ts');
+  const text = "import type { InlineConfig } from 'vitest/node';\nexport declare const config: InlineConfig;\n";
+  const host = ts.createCompilerHost({});
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (f, language, ...rest) => (f === entry ? ts.createSourceFile(f, text, language) : getSourceFile(f, language, ...rest));
+  host.fileExists = (f) => f === entry || fileExists(f);
+  const program = ts.createProgram([entry], { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true, types: [] }, host);
+  const checker = program.getTypeChecker();
+  let config: ts.Type | undefined;
+  program.getSourceFile(entry)!.forEachChild((n) => {
+    if (ts.isVariableStatement(n)) config = checker.getTypeAtLocation(n.declarationList.declarations[0]!.name);
+  });
+  if (!config) throw new Error('InlineConfig not resolved from vitest/node');
+  const nested: Record<string, string[]> = {};
+  for (const option of config.getProperties()) {
+    const type = checker.getNonNullableType(checker.getTypeOfSymbol(option));
+    const objects = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t) && !checker.isTupleType(t) && t.getCallSignatures().length === 0);
+    if (objects.length === 0 || objects.some((o) => checker.getIndexInfosOfType(o).length > 0)) continue;
+    nested[option.name] = [...new Set(objects.flatMap((o) => checker.getPropertiesOfType(o).map((p) => p.name)))].sort();
+  }
+  return nested;
+}
+
+writeFileSync(join(root, 'schemas', 'jest-config.schema.json'), JSON.stringify({ ...jestSchema(), 'x-root-only': jestRootOnly() }, null, 2) + '\n');
+writeFileSync(join(root, 'schemas', 'vitest-config.schema.json'), JSON.stringify({ ...vitestSchema(), 'x-nested': vitestNested(), 'x-nested-removed': vitestNestedRemoved }, null, 2) + '\n');
 process.stdout.write('wrote schemas/jest-config.schema.json and schemas/vitest-config.schema.json\n');

@@ -12,22 +12,32 @@ import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
 import { oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
+import type { FileProblem, LocatedDiagnostic } from './core/diagnostic.js';
+
+/** The rule id under which unreadable and unparsable files appear in json, sarif and compact output. */
+const PARSE_ERROR = 'parse-error';
 import { explainRule, listRules } from './rule-docs.js';
 import { PROFILES } from './runners/pytest/profiles.js';
-import { parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
+import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 import { stderrProgress, useColor } from './terminal.js';
+import { CACHE_DIR } from './core/cache.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
-function ruleSettings(values: readonly string[] | undefined): RuleSettings {
+async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
   const settings: Record<string, unknown> = {};
   for (const value of values ?? []) {
+    let parsed: Record<string, unknown>;
     try {
-      Object.assign(settings, parseRuleFlag(value));
+      parsed = parseRuleFlag(value);
     } catch (e) {
       throw new UsageError(`--rule ${JSON.stringify(value)}: ${(e as Error).message}`);
     }
+    // Checked before merging: assigning a "__proto__" key would replace the settings' prototype.
+    const forbidden = forbiddenKey(parsed);
+    if (forbidden !== null) throw new UsageError(`--rule ${JSON.stringify(value)}: "${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
+    Object.assign(settings, parsed);
   }
-  const errors = settingsErrors(settings, allRules);
+  const errors = await settingsErrors(settings, allRules);
   if (errors.length > 0) throw new UsageError(errors.map((e) => `--rule: ${e}`).join('\n'));
   return settings as RuleSettings;
 }
@@ -92,8 +102,30 @@ function report(result: CheckResult, format: ReporterName): void {
     safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
     unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
   };
-  const tool = { version: version(), rules: allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })) };
-  process.stdout.write(reporters[format]({ diagnostics: result.diagnostics, problems: result.problems, cwd, color, fixable, tool }));
+  const tool = {
+    version: version(),
+    rules: [
+      ...allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })),
+      {
+        id: PARSE_ERROR,
+        description: 'A file netra-migrate could not read or parse',
+        severity: 'error' as const,
+        fix: 'none',
+        docs: { what: 'A config or source file that could not be read (not a regular file, too big, not UTF-8) or parsed.', why: 'Its findings are unknown and it is never written; the run exits 2.', fixSafety: 'No fix: correct the file.' },
+      },
+    ],
+  };
+  // A file that could not be read or parsed is a finding too (`parse-error`), so editors and code scanning
+  // show it; stylish leaves it to the stderr line printed above, github prints problems itself.
+  const asFindings = format === 'stylish' || format === 'github' ? [] : result.problems.map(parseErrorFinding);
+  const diagnostics = [...asFindings, ...result.diagnostics];
+  process.stdout.write(reporters[format]({ diagnostics, problems: result.problems, cwd, color, fixable, tool }));
+}
+
+function parseErrorFinding(p: FileProblem): LocatedDiagnostic {
+  const line = p.line ?? 1;
+  const column = p.column ?? 1;
+  return { file: p.file, start: 0, end: 0, line, column, endLine: line, endColumn: column, rule: PARSE_ERROR, severity: 'error', message: p.message };
 }
 
 function exitCode(result: CheckResult, maxWarnings: number): number {
@@ -121,6 +153,7 @@ await yargs(hideBin(process.argv))
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
         .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings' })
+        .option('cache', { type: 'boolean', default: true, describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)` })
         .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
         .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
@@ -129,7 +162,11 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       const started = performance.now();
       const { options, progress } = runOptions(argv);
-      const result = await check({ ...options, paths: argv.paths as string[], rules: ruleSettings(argv.rule), python: pythonPath(argv.python) });
+      // --show-files and --stats describe this run's own reading, so they never replay a cached one.
+      // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
+      const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
+      const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
+      const result = await check({ ...options, cache, paths: argv.paths as string[], rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
       progress?.end();
       printProblems(result);
       if (argv['show-files']) {
@@ -171,7 +208,7 @@ await yargs(hideBin(process.argv))
         paths: argv.paths as string[],
         write: argv.write,
         unsafe: argv.unsafe,
-        rules: ruleSettings(argv.rule),
+        rules: await ruleSettings(argv.rule),
         profiles: argv.profile ?? [],
         python: pythonPath(argv.python),
       });
@@ -217,7 +254,7 @@ await yargs(hideBin(process.argv))
         .option('rule', ruleOption)
         .example('$0 print-config tests/test_api.py', 'The pytest config pytest would use for it, its values as pytest types them, and the rule settings'),
     async (argv) => {
-      const { config, problems } = await printConfig({ cwd, path: argv.path, rules: ruleSettings(argv.rule) });
+      const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
       printProblems({ problems });
       process.stdout.write(JSON.stringify(config, null, 2) + '\n');
       process.exitCode = problems.length > 0 ? 2 : 0;

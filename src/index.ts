@@ -4,7 +4,9 @@
  *   import { check, fix } from 'netra-migrate';
  *   const { diagnostics } = await check({ cwd: process.cwd(), paths: ['.'] });
  */
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RunCache } from './core/cache.js';
+import { TOOL_CONFIG_FILES } from './core/tool-config.js';
 import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type FixResult, type RunOptions } from './core/engine.js';
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
@@ -40,12 +42,38 @@ async function withToolConfig<T extends RunOptions>(options: T): Promise<{ optio
 
 const failed = (problem: FileProblem) => ({ diagnostics: [], problems: [problem], files: [] });
 
+declare const __NETRA_BUILD__: string | undefined;
+/** What a cache is valid for: the bundle's own hash (scripts/build.mjs); from source, this process only. */
+const BUILD = typeof __NETRA_BUILD__ === 'string' ? __NETRA_BUILD__ : `source-${process.pid}-${Date.now()}`;
+
+/** The tool config files that could apply from `cwd` up: a new or changed one changes the settings. */
+function toolConfigCandidates(cwd: string): string[] {
+  const out: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of TOOL_CONFIG_FILES) out.push(join(dir, name));
+    if (dirname(dir) === dir) return out;
+  }
+}
+
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress });
-  const result = await analyzeAll(ws, analyzers, inputs(opts), opts.rules, opts.ignored, { python: opts.python });
-  return { ...result, diagnostics: locate(ws, result.diagnostics) };
+  const cache = opts.cache ? RunCache.open(opts.cache, BUILD) : undefined;
+  const runInputs = inputs(opts);
+  // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
+  // config file itself is a dependency of every run (see toolConfigCandidates).
+  const key = RunCache.key({ cwd: resolve(opts.cwd), inputs: runInputs, rules: opts.rules ?? {}, ignoreFiles: opts.ignoreFiles !== false, python: opts.python ?? null });
+  const hit = cache?.lookup(key);
+  if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
+  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
+  const result = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
+  const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
+  if (cache) {
+    const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
+    cache.store(key, { diagnostics: located.diagnostics, problems: located.problems, files: located.files }, ws.readSignatures(), ws.walkOptions.listed ?? [], extra);
+    cache.save();
+  }
+  return { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}) };
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */

@@ -279,3 +279,101 @@ describe('the TypeScript API stays unloaded where no JS/TS file is read', () => 
     assert.equal(r.tsMorph, true);
   });
 });
+
+// Issue 19: what the fixes must respect, proven by the real runners before and after `fix --write --unsafe`.
+const FAST_TIMEOUTS = '{"rules": {"require-timeout": ["error", {"testTimeoutMs": 1000, "hookTimeoutMs": 1000}]}}\n';
+const JEST_PKG = '{\n  "name": "jest-sample",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0" }\n}\n';
+
+describe('Jest 30: roots, presets and projects, before and after fix --write --unsafe', () => {
+  test('a roots fix keeps the root that holds the tests, and a preset\'s testTimeout is not lowered', () => {
+    const dir = project({
+      'package.json': JEST_PKG,
+      '.netra-migrate.json': FAST_TIMEOUTS,
+      'jest-preset.js': 'module.exports = {\n  testEnvironment: \'node\',\n  testTimeout: 3000,\n};\n',
+      'jest.config.js': "module.exports = {\n  preset: './jest-preset.js',\n  roots: ['<rootDir>/src', '<rootDir>/tests'],\n  testMatch: ['**/*.check.js'],\n};\n",
+      'src/add.js': 'exports.add = (a, b) => a + b;\n',
+      'src/add.test.js': "test('not matched by testMatch', () => { throw new Error('never runs'); });\n",
+      'tests/add.check.js': `const { add } = require('../src/add');\n\ntest('adds after a wait', async () => {\n  ${SLOW}\n  expect(add(1, 2)).toBe(3);\n});\n`,
+    });
+    const before = jest(dir);
+    assert.equal(before.code, 0, before.out);
+    assert.match(before.out, /Tests:\s+1 passed, 1 total/);
+
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    assert.match(checked.stdout, /Jest `roots` lists 2 roots \(`<rootDir>\/src` \(0 test files\), `<rootDir>\/tests` \(1 test file\)\).*`<rootDir>\/src` \(0 test files\) would no longer be searched/);
+    assert.doesNotMatch(checked.stdout, /require-timeout/);
+
+    const fixed = runCli(['fix', '--write', '--unsafe'], dir);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    const config = readFileSync(join(dir, 'jest.config.js'), 'utf8');
+    assert.match(config, /roots: \['<rootDir>\/tests'\]/);
+    assert.doesNotMatch(config, /testTimeout/);
+
+    const afterFix = jest(dir);
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.match(afterFix.out, /Tests:\s+1 passed, 1 total/);
+  });
+
+  test('with projects, the timeout and memory limit go to the root and the monitor to each project, where Jest reads them', () => {
+    const dir = project({
+      'package.json': JEST_PKG,
+      '.netra-migrate.json': FAST_TIMEOUTS,
+      'jest.config.js': "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node' },\n    '<rootDir>/b',\n  ],\n};\n",
+      'a/slow.test.js': `test('waits', async () => {\n  ${SLOW}\n});\n`,
+      'b/jest.config.js': "module.exports = {\n  displayName: 'b',\n  testEnvironment: 'node',\n};\n",
+      'b/quick.test.js': "test('quick', () => {\n  expect(1).toBe(1);\n});\n",
+    });
+    const before = jest(dir);
+    assert.equal(before.code, 0, before.out);
+
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    assert.match(checked.stdout, /jest\.config\.js: line 1, .*Jest config has no `workerIdleMemoryLimit`: /);
+    assert.match(checked.stdout, /Jest project `a` has no memory monitor in `setupFilesAfterEnv`/);
+    assert.match(checked.stdout, /b\/jest\.config\.js: .*Jest config has no memory monitor in `setupFilesAfterEnv`/);
+    assert.doesNotMatch(checked.stdout, /b\/jest\.config\.js: .*(workerIdleMemoryLimit|testTimeout)/);
+
+    const fixed = runCli(['fix', '--write', '--unsafe'], dir);
+    assert.equal(fixed.code, 1, fixed.stdout + fixed.stderr);
+    assert.equal(
+      readFileSync(join(dir, 'jest.config.js'), 'utf8'),
+      "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/../netra-memory-monitor.cjs'] },\n    '<rootDir>/b',\n  ],\n  testTimeout: 1000,\n  workerIdleMemoryLimit: '1024MB',\n};\n",
+    );
+    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/netra-memory-monitor\.cjs'\]/);
+
+    // The root's testTimeout stops the project's slow test; both projects load their monitor.
+    const afterFix = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.equal(afterFix.code, 1, afterFix.out);
+    assert.match(afterFix.out, /Exceeded timeout of 1000 ms for a test/);
+    assert.match(afterFix.out, /\[MEMORY\]\s+waits: peak/);
+    assert.match(afterFix.out, /\[MEMORY\]\s+quick: peak/);
+    assert.doesNotMatch(afterFix.out, /not supported in an individual project configuration/);
+  });
+});
+
+describe('Vitest 4: a Vite config with `root`, before and after fix --write --unsafe', () => {
+  test('the monitor resolves from the root, and the added test block type-checks', () => {
+    const dir = project({
+      'package.json': '{\n  "name": "vite-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vite": "^7.0.0", "vitest": "^4.1.0" }\n}\n',
+      'vite.config.ts': "import { defineConfig } from 'vite';\n\nexport default defineConfig({\n  root: './src/client',\n});\n",
+      'tsconfig.json': '{ "compilerOptions": { "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] }, "files": ["vite.config.ts"] }\n',
+      'src/client/add.test.ts': "import { expect, test } from 'vitest';\n\ntest('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n",
+    });
+    const tsc = () => run([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+    const before = vitest(dir);
+    assert.equal(before.code, 0, before.out);
+
+    const fixed = runCli(['fix', '--write', '--unsafe'], dir);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    const config = readFileSync(join(dir, 'vite.config.ts'), 'utf8');
+    assert.match(config, /^\/\/\/ <reference types="vitest\/config" \/>\nimport \{ defineConfig \} from 'vite';/);
+    assert.match(config, /setupFiles: \['\.\.\/\.\.\/netra-memory-monitor\.mjs'\]/);
+
+    const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.match(afterFix.out, /\[MEMORY\]\s+adds: peak/);
+    assert.equal(tsc().code, 0, tsc().out);
+    // Without the reference, Vite's defineConfig rejects the test block.
+    writeFileSync(join(dir, 'vite.config.ts'), config.replace('/// <reference types="vitest/config" />\n', ''));
+    assert.match(tsc().out, /'test' does not exist in type 'UserConfigExport'/);
+  });
+});

@@ -11,7 +11,10 @@ import { ROOT, tempDir } from './support/env.js';
 
 async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
   const dir = tempDir('netra-doc-');
-  for (const [name, content] of Object.entries(beside)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(beside)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   mkdirSync(dirname(join(dir, file)), { recursive: true });
   writeFileSync(join(dir, file), text);
   const result = await check({ cwd: dir, paths: ['.'], rules: onlyRule(rule) });

@@ -123,3 +123,21 @@ describe('event_loop: what the no-event-loop-fixture findings say is what pytest
     assert.match(r.out, /1 passed/);
   });
 });
+
+describe('require-testpaths: the unsafe fix keeps the collected tests', { skip }, () => {
+  test('invalid-one-test-dir: the same node ids before and after fix --write --unsafe', async () => {
+    const project = copyToTemp(join(ROOT, 'fixtures', 'rules', 'require-testpaths', 'invalid-one-test-dir', 'input'));
+    const collect = () => run(PYTHON, ['-m', 'pytest', '--collect-only', '-q', '-p', 'no:cacheprovider', '--strict-config'], project);
+    const before = collect();
+    assert.equal(before.code, 0, before.out);
+    const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id === 'require-testpaths' ? 'error' : 'off'] as const));
+    const result = await fix({ cwd: project, paths: ['.'], toolConfig: false, write: true, unsafe: true, rules });
+    assert.equal(result.appliedFixes, 1);
+    assert.match(readFileSync(join(project, 'pytest.ini'), 'utf8'), /^testpaths = tests$/m);
+    const after = collect();
+    assert.equal(after.code, 0, after.out);
+    const ids = (out: string) => out.split('\n').filter((l) => l.includes('::'));
+    assert.deepEqual(ids(after.out), ids(before.out));
+    assert.deepEqual(ids(after.out), ['tests/test_app.py::test_app']);
+  });
+});

@@ -6,13 +6,14 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, fix } from '../src/index.js';
 import type { PluginRecord } from '../src/runners/pytest/plugin-record.js';
 import { withPluginRecords } from '../src/runners/pytest/plugins.js';
 import { allRules } from '../src/rules.js';
-import { copyToTemp, ROOT } from './support/env.js';
+import { copyToTemp, ROOT, runCli, tempDir } from './support/env.js';
 
 const REGISTRY: PluginRecord[] = [
   {
@@ -151,5 +152,58 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         ['tests/test_x.py', 4, 'error', 'safe', '`@pytest.mark.slwo` is not reg'],
       ],
     );
+  });
+});
+
+describe('--python and a project venv: installed plugins, read without running anything', () => {
+  /** A venv whose site-packages holds hand-written metadata: pytest-django with its pytest11 entry point. */
+  function makeVenv(at: string, django = true): { python: string; marker: string } {
+    const r = spawnSync('python3', ['-m', 'venv', '--without-pip', at], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const python = join(at, 'bin', 'python');
+    // With `site` on, the venv's own site-packages (this empty venv has no .pth file yet).
+    const site = spawnSync(python, ['-I', '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).stdout.trim();
+    assert.ok(site.startsWith(at), `${site} is not inside the venv`);
+    const info = join(site, django ? 'pytest_django-4.9.0.dist-info' : 'pytest_other-1.0.dist-info');
+    mkdirSync(info, { recursive: true });
+    writeFileSync(join(info, 'METADATA'), django ? 'Metadata-Version: 2.1\nName: pytest-django\nVersion: 4.9.0\n' : 'Metadata-Version: 2.1\nName: requests\nVersion: 2.32.0\n');
+    if (django) writeFileSync(join(info, 'entry_points.txt'), '[pytest11]\ndjango = pytest_django.plugin\n');
+    // A .pth line that runs code if `site` processes it: reading the environment must not.
+    const marker = join(at, 'pth-ran');
+    writeFileSync(join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, "w").close()\n`);
+    return { python, marker };
+  }
+
+  test('--python: pytest-django installed there makes --ds and django_db known; no .pth file runs', async () => {
+    const work = copyToTemp(join(OPEN_WORLD, 'django-undeclared'));
+    const { python, marker } = makeVenv(join(tempDir('netra-env-'), 'env'));
+    const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false, python }));
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.diagnostics.filter((d) => d.rule in RULES), []);
+    assert.equal(existsSync(marker), false, 'a .pth file ran');
+  });
+
+  test('a .venv/ in the project is read without --python', async () => {
+    const work = copyToTemp(join(OPEN_WORLD, 'django-undeclared'));
+    makeVenv(join(work, '.venv'));
+    const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false }));
+    assert.deepEqual(result.diagnostics.filter((d) => d.rule in RULES), []);
+  });
+
+  test('an installed environment without pytest-django: --ds is an error naming the plugin and the environment, no fix', async () => {
+    const work = copyToTemp(join(OPEN_WORLD, 'django-undeclared'));
+    const { python } = makeVenv(join(tempDir('netra-env-'), 'env'), false);
+    const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false, python }));
+    const ds = result.diagnostics.find((d) => d.message.startsWith('`--ds`'))!;
+    assert.equal(ds.severity, 'error');
+    assert.equal(ds.fix, undefined);
+    assert.equal(ds.message, `\`--ds\` in addopts needs pytest-django, which the project does not declare in the environment of ${python} and pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)`);
+  });
+
+  test('a --python that cannot run: one clear problem, exit 2 from the CLI', () => {
+    const work = copyToTemp(join(OPEN_WORLD, 'django'));
+    const r = runCli(['check', '--python', './no/such/python', '.'], work);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /cannot read the installed packages of .*no\/such\/python/);
   });
 });

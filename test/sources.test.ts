@@ -46,6 +46,8 @@ const TRICKY = [
 
 /** Files the filter must skip: sync fixtures with a scope, plain async fixtures and marks, parametrize. */
 const IRRELEVANT = [
+  'import asyncio\n\ndef test_loop():\n    loop = asyncio.new_event_loop()\n    asyncio.set_event_loop(loop)\n    loop.close()\n',
+  'import pytest\n\n@pytest.mark.asyncio(loop_scope="module")\nasync def test_a():\n    pass\n',
   'import pytest\n\n@pytest.fixture(scope="module")\ndef settings():\n    return {}\n',
   'import pytest\n\n@pytest.fixture(\n    scope="session", autouse=True,\n)\ndef env():\n    return {}\n\n@pytest.mark.asyncio\nasync def test_a(env):\n    assert env == {}\n',
   'import pytest, pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def client():\n    yield 1\n\n@pytest.fixture(autouse=True, params=[1, 2])\ndef p(request):\n    return request.param\n',

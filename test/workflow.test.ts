@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { check } from '../src/index.js';
@@ -81,7 +81,8 @@ describe('ignore files', () => {
 function runTerminal(args: string[], cwd: string, env: Record<string, string>, pty: boolean): string {
   const clean: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['NO_COLOR', 'FORCE_COLOR', 'NETRA_PROGRESS_DELAY_MS', 'TERM']) delete clean[k];
-  Object.assign(clean, { TERM: 'xterm' }, env);
+  // A cached run reads nothing, so it would show no progress: these runs start afresh.
+  Object.assign(clean, { TERM: 'xterm', NETRA_MIGRATE_NO_CACHE: '1' }, env);
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
   // `script` gives the child a pseudo-terminal for stdout and stderr (both land in script's stdout).
   const r = pty
@@ -190,5 +191,100 @@ describe('GitHub Action', () => {
     assert.match(r.stderr, /^fixed \d+ problems? in \d+ files?/m);
     assert.doesNotMatch(r.stdout, /require-timeout/);
     assert.match(r.stdout, /^::warning file=pytest\.ini,.*\(require-fail-fast\)/m);
+  });
+});
+
+describe('cache for repeat runs', () => {
+  const MODULES = 40;
+  function suite(): string {
+    const files: Record<string, string> = {
+      'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --strict-markers\nmarkers =\n    slow: long\n',
+      'tests/conftest.py': 'import pytest\n\n\n@pytest.fixture\ndef settings():\n    return {}\n',
+      'tests/test_loop.py': 'async def test_loop(event_loop):\n    pass\n',
+    };
+    for (let i = 0; i < MODULES; i++) {
+      files[`tests/test_m${i}.py`] = `import pytest\n\n\n@pytest.mark.${i % 2 === 0 ? 'slow' : 'parametrize("x", [1])'}\ndef test_${i}(x=1):\n    assert x\n`;
+    }
+    return writeTree(files, 'netra-cache-');
+  }
+  const where = (r: { diagnostics: { file: string; rule: string; line: number }[] }, dir: string) =>
+    r.diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line} ${d.rule}`).sort();
+
+  test('a second run on an unchanged tree replays the same findings and reads no file', async () => {
+    const dir = suite();
+    const cache = join(dir, '.netra-migrate-cache');
+    const first = await check({ cwd: dir, paths: ['.'], cache });
+    assert.deepEqual(first.cache, { hit: false, filesRead: first.cache!.filesRead });
+    assert.ok(first.cache!.filesRead >= MODULES + 3, `${first.cache!.filesRead}`);
+    const second = await check({ cwd: dir, paths: ['.'], cache });
+    assert.deepEqual(second.cache, { hit: true, filesRead: 0 });
+    assert.deepEqual(second.diagnostics, first.diagnostics);
+    assert.deepEqual(second.problems, first.problems);
+    assert.ok(where(first, dir).includes('tests/test_loop.py:1 no-event-loop-fixture'));
+    // The cache keeps git out of it.
+    assert.equal(readFileSync(join(cache, '.gitignore'), 'utf8').includes('*'), true);
+  });
+
+  test('one module changed: only it (and the modules a rule reports on) is read again', async () => {
+    const dir = suite();
+    const cache = join(dir, '.netra-migrate-cache');
+    await check({ cwd: dir, paths: ['.'], cache });
+    writeFileSync(join(dir, 'tests', 'test_m3.py'), 'import pytest\n\n\n@pytest.mark.flaky\ndef test_3():\n    pass\n');
+    const after = await check({ cwd: dir, paths: ['.'], cache });
+    assert.equal(after.cache!.hit, false);
+    const read = new Set(after.reads!.map((r) => r.file.slice(dir.length + 1)));
+    assert.ok(read.has('tests/test_m3.py'));
+    assert.ok(read.has('tests/test_loop.py'), 'a module a rule reports on is parsed again');
+    assert.ok(!read.has('tests/test_m4.py') && !read.has('tests/test_m5.py'), [...read].join(' '));
+    assert.ok(after.cache!.filesRead < 10, `${after.cache!.filesRead} files read`);
+    const fresh = await check({ cwd: dir, paths: ['.'] });
+    assert.deepEqual(where(after, dir), where(fresh, dir));
+    assert.ok(where(after, dir).includes('tests/test_m3.py:4 registered-markers'));
+  });
+
+  test('a config change re-reports the modules it governs; a rule setting is a key of its own', async () => {
+    const dir = suite();
+    const cache = join(dir, '.netra-migrate-cache');
+    const before = await check({ cwd: dir, paths: ['.'], cache });
+    assert.ok(!where(before, dir).some((w) => w.endsWith('registered-markers')));
+    // `slow` is no longer registered: every module using it must now be reported.
+    writeFileSync(join(dir, 'pytest.ini'), '[pytest]\ntestpaths = tests\naddopts = --strict-markers\n');
+    const after = await check({ cwd: dir, paths: ['.'], cache });
+    const slow = where(after, dir).filter((w) => w.endsWith('registered-markers'));
+    assert.equal(slow.length, MODULES / 2, slow.join('\n'));
+    const fresh = await check({ cwd: dir, paths: ['.'] });
+    assert.deepEqual(where(after, dir), where(fresh, dir));
+    const off = await check({ cwd: dir, paths: ['.'], cache, rules: { 'registered-markers': 'off' } });
+    assert.equal(off.cache!.hit, false);
+    assert.ok(!where(off, dir).some((w) => w.endsWith('registered-markers')));
+    const again = await check({ cwd: dir, paths: ['.'], cache });
+    assert.equal(again.cache!.hit, true);
+    assert.deepEqual(where(again, dir), where(after, dir));
+  });
+
+  test('CLI: cached by default in .netra-migrate-cache/, same output; --no-cache neither reads nor writes it', () => {
+    const dir = suite();
+    const first = runCli(['check', '--format', 'json'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
+    assert.ok(existsSync(join(dir, '.netra-migrate-cache', 'cache.json')));
+    const second = runCli(['check', '--format', 'json'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
+    assert.equal(second.code, first.code);
+    assert.equal(second.stdout, first.stdout);
+    const other = suite();
+    runCli(['check', '--no-cache'], other, { NETRA_MIGRATE_NO_CACHE: '' });
+    assert.equal(existsSync(join(other, '.netra-migrate-cache')), false);
+  });
+});
+
+describe('start-up of a JS config run', () => {
+  test("TypeScript's compiled code is cached in node_modules/.cache/netra-migrate and gives the same findings", () => {
+    const dir = writeTree({ 'jest.config.js': "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src', '<rootDir>/lib'],\n};\n" });
+    const cacheDir = join(ROOT, 'node_modules', '.cache', 'netra-migrate');
+    rmSync(cacheDir, { recursive: true, force: true });
+    const cold = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
+    assert.ok(readdirSync(cacheDir).some((f) => f.startsWith('@ts-morph+common+dist+typescript.js.') && f.endsWith('.v8cache')), readdirSync(cacheDir).join(' '));
+    const warm = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
+    assert.equal(warm.code, 1);
+    assert.equal(warm.stdout, cold.stdout);
+    assert.match(warm.stdout, /"rule": "single-test-root"|"rule": "[a-z-]+"/);
   });
 });

@@ -49,6 +49,8 @@ export interface FileProblem {
   line?: number;
   column?: number;
   message: string;
+  /** From a verify step: the file as read is at fault (its runner rejects it), not the fix's output. */
+  asRead?: boolean;
 }
 
 export class FileProblemError extends Error {

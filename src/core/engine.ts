@@ -50,6 +50,8 @@ export interface RunOptions {
   toolConfig?: false;
   /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
   ignoreFiles?: false;
+  /** Directory of the cache for repeat runs of `check` (see core/cache.ts); none by default. */
+  cache?: string | false;
   /** Called as sources are read (`done` of `total`), for a progress line. */
   onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
@@ -68,6 +70,8 @@ export interface CheckResult {
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
   stats?: RunStats;
+  /** With a cache: whether the whole result came from it, and how many files this run read. */
+  cache?: { hit: boolean; filesRead: number };
 }
 
 export interface FileRead {
@@ -309,8 +313,10 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     for (const analyzer of analyzers) {
       const problem = await analyzer.verify(ws, change.file);
       if (problem) {
-        problems.push({ ...problem, message: `a fix produced a file that does not parse, so it is not written: ${problem.message}` });
-        held.set(change.file, 'a fix produced a file that does not parse');
+        const { asRead, ...where } = problem;
+        const message = asRead ? problem.message : `a fix produced a file that does not parse, so it is not written: ${problem.message}`;
+        problems.push({ ...where, message });
+        held.set(change.file, asRead ? 'the file as read does not parse' : 'a fix produced a file that does not parse');
       }
     }
   }

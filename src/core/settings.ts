@@ -26,12 +26,32 @@ export function resolveRule(settings: RuleSettings | undefined, id: string, defa
 
 const LEVELS: readonly string[] = ['off', 'warn', 'error'];
 
+/** Keys that reach an object's prototype when assigned: never accepted in settings, from any source. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first forbidden key anywhere in a parsed value, as a dotted path, or null. */
+export function forbiddenKey(value: unknown, path: readonly string[] = []): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return [...path, key].join('.');
+    const inner = forbiddenKey((value as Record<string, unknown>)[key], [...path, key]);
+    if (inner !== null) return inner;
+  }
+  return null;
+}
+
+type OptionsValidator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };
+
 /**
- * Check user rule settings against the rules: known ids, known levels, and only options a rule declares,
- * of the declared JSON type. Returns one message per mistake, naming the rule.
+ * Check user rule settings against the rules: known ids, known levels, and options validated with ajv
+ * against each rule's own option schema (types, ranges, patterns, unknown options). Returns one message per
+ * mistake, naming the rule. ajv is loaded only when some setting has options.
  */
-export function settingsErrors(settings: Record<string, unknown>, rules: readonly { meta: { id: string; options: Record<string, unknown> } }[]): string[] {
+export async function settingsErrors(settings: Record<string, unknown>, rules: readonly { meta: { id: string; options: Record<string, unknown> } }[]): Promise<string[]> {
   const errors: string[] = [];
+  const forbidden = forbiddenKey(settings);
+  if (forbidden !== null) return [`"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`];
+  let compile: ((schema: Record<string, unknown>) => OptionsValidator) | undefined;
   for (const [id, setting] of Object.entries(settings)) {
     const rule = rules.find((r) => r.meta.id === id);
     if (!rule) {
@@ -46,21 +66,39 @@ export function settingsErrors(settings: Record<string, unknown>, rules: readonl
       errors.push(`${id}: options must be an object`);
       continue;
     }
-    const declared = (rule.meta.options.properties ?? {}) as Record<string, { type?: string | string[] }>;
-    for (const [key, value] of Object.entries(options)) {
-      const schema = declared[key];
-      if (!schema) {
-        errors.push(`${id}: unknown option "${key}"${Object.keys(declared).length ? ` (options: ${Object.keys(declared).join(', ')})` : ' (it has none)'}`);
-        continue;
-      }
-      const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-      const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value;
-      if (types.length > 0 && !types.includes(actual) && !(actual === 'integer' && types.includes('number'))) {
-        errors.push(`${id}: option "${key}" must be ${types.join(' or ')}, not ${actual}`);
+    compile ??= await optionsCompiler();
+    const validate = compile(rule.meta.options);
+    if (validate(options)) continue;
+    const declared = Object.keys((rule.meta.options.properties ?? {}) as Record<string, unknown>);
+    for (const e of validate.errors ?? []) {
+      const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      if (e.params.additionalProperty !== undefined) {
+        errors.push(`${id}: unknown option "${String(e.params.additionalProperty)}"${declared.length ? ` (options: ${declared.join(', ')})` : ' (it has none)'}`);
+      } else {
+        errors.push(`${id}: option "${where}" ${e.message ?? 'is not valid'}, not ${JSON.stringify(valueAt(options, where))}`);
       }
     }
   }
   return errors;
+}
+
+function valueAt(value: unknown, dotted: string): unknown {
+  let at = value;
+  for (const part of dotted.split('.').filter(Boolean)) at = (at as Record<string, unknown> | undefined)?.[part];
+  return at;
+}
+
+async function optionsCompiler(): Promise<(schema: Record<string, unknown>) => OptionsValidator> {
+  const mod = (await import('ajv')) as unknown as { default: new (o: object) => { compile(s: object): OptionsValidator } };
+  const Ajv = (mod.default as unknown as { default?: typeof mod.default }).default ?? mod.default;
+  // `default` and `description` annotate; strict mode would reject neither, but rules may add notes.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const cache = new Map<object, OptionsValidator>();
+  return (schema) => {
+    let v = cache.get(schema);
+    if (!v) cache.set(schema, (v = ajv.compile(schema)));
+    return v;
+  };
 }
 
 /** `--rule` values: a JSON object of settings, or `rule-id:SETTING` with SETTING a level or JSON. */

@@ -12,7 +12,7 @@ import { FileProblemError } from './diagnostic.js';
 import { readOptionalTextFile } from './fs.js';
 import { compileGlobs, globsIgnore } from './glob.js';
 import type { JsonSchema } from './rule.js';
-import { settingsErrors, type RuleSettings } from './settings.js';
+import { forbiddenKey, settingsErrors, type RuleSettings } from './settings.js';
 import { LineIndex } from './text.js';
 
 export interface ToolConfig {
@@ -61,6 +61,8 @@ async function rawConfig(file: string, text: string): Promise<{ data: unknown; l
   return tomlConfig(file, text, index);
 }
 
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
 async function tomlConfig(file: string, text: string, index: LineIndex): Promise<{ data: unknown; lineOf: (key: string) => number }> {
   // Imported here so a run without a pyproject config never loads the TOML parser for this.
   const { parseToml, tomlValue, keyValues } = await import('../formats/toml.js');
@@ -69,6 +71,9 @@ async function tomlConfig(file: string, text: string, index: LineIndex): Promise
   const data: Record<string, unknown> = {};
   for (const { path, node } of keyValues(doc.ast)) {
     if (path[0] !== 'tool' || path[1] !== 'netra-migrate') continue;
+    // `[tool.netra-migrate."__proto__"]` would write into Object.prototype (and silence every rule).
+    const forbidden = path.slice(2).find((p) => FORBIDDEN.has(p));
+    if (forbidden !== undefined) throw new FileProblemError({ file, line: index.position(node.range[0]).line, column: 1, message: `"${forbidden}" is not allowed as a key` });
     let at = data;
     for (const part of path.slice(2, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
     at[path[path.length - 1]!] = tomlValue(node.value);
@@ -94,16 +99,18 @@ export async function loadToolConfig(cwd: string, rules: readonly RuleLike[]): P
   }
 }
 
-function validate(file: string, data: unknown, lineOf: (key: string) => number, rules: readonly RuleLike[]): ToolConfig {
+async function validate(file: string, data: unknown, lineOf: (key: string) => number, rules: readonly RuleLike[]): Promise<ToolConfig> {
   const fail = (key: string, message: string): never => {
-    throw new FileProblemError({ file, line: lineOf(key), message });
+    throw new FileProblemError({ file, line: lineOf(key), column: 1, message });
   };
+  const forbidden = forbiddenKey(data);
+  if (forbidden !== null) fail(forbidden.split('.').pop()!, `"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('netra-migrate', 'the netra-migrate configuration must be an object with "rules" and/or "ignore"');
   const obj = data as Record<string, unknown>;
   for (const key of Object.keys(obj)) if (!['rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: rules, ignore)`);
   const ruleSettings = obj.rules ?? {};
   if (typeof ruleSettings !== 'object' || ruleSettings === null || Array.isArray(ruleSettings)) fail('rules', '"rules" must be an object of rule id to setting');
-  const errors = settingsErrors(ruleSettings as Record<string, unknown>, rules);
+  const errors = await settingsErrors(ruleSettings as Record<string, unknown>, rules);
   if (errors.length > 0) {
     const first = errors[0]!;
     const id = /^(?:unknown rule ")?([a-z-]+)/.exec(first)?.[1] ?? 'rules';

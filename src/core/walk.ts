@@ -54,6 +54,17 @@ export class IgnoreFiles {
   /** Every ignore file read, for tests and for the cache key (a changed .gitignore changes the walk). */
   readonly read: string[] = [];
 
+  /** The ignore files looked for, present or not (a new or changed one changes the walk). */
+  probed(): string[] {
+    const out: string[] = [];
+    for (const [dir, level] of this.levels) {
+      out.push(join(dir, '.ignore'));
+      if (this.repoRoot(dir) !== null) out.push(join(dir, '.gitignore'));
+    }
+    for (const repo of this.excludes.keys()) out.push(join(repo, '.git', 'info', 'exclude'));
+    return out;
+  }
+
   private static factory: ((options?: { allowRelativePaths?: boolean }) => Ignore) | undefined;
 
   private load(file: string, base: string): Level | null {
@@ -136,14 +147,22 @@ export class IgnoreFiles {
  * skipped in silence: a directory that cannot be listed (permissions, a path beyond PATH_MAX) or a name that
  * is not valid UTF-8 is a problem, and a template tree is a skip, both told to `onEvent`.
  */
-export function* walkDirs(
-  root: string,
-  onEvent: (event: WalkEvent) => void = () => {},
-  ignoreFiles?: IgnoreFiles,
-): Generator<{ dir: string; entries: Dirent[] }> {
+export interface WalkOptions {
+  /** Leave out what the repository's ignore files ignore. */
+  ignoreFiles?: IgnoreFiles;
+  /** Every directory listed is added here (the cache's record of what a run depended on). */
+  listed?: Set<string>;
+  /** Told what the walk did not enter: a problem (exit 2) or a tree it skips on purpose (a template). */
+  onEvent?: (event: WalkEvent) => void;
+}
+
+export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ dir: string; entries: Dirent[] }> {
+  const { ignoreFiles, listed } = options;
+  const onEvent = options.onEvent ?? (() => {});
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
+    listed?.add(dir);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });

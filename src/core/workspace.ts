@@ -1,7 +1,8 @@
 import { existsSync, type Dirent } from 'node:fs';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
-import { IgnoreFiles, walkDirs, type WalkEvent } from './walk.js';
+import type { RunCache } from './cache.js';
+import { IgnoreFiles, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -23,10 +24,41 @@ export class Workspace {
   reads = 0;
   /** Told how far a long read of sources has come (`done` of `total`), for a terminal's progress line. */
   readonly progress: ((done: number, total: number) => void) | undefined;
+  /** How every walk of this run goes: the ignore files, and the directories listed (for the cache). */
+  readonly walkOptions: WalkOptions;
+  /** Facts about single files kept from earlier runs (see RunCache), when the run uses the cache. */
+  readonly cache: RunCache | undefined;
 
-  constructor(options: { ignoreFiles?: boolean; progress?: (done: number, total: number) => void } = {}) {
+  constructor(options: { ignoreFiles?: boolean; progress?: (done: number, total: number) => void; cache?: RunCache } = {}) {
     this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
     this.progress = options.progress;
+    this.cache = options.cache;
+    this.walkOptions = {
+      ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}),
+      listed: new Set(),
+      onEvent: (event: WalkEvent) => {
+        if (event.kind === 'problem') this.walkProblems.push(event.problem);
+        else this.skipped.set(event.dir, event.reason);
+      },
+    };
+  }
+
+  /** A fact an earlier run learned about this file's text, if the file is unchanged since (no read needed). */
+  cachedFact(path: string): unknown {
+    return this.overlay.has(path) ? undefined : this.cache?.fact(path);
+  }
+
+  /** Keep a fact about the text of a file read in this run, for the next run. */
+  rememberFact(path: string, value: unknown): void {
+    const stat = this.everRead.get(path);
+    if (stat && !this.overlay.has(path)) this.cache?.rememberFact(path, stat, value);
+  }
+
+  /** Files read (with size and modification time) and files that could not be read (null), for the cache. */
+  readSignatures(): Map<string, { size: number; mtimeMs: number } | null> {
+    const out = new Map<string, { size: number; mtimeMs: number } | null>(this.everRead);
+    for (const path of this.failed.keys()) if (!out.has(path)) out.set(path, null);
+    return out;
   }
 
   /**
@@ -36,16 +68,7 @@ export class Workspace {
   walk(root: string): readonly { dir: string; entries: Dirent[] }[] {
     let listing = this.walks.get(root);
     if (!listing) {
-      listing = [
-        ...walkDirs(
-          root,
-          (event: WalkEvent) => {
-            if (event.kind === 'problem') this.walkProblems.push(event.problem);
-            else this.skipped.set(event.dir, event.reason);
-          },
-          this.ignoreFiles,
-        ),
-      ];
+      listing = [...walkDirs(root, this.walkOptions)];
       this.walks.set(root, listing);
     }
     return listing;

@@ -417,11 +417,18 @@ export function declaredNames(deps: ProjectDependencies): Set<string> {
 }
 
 /**
- * The list a test plugin belongs in: the one that already holds pytest (a test or dev group before the
- * main dependencies), followed through `include-group` so the group that names pytest itself is edited.
+ * The list a test plugin belongs in: the one that already holds pytest (a test or dev group, never the main
+ * dependencies a library's users install), else one holding a pytest plugin (pytest itself then comes in
+ * through it), else a group named for tests or development. Undefined when there is none.
  */
 export function testDependencyList(deps: ProjectDependencies): DependencyList | undefined {
-  const holding = deps.lists.filter((l) => l.dependencies.some((d) => d.requirement.name === 'pytest'));
-  const main = (l: DependencyList) => l.group === '[project] dependencies' || l.group === '[tool.poetry.dependencies]' || l.group === 'Pipfile [packages]' || l.group.endsWith('install_requires');
-  return holding.find((l) => !main(l)) ?? holding[0];
+  const main = (l: DependencyList) =>
+    l.group === '[project] dependencies' || l.group === '[tool.poetry.dependencies]' || l.group === 'Pipfile [packages]' || l.group.endsWith('install_requires');
+  const candidates = deps.lists.filter((l) => !main(l));
+  const holds = (l: DependencyList, test: (name: string) => boolean) => l.dependencies.some((d) => test(d.requirement.name));
+  return (
+    candidates.find((l) => holds(l, (n) => n === 'pytest')) ??
+    candidates.find((l) => holds(l, (n) => n.startsWith('pytest-'))) ??
+    candidates.find((l) => /\b(tests?|testing|dev)\b/i.test(l.group.replace(/requirements[-_]?/i, '')))
+  );
 }

@@ -199,9 +199,18 @@ export function parseIni(text: string): IniDocument {
 
 /** Map an offset inside an entry's joined value back to the file. */
 export function valueOffsetToFile(entry: IniEntry, at: number): number {
-  let best = entry.segments[0];
-  for (const seg of entry.segments) if (seg.at <= at) best = seg;
-  if (!best) return entry.keyLine.dataStart!;
+  // Segments are in value order: a binary search keeps mapping every item of a long value linear overall
+  // (a scan per item made 20,000 continuation lines quadratic).
+  const segs = entry.segments;
+  if (segs.length === 0) return entry.keyLine.dataStart!;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid]!.at <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const best = segs[lo]!;
   return best.offset + Math.min(at - best.at, best.length);
 }
 

@@ -13,6 +13,8 @@
  * - `jest-preset-angular/presets`: `createCjsPreset()` / `createEsmPreset()` return the preset's
  *   `testEnvironment`, `moduleFileExtensions`, `snapshotSerializers`, `transform`, `transformIgnorePatterns`
  *   (ESM also `extensionsToTreatAsEsm`, `moduleNameMapper`).
+ * - Nx: `nxPreset` (`require('@nx/jest/preset').default`, or imported by name) has `testMatch`, `resolver`,
+ *   `moduleFileExtensions`, `coverageReporters`, `testEnvironment`, `testEnvironmentOptions`.
  */
 
 /** Keys next/jest adds to (or merges into) the config it wraps. */
@@ -38,8 +40,13 @@ const PRESET_FACTORIES: Record<string, Record<string, readonly string[]>> = {
 };
 PRESET_FACTORIES['jest-preset-angular/presets/index.js'] = PRESET_FACTORIES['jest-preset-angular/presets']!;
 
-/** Preset objects read as members (`require('ts-jest/presets').jsWithTs`). */
+/** Nx's `nxPreset` (`@nx/jest/preset`, before Nx 16 `@nrwl/jest/preset`): the keys it documents; none is a limit. */
+const NX_PRESET = ['testMatch', 'resolver', 'moduleFileExtensions', 'coverageReporters', 'testEnvironment', 'testEnvironmentOptions'];
+
+/** Preset objects read as members (`require('ts-jest/presets').jsWithTs`, `require('@nx/jest/preset').default`). */
 const PRESET_OBJECTS: Record<string, Record<string, readonly string[]>> = {
+  '@nx/jest/preset': { default: NX_PRESET, nxPreset: NX_PRESET },
+  '@nrwl/jest/preset': { default: NX_PRESET, nxPreset: NX_PRESET },
   'ts-jest/presets': Object.fromEntries(
     ['defaults', 'jsWithTs', 'jsWithBabel'].flatMap((base) => [
       [base, TS_JEST_CJS],

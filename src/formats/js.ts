@@ -17,13 +17,14 @@ import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
 import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
 import { LineIndex } from '../core/text.js';
+import { requireWithCodeCache } from '../core/code-cache.js';
 
 const require = createRequire(import.meta.url);
 let tsModule: typeof TS | undefined;
 
 /** The TypeScript API, loaded on first use. */
 export function typescript(): typeof TS {
-  tsModule ??= (require('ts-morph') as { ts: typeof TS }).ts;
+  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS }).ts;
   return tsModule;
 }
 
@@ -62,6 +63,8 @@ export interface JsProperty extends Span {
   value: JsValue;
   /** Written in the object itself, not brought in by a spread or a merged config. */
   own: boolean;
+  /** Inherited from a Jest preset for a list Jest concatenates: the config's own key adds to it, not replaces it. */
+  concatenated?: true;
 }
 
 export interface JsObject extends Span {
@@ -136,6 +139,20 @@ export function parseJs(file: string, text: string): ParsedJs {
     });
   }
   return { file, text, source, json: kind === ts.ScriptKind.JSON };
+}
+
+/** Plain data (what a package documents it exports), turned into a JsValue where it is referenced. */
+export type PlainData = string | number | boolean | null | PlainData[] | { [key: string]: PlainData };
+
+/** Plain data as a value located at `at` (the reference to it): nothing in it is written in the config. */
+export function plainValue(data: PlainData, at: Span): JsValue {
+  if (data === null) return { kind: 'null', ...at };
+  if (typeof data === 'string') return { kind: 'string', value: data, quote: "'", ...at };
+  if (typeof data === 'number') return { kind: 'number', value: data, ...at };
+  if (typeof data === 'boolean') return { kind: 'boolean', value: data, ...at };
+  if (Array.isArray(data)) return { kind: 'array', items: data.map((d) => plainValue(d, at)), literal: { ...at, elements: [] }, opaque: null, ...at };
+  const properties = Object.entries(data).map(([key, d]): JsProperty => ({ key, keySpan: at, value: plainValue(d, at), own: false, ...at }));
+  return { kind: 'object', properties, literal: { ...at, members: [] }, opaque: null, ...at };
 }
 
 /** Reads the files a config imports from (relative default imports); null when unreadable. */

@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
+import { cpythonVerdict } from './cpython.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
@@ -94,8 +95,13 @@ export interface PythonModule {
   imports: Import[];
   /** Where the top-level imports end (a new import goes after it), or 0. */
   importsEnd: number;
-  /** The first syntax error, if any (1-based line), and every error range. */
-  syntaxError: { line: number; column: number } | null;
+  /**
+   * The first syntax error, if any (1-based line), and every error range tree-sitter found. An error only
+   * tree-sitter sees is checked with CPython (`ast.parse`): where CPython accepts the text there is no
+   * syntax error (the ranges stay, so no edit lands inside them); where CPython rejects it, its position and
+   * message are given; `detail` says when no python3 could confirm tree-sitter's verdict.
+   */
+  syntaxError: { line: number; column: number; detail?: string } | null;
   errorRanges: Range[];
   /** Uses of `event_loop` inside the body of a function that takes it as a parameter; `nested` when inside an inner def or lambda. */
   eventLoopUses(fn: FunctionDef): (Range & { nested: boolean })[];
@@ -186,7 +192,8 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
     ...range(outer),
     name: name.text,
     nameRange: range(name),
-    async: def.children.some((c) => c?.type === 'async'),
+    // `async` is the definition's first token when present (reading every child would marshal them all).
+    async: def.child(0)?.type === 'async',
     decorators: decorators.map(decorator),
     params: out,
     paramList: params ? range(params) : range(def),
@@ -248,6 +255,38 @@ function collectErrors(root: TsNode, out: Range[]): void {
   cursor.delete();
 }
 
+/** The first syntax error of a Python text (1-based line and column), or null: a parse without the model. */
+export async function pythonSyntaxError(text: string): Promise<PythonModule['syntaxError']> {
+  const p = await parser();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    if (!tree.rootNode.hasError) return null;
+    const errorRanges: Range[] = [];
+    collectErrors(tree.rootNode, errorRanges);
+    return syntaxErrorOf(text, errorRanges);
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * The syntax error of a module, as CPython sees it: tree-sitter's errors are only a hint (it reports valid
+ * Python as broken where a line inside brackets is dedented), so `ast.parse` decides; without python3 the
+ * tree-sitter position stands, said so.
+ */
+function syntaxErrorOf(text: string, errorRanges: readonly Range[]): PythonModule['syntaxError'] {
+  if (errorRanges.length === 0) return null;
+  const verdict = cpythonVerdict(text);
+  if (verdict === null) {
+    const at = errorRanges[0]!.start;
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { line, column: at - (before.lastIndexOf('\n') + 1) + 1, detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse' };
+  }
+  return verdict.ok ? null : { line: verdict.line, column: verdict.column, detail: verdict.message };
+}
+
 export async function parsePython(text: string): Promise<PythonModule> {
   const p = await parser();
   const tree = p.parse(text);
@@ -292,13 +331,7 @@ export async function parsePython(text: string): Promise<PythonModule> {
     visitBlock(root, null, true);
     const errorRanges: Range[] = [];
     collectErrors(root, errorRanges);
-    let syntaxError: PythonModule['syntaxError'] = null;
-    if (errorRanges.length > 0) {
-      const at = errorRanges[0]!.start;
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      syntaxError = { line, column: at - (before.lastIndexOf('\n') + 1) + 1 };
-    }
+    const syntaxError: PythonModule['syntaxError'] = syntaxErrorOf(text, errorRanges);
     return {
       text,
       functions,

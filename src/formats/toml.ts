@@ -29,10 +29,26 @@ export function parseToml(text: string): TomlDocument {
     return { text, ast: parseTOML(text, { tomlVersion: '1.0.0' }), error: null };
   } catch (e) {
     // Thousands of nested arrays exhaust the parser's stack (Python's tomllib gives up too): say so plainly.
-    if (e instanceof RangeError) return { text, ast: null, error: { line: 1, column: 1, message: 'values nested too deeply to read' } };
+    // A string of several hundred thousand characters exhausts it too (it spreads the code points into a call).
+    if (e instanceof RangeError) return { text, ast: null, error: longestLine(text) ?? { line: 1, column: 1, message: 'values nested too deeply to read' } };
     const err = e as { message: string; lineNumber?: number; column?: number };
     return { text, ast: null, error: { line: err.lineNumber ?? 1, column: (err.column ?? 0) + 1, message: err.message } };
   }
+}
+
+/** Lines longer than this are no config a person wrote; the parser cannot read one as a single string. */
+const MAX_TOML_LINE = 100_000;
+
+function longestLine(text: string): TomlError | null {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) !== 10) continue;
+    if (i - start > MAX_TOML_LINE) return { line, column: 1, message: `line of ${i - start} characters is too long to read (up to ${MAX_TOML_LINE})` };
+    line++;
+    start = i + 1;
+  }
+  return null;
 }
 
 export function keyPath(node: AST.TOMLKey): string[] {

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs, property, readConfigValue, type JsArray, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
+import { applyJestPreset } from './presets.js';
 
 export type JsRunner = 'jest' | 'vitest';
 
@@ -16,6 +17,12 @@ export const JEST_CONFIG = new RegExp(`^jest\\.config\\.(?:${EXT}|json)$`);
 export const VITEST_CONFIG = new RegExp(`^vitest\\.config\\.(?:${EXT})$`);
 export const VITE_CONFIG = new RegExp(`^vite\\.config\\.(?:${EXT})$`);
 export const VITEST_WORKSPACE = new RegExp(`^vitest\\.workspace\\.(?:${EXT}|json)$`);
+/**
+ * Named configs found by the walk: `jest.int.config.js`, `vitest.node.config.ts` (run through `--config`; a
+ * base that another config imports is left to the config that imports it: see the analyzer).
+ */
+export const NAMED_JEST_CONFIG = new RegExp(`^jest\\.[\\w-]+\\.config\\.(?:${EXT}|json)$`);
+export const NAMED_VITEST_CONFIG = new RegExp(`^vitest\\.[\\w-]+\\.config\\.(?:${EXT})$`);
 /** Extra configs given by path (`jest --config jest.e2e.config.js`): a runner's name and `config` in the name. */
 const EXTRA_JEST = new RegExp(`^(?:jest[.-].*config.*|.*\\.jest\\.config)\\.(?:${EXT}|json)$`);
 const EXTRA_VITEST = new RegExp(`^(?:vitest[.-].*config.*|.*\\.vitest\\.config)\\.(?:${EXT})$`);
@@ -24,8 +31,8 @@ export const TEST_FILE = /(?:\.(?:test|spec)\.[cm]?[jt]sx?|\/__tests__\/[^/]+\.[
 
 export function configKind(file: string, explicit: boolean): { runner: JsRunner; kind: JsConfigKind } | null {
   const name = basename(file);
-  if (JEST_CONFIG.test(name)) return { runner: 'jest', kind: 'config' };
-  if (VITEST_CONFIG.test(name)) return { runner: 'vitest', kind: 'config' };
+  if (JEST_CONFIG.test(name) || NAMED_JEST_CONFIG.test(name)) return { runner: 'jest', kind: 'config' };
+  if (VITEST_CONFIG.test(name) || NAMED_VITEST_CONFIG.test(name)) return { runner: 'vitest', kind: 'config' };
   if (VITE_CONFIG.test(name)) return { runner: 'vitest', kind: 'vite' };
   if (VITEST_WORKSPACE.test(name)) return { runner: 'vitest', kind: 'workspace' };
   if (name === 'package.json') return { runner: 'jest', kind: 'package-json' };
@@ -62,6 +69,16 @@ export interface JsConfigTarget {
    * root's `test` options unless it says `extends: true`, so its limits are checked on their own.
    */
   project?: string;
+  /**
+   * Jest: the root config whose `projects` runs this one (an inline project, or a config file it lists).
+   * Options Jest reads only from the root (`testTimeout`, `workerIdleMemoryLimit`, ...) are the root's business.
+   */
+  jestRoot?: JsConfigTarget;
+  /**
+   * Jest, `projects: await getJestProjectsAsync()` (Nx): the Jest configs below this one that Nx returns as
+   * its projects. They are not linked as project-only configs: `nx test <project>` runs each on its own.
+   */
+  nxProjects?: number;
   /** The current text of another file (a monitor module beside the config), or null. */
   read(file: string): string | null;
   /**
@@ -81,6 +98,7 @@ export interface JsConfigTarget {
  * target of its own, so limits written only at the root are not taken for the projects'.
  */
 export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
+  if (target.runner === 'jest') return inlineJestProjects(target);
   if (target.runner !== 'vitest' || !target.options) return [];
   const projects = property(target.options, 'projects');
   if (!projects || projects.value.kind !== 'array') return [];
@@ -93,6 +111,19 @@ export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
     const project = name?.value.kind === 'string' ? name.value.value : `#${i + 1}`;
     const options = test?.value.kind === 'object' ? test.value : null;
     return [{ ...target, kind: 'project', project, config: item, testProperty: test, options, computed: test && !options ? test.value : null }];
+  });
+}
+
+/** A Jest config's inline projects (objects in `projects`), each a target read with the root as its `jestRoot`. */
+function inlineJestProjects(target: JsConfigTarget): JsConfigTarget[] {
+  const projects = target.options ? property(target.options, 'projects') : undefined;
+  if (!projects || projects.value.kind !== 'array') return [];
+  return projects.value.items.flatMap((item, i): JsConfigTarget[] => {
+    if (item.kind !== 'object' || item.file !== target.file) return [];
+    const display = property(item, 'displayName');
+    const named = display?.value.kind === 'object' ? property(display.value, 'name') : display;
+    const project = named?.value.kind === 'string' ? named.value.value : `#${i + 1}`;
+    return [{ ...target, kind: 'project', project, options: item, config: null, testProperty: null, computed: null, jestRoot: target }];
   });
 }
 
@@ -145,7 +176,8 @@ export function sourceReader(ws: Workspace): ReadSource {
  * have one; a package.json that is not JSON is parsed by it, to report the error with its line.
  */
 export function hasJestKey(text: string): boolean {
-  if (!/"jest"\s*:/.test(text)) return false;
+  // Parsed even without a "jest" key in sight: a package.json that is not JSON is reported (exit 2, with
+  // its line), through the full parser, never passed over.
   try {
     const data = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
     return typeof data === 'object' && data !== null && !Array.isArray(data) && Object.hasOwn(data, 'jest');
@@ -169,7 +201,8 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };
   }
-  if (runner === 'jest') return { ...base, options: value };
+  // A Jest preset's options apply under the config's own (presets.ts).
+  if (runner === 'jest') return { ...base, options: applyJestPreset(value, file, sourceReader(ws)) };
   const test = property(value, 'test') ?? null;
   // A vite.config without a `test` block is Vite's, not Vitest's (unless no vitest.config is beside it and the project uses Vitest: see the analyzer).
   if (test === null) return { ...base, config: value, computed: value.opaque };

@@ -3,13 +3,15 @@
  * them to the JS rules. Nothing here loads the TypeScript API until a JS/TS file is actually read: a tree
  * with only Python configs costs this analyzer one directory walk.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, VITEST_CONFIG, type JsConfigTarget } from './config.js';
+import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, VITEST_CONFIG, type JsConfigTarget, type JsRunner } from './config.js';
+import { linkJestProjects } from './jest-projects.js';
+import { scriptConfigs } from './scripts.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
 import { analyzeJsSource, mayMatterJs, type JsTestSource } from './sources.js';
 
@@ -19,10 +21,55 @@ const SCRIPT = /\.[cm]?[jt]sx?$/;
 const isTestFile = (file: string) => TEST_FILE_NAME.test(file) || (SCRIPT.test(file) && basename(dirname(file)) === '__tests__');
 
 interface Found {
-  configs: Map<string, { explicit: boolean }>;
+  /** `explicit`: given as an input; `runner`: named by a package.json script that runs that runner. */
+  configs: Map<string, { explicit: boolean; runner?: JsRunner }>;
   tests: Set<string>;
   /** The input directories walked (every test file under them is in `tests`). */
   walked: string[];
+}
+
+/** The relative files a config imports or requires (`./jest.base.config`), resolved as Node would find them. */
+function importedFiles(file: string, text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const base = resolve(dirname(file), m[1]!);
+    const found = ['', '.js', '.ts', '.mjs', '.cjs', '.mts', '.cts', '.json'].map((ext) => base + ext).find((f) => existsSync(f) && statSync(f).isFile());
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+/**
+ * Named configs the walk found (`jest.base.config.js`) that another config imports are shared bases, read
+ * through the configs that import them; checked on their own they would be blamed for options the
+ * importing config sets.
+ */
+function dropImportedBases(ws: Workspace, found: Found): void {
+  const named = [...found.configs].filter(([file, how]) => !how.explicit && !how.runner && (NAMED_JEST_CONFIG.test(basename(file)) || NAMED_VITEST_CONFIG.test(basename(file))));
+  if (named.length === 0) return;
+  const imported = new Set<string>();
+  for (const file of found.configs.keys()) {
+    if (file.endsWith('package.json')) continue;
+    const text = ws.text(file);
+    if (text !== null) for (const f of importedFiles(file, text)) imported.add(f);
+  }
+  for (const [file] of named) if (imported.has(file)) found.configs.delete(file);
+}
+
+/** Configs named by `--config` in a package.json's scripts, added with the runner the script runs. */
+function addScriptConfigs(ws: Workspace, manifest: string, found: Found): void {
+  const text = ws.text(manifest);
+  if (text === null) return;
+  for (const { file, runner } of scriptConfigs(text, dirname(manifest))) {
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      continue;
+    }
+    const known = found.configs.get(file);
+    if (isFile && !known?.explicit) found.configs.set(file, { explicit: false, runner });
+  }
 }
 
 function find(ws: Workspace, inputs: readonly string[]): Found {
@@ -46,15 +93,32 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
         const path = join(dir, e.name);
         if (configKind(path, false)) {
           if (!found.configs.has(path)) found.configs.set(path, { explicit: false });
+          if (e.name === 'package.json') addScriptConfigs(ws, path, found);
         } else if (isTestFile(path)) found.tests.add(path);
       }
     }
   }
+  dropImportedBases(ws, found);
   return found;
 }
 
-function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null): JsConfigTarget | null {
-  const kind = configKind(file, true)!;
+/** A package.json that Node (and so npm, Jest, Vitest) cannot read, with the line and column JSON.parse gives. */
+function strictJsonProblem(file: string, text: string): FileProblem | null {
+  try {
+    JSON.parse(text.replace(/^\uFEFF/, ''));
+    return null;
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { file, line, column: at - (before.lastIndexOf('\n') + 1) + 1, message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+  }
+}
+
+function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null, runner?: JsRunner): JsConfigTarget | null {
+  // A config a script names (`jest --config ci/jest.js`) is that runner's, whatever its name.
+  const kind = runner && basename(file) !== 'package.json' ? { runner, kind: 'config' as const } : configKind(file, true)!;
   const text = ws.text(file);
   if (text === null) {
     const p = ws.problem(file);
@@ -63,6 +127,21 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
   }
   // Most package.json files carry no Jest config: decide on the text before parsing.
   if (kind.kind === 'package-json' && !hasJestKey(text)) return null;
+  if (kind.kind === 'package-json') {
+    const invalid = strictJsonProblem(file, text);
+    if (invalid) {
+      // TypeScript's JSON parser names most mistakes best; it forgives some JSON.parse does not (a bare word).
+      try {
+        loadJsConfig(ws, file, text, kind.runner, kind.kind);
+      } catch (e) {
+        if (!(e instanceof FileProblemError)) throw e;
+        problems.push(e.problem);
+        return null;
+      }
+      problems.push(invalid);
+      return null;
+    }
+  }
   try {
     const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
@@ -91,11 +170,12 @@ export const jsAnalyzer: Analyzer = {
     const testFiles = [...tests].filter((f) => !ignored?.(f)).map((f) => resolve(f)).sort();
     const walkedDirs = walked.map((d) => resolve(d) + sep);
     const targets: JsConfigTarget[] = [];
-    for (const file of [...configs.keys()].sort()) {
+    for (const [file, how] of [...configs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (ignored?.(file)) continue;
-      const target = loadConfig(ws, file, problems, walkedDirs.some((d) => resolve(file).startsWith(d)) ? testFiles : null);
+      const target = loadConfig(ws, file, problems, walkedDirs.some((d) => resolve(file).startsWith(d)) ? testFiles : null, how.runner);
       if (target) targets.push(target, ...inlineProjects(target));
     }
+    linkJestProjects(targets);
     // A build-only vite.config is checked only when a Vitest config or workspace lists it as a project.
     const listed = listedProjects(targets);
     for (let i = targets.length - 1; i >= 0; i--) {

@@ -15,4 +15,10 @@ export interface RemovedOption {
 export interface JsRunnerOptions {
   keys: string[];
   removed: Record<string, RemovedOption>;
+  /** The keys of object-valued options (`coverage`: `provider`, `include`, ...), from the runner's types. */
+  nested: Record<string, string[]>;
+  /** Nested options removed, by dotted path (`coverage.all`). */
+  nestedRemoved: Record<string, RemovedOption>;
+  /** Jest: options read only from the root config of a `projects` run. */
+  rootOnly: string[];
 }

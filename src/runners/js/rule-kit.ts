@@ -3,6 +3,7 @@ import type { Edit } from '../../core/diagnostic.js';
 import { closestName } from '../../core/text.js';
 import { property, type JsObject, type JsProperty } from '../../formats/js.js';
 import { insertProperties, type Literal } from '../../formats/js-edit.js';
+import { JS_OPTIONS } from '../../generated/js-options.js';
 import type { JsConfigTarget } from './config.js';
 
 /**
@@ -25,7 +26,16 @@ export function option(target: JsConfigTarget, key: string): JsProperty | undefi
 export const runnerTitle = (target: JsConfigTarget) => (target.runner === 'jest' ? 'Jest' : 'Vitest');
 
 /** What a finding is about: `Jest config`, `Vitest config`, or `Vitest project \`unit\``. */
-export const subject = (target: JsConfigTarget) => (target.project ? `Vitest project \`${target.project}\`` : `${runnerTitle(target)} config`);
+export const subject = (target: JsConfigTarget) => (target.project ? `${runnerTitle(target)} project \`${target.project}\`` : `${runnerTitle(target)} config`);
+
+/**
+ * Whether Jest takes `key` from another config than this one: a project's root-only options come from the
+ * root config of the `projects` run (jest-config's GLOBAL_ONLY_OPTIONS, and `testTimeout`).
+ */
+export function readFromRoot(target: JsConfigTarget, key: string): boolean {
+  return target.runner === 'jest' && target.jestRoot !== undefined && JEST_ROOT_ONLY.has(key);
+}
+const JEST_ROOT_ONLY = new Set(JS_OPTIONS.jest.rootOnly);
 
 /**
  * Whether the options hold a misspelling of `key` (`testTimout`): known-options offers the rename, and adding
@@ -46,7 +56,7 @@ export function addOptions(target: JsConfigTarget, entries: readonly (readonly [
     return insertProperties(target.text, target.options.literal, entries, target.style);
   }
   if (target.runner === 'vitest' && target.config && !target.testProperty && target.config.literal.file === target.file) {
-    return insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style);
+    return [...insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style), ...vitestTypes(target)];
   }
   return null;
 }
@@ -56,4 +66,18 @@ export function missingAt(target: JsConfigTarget): { start: number; end: number 
   const object = target.options ?? target.config;
   if (object && object.literal.file === target.file) return { start: object.literal.start, end: object.literal.start + 1 };
   return { start: 0, end: 0 };
+}
+
+/**
+ * Vite's own `defineConfig` does not type a `test` block (`'test' does not exist in type 'UserConfigExport'`):
+ * as Vitest documents, a config that imports it from 'vite' gets `/// <reference types="vitest/config" />`
+ * when a fix adds the block. Nothing for a config on 'vitest/config' or one that has the reference.
+ */
+function vitestTypes(target: JsConfigTarget): Edit[] {
+  const { text } = target;
+  if (!/from\s*['"]vite['"]|require\(\s*['"]vite['"]\s*\)/.test(text) || /<reference\s+types=["']vitest(?:\/config)?["']/.test(text)) return [];
+  // After a BOM and a shebang line: the reference must stay among the file's leading comments.
+  let at = text.startsWith('\uFEFF') ? 1 : 0;
+  if (text.startsWith('#!', at)) at = text.indexOf('\n', at) + 1 || text.length;
+  return [{ file: target.file, start: at, end: at, text: `/// <reference types="vitest/config" />${target.style.eol}` }];
 }

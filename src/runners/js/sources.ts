@@ -1,6 +1,6 @@
 /**
- * JS/TS test files: the suite-wide async setup they declare. Vitest `test.extend` fixtures scoped to the
- * worker or the file, and top-level `beforeAll(async ...)`. A text check comes first: a file that mentions
+ * JS/TS test files: the suite-wide setup they declare. Vitest `test.extend` fixtures scoped to the
+ * worker or the file, and top-level `beforeAll` callbacks that hold something for the whole file. A text check comes first: a file that mentions
  * neither is not parsed (most test files).
  */
 import type { ts as TS } from 'ts-morph';
@@ -20,7 +20,12 @@ export interface ScopedFixture {
 export interface SharedSetup {
   /** The `beforeAll(...)` call. */
   call: Span;
+  /** What it holds for the whole file, as the message says it: "assigns `db`", "starts `server.listen()`". */
+  held: string[];
 }
+
+/** Calls that start something that stays up (a server listening, a connection or pool opened, a browser launched). */
+const STARTS = /^(?:listen|start|startServer|connect|open|launch|createServer|createConnection|createPool|createClient)$/;
 
 export interface JsTestSource {
   file: string;
@@ -35,8 +40,46 @@ export function mayMatterJs(text: string): boolean {
   return text.includes('beforeAll') || (text.includes('.extend') && text.includes('scope'));
 }
 
-function isAsyncFunction(ts: typeof TS, node: TS.Node | undefined): boolean {
-  return node !== undefined && (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Async) !== 0;
+/**
+ * What a `beforeAll` callback holds past its own run: outer bindings it assigns (what it built stays
+ * reachable from every test) and things it starts (`server.listen()`). A callback passed by reference is
+ * judged by its name (`beforeAll(server.listen)`). Resetting or configuring something holds nothing new.
+ */
+function heldBy(ts: typeof TS, source: TS.SourceFile, arg: TS.Expression | undefined): string[] {
+  if (!arg) return [];
+  if (ts.isPropertyAccessExpression(arg) || ts.isIdentifier(arg)) {
+    const name = ts.isIdentifier(arg) ? arg.text : arg.name.text;
+    return STARTS.test(name) ? [`starts \`${arg.getText(source)}\``] : [];
+  }
+  if (!ts.isArrowFunction(arg) && !ts.isFunctionExpression(arg)) return [];
+  const local = new Set<string>();
+  const bind = (name: TS.BindingName) => {
+    if (ts.isIdentifier(name)) local.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
+  };
+  const declare = (node: TS.Node): void => {
+    if (ts.isVariableDeclaration(node) || ts.isParameter(node)) bind(node.name);
+    else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) local.add(node.name.text);
+    ts.forEachChild(node, declare);
+  };
+  declare(arg);
+  const assigned = new Set<string>();
+  const started = new Set<string>();
+  const visit = (node: TS.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      // `db = ...`, `ctx.db = ...` on a binding from outside the callback.
+      let target: TS.Expression = node.left;
+      while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) target = target.expression;
+      if (ts.isIdentifier(target) && !local.has(target.text)) assigned.add(node.left.getText(source));
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = ts.isIdentifier(node.expression) ? node.expression.text : ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : '';
+      if (STARTS.test(callee)) started.add(`${node.expression.getText(source)}()`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(arg.body);
+  return [...[...assigned].map((a) => `assigns \`${a}\``), ...[...started].map((c) => `starts \`${c}\``)];
 }
 
 export function analyzeJsSource(file: string, text: string): JsTestSource {
@@ -51,7 +94,9 @@ export function analyzeJsSource(file: string, text: string): JsTestSource {
   for (const statement of source.statements) {
     if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
     const call = statement.expression;
-    if (ts.isIdentifier(call.expression) && call.expression.text === 'beforeAll' && isAsyncFunction(ts, call.arguments[0])) setups.push({ call: span(call) });
+    if (!ts.isIdentifier(call.expression) || call.expression.text !== 'beforeAll') continue;
+    const held = heldBy(ts, source, call.arguments[0]);
+    if (held.length > 0) setups.push({ call: span(call), held });
   }
 
   const visit = (node: TS.Node): void => {

@@ -16,7 +16,8 @@ import { waitsForSection } from './edit.js';
 import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
-import { parsePython } from '../../formats/python.js';
+import { pythonSyntaxError } from '../../formats/python.js';
+import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 
@@ -142,7 +143,7 @@ async function attachSources(
   for (const t of active) {
     if (!scanDirs.some((d) => t.rootDir === d || t.rootDir.startsWith(d + sep) || d.startsWith(t.rootDir + sep))) continue;
     scanned.add(t);
-    for (const file of sourceFilesOf(t, ws.ignoreFiles)) {
+    for (const file of sourceFilesOf(t, ws.walkOptions)) {
       if (!scanDirs.some((d) => file.startsWith(d + sep))) continue;
       const o = owner(file);
       if (o) wanted.set(file, o);
@@ -222,8 +223,16 @@ export const pytestAnalyzer: Analyzer = {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
-      const module = await parsePython(text);
-      return module.syntaxError ? { file, ...module.syntaxError, message: 'Python syntax error' } : null;
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
+      const error = await pythonSyntaxError(text);
+      if (error) return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
+      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
+      const original = ws.original(file)?.text;
+      const before = original === undefined ? null : cpythonVerdict(original);
+      if (before && !before.ok) return { file, line: before.line, column: before.column, asRead: true, message: `Python syntax error (CPython: ${before.message}); the file is never edited` };
+      const after = cpythonVerdict(text);
+      if (after && !after.ok) return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
+      return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;
     const text = ws.text(file);

@@ -20,13 +20,25 @@ export interface InstalledEnvironment {
   distributions: Map<string, InstalledDistribution>;
 }
 
+// Without `site`, Python does not apply a venv's pyvenv.cfg: find the venv as site.venv() does and add its
+// site-packages by path (and the base ones when the venv includes system site-packages).
 const SCRIPT = String.raw`
-import json, sys, sysconfig
-paths = sysconfig.get_paths()
-for key in ("purelib", "platlib"):
-    p = paths.get(key)
-    if p and p not in sys.path:
-        sys.path.append(p)
+import json, os, sys, sysconfig
+exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+prefixes = [sys.prefix]
+for d in (exe_dir, os.path.dirname(exe_dir)):
+    cfg = os.path.join(d, "pyvenv.cfg")
+    if os.path.isfile(cfg):
+        with open(cfg, encoding="utf-8") as f:
+            system = any(l.split("=", 1)[0].strip().lower() == "include-system-site-packages" and l.split("=", 1)[1].strip().lower() == "true" for l in f if "=" in l)
+        prefixes = [d] + ([sys.prefix] if system else [])
+        break
+for prefix in prefixes:
+    paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
+    for key in ("purelib", "platlib"):
+        p = paths.get(key)
+        if p and p not in sys.path:
+            sys.path.append(p)
 import importlib.metadata as md
 out = []
 for d in md.distributions():

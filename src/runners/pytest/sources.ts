@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
-import { isFile, walkDirs, type IgnoreFiles } from '../../core/walk.js';
+import { isFile, walkDirs, type WalkOptions } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
 import { listValue } from './config.js';
@@ -131,7 +131,7 @@ function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings
  * `python_files` under the collected roots (testpaths, else the config's directory), plus the conftest.py
  * files between the config and those roots.
  */
-export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): string[] {
+export function sourceFilesOf(target: PytestTarget, walk?: WalkOptions): string[] {
   const patterns = listValue(target.config, 'python_files', 'args');
   const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
   const testpaths = listValue(target.config, 'testpaths', 'args');
@@ -140,7 +140,7 @@ export function sourceFilesOf(target: PytestTarget, ignoreFiles?: IgnoreFiles): 
   for (const root of roots) {
     // A module named in testpaths is collected whatever its name.
     if (root.endsWith('.py') && isFile(root)) out.add(root);
-    for (const { dir, entries } of walkDirs(root, undefined, ignoreFiles)) {
+    for (const { dir, entries } of walkDirs(root, walk)) {
       for (const e of entries) {
         if (!e.isFile() || !e.name.endsWith('.py')) continue;
         if (e.name === 'conftest.py' || res.some((r) => r.test(e.name))) out.add(join(dir, e.name));
@@ -184,6 +184,11 @@ const NEXT_DEF = /^[ \t]*(async[ \t]+)?(def|class)\b/gm;
 function scopeMayMatter(text: string, at: number): boolean {
   const fixture = text.lastIndexOf('fixture', at);
   const asyncio = text.lastIndexOf('asyncio', at);
+  // On the asyncio mark only `scope=` is reported; `loop_scope=` is what the fix writes (a fixed file is
+  // then not parsed again in the next fix pass).
+  if (asyncio > fixture && at - asyncio < 300 && /^[ \t]*@[\w. \t]*$/.test(text.slice(text.lastIndexOf('\n', asyncio) + 1, asyncio))) {
+    return !text.startsWith('loop_', at);
+  }
   if (fixture < 0 || at - fixture > 300 || asyncio > fixture) return true;
   // The fixture call must open a decorator line: `@...fixture(`.
   const lineStart = text.lastIndexOf('\n', fixture) + 1;
@@ -199,7 +204,8 @@ function scopeMayMatter(text: string, at: number): boolean {
 export function textFeatures(text: string): TextFeatures {
   const markAlias = /\bmark\s+as\b/.test(text);
   // A suppression comment must be seen to be reported when it suppresses nothing (unused-suppression).
-  let strong = text.includes('event_loop') || text.includes('netra-migrate') || /\bfixture\s+as\b/.test(text);
+  // `event_loop` as a name of its own: `asyncio.get_event_loop()` and `new_event_loop()` are no fixture.
+  let strong = /\bevent_loop\b/.test(text) || text.includes('netra-migrate') || /\bfixture\s+as\b/.test(text);
   if (!strong) {
     for (const m of text.matchAll(SCOPE_ARG)) {
       if (scopeMayMatter(text, m.index)) {
@@ -259,8 +265,11 @@ export async function loadSources(
   const out: PytestSource[] = [];
   for (const [i, file] of files.entries()) {
     ws.progress?.(i + 1, files.length);
-    const known = ws.edited(file) ? undefined : judged.get(file);
-    if (known && !featuresMatter(known, registeredMarks(file))) continue;
+    const known = ws.edited(file) ? undefined : (judged.get(file) ?? (ws.cachedFact(file) as TextFeatures | undefined));
+    if (known && !featuresMatter(known, registeredMarks(file))) {
+      judged.set(file, known);
+      continue;
+    }
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
@@ -268,6 +277,7 @@ export async function loadSources(
       continue;
     }
     const features = textFeatures(text);
+    ws.rememberFact(file, features);
     if (!featuresMatter(features, registeredMarks(file))) {
       judged.set(file, features);
       ws.release(file);
@@ -281,8 +291,8 @@ export async function loadSources(
       byFile.set(file, { text, source });
     }
     if (source.module.syntaxError) {
-      const { line, column } = source.module.syntaxError;
-      problems.push({ file, line, column, message: 'Python syntax error: findings elsewhere in the file are reported, but nothing is written' });
+      const { line, column, detail } = source.module.syntaxError;
+      problems.push({ file, line, column, message: `Python syntax error${detail ? ` (${detail})` : ''}: findings elsewhere in the file are reported, but the file is not written` });
     }
     out.push(source);
   }

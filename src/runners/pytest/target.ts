@@ -3,6 +3,7 @@ import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
+import { plugins } from './plugins.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
 import type { PytestProject } from './project.js';
@@ -51,7 +52,18 @@ export interface AddoptToken {
  * bundled short options (`-ra` is `-r a`, `-vvx` is `-v -v -x`), `--` ending options. Only names that some
  * schema declares are known; pytest sets `allow_abbrev=False`, so prefixes are not expanded.
  */
-export function parseAddopts(config: PytestConfig): { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null {
+type ParsedAddopts = { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null;
+/** One parse per config text: every rule asks, and a 20,000-line addopts made that quadratic. */
+const parsedAddopts = new WeakMap<PytestConfig, ParsedAddopts>();
+
+export function parseAddopts(config: PytestConfig): ParsedAddopts {
+  if (parsedAddopts.has(config)) return parsedAddopts.get(config)!;
+  const parsed = parseAddoptsUncached(config);
+  parsedAddopts.set(config, parsed);
+  return parsed;
+}
+
+function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
   const entry = getEntry(config, 'addopts');
   if (!entry) return null;
   const typed = typedValue(config, entry, 'args');
@@ -77,8 +89,11 @@ export function parseAddopts(config: PytestConfig): { entry: ConfigEntry; items:
       const name = eq >= 0 ? v.slice(0, eq) : v;
       const spec = flagSpec(name);
       const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!spec };
+      // A registry plugin's flag is not known here (whether the project has the plugin is the rules' call),
+      // but its arity is: `--record-mode none` is one option, not an option and a path.
+      const arity = spec?.value ?? plugins().byFlag(name)?.flags.find((f) => f.names.includes(name))?.value;
       if (eq >= 0) token.value = v.slice(eq + 1);
-      else if (spec?.value === 'required' && i + 1 < values.length) {
+      else if (arity === 'required' && i + 1 < values.length) {
         token.value = values[i + 1];
         token.valueIndex = i + 1;
         i++;

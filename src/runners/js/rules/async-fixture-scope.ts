@@ -11,14 +11,14 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
     description: 'Async fixtures are set up per test, not once for a whole suite.',
     messages: {
       scopedFixture: "fixture `{{name}}` is scoped to the {{scope}} (`scope: '{{scope}}'`): what it builds lives as long as the {{scope}}, shared by every test in it",
-      sharedSetup: '`beforeAll(async ...)` at the top of a test file builds state every test in the file shares and holds until the file ends; prefer a per-test fixture',
+      sharedSetup: '`beforeAll` at the top of the file {{held}}: held until the file ends and shared by every test in it; prefer a per-test fixture, or release it in `afterAll`',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     sources: true,
     docs: {
-      what: "Flags Vitest `test.extend` fixtures declared with `{ scope: 'worker' }` or `{ scope: 'file' }`, and top-level `beforeAll(async ...)` in Jest and Vitest test files.",
-      why: 'A worker-scoped fixture lives as long as the worker: its connections, caches and buffers accumulate across every file the worker runs, which is how a suite that passes file by file runs a container out of memory. A top-level async `beforeAll` does the same for a file, and couples its tests through shared state.',
+      what: "Flags Vitest `test.extend` fixtures declared with `{ scope: 'worker' }` or `{ scope: 'file' }`, and a top-level `beforeAll` in Jest and Vitest test files that holds something for the whole file: it assigns a binding declared outside it (what it built stays reachable from every test), or starts something (`listen`, `start`, `connect`, `open`, `launch`, `createServer`, `createConnection`, `createPool`, `createClient`), including a method passed by reference (`beforeAll(server.listen)`). A `beforeAll` that only resets or configures (`server.resetHandlers()`) holds nothing and is not reported, async or not.",
+      why: 'A worker-scoped fixture lives as long as the worker: its connections, caches and buffers accumulate across every file the worker runs, which is how a suite that passes file by file runs a container out of memory. A top-level `beforeAll` that keeps a server or a connection, or stores what it built in a shared variable, does the same for a file, and couples its tests through shared state.',
       example: {
         file: 'src/db.test.ts',
         bad: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],\n});\n\ntest('reads', ({ db }) => {});\n",
@@ -37,7 +37,7 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
         fix: { title: `Scope ${fixture.name} to the test`, applicability: 'unsafe', edits: [unscope(source.text, source.file, fixture)] },
       });
     }
-    for (const setup of source.setups) ctx.report({ messageId: 'sharedSetup', start: setup.call.start, end: setup.call.start + 'beforeAll'.length });
+    for (const setup of source.setups) ctx.report({ messageId: 'sharedSetup', data: { held: setup.held.join(' and ') }, start: setup.call.start, end: setup.call.start + 'beforeAll'.length });
   },
 });
 

@@ -6,15 +6,15 @@ import { indentAt, removeMember, renderProperty, type Literal } from '../../../f
 import { JS_OPTIONS } from '../../../generated/js-options.js';
 import { CURRENT_VERSION, type JsConfigTarget } from '../config.js';
 import type { RemovedOption } from '../options-types.js';
-import { runnerTitle } from '../rule-kit.js';
+import { readFromRoot, runnerTitle } from '../rule-kit.js';
 
 interface Options {
   knownKeys?: string[];
 }
 
 const SCHEMAS = {
-  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed },
-  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed },
+  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed, nested: JS_OPTIONS.jest.nested, nestedRemoved: JS_OPTIONS.jest.nestedRemoved },
+  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed, nested: JS_OPTIONS.vitest.nested, nestedRemoved: JS_OPTIONS.vitest.nestedRemoved },
 };
 
 /** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
@@ -28,9 +28,9 @@ const POOL_OPTION_MOVES: Record<string, string | null> = {
   minForks: null,
 };
 
-type MessageId = 'computed' | 'opaque' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
+type MessageId = 'computed' | 'opaque' | 'preset' | 'rootOnly' | 'unknown' | 'unknownSuggest' | 'removed' | 'workspaceFile';
 
-export default defineRule<JsConfigTarget, MessageId, Options>({
+const rule = defineRule<JsConfigTarget, MessageId, Options>({
   meta: {
     id: 'known-options',
     runners: ['jest', 'vitest'],
@@ -39,11 +39,13 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     description: 'Config keys are ones the runner knows.',
     messages: {
       computed: 'the {{runner}} config is computed at run time (`{{code}}`), so netra-migrate cannot check it without running it; its options are not checked',
+      rootOnly: '`{{key}}` in a project is not read: Jest takes it from the root config of the `projects` run; set it there',
+      preset: 'preset `{{name}}` is neither a file here, nor installed, nor one netra-migrate knows: the options it sets are unknown, so require-timeout and require-memory-limit skip this config',
       opaque: 'options spread from a value computed at run time (`{{code}}`) may set any key, so require-timeout and require-memory-limit skip this config; the keys written here are checked',
       unknown: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it',
       unknownSuggest: '`{{key}}` is not a {{runner}} {{version}} option: {{runner}} ignores it; did you mean `{{suggestion}}`?',
       removed: '`{{key}}` was {{message}}',
-      workspaceFile: 'Vitest 4 no longer reads {{name}}: the projects it lists do not run; move them to `test.projects` in the Vitest config',
+      workspaceFile: 'Vitest 4 ignores {{name}} (workspace files were removed): a Vitest run started here does not read the project list in it; to keep those projects in one run, list them in `test.projects` of the Vitest config',
     },
     options: {
       type: 'object',
@@ -54,7 +56,7 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     },
     defaultOptions: {},
     docs: {
-      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
+      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), the keys inside object-valued options (`coverage`, `browser`, `sequence`, `fakeTimers`, ... as Vitest's types give them; `coverage.all` and `coverage.extension`, removed in Vitest 4), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
       why: "Both runners ignore what they do not know, with at most a warning scrolled away: a misspelt `testTimout` or a `poolOptions.forks.execArgv` after the Vitest 4 upgrade is a limit that silently does not apply. The memory and time limits this tool sets only work if the runner reads them.",
       example: {
         file: 'vitest.config.ts',
@@ -76,7 +78,11 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
     const options = target.options;
     if (!options) return;
-    if (options.opaque && options.opaque.file === target.file) {
+    const preset = target.runner === 'jest' ? property(options, 'preset') : undefined;
+    if (preset && options.opaque && options.opaque.start === preset.start && options.opaque.end === preset.end && options.opaque.file === preset.file) {
+      const name = preset.value.kind === 'string' ? preset.value.value : target.text.slice(preset.value.start, preset.value.end);
+      ctx.report({ messageId: 'preset', data: { name }, severity: 'info', start: preset.start, end: preset.end });
+    } else if (options.opaque && options.opaque.file === target.file) {
       ctx.report({ messageId: 'opaque', data: { code: target.text.slice(options.opaque.start, options.opaque.end).split('\n')[0]! }, severity: 'info', start: options.opaque.start, end: options.opaque.end });
     }
     // The schemas describe the current majors; older configs may use what those removed on purpose.
@@ -84,6 +90,11 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     const schema = SCHEMAS[target.runner];
     const accepted = new Set(ctx.options.knownKeys ?? []);
     for (const prop of options.properties) {
+      if (prop.file === target.file && schema.keys.has(prop.key)) checkNested(ctx, target, schema, prop, accepted);
+      // An inline Jest project's root-only option: Jest takes the root config's (and warns for most of them).
+      if (target.kind === 'project' && prop.file === target.file && readFromRoot(target, prop.key)) {
+        ctx.report({ messageId: 'rootOnly', data: { key: prop.key }, severity: 'warning', start: prop.keySpan.start, end: prop.keySpan.end });
+      }
       if (prop.file !== target.file || schema.keys.has(prop.key) || accepted.has(prop.key)) continue;
       const removed = schema.removed[prop.key];
       const version = `${target.version}`;
@@ -106,6 +117,35 @@ export default defineRule<JsConfigTarget, MessageId, Options>({
     }
   },
 });
+
+export default rule;
+
+/**
+ * The keys inside an object-valued option written here (`coverage: { all: true }`), against the keys the
+ * runner's types give it: removed ones (`coverage.all`) and unknown ones, as warnings; no fix (a nested
+ * option's replacement is rarely mechanical).
+ */
+function checkNested(ctx: Parameters<(typeof rule)['check']>[0], target: JsConfigTarget, schema: (typeof SCHEMAS)['vitest'], prop: JsProperty, accepted: ReadonlySet<string>) {
+  const known = schema.nested[prop.key];
+  if (!known || prop.value.kind !== 'object' || prop.value.file !== target.file) return;
+  for (const sub of prop.value.properties) {
+    const path = `${prop.key}.${sub.key}`;
+    if (sub.file !== target.file || known.includes(sub.key) || accepted.has(path)) continue;
+    const removed = schema.nestedRemoved[path];
+    if (removed) {
+      ctx.report({ messageId: 'removed', data: { key: path, message: removed.message }, start: sub.keySpan.start, end: sub.keySpan.end });
+      continue;
+    }
+    const suggestion = closestName(sub.key, known);
+    ctx.report({
+      messageId: suggestion ? 'unknownSuggest' : 'unknown',
+      data: { key: path, runner: runnerTitle(target), version: `${target.version}`, suggestion: suggestion ?? '' },
+      severity: 'warning',
+      start: sub.keySpan.start,
+      end: sub.keySpan.end,
+    });
+  }
+}
 
 const memberIndex = (object: JsObject, prop: JsProperty) => object.literal.members.findIndex((m) => m.start === prop.start && m.end === prop.end);
 const sourceOf = (target: JsConfigTarget, prop: JsProperty): Literal => ({ code: target.text.slice(prop.value.start, prop.value.end) });

@@ -6,7 +6,8 @@ import { appendItems, removeMembers, type Literal } from '../../../formats/js-ed
 import { property, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, subject } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
+import { configRoot } from '../test-files.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -43,7 +44,8 @@ const listsMonitor = (p: JsProperty | undefined, file: string) =>
 /** A list option the monitor is added to: appended to its array, or added as a new key. Null when written as code. */
 function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
   const existing = option(target, key);
-  if (!existing) return { add: [key, [entry]] };
+  // Absent, or only in a Jest preset (Jest appends the config's own list to the preset's).
+  if (!existing || existing.concatenated) return { add: [key, [entry]] };
   if (existing.value.kind === 'array' && !existing.value.opaque && existing.value.literal.file === target.file) return { edits: appendItems(target.text, existing.value.literal, [entry], target.style) };
   return null;
 }
@@ -53,7 +55,8 @@ function jestMonitorPath(target: JsConfigTarget): string | null {
   const rootDir = option(target, 'rootDir');
   if (!rootDir) return `<rootDir>/${NODE_MONITOR_FILE}`;
   if (rootDir.value.kind !== 'string') return null;
-  const rel = relative(join(dirname(target.file), rootDir.value.value), dirname(target.file)).split('\\').join('/');
+  // An inline project's `rootDir: '<rootDir>/a'` starts from the root config's directory.
+  const rel = relative(join(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')), dirname(target.file)).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
 
@@ -112,17 +115,18 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     };
 
     if (target.runner === 'jest') {
-      if (!option(target, 'workerIdleMemoryLimit')) {
+      // Jest reads `workerIdleMemoryLimit` from the root config of a `projects` run, not from a project.
+      if (!option(target, 'workerIdleMemoryLimit') && !readFromRoot(target, 'workerIdleMemoryLimit')) {
         parts.push('`workerIdleMemoryLimit`');
         adds.push(['workerIdleMemoryLimit', ctx.options.workerIdleMemoryLimit ?? '1024MB']);
       }
-      // With `projects`, setup files are per project: the root's would load in none of them.
-      const projects = option(target, 'projects');
-      const path = jestMonitorPath(target);
-      if (path === null || projects) fixable = false;
-      if (projects) {
-        if (!listsMonitor(option(target, 'setupFilesAfterEnv'), NODE_MONITOR_FILE)) parts.push('memory monitor in `setupFilesAfterEnv` (with `projects`: in each project\'s own)');
-      } else register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      // With `projects`, setup files are per project (the root's would load in none of them): inline
+      // projects and the config files `projects` lists are checked on their own.
+      if (!option(target, 'projects')) {
+        const path = jestMonitorPath(target);
+        if (path === null) fixable = false;
+        register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
+      }
       if (parts.some((p) => p.startsWith('memory'))) create(NODE_MONITOR_FILE, NODE_MONITOR.text());
     } else {
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
@@ -161,7 +165,11 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           else edits.push(...how.edits);
         }
       }
-      register('setupFiles', `./${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory.
+      const root = configRoot(target);
+      if (root === null) fixable = false;
+      const fromRoot = root === null ? '.' : relative(root, dir).split('\\').join('/') || '.';
+      register('setupFiles', `${fromRoot.startsWith('.') ? fromRoot : `./${fromRoot}`}/${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());

@@ -1,6 +1,6 @@
 import { defineRule } from '../../../core/rule.js';
 import type { JsConfigTarget } from '../config.js';
-import { addOptions, missingAt, option, readableOptions, runnerTitle, subject } from '../rule-kit.js';
+import { addOptions, missingAt, option, readableOptions, readFromRoot, runnerTitle, subject } from '../rule-kit.js';
 
 interface Options {
   testTimeoutMs?: number;
@@ -77,7 +77,8 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero' | 'tooLong', Option
         });
       }
     }
-    const missing = KEYS[target.runner].filter((key) => !option(target, key));
+    // A Jest project's `testTimeout` is the root config's (jest-circus reads the global one).
+    const missing = KEYS[target.runner].filter((key) => !option(target, key) && !readFromRoot(target, key));
     if (missing.length === 0) return;
     const edits = addOptions(target, missing.map((k) => [k, ms[k]] as const));
     ctx.report({

@@ -1,8 +1,10 @@
 import { defineRule } from '../../../core/rule.js';
 import { stringItems, type JsProperty } from '../../../formats/js.js';
 import { removeMembers } from '../../../formats/js-edit.js';
+import { resolve } from 'node:path';
 import { projectEntries, type JsConfigTarget, type ProjectEntry } from '../config.js';
 import { option, runnerTitle } from '../rule-kit.js';
+import { configRoot, countTestFiles, jsGlobRegExp, testFileMatcher, testFiles } from '../test-files.js';
 
 interface Options {
   root?: string;
@@ -31,14 +33,14 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
-      roots: 'Jest `roots` lists {{count}} roots; each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
+      roots: 'Jest `roots` lists {{count}} roots ({{roots}}); each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
       include: 'Vitest `include` collects from {{count}} roots ({{roots}}): {{dropped}} would no longer be collected by default',
       projects: '{{runner}} `{{key}}` runs {{count}} projects in one process tree ({{detail}}): their workers hold each project\'s transforms and module graphs; split large groups into separate CI jobs if memory is tight',
     },
     options: {
       type: 'object',
       properties: {
-        root: { type: 'string', description: 'Jest, Vitest: the root to keep (default: the first one listed).' },
+        root: { type: 'string', description: 'Jest, Vitest: the root to keep (default: the one with the most test files).' },
         allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
         maxProjects: { type: 'integer', minimum: 1, description: 'Jest, Vitest: `projects` with more entries than this is an error (by default it is a warning at any count: projects are the idiomatic monorepo layout).' },
       },
@@ -53,7 +55,7 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
         bad: "module.exports = {\n  roots: ['<rootDir>/src', '<rootDir>/legacy'],\n};\n",
         good: "module.exports = {\n  roots: ['<rootDir>/src'],\n};\n",
       },
-      fixSafety: 'Unsafe: the fix keeps one root (option `root`, default the first) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests; run them explicitly or in their own CI job. `projects` gets no fix: which project runs where is the user\'s call.',
+      fixSafety: 'Unsafe: the fix keeps one root (option `root`, default the one with the most test files, counted with the config\'s own `testMatch`/`testRegex`/`testPathIgnorePatterns` or `include`/`exclude` and the runners\' defaults) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests (the message gives each root\'s count); run them explicitly or in their own CI job. A root that holds no test file is never the one kept, and where the counts cannot be known (patterns computed at run time) there is no fix. `projects` gets no fix: which project runs where is the user\'s call.',
     },
   },
   check(ctx, target) {
@@ -72,6 +74,17 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
         start: projects.keySpan.start,
         end: projects.keySpan.end,
       });
+    } else if (projects && target.nxProjects !== undefined && target.nxProjects > 1) {
+      // `await getJestProjectsAsync()`: Nx's list of every project with a Jest config (those below this one).
+      const max = ctx.options.maxProjects;
+      ctx.report({
+        messageId: 'projects',
+        data: { runner: runnerTitle(target), key: projectsKey, count: `${target.nxProjects}`, detail: `the Nx projects with a Jest config, from \`${target.text.slice(projects.value.start, projects.value.end)}\`` },
+        severity: 'warning',
+        ...(max !== undefined && target.nxProjects > max ? { optionSeverity: 'error' as const } : {}),
+        start: projects.keySpan.start,
+        end: projects.keySpan.end,
+      });
     }
     const key = target.runner === 'jest' ? 'roots' : 'include';
     const prop = option(target, key);
@@ -80,20 +93,43 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     const rootOf = target.runner === 'jest' ? (s: string) => s : globRoot;
     const roots = [...new Set(items.map(rootOf))];
     if (roots.length <= 1) return;
-    const keep = ctx.options.root ?? roots[0]!;
+    // Test files per root, matched as the runner matches them (null: the config decides at run time).
+    const counts = countPerRoot(target, items, roots, rootOf);
+    const described = (r: string) => `\`${r}\`${counts ? ` (${testFiles(counts.get(r)!)})` : ''}`;
+    // The root to keep: the one asked for, else the one with the most test files; never one that holds none.
+    const keep = ctx.options.root ?? (counts ? roots.reduce((best, r) => (counts.get(r)! > counts.get(best)! ? r : best)) : roots[0]!);
     const dropped = roots.filter((r) => r !== keep && !allow.has(r));
     if (dropped.length === 0) return;
     const drop = new Set(items.flatMap((item, i) => (dropped.includes(rootOf(item)) ? [i] : [])));
     const kept = items.filter((_, i) => !drop.has(i));
+    const keepable = counts !== null && roots.includes(keep) && counts.get(keep)! > 0;
     ctx.report({
       messageId: key,
-      data: { count: roots.length, roots: roots.join(', '), dropped: dropped.map((d) => `\`${d}\``).join(', ') },
+      data: { count: roots.length, roots: roots.map(described).join(', '), dropped: dropped.map((r) => `\`${r}\``).join(', ') + (counts ? ` (${testFiles(dropped.reduce((n, r) => n + counts.get(r)!, 0))})` : '') },
       start: prop.value.start,
       end: prop.value.end,
-      fix: fixOf(target, prop, kept, drop),
+      fix: keepable ? fixOf(target, prop, kept, drop) : null,
     });
   },
 });
+
+/** Test files under each root, by the config's own test patterns; null when they cannot be known without running it. */
+function countPerRoot(target: JsConfigTarget, items: string[], roots: string[], rootOf: (s: string) => string): Map<string, number> | null {
+  const matches = testFileMatcher(target);
+  const base = configRoot(target);
+  if (!matches || base === null) return null;
+  const counts = new Map<string, number>();
+  for (const r of roots) {
+    if (target.runner === 'jest') {
+      counts.set(r, countTestFiles(resolve(base, r.split('<rootDir>').join('.')), matches));
+      continue;
+    }
+    // Vitest: files under the root that one of its own globs takes (and no `exclude` drops).
+    const globs = items.filter((item) => rootOf(item) === r).map((g) => jsGlobRegExp(`${base}/${g.replace(/^\.\//, '')}`));
+    counts.set(r, countTestFiles(resolve(base, r), (path) => matches(path) && globs.some((g) => g.test(path))));
+  }
+  return counts;
+}
 
 /** `a: 12 test files, b: 3 test files, ... and 18 more`: the first few projects with their test files where known. */
 function projectDetail(entries: readonly ProjectEntry[]): string {

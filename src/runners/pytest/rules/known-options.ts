@@ -126,7 +126,7 @@ export default defineRule<PytestTarget, MessageId, Options>({
     defaultOptions: {},
     docs: {
       what:
-        'Checks the pytest config against the JSON Schemas in `schemas/` (generated from pytest and pytest-asyncio, pytest-timeout, pytest-xdist, pytest-cov and the memory monitor): unknown keys, values of the wrong type or outside the allowed ones, unknown flags in `addopts`, inline comments that pytest reads as data, a `[pytest]` section in setup.cfg, `[tool:pytest]` in an .ini file, and both TOML tables in one pyproject.toml.',
+        'Checks the pytest config against the JSON Schemas in `schemas/` (generated from pytest and pytest-asyncio, pytest-timeout, pytest-xdist, pytest-cov and the memory monitor): unknown keys, values of the wrong type or outside the allowed ones, unknown flags in `addopts`, inline comments that pytest reads as data, a `[pytest]` section in setup.cfg, `[tool:pytest]` in an .ini file, and both TOML tables in one pyproject.toml. Open world: a key or flag that a plugin the project declares (dependency files, lock files, or the environment of `--python` / a project `.venv/`) or its conftest.py and local plugin modules register is known; one that belongs to a registry plugin the project does not declare is an error naming the plugin and where dependencies were looked for; one nobody registers while the project declares a plugin netra-migrate has no record of (or loads a local plugin it cannot read) is a warning that it cannot be verified.',
       why:
         'pytest reads config strictly and differently from most INI readers: an unknown flag in addopts stops every run (exit 4), `testpaths = tests # main` collects from `#` and `main` too, and a misspelt key is silently ignored unless --strict-config is on, so the limit it was meant to set never applies.',
       example: {
@@ -135,7 +135,7 @@ export default defineRule<PytestTarget, MessageId, Options>({
         good: '[pytest]\naddopts = -ra\n# main suite\ntestpaths = tests\nasyncio_mode = auto\n',
       },
       fixSafety:
-        'Native-TOML type fixes (`addopts = "-ra"` to `["-ra"]`, `timeout = 300` to `"300"`) are safe: the value is the one the file states. Removing an unknown flag, renaming a misspelt key, moving an inline comment out of a value and renaming a section are unsafe: each changes what pytest reads or whether it starts.',
+        'Native-TOML type fixes (`addopts = "-ra"` to `["-ra"]`, `timeout = 300` to `"300"`) are safe: the value is the one the file states. Removing an unknown flag, renaming a misspelt key, moving an inline comment out of a value and renaming a section are unsafe: each changes what pytest reads or whether it starts. A flag or key that some plugin may own (a registry plugin the project lacks, or anything while an unknown plugin is declared) is never removed or renamed: the missing plugin is what the message names.',
     },
   },
   async check(ctx, target) {

@@ -49,7 +49,10 @@ export default defineRule<PytestTarget, 'override' | 'request' | 'ownOverride' |
     // The project's own event_loop fixtures (conftest.py or the module itself), by file.
     const own = sources.flatMap((source) => source.fixtures.filter((f) => f.fn.name === 'event_loop').map((fixture) => ({ source, fixture })));
     const ownIn = (file: string) => own.find((o) => o.source.file === file) ?? own.find((o) => isConftest(o.source.file) && file.startsWith(dirname(o.source.file) + sep));
-    const requested = sources.some((s) => s.functions.some((fn) => fn.params.some((p) => p.name === 'event_loop') && !s.fixtures.some((f) => f.fn === fn)));
+    const requesters = sources.flatMap((s) => s.functions.filter((fn) => fn.params.some((p) => p.name === 'event_loop') && !s.fixtures.some((f) => f.fn === fn && fn.name === 'event_loop')));
+    const requested = requesters.length > 0;
+    // Only sync code uses the project's own loop (`event_loop.run_until_complete(...)`): it works as written.
+    const asyncRequested = requesters.some((fn) => fn.async);
     if (olderThan(version, '1.0')) {
       // Before 1.0 the fixture exists and overrides of it are honoured: advice for the upgrade, not an error.
       for (const { source, fixture } of own) ctx.report({ messageId: 'deprecated', data: { what: 'override', version: version.label }, file: source.file, ...fixture.fn.nameRange, severity: 'warning' });
@@ -69,6 +72,7 @@ export default defineRule<PytestTarget, 'override' | 'request' | 'ownOverride' |
       while (end < module.text.length && (module.text[end] === '\n' || module.text[end] === '\r')) end++;
       const scopeHint = wide ? `; its scope (${scope ?? fx.scope!.arg.text}) belongs in loop_scope= of the marks and fixtures that shared the loop` : '';
       // Requested by some test: it is that test's loop, so it is reported as such and stays.
+      if (requested && !asyncRequested) continue;
       if (requested) ctx.report({ messageId: 'ownOverride', data: { version: version.label, scopeHint }, file, ...fx.fn.nameRange, severity: 'warning' });
       else {
         ctx.report({

@@ -64,7 +64,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
-      what: "Flags a mark used in a test module or conftest.py (decorator, `pytestmark`, class-level `pytestmark`) that the governing config does not register, when `--strict-markers` (or `strict`) is on. pytest's own marks and those of pytest-asyncio, pytest-timeout, pytest-cov and pytest-xdist are known.",
+      what: "Flags a mark used in a test module or conftest.py (decorator, `pytestmark`, class-level `pytestmark`) that the governing config does not register, when `--strict-markers` (or `strict`) is on. pytest's own marks and those of pytest-asyncio, pytest-timeout, pytest-cov and pytest-xdist are known, and so are marks of plugins the project declares or has installed, and marks its conftest.py and local plugins register with `config.addinivalue_line('markers', ...)`. A mark of a registry plugin the project does not declare is an error naming the plugin; a mark nobody registers while the project declares a plugin netra-migrate has no record of is a warning.",
       why: 'Under strict markers an unregistered mark is a collection error for the whole module; without them it is a typo that silently selects nothing (`-m docker_safe` runs no test).',
       example: {
         file: 'test_api.py',
@@ -72,7 +72,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
         good: 'import pytest\n\n@pytest.mark.slow\ndef test_ping():\n    pass\n',
         beside: { 'pytest.ini': '[pytest]\naddopts = --strict-markers\nmarkers =\n    slow: long-running\n' },
       },
-      fixSafety: 'Safe: the fix registers every missing mark in the config\'s `markers` (one line each, in the entry\'s layout); selection and results do not change.',
+      fixSafety: 'Safe: the fix registers every missing mark that no plugin may own in the config\'s `markers` (one line each, in the entry\'s layout); marks a plugin may register get no fix. Selection and results do not change.',
     },
   },
   async check(ctx, target) {

@@ -28,10 +28,11 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
     options: {
       type: 'object',
       properties: {
-        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
+        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', exclusiveMinimum: 0, default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
         collectionLimitMb: {
           type: ['string', 'number'],
           pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          exclusiveMinimum: 0,
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },

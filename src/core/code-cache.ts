@@ -1,0 +1,65 @@
+/**
+ * Loading the TypeScript compiler (9 MB of JavaScript inside ts-morph) is most of a one-config run's
+ * start-up. Node 22 caches compiled code by itself (`module.enableCompileCache`); on Node 20 this does the
+ * same for that one file: V8's code cache, written beside the package in `node_modules/.cache/netra-migrate/`
+ * after a run that used it (so it holds the functions that run compiled), read on the next run. V8 rejects a
+ * cache made for another source text, V8 version or flags, and the file is then written afresh.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { Script } from 'node:vm';
+
+interface CompilableModule {
+  _compile(content: string, filename: string): unknown;
+  exports: unknown;
+}
+
+/** `require(id)`, with `large` (a file the package loads) compiled through V8's code cache. */
+export function requireWithCodeCache(require: NodeJS.Require, id: string, large: RegExp): unknown {
+  const enable = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+  if (typeof enable === 'function') {
+    enable();
+    return require(id);
+  }
+  const proto = (Module as unknown as { prototype: CompilableModule }).prototype;
+  const original = proto._compile;
+  proto._compile = function (this: CompilableModule, content: string, filename: string) {
+    if (!large.test(filename)) return original.call(this, content, filename);
+    const cacheFile = cachePath(filename);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = cacheFile ? readFileSync(cacheFile) : undefined;
+    } catch {
+      // No cache yet.
+    }
+    const script = new Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+      process.once('exit', () => {
+        try {
+          mkdirSync(dirname(cacheFile), { recursive: true });
+          const tmp = `${cacheFile}.${process.pid}.tmp`;
+          writeFileSync(tmp, script.createCachedData());
+          renameSync(tmp, cacheFile);
+        } catch {
+          // A read-only install: every run compiles, as without the cache.
+        }
+      });
+    }
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
+    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
+  };
+  try {
+    return require(id);
+  } finally {
+    proto._compile = original;
+  }
+}
+
+/** Where the cache of `filename` goes: `node_modules/.cache/netra-migrate/` of the node_modules holding it. */
+function cachePath(filename: string): string | null {
+  const at = filename.lastIndexOf(`${sep}node_modules${sep}`);
+  if (at < 0) return null;
+  const name = filename.slice(at + 14).replace(/[\\/]/g, '+');
+  return join(filename.slice(0, at), 'node_modules', '.cache', 'netra-migrate', `${name}.${process.version}.${process.arch}.v8cache`);
+}

@@ -1,0 +1,63 @@
+/**
+ * Configs a package runs by name: `jest --config jest.int.config.js` or `vitest run -c vitest.node.ts` in
+ * package.json `scripts`. Such a config is read like any other even when its name is not one the directory
+ * walk recognises.
+ */
+import { join } from 'node:path';
+import { shlexSplit, ShlexError } from '../../formats/shlex.js';
+import type { JsRunner } from './config.js';
+
+/** Where one command of a script line ends (`a && b`, `a; b`, `a | b`). */
+const SEPARATORS = new Set(['&&', '||', ';', '|', '&']);
+
+/** The runner a command word starts, if any: `jest`, `node_modules/.bin/vitest`, `jest/bin/jest.js`, `vitest.mjs`. */
+function runnerOf(word: string): JsRunner | null {
+  const name = word.split(/[\\/]/).pop()!;
+  if (/^jest(?:\.js)?$/.test(name)) return 'jest';
+  if (/^vitest(?:\.mjs)?$/.test(name)) return 'vitest';
+  return null;
+}
+
+/** The config files named after `--config`/`-c` in one script line, resolved from the package's directory. */
+export function scriptConfigsOf(script: string, dir: string): { file: string; runner: JsRunner }[] {
+  let tokens: string[];
+  try {
+    // Separators glued to words (`a&&b`) are rare in package.json; split the common spaced forms.
+    tokens = shlexSplit(script.replace(/(&&|\|\||;)/g, ' $1 ')).map((t) => t.value);
+  } catch (e) {
+    if (e instanceof ShlexError) return [];
+    throw e;
+  }
+  const out: { file: string; runner: JsRunner }[] = [];
+  let runner: JsRunner | null = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (SEPARATORS.has(token)) {
+      runner = null;
+      continue;
+    }
+    if (runner === null) {
+      runner = runnerOf(token);
+      continue;
+    }
+    let path: string | undefined;
+    if (token === '--config' || token === '-c') path = tokens[++i];
+    else if (token.startsWith('--config=')) path = token.slice('--config='.length);
+    // `--config '{"testTimeout": 1}'` is Jest's inline JSON config, not a file.
+    if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path)) out.push({ file: join(dir, path), runner });
+  }
+  return out;
+}
+
+/** Every config a package.json's scripts name; nothing for a manifest that is not JSON (reported where it is read). */
+export function scriptConfigs(manifest: string, dir: string): { file: string; runner: JsRunner }[] {
+  if (!/--config|\s-c\s/.test(manifest)) return [];
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(manifest.replace(/^\uFEFF/, '')) as { scripts?: unknown }).scripts;
+  } catch {
+    return [];
+  }
+  if (typeof scripts !== 'object' || scripts === null) return [];
+  return Object.values(scripts).flatMap((s) => (typeof s === 'string' ? scriptConfigsOf(s, dir) : []));
+}

@@ -1,0 +1,71 @@
+import { readdirSync } from 'node:fs';
+import { defineRule } from '../../../core/rule.js';
+import { skippedDir } from '../../../core/walk.js';
+import { getEntry } from '../config.js';
+import { insertEntry, renderValue } from '../edit.js';
+import { headerRange, isActive } from '../rule-kit.js';
+import { addoptsFlag, countTestFiles, parseAddopts, type PytestTarget } from '../target.js';
+
+/** Directory names that hold a project's tests by convention. */
+const TEST_DIR = /^(tests?|testing)$/;
+
+export default defineRule<PytestTarget, 'missing', Record<string, never>>({
+  meta: {
+    id: 'require-testpaths',
+    runners: ['pytest'],
+    severity: 'warning',
+    fix: 'unsafe',
+    description: 'A config whose rootdir holds more than its tests names them in `testpaths`.',
+    messages: {
+      missing: 'no `testpaths`: a bare `pytest` also walks {{dirs}} under the rootdir looking for tests, importing every matching module it finds{{hint}}',
+    },
+    options: { type: 'object', properties: {}, additionalProperties: false },
+    defaultOptions: {},
+    docs: {
+      what: 'Flags an active pytest config without `testpaths` (and without paths in `addopts`) whose rootdir holds directories besides its test directory (`tests`, `test` or `testing`).',
+      why: 'Without `testpaths`, pytest run with no arguments recurses the whole rootdir: source packages, docs, scripts, vendored code and data directories are walked and every `test_*.py` in them is imported. That costs collection time and memory on every run, and picks up stray test files (a vendored library\'s tests, a script named test_x.py).',
+      example: {
+        file: 'pytest.ini',
+        bad: '[pytest]\naddopts = -ra\n',
+        good: '[pytest]\naddopts = -ra\ntestpaths = tests\n',
+        beside: { 'tests/test_app.py': 'def test_app():\n    pass\n', 'src/app/__init__.py': '', 'docs/index.md': '# docs\n' },
+      },
+      fixSafety:
+        'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix.',
+    },
+  },
+  check(ctx, target) {
+    if (!isActive(target)) return;
+    const { config } = target;
+    if (getEntry(config, 'testpaths')) return;
+    // Paths in addopts are what pytest collects instead.
+    if (parseAddopts(config)?.tokens.some((t) => t.flag === null && t.item.value !== '--')) return;
+    let entries;
+    try {
+      entries = readdirSync(target.rootDir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !skippedDir(e.name)).map((e) => e.name).sort();
+    const testDirs = dirs.filter((d) => TEST_DIR.test(d));
+    const others = dirs.filter((d) => !TEST_DIR.test(d));
+    if (testDirs.length === 0 || others.length === 0) return;
+    const total = countTestFiles(target, '.');
+    const inTests = testDirs.length === 1 ? countTestFiles(target, testDirs[0]!) : 0;
+    const fixable = testDirs.length === 1 && inTests === total && !addoptsFlag(config, '--doctest-modules');
+    const shown = others.length > 4 ? `${others.slice(0, 4).map((d) => `${d}/`).join(', ')} and ${others.length - 4} more directories` : others.map((d) => `${d}/`).join(', ').replace(/, ([^,]*)$/, ' and $1');
+    const hint = fixable
+      ? ''
+      : testDirs.length > 1
+        ? ` (tests live in ${testDirs.map((d) => `${d}/`).join(' and ')}: list them in testpaths)`
+        : ` (${total - inTests} of ${total} test files ${total - inTests === 1 ? 'lies' : 'lie'} outside ${testDirs[0]}/: list every test directory in testpaths)`;
+    ctx.report({
+      messageId: 'missing',
+      data: { dirs: shown, hint },
+      ...headerRange(config),
+      fix: fixable
+        ? { title: `Add testpaths = ${testDirs[0]}`, applicability: 'unsafe', edits: [insertEntry(config, 'testpaths', renderValue(config, 'args', [testDirs[0]!]))] }
+        : null,
+    });
+  },
+});
