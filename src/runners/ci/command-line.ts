@@ -97,7 +97,12 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
     // `python [options] -m pytest ...`; a script or `-c` runs something else.
     for (let k = i + 1; k < words.length; k++) {
       const w = words[k]!.value;
-      if (w === '-m') return words[k + 1]?.value === 'pytest' ? { args: words.slice(k + 2), at: words[k + 1]!, container } : null;
+      if (w === '-m') {
+        const module = words[k + 1]?.value;
+        if (module === 'pytest') return { args: words.slice(k + 2), at: words[k + 1]!, container };
+        // `python -m coverage run ... -m pytest`
+        return module === 'coverage' ? rest(k + 1) : null;
+      }
       if (w === '-mpytest') return { args: words.slice(k + 1), at: words[k]!, container };
       if (!w.startsWith('-') || w === '-c') return null;
       if (PYTHON_VALUE_OPTIONS.has(w)) k++;
