@@ -336,6 +336,12 @@ class Reader {
     const { ts } = this;
     const callee = unwrap(ts, e.expression);
     if (e.arguments.length === 0 && ts.isCallExpression(callee)) return this.nextJestConfig(callee);
+    // `const asyncConfig = createJestConfig(config)` called later as `asyncConfig()`.
+    if (e.arguments.length === 0 && ts.isIdentifier(callee)) {
+      const init = this.consts.get(callee.text);
+      const call = init ? unwrap(ts, init) : undefined;
+      return call && ts.isCallExpression(call) ? this.nextJestConfig(call) : null;
+    }
     if (e.arguments.length !== 1) return null;
     let factory: TS.Expression | undefined = callee;
     if (ts.isIdentifier(callee) && !this.modules.has(callee.text)) factory = this.consts.get(callee.text) ?? undefined;

@@ -4,7 +4,7 @@
  * statically through src/formats/js.ts.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs, property, readConfigValue, type JsArray, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
@@ -87,6 +87,11 @@ export interface JsConfigTarget {
    */
   testFiles: readonly string[] | null;
   /**
+   * Where the memory monitor goes: the directory of the nearest package.json that declares the runner (a
+   * monorepo whose root declares it gets one monitor for every config), else the config's own directory.
+   */
+  monitorHome: string;
+  /**
    * A vite.config without a `test` block whose package does not run Vitest: Vite's build config, dropped
    * unless a Vitest config or workspace lists it as a project.
    */
@@ -127,28 +132,90 @@ function inlineJestProjects(target: JsConfigTarget): JsConfigTarget[] {
   });
 }
 
+/** A major that cannot be known without running anything (a runner linked from the workspace): nothing version-specific is judged. */
+export const UNKNOWN_VERSION = 0;
+
 /** The runner versions this release knows the options of (what a project without a pinned version gets). */
 export const CURRENT_VERSION: Record<JsRunner, number> = { jest: 30, vitest: 4 };
 
-/** The major version of `runner` in the nearest package.json above `dir` that lists it; null if none does. */
-export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): number | null {
+/** The directory of the nearest package.json above `dir` that lists `runner`; null if none does. */
+export function runnerHome(ws: Workspace, dir: string, runner: JsRunner): string | null {
   for (let d = dir; ; d = dirname(d)) {
     const manifest = join(d, 'package.json');
     const text = existsSync(manifest) ? ws.text(manifest) : null;
     if (text !== null) {
       try {
         const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
-        const range = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
-        if (range !== undefined) {
-          const major = /(\d+)/.exec(range.replace(/^npm:[^@]+@/, ''))?.[1];
-          return major !== undefined ? Number(major) : CURRENT_VERSION[runner];
+        if (['devDependencies', 'dependencies', 'peerDependencies'].some((k) => pkg[k]?.[runner] !== undefined)) return d;
+      } catch {
+        // Not JSON: reported where package.json is a target.
+      }
+    }
+    if (dirname(d) === d) return null;
+  }
+}
+
+/**
+ * The major version of `runner` a directory's tests run under: the version the lock file of its workspace
+ * records (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock: what is installed), else the major of the
+ * range in the nearest package.json that lists it; null if neither says.
+ */
+export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): number | null {
+  let range: number | null = null;
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    const text = range === null && existsSync(manifest) ? ws.text(manifest) : null;
+    if (text !== null) {
+      try {
+        const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
+        const declared = pkg.devDependencies?.[runner] ?? pkg.dependencies?.[runner] ?? pkg.peerDependencies?.[runner];
+        if (declared !== undefined) {
+          const major = /(\d+)/.exec(declared.replace(/^npm:[^@]+@/, ''))?.[1];
+          // `workspace:*`, `link:`, `file:`: the runner is built in the repository, its major unknown here.
+          range = major !== undefined ? Number(major) : /^(?:workspace|link|file|portal):/.test(declared) ? UNKNOWN_VERSION : CURRENT_VERSION[runner];
         }
       } catch {
         // An unreadable manifest says nothing about versions; its own problems are reported where it is a target.
       }
     }
-    if (dirname(d) === d) return null;
+    const lock = LOCK_FILES.find((name) => existsSync(join(d, name)));
+    if (lock) return lockedVersion(ws, join(d, lock), relative(d, dir), runner) ?? range;
+    if (dirname(d) === d) return range;
   }
+}
+
+const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The major of `runner` a lock file records (for the package at `importer`, relative to the lock, where the format says). */
+export function lockedVersion(ws: Workspace, lock: string, importer: string, runner: JsRunner): number | null {
+  const text = ws.text(lock);
+  if (text === null) return null;
+  const name = escapeRe(runner);
+  let found: string | undefined;
+  if (lock.endsWith('package-lock.json')) {
+    try {
+      const packages = (JSON.parse(text) as { packages?: Record<string, { version?: string }> }).packages ?? {};
+      const at = importer.split(sep).join('/');
+      found = (at && packages[`${at}/node_modules/${runner}`]?.version) || packages[`node_modules/${runner}`]?.version;
+    } catch {
+      return null;
+    }
+  } else if (lock.endsWith('pnpm-lock.yaml')) {
+    // importers: <path>: devDependencies: <runner>: { specifier, version } (the importer's own entry first).
+    const at = importer.split(sep).join('/') || '.';
+    const block = new RegExp(`\\n  ${escapeRe(at)}:\\n((?:    .*\\n|\\n)*)`).exec(text)?.[1] ?? text;
+    const own = new RegExp(`\\n\\s+${name}:\\n\\s+specifier: [^\\n]*\\n\\s+version: '?([^\\n']+)`).exec(block)?.[1];
+    // `link:packages/vitest`: the runner is the repository's own build; its major is not recorded.
+    if (own !== undefined && !/^\d/.test(own)) return null;
+    found = own ?? new RegExp(`\\n\\s+/?${name}[@/](\\d+)\\.`).exec(text)?.[1];
+  } else if (lock.endsWith('yarn.lock')) {
+    found = new RegExp(`^"?${name}@[^\\n]*:\\r?\\n\\s+version:? "?(\\d+)`, 'm').exec(text)?.[1];
+  } else {
+    found = new RegExp(`"${name}": \\["${name}@(\\d+)`).exec(text)?.[1];
+  }
+  const major = found ? /^(\d+)/.exec(found)?.[1] : undefined;
+  return major !== undefined ? Number(major) : null;
 }
 
 /** Reads imported files from the workspace (so fixes of a base config are seen), parsing each once. */
@@ -196,7 +263,7 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
     if (!jest) return null;
     value = jest.value;
   }
-  const base = { read: (f: string) => ws.text(f), testFiles, runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  const base = { read: (f: string) => ws.text(f), testFiles, monitorHome: runnerHome(ws, dirname(file), runner) ?? dirname(file), runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
   if (value === null) return kind === 'vite' ? null : base;
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };
@@ -280,7 +347,8 @@ export function packageRunsVitest(ws: Workspace, dir: string): boolean {
     if (text !== null) {
       try {
         const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
-        if (['dependencies', 'devDependencies', 'peerDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
+        // Not peerDependencies: a package that peers on Vitest is a Vitest plugin, not one whose tests run under it.
+        if (['dependencies', 'devDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
         return Object.values(pkg.scripts ?? {}).some((script) => typeof script === 'string' && /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
       } catch {
         return false;

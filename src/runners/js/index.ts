@@ -132,7 +132,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
     if (invalid) {
       // TypeScript's JSON parser names most mistakes best; it forgives some JSON.parse does not (a bare word).
       try {
-        loadJsConfig(ws, file, text, kind.runner, kind.kind);
+        loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
       } catch (e) {
         if (!(e instanceof FileProblemError)) throw e;
         problems.push(e.problem);

@@ -4,7 +4,7 @@ import { closestName } from '../../core/text.js';
 import { property, type JsObject, type JsProperty } from '../../formats/js.js';
 import { insertProperties, type Literal } from '../../formats/js-edit.js';
 import { JS_OPTIONS } from '../../generated/js-options.js';
-import type { JsConfigTarget } from './config.js';
+import { CURRENT_VERSION, type JsConfigTarget } from './config.js';
 
 /**
  * The options a rule can reason about: the object (Jest's config, Vitest's `test` block), or an absent
@@ -35,7 +35,8 @@ export const subject = (target: JsConfigTarget) => (target.project ? `${runnerTi
 export function readFromRoot(target: JsConfigTarget, key: string): boolean {
   return target.runner === 'jest' && target.jestRoot !== undefined && JEST_ROOT_ONLY.has(key);
 }
-const JEST_ROOT_ONLY = new Set(JS_OPTIONS.jest.rootOnly);
+/** Root-only options of the installed Jest (jest-config's own table; the same list applies to the other majors known). */
+const JEST_ROOT_ONLY = new Set(JS_OPTIONS.jest[CURRENT_VERSION.jest]?.rootOnly ?? []);
 
 /**
  * Whether the options hold a misspelling of `key` (`testTimout`): known-options offers the rename, and adding

@@ -4,18 +4,19 @@ import { closestName } from '../../../core/text.js';
 import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { indentAt, removeMember, renderProperty, type Literal } from '../../../formats/js-edit.js';
 import { JS_OPTIONS } from '../../../generated/js-options.js';
-import { CURRENT_VERSION, type JsConfigTarget } from '../config.js';
-import type { RemovedOption } from '../options-types.js';
+import type { JsConfigTarget } from '../config.js';
+import type { JsRunnerOptions, RemovedOption } from '../options-types.js';
 import { readFromRoot, runnerTitle } from '../rule-kit.js';
 
 interface Options {
   knownKeys?: string[];
 }
 
-const SCHEMAS = {
-  jest: { keys: new Set(JS_OPTIONS.jest.keys), removed: JS_OPTIONS.jest.removed, nested: JS_OPTIONS.jest.nested, nestedRemoved: JS_OPTIONS.jest.nestedRemoved },
-  vitest: { keys: new Set(JS_OPTIONS.vitest.keys), removed: JS_OPTIONS.vitest.removed, nested: JS_OPTIONS.vitest.nested, nestedRemoved: JS_OPTIONS.vitest.nestedRemoved },
-};
+/** The option lists of each major with a generated schema (Jest 29, 30; Vitest 3, 4, 5); nested options where generated. */
+type MajorSchema = { keys: Set<string>; removed: Record<string, RemovedOption>; nested: JsRunnerOptions['nested']; nestedRemoved: JsRunnerOptions['nestedRemoved'] };
+const SCHEMAS = Object.fromEntries(
+  Object.entries(JS_OPTIONS).map(([runner, majors]) => [runner, Object.fromEntries(Object.entries(majors).map(([major, o]) => [major, { keys: new Set(o.keys), removed: o.removed, nested: o.nested, nestedRemoved: o.nestedRemoved }]))]),
+) as Record<'jest' | 'vitest', Record<number, MajorSchema | undefined>>;
 
 /** Vitest 4's `poolOptions.<pool>.<key>` moves: the top-level key it became (null: removed, nothing to move). */
 const POOL_OPTION_MOVES: Record<string, string | null> = {
@@ -56,7 +57,7 @@ const rule = defineRule<JsConfigTarget, MessageId, Options>({
     },
     defaultOptions: {},
     docs: {
-      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), the keys inside object-valued options (`coverage`, `browser`, `sequence`, `fakeTimers`, ... as Vitest's types give them; `coverage.all` and `coverage.extension`, removed in Vitest 4), and the legacy vitest.workspace file. A config computed at run time gets one `info` finding that it cannot be checked.",
+      what: "Checks Jest configs against Jest's own JSON Schema of its options (schemas/jest-config.schema.json, generated from @jest/schemas) and Vitest `test` blocks against Vitest's `InlineConfig` (schemas/vitest-config.schema.json, generated from its type declarations): unknown keys (with a suggestion when one is close), removed keys (Jest's deprecation table; Vitest 4's `poolOptions`, `workspace`, `maxThreads`, `minWorkers`, ...), the keys inside object-valued options (`coverage`, `browser`, `sequence`, `fakeTimers`, ... as Vitest's types give them; `coverage.all` and `coverage.extension`, removed in Vitest 4), and the legacy vitest.workspace file. The major is the one the workspace's lock file records (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock), else the one the nearest package.json's range names; there are schemas for Jest 29 and 30 and Vitest 3, 4 and 5 (schemas/*-config.schema.json, generated from the real packages; nested options for the installed majors), and on another major whether an option exists is not judged. A config computed at run time gets one `info` finding that it cannot be checked.",
       why: "Both runners ignore what they do not know, with at most a warning scrolled away: a misspelt `testTimout` or a `poolOptions.forks.execArgv` after the Vitest 4 upgrade is a limit that silently does not apply. The memory and time limits this tool sets only work if the runner reads them.",
       example: {
         file: 'vitest.config.ts',
@@ -85,9 +86,9 @@ const rule = defineRule<JsConfigTarget, MessageId, Options>({
     } else if (options.opaque && options.opaque.file === target.file) {
       ctx.report({ messageId: 'opaque', data: { code: target.text.slice(options.opaque.start, options.opaque.end).split('\n')[0]! }, severity: 'info', start: options.opaque.start, end: options.opaque.end });
     }
-    // The schemas describe the current majors; older configs may use what those removed on purpose.
-    if (target.version < CURRENT_VERSION[target.runner]) return;
-    const schema = SCHEMAS[target.runner];
+    // On a major without a generated schema, whether an option exists is not judged.
+    const schema = SCHEMAS[target.runner][target.version];
+    if (!schema) return;
     const accepted = new Set(ctx.options.knownKeys ?? []);
     for (const prop of options.properties) {
       if (prop.file === target.file && schema.keys.has(prop.key)) checkNested(ctx, target, schema, prop, accepted);
@@ -125,7 +126,7 @@ export default rule;
  * runner's types give it: removed ones (`coverage.all`) and unknown ones, as warnings; no fix (a nested
  * option's replacement is rarely mechanical).
  */
-function checkNested(ctx: Parameters<(typeof rule)['check']>[0], target: JsConfigTarget, schema: (typeof SCHEMAS)['vitest'], prop: JsProperty, accepted: ReadonlySet<string>) {
+function checkNested(ctx: Parameters<(typeof rule)['check']>[0], target: JsConfigTarget, schema: MajorSchema, prop: JsProperty, accepted: ReadonlySet<string>) {
   const known = schema.nested[prop.key];
   if (!known || prop.value.kind !== 'object' || prop.value.file !== target.file) return;
   for (const sub of prop.value.properties) {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol, hasBom } from '../../../core/text.js';
 import { compareVersions, NODE_MONITOR, VITEST_ADAPTER, type ShippedModule } from '../../../monitor/stamp.js';
@@ -11,7 +11,7 @@ interface Options {
 }
 
 /** The monitor modules a config registers (by their file name in its setup-file list), with where it registers them. */
-function registered(target: JsConfigTarget): { module: ShippedModule; at: { start: number; end: number } }[] {
+function registered(target: JsConfigTarget): { module: ShippedModule; at: { start: number; end: number }; dir: string }[] {
   const key = target.runner === 'jest' ? 'setupFilesAfterEnv' : 'setupFiles';
   const entry = target.runner === 'jest' ? NODE_MONITOR : VITEST_ADAPTER;
   const list = option(target, key);
@@ -19,7 +19,13 @@ function registered(target: JsConfigTarget): { module: ShippedModule; at: { star
   const item = list.value.items.find((i) => i.kind === 'string' && i.value.endsWith(entry.file));
   if (!item) return [];
   const at = { start: item.start, end: item.end };
-  return entry === VITEST_ADAPTER ? [{ module: VITEST_ADAPTER, at }, { module: NODE_MONITOR, at }] : [{ module: NODE_MONITOR, at }];
+  // The directory the entry names (the monitor may sit in the package or repository root, not beside the config).
+  const configDir = dirname(target.file);
+  const rootDirProp = option(target, 'rootDir');
+  const rootDir = rootDirProp?.value.kind === 'string' ? resolve(configDir, rootDirProp.value.value) : configDir;
+  const path = (item as { value: string }).value;
+  const dir = dirname(path.startsWith('<rootDir>') ? join(rootDir, path.slice('<rootDir>'.length)) : resolve(configDir, path));
+  return entry === VITEST_ADAPTER ? [{ module: VITEST_ADAPTER, at, dir }, { module: NODE_MONITOR, at, dir }] : [{ module: NODE_MONITOR, at, dir }];
 }
 
 export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'foreign' | 'absent', Options>({
@@ -32,7 +38,7 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
     messages: {
       outdated: `{{file}} is version {{version}}; netra-migrate ships ${NODE_MONITOR.version}`,
       editedOutdated: `{{file}} is version {{version}} (netra-migrate ships ${NODE_MONITOR.version}) and was edited since it was written, so it is not updated; set the rule's option overwriteEdited to replace it`,
-      absent: '{{key}} loads the memory monitor, but there is no {{file}} next to the config: the runner stops before the first test ("not found")',
+      absent: '{{key}} loads the memory monitor, but there is no {{file}} where it points: the runner stops before the first test ("not found")',
       foreign: "{{file}} was not written by netra-migrate: its options and limits may differ from the ones netra-migrate checks; set the rule's option overwriteEdited to replace it",
     },
     options: {
@@ -55,9 +61,8 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
   },
   check(ctx, target) {
     if (target.kind === 'project') return;
-    const dir = dirname(target.file);
     const key = target.runner === 'jest' ? '`setupFilesAfterEnv`' : '`setupFiles`';
-    for (const { module, at } of registered(target)) {
+    for (const { module, at, dir } of registered(target)) {
       const file = join(dir, module.file);
       // Through the workspace first: a fix earlier in this run may have written it already.
       const text = target.read(file);

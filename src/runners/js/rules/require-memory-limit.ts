@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { appendItems, removeMembers, type Literal } from '../../../formats/js-edit.js';
-import { property, type JsProperty } from '../../../formats/js.js';
+import { appendItems, removeMembers, replaceValue, type Literal } from '../../../formats/js-edit.js';
+import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import type { JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
@@ -12,6 +12,7 @@ import { configRoot } from '../test-files.js';
 interface Options {
   workerIdleMemoryLimit?: string;
   nodeHeapMb?: number;
+  monitorPath?: string;
 }
 
 export const NODE_MONITOR_FILE = NODE_MONITOR.file;
@@ -29,34 +30,65 @@ const POOL_LIMITS: Record<string, { execArgv: boolean; vmMemoryLimit: boolean }>
   vmThreads: { execArgv: false, vmMemoryLimit: true },
 };
 
-/** Vitest browser mode (`browser.enabled` anything but a literal false): tests run in a browser page, not in Node. */
-function inBrowser(target: JsConfigTarget): boolean {
-  const browser = option(target, 'browser');
+/** Vitest browser mode (`browser.enabled` anything but a literal false, or a browser set up to be enabled from the command line): tests run in a browser page, not in Node. */
+function browserEnabled(options: JsObject | null): boolean {
+  const browser = options ? property(options, 'browser') : undefined;
   if (!browser) return false;
   if (browser.value.kind !== 'object') return browser.value.kind !== 'boolean' || browser.value.value;
   const enabled = property(browser.value, 'enabled');
-  return enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value);
+  if (enabled !== undefined && !(enabled.value.kind === 'boolean' && !enabled.value.value)) return true;
+  // `enabled: false` with a provider or instances set up: one `--browser.enabled` away from a browser run.
+  return ['provider', 'instances', 'name'].some((key) => property(browser.value as JsObject, key) !== undefined);
+}
+
+const inBrowser = (target: JsConfigTarget) => browserEnabled(target.options);
+
+/**
+ * A root whose inline projects inherit its options (`extends: true`) and one of them runs in browser mode: a
+ * setup file written at the root would load in the browser page too (the Node monitor cannot run there).
+ */
+function inheritedByBrowser(target: JsConfigTarget): boolean {
+  const projects = option(target, 'projects');
+  if (!projects || projects.value.kind !== 'array') return false;
+  return projects.value.items.some((item) => {
+    if (item.kind !== 'object') return false;
+    const inherits = property(item, 'extends');
+    if (!inherits || (inherits.value.kind === 'boolean' && !inherits.value.value)) return false;
+    const test = property(item, 'test')?.value;
+    return browserEnabled(test?.kind === 'object' ? test : null);
+  });
 }
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
   p !== undefined && (p.value.kind === 'string' ? p.value.value.endsWith(file) : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
 
-/** A list option the monitor is added to: appended to its array, or added as a new key. Null when written as code. */
+/**
+ * A list option the monitor is added to: appended to its array, a single string turned into a list of it and
+ * the monitor (in the file's style), or added as a new key. Null when written as code.
+ */
 function registerIn(target: JsConfigTarget, key: string, entry: string): { edits: Edit[] } | { add: [string, Literal] } | null {
   const existing = option(target, key);
   // Absent, or only in a Jest preset (Jest appends the config's own list to the preset's).
   if (!existing || existing.concatenated) return { add: [key, [entry]] };
-  if (existing.value.kind === 'array' && !existing.value.opaque && existing.value.literal.file === target.file) return { edits: appendItems(target.text, existing.value.literal, [entry], target.style) };
+  const value = existing.value;
+  if (value.kind === 'array' && !value.opaque && value.literal.file === target.file) return { edits: appendItems(target.text, value.literal, [entry], target.style) };
+  if (value.kind === 'string' && value.file === target.file) return { edits: [replaceValue(target.text, value, [{ code: target.text.slice(value.start, value.end) }, entry], target.style)] };
   return null;
 }
 
-/** Jest resolves setup files from `rootDir` (the config's directory unless set); the monitor goes beside the config. */
-function jestMonitorPath(target: JsConfigTarget): string | null {
+/** `dir` as a path relative to `from`, with forward slashes and a leading `./` (`../../`, `./`). */
+function relativeDir(from: string, dir: string): string {
+  const rel = relative(from, dir).split('\\').join('/');
+  return rel === '' ? './' : rel.startsWith('.') ? `${rel}/` : `./${rel}/`;
+}
+
+/** Jest resolves setup files from `rootDir` (the config's directory unless set). Null when `rootDir` is code. */
+function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | null {
   const rootDir = option(target, 'rootDir');
-  if (!rootDir) return `<rootDir>/${NODE_MONITOR_FILE}`;
-  if (rootDir.value.kind !== 'string') return null;
+  if (rootDir && rootDir.value.kind !== 'string') return null;
   // An inline project's `rootDir: '<rootDir>/a'` starts from the root config's directory.
-  const rel = relative(join(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')), dirname(target.file)).split('\\').join('/');
+  const root = rootDir?.value.kind === 'string' ? resolve(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')) : dirname(target.file);
+  const rel = relative(root, monitorDir).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
 
@@ -76,6 +108,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       type: 'object',
       properties: {
         workerIdleMemoryLimit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|M|MB|G|GB)$', default: '1024MB', description: 'Jest: the `workerIdleMemoryLimit` the fix sets.' },
+        monitorPath: { type: 'string', minLength: 1, description: 'Jest, Vitest: an existing directory the fix writes the monitor modules to, relative to the package that declares the runner (default: that package\'s directory, so a monorepo whose root declares the runner gets one monitor for every config).' },
         nodeHeapMb: { type: 'number', exclusiveMinimum: 0, default: 4096, description: "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB." },
       },
       additionalProperties: false,
@@ -96,11 +129,12 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
   check(ctx, target) {
     const readable = readableOptions(target);
     if (!readable) return;
-    const dir = dirname(target.file);
+    const dir = ctx.options.monitorPath ? resolve(target.monitorHome, ctx.options.monitorPath) : target.monitorHome;
     const parts: string[] = [];
     const adds: [string, Literal][] = [];
     const edits: Edit[] = [];
-    let fixable = true;
+    // The fix writes into an existing directory only (a `monitorPath` that is not there yet is the user's to create).
+    let fixable = existsSync(dir);
     const created: Edit[] = [];
     const create = (name: string, text: string) => {
       if (target.read(join(dir, name)) === null && !existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
@@ -123,7 +157,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       // With `projects`, setup files are per project (the root's would load in none of them): inline
       // projects and the config files `projects` lists are checked on their own.
       if (!option(target, 'projects')) {
-        const path = jestMonitorPath(target);
+        const path = jestMonitorPath(target, dir);
         if (path === null) fixable = false;
         register('setupFilesAfterEnv', path ?? '', NODE_MONITOR_FILE);
       }
@@ -166,10 +200,11 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
         }
       }
       // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory.
-      const root = configRoot(target);
-      if (root === null) fixable = false;
-      const fromRoot = root === null ? '.' : relative(root, dir).split('\\').join('/') || '.';
-      register('setupFiles', `${fromRoot.startsWith('.') ? fromRoot : `./${fromRoot}`}/${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      if (!inheritedByBrowser(target)) {
+        const root = configRoot(target);
+        if (root === null) fixable = false;
+        register('setupFiles', `${relativeDir(root ?? dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      }
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
         create(VITEST_ADAPTER_FILE, VITEST_ADAPTER.text());
