@@ -365,7 +365,8 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
       readFileSync(join(dir, 'jest.config.js'), 'utf8'),
       "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/../netra-memory-monitor.cjs'] },\n    '<rootDir>/b',\n  ],\n  workerIdleMemoryLimit: '1024MB',\n  testTimeout: 1000,\n};\n",
     );
-    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/netra-memory-monitor\.cjs'\]/);
+    // One monitor per repository: project b loads the one beside the root config.
+    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/\.\.\/netra-memory-monitor\.cjs'\]/);
 
     // The root's testTimeout stops the project's slow test; both projects load their monitor.
     const afterFix = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
