@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolConfigSchema } from '../src/core/tool-config.js';
+import { preCommitFilesPattern } from '../src/file-kinds.js';
 import { ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { allRules } from '../src/rules.js';
 
@@ -15,4 +16,8 @@ for (const f of readdirSync(docs)) rmSync(join(docs, f));
 for (const [name, text] of Object.entries(ruleDocFiles(allRules))) writeFileSync(join(docs, name), text);
 const readme = join(root, 'README.md');
 writeFileSync(readme, withRuleTable(readFileSync(readme, 'utf8'), allRules));
-process.stdout.write('wrote schemas/netra-migrate-config.schema.json, docs/rules/ and the README rule table\n');
+// The hooks' `files` lines, from the analyzers' declared file kinds (the rest of the file is kept as written).
+const hooks = join(root, '.pre-commit-hooks.yaml');
+const pattern = preCommitFilesPattern().replace(/'/g, "''");
+writeFileSync(hooks, readFileSync(hooks, 'utf8').replace(/^( +files: ).*$/gm, (_line, lead: string) => `${lead}'${pattern}'`));
+process.stdout.write('wrote schemas/netra-migrate-config.schema.json, docs/rules/, the README rule table and the files pattern of .pre-commit-hooks.yaml\n');

@@ -183,6 +183,9 @@ def ini_sections(text: str) -> dict[str, dict[str, str]]:
     return {s: dict(parser[s]) for s in parser.sections()}
 
 
+STR_METHODS = {"format", "replace", "lower", "upper", "strip", "lstrip", "rstrip", "removeprefix", "removesuffix"}
+
+
 def literal(node: ast.AST | None, env: "Env | None" = None, depth: int = 0):
     """The Python value of a literal node (str, list/tuple of them, dict), resolving names through env."""
     if node is None or depth > 12:  # a name bound to an expression that uses it again
@@ -208,6 +211,16 @@ def literal(node: ast.AST | None, env: "Env | None" = None, depth: int = 0):
             return left + right
         if isinstance(left, list) and isinstance(right, list):
             return left + right
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STR_METHODS:
+        # "--{0}".format(name.replace("_", "-")): string methods over literals.
+        base = literal(node.func.value, env, depth + 1)
+        args = [literal(a, env, depth + 1) for a in node.args]
+        kwargs = {k.arg: literal(k.value, env, depth + 1) for k in node.keywords if k.arg}
+        if isinstance(base, str) and all(a is not None for a in args) and all(v is not None for v in kwargs.values()):
+            try:
+                return getattr(base, node.func.attr)(*args, **kwargs)
+            except (IndexError, KeyError, TypeError, ValueError):
+                return None
     if isinstance(node, ast.IfExp):
         test = truth(node.test, env, depth + 1)
         return None if test is None else literal(node.body if test else node.orelse, env, depth + 1)
@@ -436,10 +449,27 @@ class Env:
         return node
 
 
-# Python 3.12 generics (`def f[**P, R](...)`, `class C[T]:`, `type X = ...`) that an older interpreter's
-# `ast` rejects: the type parameters say nothing about what a plugin registers, so they are dropped.
-PEP695_DEF = re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+\w+)\[[^\]\n]*\]", re.M)
-PEP695_TYPE = re.compile(r"^(\s*)type\s+\w+(?:\[[^\]\n]*\])?\s*=", re.M)
+# Python 3.12 generics (`def f[**P, R](...)`, `class C[T: (A | B)]:`, `type X = ...`) that an older
+# interpreter's `ast` rejects: the type parameters say nothing about what a plugin registers, so they go.
+PEP695_HEAD = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+\w+\[", re.M)
+PEP695_TYPE = re.compile(r"^(\s*)type\s+\w+(?:\[[^=\n]*\])?\s*=", re.M)
+
+
+def strip_type_params(text: str) -> str:
+    out, pos = [], 0
+    for m in PEP695_HEAD.finditer(text):
+        if m.start() < pos:
+            continue
+        out.append(text[pos:m.end() - 1])
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            depth += {"[": 1, "]": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        pos = i
+    out.append(text[pos:])
+    return PEP695_TYPE.sub(r"\1_ =", "".join(out))
 
 
 def parse_module(tree: Tree, path: str) -> ast.Module | None:
@@ -451,7 +481,7 @@ def parse_module(tree: Tree, path: str) -> ast.Module | None:
     except SyntaxError:
         pass
     try:
-        return ast.parse(PEP695_TYPE.sub(r"\1_ =", PEP695_DEF.sub(r"\1", text)), filename=path)
+        return ast.parse(strip_type_params(text), filename=path)
     except SyntaxError:
         return None
 
@@ -574,6 +604,10 @@ class Extractor:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stack or depth > 1:
                     continue  # a nested definition runs only when called
+                if self.wraps_registration(stmt.name):
+                    # A helper registers what its call sites pass it: read there, not here (pytest-benchmark's
+                    # add_csv_options is only called by its own CLI, so `--benchmark-csv` is no pytest flag).
+                    continue
                 env.local.append(defaults_of(stmt))
                 self.walk(path, stmt.body, env, stack, depth + 1)
                 env.local.pop()
@@ -626,8 +660,9 @@ class Extractor:
         """A helper called as `addoption(...)` through a parameter registers with pytest only when the
         call site passes pytest's `addoption` (benchmark's display options are also given argparse's
         `add_argument` by its own command line)."""
+        params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
         for node in ast.walk(fn):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in scope:
+            if isinstance(node, ast.Call) and registers_through_param(node, params):
                 bound = scope[node.func.id]
                 if not (isinstance(bound, ast.Attribute) and bound.attr in REGISTRATIONS):
                     return False
@@ -643,8 +678,8 @@ class Extractor:
             for node in ast.walk(fn):
                 if not isinstance(node, ast.Call):
                     continue
-                callee = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else None
-                if callee in REGISTRATIONS or callee in params:
+                callee = node.func.attr if isinstance(node.func, ast.Attribute) else None
+                if callee in REGISTRATIONS or registers_through_param(node, params):
                     used = {n.id for a in node.args + [k.value for k in node.keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
                     if used & params:
                         return True
@@ -724,6 +759,20 @@ class Extractor:
 
 
 REGISTRATIONS = ("addoption", "_addoption", "addini", "addinivalue_line")
+
+
+def registers_through_param(call: ast.Call, params: set) -> bool:
+    """`addoption(f"--{prefix}sort", ...)` where `addoption` is a parameter: a registration function handed
+    in by the caller (named so, or called with an option string). pytest-logger's `parser(...)`, a value
+    parser that shadows its parameter, is not one."""
+    if not (isinstance(call.func, ast.Name) and call.func.id in params):
+        return False
+    if call.func.id in REGISTRATIONS:
+        return True
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.JoinedStr) and first.values:
+        first = first.values[0]
+    return isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.startswith("-")
 
 
 def defaults_of(fn) -> dict:
@@ -859,6 +908,18 @@ def extract(tree: Tree, distribution: str, modules: list[str] | None = None, pac
         notes.append(f"packaging names the distribution {stated!r}")
     if not entry_points and not modules:
         notes.append("no pytest11 entry point")
+    # What the record may lack: an open-world check must not call a name of that kind unknown for a
+    # project that declares this plugin ("cannot be verified" instead).
+    incomplete = set()
+    for note in notes:
+        if "addoption" in note:
+            incomplete.add("flags")
+        elif "addini" in note:
+            incomplete.add("keys")
+        elif "marker" in note:
+            incomplete.add("markers")
+        elif "not valid Python" in note or "not found in the source" in note:
+            incomplete.update(("flags", "keys", "markers"))
     record = {
         "distribution": normalize(distribution),
         "version": version_of(package_tree, entry_modules, tree) or (tree.tag_version() if isinstance(tree, GitTree) else None) or "unknown",
@@ -867,6 +928,8 @@ def extract(tree: Tree, distribution: str, modules: list[str] | None = None, pac
         "keys": dict(sorted(extractor.keys.items())),
         "markers": sorted(extractor.markers),
     }
+    if incomplete:
+        record["incomplete"] = sorted(incomplete)
     return record, notes
 
 
@@ -978,6 +1041,14 @@ def generate(args) -> int:
         return 0
     OUT.write_text(text)
     print(report)
+    docs = ROOT / "docs" / "plugin-registry.md"
+    if docs.exists():
+        # The coverage section of the docs is this report, so the two never disagree.
+        page = docs.read_text()
+        start, end = "<!-- coverage:start -->\n", "<!-- coverage:end -->"
+        if start in page and end in page:
+            head, rest = page.split(start, 1)
+            docs.write_text(head + start + "```text\n" + report + "\n```\n" + end + rest.split(end, 1)[1])
     if args.report:
         pathlib.Path(args.report).write_text(report + "\n")
     return 0

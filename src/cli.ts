@@ -171,7 +171,7 @@ await yargs(hideBin(process.argv))
       printProblems(result);
       if (argv['show-files']) {
         process.stdout.write(describeReads(cwd, result.reads ?? []));
-        for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/\tskipped: ${reason}\n`);
+        for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
         process.exitCode = result.problems.length > 0 ? 2 : 0;
         return;
       }

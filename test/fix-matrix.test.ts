@@ -25,6 +25,7 @@ const SAMPLE_SHAPES = new Set([
   'pyproject.toml, [tool.pytest]',
   'pyproject.toml, [tool.pytest] with dotted ini_options',
   'pyproject.toml, empty inline ini_options',
+  'pyproject.toml, [tool.pytest] addopts two items to a line',
 ]);
 
 const TEST_MODULE = 'def test_one():\n    assert True\n';
@@ -41,6 +42,10 @@ const SHAPES: Record<string, { file: string; text: string }> = {
   'setup.cfg, empty [tool:pytest]': { file: 'setup.cfg', text: '[tool:pytest]\n' },
   'pytest.toml, empty': { file: 'pytest.toml', text: '' },
   'pyproject.toml, [tool.pytest]': { file: 'pyproject.toml', text: '[project]\nname = "x"\n\n[tool.pytest]\ntestpaths = ["tests"]\n' },
+  'pyproject.toml, [tool.pytest] addopts two items to a line': {
+    file: 'pyproject.toml',
+    text: '[tool.pytest]\naddopts = [\n  "-ra",\n  "-p", "no:cacheprovider",\n]\ntestpaths = ["tests"]\n',
+  },
   'pyproject.toml, [tool.pytest.ini_options]': { file: 'pyproject.toml', text: '[project]\nname = "x"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n[tool.other]\nx = 1\n' },
   'pyproject.toml, empty [tool.pytest.ini_options]': { file: 'pyproject.toml', text: '[tool.pytest.ini_options]\n' },
   'pyproject.toml, [tool.pytest] with dotted ini_options': {

@@ -95,7 +95,7 @@ describe('14.9 never write outside', () => {
     symlinkSync(join(dir, 'real'), join(dir, 'alias'));
     const r = runCli(['fix', '--write', 'alias'], dir);
     assert.ok([0, 1].includes(r.code), r.stderr);
-    assert.match(readFileSync(join(dir, 'real', 'pytest.ini'), 'utf8'), /^timeout = /m);
+    assert.match(readFileSync(join(dir, 'real', 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
 });
 
@@ -110,7 +110,7 @@ describe('14.10 keep what the file was', () => {
       chmodSync(join(dir, 'pytest.ini'), mode);
       const r = runCli(['fix', '--write'], dir);
       assert.ok([0, 1].includes(r.code), r.stderr);
-      assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m, 'fixed');
+      assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m, 'fixed');
       assert.equal(statSync(join(dir, 'pytest.ini')).mode & 0o7777, mode);
     });
   }
@@ -122,7 +122,7 @@ describe('14.10 keep what the file was', () => {
     assert.ok([0, 1].includes(r.code), r.stderr);
     const st = statSync(join(dir, 'pytest.ini'));
     assert.deepEqual([st.uid, st.gid], [NOBODY, NOBODY]);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
 
   test('a read-only file is refused, also for root; the rest is written', () => {
@@ -132,7 +132,7 @@ describe('14.10 keep what the file was', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^pytest\.ini:1:1: error: file is read-only; netra-migrate does not write read-only files$/m);
     assert.equal(readFileSync(join(dir, 'pytest.ini'), 'utf8'), FIXABLE);
-    assert.match(readFileSync(join(dir, 'sub', 'pytest.ini'), 'utf8'), /^timeout = /m, 'the other config is written');
+    assert.match(readFileSync(join(dir, 'sub', 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m, 'the other config is written');
   });
 
   test('a file not writable by the user is refused with a message (as nobody)', { skip: setprivMissing }, () => {
@@ -334,7 +334,7 @@ describe('14.15 parse problems are findings in every format', () => {
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.doesNotMatch(r.stderr, /syntax error/i);
     assert.notEqual(r.code, 2, r.stderr);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m, 'the config is written');
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m, 'the config is written');
   });
 
   test('Python CPython rejects (Python 2 print) is never edited; the rest is written', () => {
@@ -344,7 +344,7 @@ describe('14.15 parse problems are findings in every format', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^conftest\.py:3:\d+: error: Python syntax error \(CPython: Missing parentheses in call to 'print'.*\); the file is never edited$/m);
     assert.equal(readFileSync(join(dir, 'conftest.py'), 'utf8'), conftest);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
 
   test('a package.json that is not JSON: exit 2 with file:line:col, in check and fix', () => {
@@ -393,12 +393,12 @@ describe('20.5 templates are not configs', () => {
     });
     const r = runCli(['check', '--show-files'], dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^\{\{cookiecutter\.project_slug\}\}\/ skipped: template \(placeholders in its name\)$/m);
-    assert.match(r.stdout, /^\{% if docker %\}compose\{% endif %\}\/ skipped: template/m);
-    assert.match(r.stdout, /^pytest\.ini$/m);
+    assert.match(r.stdout, /^\{\{cookiecutter\.project_slug\}\}\/\tskipped: template \(placeholders in its name\)$/m);
+    assert.match(r.stdout, /^\{% if docker %\}compose\{% endif %\}\/\tskipped: template/m);
+    assert.match(r.stdout, /^pytest\.ini\tpytest: config$/m);
     const fix = runCli(['fix', '--write'], dir);
     assert.notEqual(fix.code, 2, fix.stderr);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
 });
 
@@ -414,7 +414,7 @@ describe('20.6 one broken file blocks only what depends on it', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^compose\.yaml:\d+:\d+: error: /m);
     assert.match(r.stderr, /^tests\/test_x\.py:4:\d+: error: Python syntax error/m);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = /m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
     assert.match(r.stderr, /^(fixed|wrote) /m);
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), files['compose.yaml']);
     assert.equal(readFileSync(join(dir, 'tests/test_x.py'), 'utf8'), files['tests/test_x.py']);

@@ -30,7 +30,10 @@ describe('which command runs pytest', () => {
       'pdm run pytest tests',
       'hatch run test:pytest tests',
       'coverage run --source src -m pytest tests',
+      "python -W error -W 'ignore:a; b' -m coverage run -m pytest tests",
       'CI=1 env PYTHONPATH=. timeout 600 xvfb-run -a pytest tests',
+      'taskset -c 0 python3 -m py.test tests',
+      'env -i PATH=/usr/bin nice -n 5 timeout -s KILL 600 pytest tests',
       'docker compose -f ci.yml run --rm -e A=1 django pytest tests',
       'docker-compose exec -T web python -m pytest tests',
       'docker run --rm -v $PWD:/app -w /app python:3.12 pytest tests',
@@ -188,5 +191,33 @@ describe('places that run pytest', () => {
       ['src/Makefile.am', null],
       ['tools/x.sh', null],
     ]);
+  });
+});
+
+describe('CI memory limits where pytest runs', () => {
+  const workflow = (run: string, env = '') => `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n${env}`;
+  const ciFindings = async (tree: Record<string, string>) => {
+    const { check } = await import('../src/index.js');
+    const { onlyRule } = await import('./support/cases.js');
+    const dir = writeTree(tree, 'netra-ci-limits-');
+    const result = await check({ cwd: dir, paths: ['.'], rules: onlyRule('require-memory-limit'), toolConfig: false });
+    return result.diagnostics.filter((d) => d.file.includes('.github')).map((d) => d.message);
+  };
+
+  test('no variables where the governing config sets the keys (the environment would override them)', async () => {
+    const config = '[pytest]\ntestpaths = tests\nmemory_limit_mb = 2000\ncollection_memory_limit_mb = 1000\n';
+    assert.deepEqual(await ciFindings({ 'pytest.ini': config, '.github/workflows/ci.yml': workflow('pytest tests') }), []);
+    const partial = await ciFindings({ 'pytest.ini': '[pytest]\nmemory_limit_mb = 2000\n', '.github/workflows/ci.yml': workflow('pytest tests') });
+    assert.equal(partial.length, 1);
+    assert.match(partial[0]!, /without PYTEST_COLLECTION_LIMIT_MB in its env/);
+  });
+
+  test('a container whose Compose service sets the variables, or may through env_file, needs nothing', async () => {
+    const compose = 'services:\n  app:\n    build: .\n    env_file: .env.test\n  web:\n    build: .\n';
+    const findings = await ciFindings({
+      'compose.yaml': compose,
+      '.github/workflows/ci.yml': `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose run app pytest\n      - run: docker compose -f compose.yaml exec -e PYTEST_MEMORY_LIMIT_MB=900 web pytest\n`,
+    });
+    assert.deepEqual(findings, ['`test / step 2` runs pytest inside a container (`docker compose exec web`), which does not see the env of the job: PYTEST_COLLECTION_LIMIT_MB must be passed with `-e` or set in the container\'s environment']);
   });
 });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { preCommitFilesPattern } from '../src/file-kinds.js';
 import { ROOT, VENV, pythonAvailable, tempDir, writeTree } from './support/env.js';
 
 const PRE_COMMIT = join(VENV, 'bin', 'pre-commit');
@@ -18,23 +19,31 @@ test('the hooks are given every file the tool reads, and no other', () => {
   const hooks = parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; files: string }[];
   assert.equal(hooks.length, 2);
   for (const hook of hooks) {
+    // Generated from the file kinds the analyzers declare (npm run schemas): a kind read is a kind checked.
+    assert.equal(hook.files, preCommitFilesPattern(), `${hook.id}: files is stale, run npm run schemas`);
     const files = new RegExp(hook.files);
-    for (const name of ['pytest.ini', 'svc/pyproject.toml', 'tests/conftest.py', 'tests/test_api.py', 'jest.config.ts', 'web/jest.config.json', 'vitest.config.mts', 'vite.config.js', 'vitest.workspace.json', 'package.json', 'src/a.test.tsx', 'src/b.spec.cjs', 'src/__tests__/c.js', 'compose.yaml', 'docker-compose.ci.yml']) {
+    for (const name of ['.github/workflows/ci.yml', '.github/workflows/test.yaml', '.gitlab-ci.yml', 'tox.ini', 'noxfile.py', 'Makefile', 'scripts/test.sh', 'pytest.ini', 'svc/pyproject.toml', 'tests/conftest.py', 'tests/test_api.py', 'jest.config.ts', 'web/jest.config.json', 'vitest.config.mts', 'vite.config.js', 'vitest.workspace.json', 'package.json', 'src/a.test.tsx', 'src/b.spec.cjs', 'src/__tests__/c.js', 'compose.yaml', 'docker-compose.ci.yml']) {
       assert.match(name, files, `${hook.id} is not given ${name}`);
     }
-    for (const name of ['README.md', 'src/app.ts', 'tests/helpers.py', 'jest.setup.js', 'package-lock.json']) assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
+    for (const name of ['README.md', 'src/app.ts', 'tests/helpers.py', 'jest.setup.js', 'package-lock.json', '.github/dependabot.yml', 'tools/run.sh', 'Makefile.am']) assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
   }
 });
 
 describe('pre-commit hooks', { skip }, () => {
-  const repo = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n' }, 'netra-precommit-');
+  const repo = writeTree(
+    {
+      'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n',
+      '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --log-level DEBUG tests integration\n',
+    },
+    'netra-precommit-',
+  );
   const home = tempDir('netra-precommit-home-');
   const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
   git('init', '-q');
   git('add', '.');
   git('commit', '-qm', 'init');
-  const tryRepo = (hook: string) => {
-    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', 'pytest.ini'], { cwd: repo, encoding: 'utf8', env: { ...process.env, PRE_COMMIT_HOME: home } });
+  const tryRepo = (hook: string, file = 'pytest.ini') => {
+    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file], { cwd: repo, encoding: 'utf8', env: { ...process.env, PRE_COMMIT_HOME: home } });
     return { code: r.status, out: r.stdout + r.stderr };
   };
 
@@ -52,5 +61,11 @@ describe('pre-commit hooks', { skip }, () => {
     const after = tryRepo('netra-migrate-check');
     assert.equal(after.code, 0, after.out);
     assert.match(after.out, /netra-migrate check\.+Passed/);
+  });
+
+  test('a changed workflow is checked: a step that brings back a dropped root fails the check hook', () => {
+    const r = tryRepo('netra-migrate-check', '.github/workflows/ci.yml');
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /runs pytest on tests, integration, but pytest\.ini collects one root \(`tests`\).* {2}single-test-root$/m);
   });
 });

@@ -38,9 +38,10 @@ describe('tool config', () => {
     assert.ok(found.includes('pytest.ini require-timeout'), found.join('\n'));
     assert.ok(!found.some((f) => f.includes('require-fail-fast')), 'turned off');
     assert.ok(!found.some((f) => f.startsWith('legacy/')), 'ignored');
-    assert.match(runCli(['fix'], dir).stdout, /^\+timeout = 30$/m);
+    // The timeout fix is unsafe where no dependency list can take pytest-timeout: shown with --unsafe.
+    assert.match(runCli(['fix', '--unsafe'], dir).stdout, /^\+timeout = 30$/m);
     // --rule wins over the file.
-    assert.match(runCli(['fix', '--rule', 'require-timeout:["error", {"seconds": 45}]'], dir).stdout, /^\+timeout = 45$/m);
+    assert.match(runCli(['fix', '--unsafe', '--rule', 'require-timeout:["error", {"seconds": 45}]'], dir).stdout, /^\+timeout = 45$/m);
   });
 
   test('[tool.netra-migrate] in pyproject.toml and a "netra-migrate" key in package.json; the nearest wins', () => {

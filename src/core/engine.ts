@@ -3,6 +3,7 @@
  * passes (ESLint's loop: at most MAX_FIX_PASSES, overlapping fixes wait for the next pass, a repeated state
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
+import { createHash } from 'node:crypto';
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
 import { dirname, relative, sep } from 'node:path';
 import { assertInsideBoundary, assertUnchanged, assertWritable, createFileExclusive, describeError, refuseLink, writeFileAtomic } from './fs.js';
@@ -265,7 +266,9 @@ class EditGroups {
 
 export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], options: FixOptions): Promise<FixResult> {
   const wanted = (fix: Fix) => fix.applicability === 'safe' || options.unsafe === true;
-  const seen = new Set<string>([ws.snapshot()]);
+  // States are kept as hashes: a whole-tree snapshot per pass would hold every fixed text again.
+  const stateOf = () => createHash('sha256').update(ws.snapshot()).digest('hex');
+  const seen = new Set<string>([stateOf()]);
   let appliedFixes = 0;
   let passes = 0;
   let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
@@ -283,7 +286,7 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     for (const fix of applied) groups.join(fix.edits.map((e) => e.file));
     for (const [file, text] of texts) ws.setText(file, text);
     appliedFixes += applied.length;
-    const state = ws.snapshot();
+    const state = stateOf();
     if (seen.has(state)) break;
     seen.add(state);
     result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });

@@ -117,7 +117,8 @@ export class Workspace {
 
   /** Every path the run has read (or tried to read), for `--show-files`. */
   readFiles(): string[] {
-    return [...new Set([...this.everRead.keys(), ...this.failed.keys()])];
+    // A path looked up and absent (a dependency file a project does not have) was not read.
+    return [...new Set([...this.everRead.keys(), ...[...this.failed.keys()].filter((path) => existsSync(path))])];
   }
 
   setText(path: string, text: string): void {

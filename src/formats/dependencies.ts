@@ -270,7 +270,8 @@ function appendToList(file: string, text: string, open: number, close: number, l
   if (!last) return { file, start: open + 1, end: close - 1, text: quoted };
   const multiline = lineStart(text, close - 1) > last.end;
   if (!multiline) return { file, start: last.end, end: last.end, text: `, ${quoted}` };
-  const indent = text.slice(lineStart(text, last.start), last.start);
+  // Only the leading whitespace: a line may hold several elements.
+  const indent = /^[ \t]*/.exec(text.slice(lineStart(text, last.start), last.start))![0];
   const after = text.slice(last.end, lineEnd(text, last.end));
   // After the line's comma and comment, so a comment stays with the element it describes.
   if (after.trimStart().startsWith(',')) {

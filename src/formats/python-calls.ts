@@ -4,7 +4,7 @@
  * For files whose calls matter (a noxfile's `session.run(...)`), not for test modules.
  */
 import type { Node as TsNode } from 'web-tree-sitter';
-import { parser, stringLiteral } from './python.js';
+import { dotted, parser, stringLiteral } from './python.js';
 
 export interface CallArgument {
   /** Keyword name, or null for a positional (`*args` included, with its `*` in `text`). */
@@ -22,17 +22,6 @@ export interface FoundCall {
   start: number;
   end: number;
   args: CallArgument[];
-}
-
-function dotted(n: TsNode | null): string | null {
-  if (!n) return null;
-  if (n.type === 'identifier') return n.text;
-  if (n.type === 'attribute') {
-    const obj = dotted(n.childForFieldName('object'));
-    const attr = n.childForFieldName('attribute');
-    return obj && attr ? `${obj}.${attr.text}` : null;
-  }
-  return null;
 }
 
 /** Every call whose dotted callee matches `callee`. */

@@ -109,7 +109,7 @@ export interface PythonModule {
 
 const range = (n: TsNode): Range => ({ start: n.startIndex, end: n.endIndex });
 
-function dotted(n: TsNode | null): string | null {
+export function dotted(n: TsNode | null): string | null {
   if (!n) return null;
   if (n.type === 'identifier') return n.text;
   if (n.type === 'attribute') {

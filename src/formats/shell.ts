@@ -4,6 +4,7 @@
  * removes them; backslash-newline joins lines; `#` starts a comment at a word's start. Nothing is expanded:
  * a word holding a parameter or command substitution (`$X`, `${X}`, `$(...)`, backquotes) is `dynamic`
  * (the shell may turn it into any number of words), one holding an unquoted `*`, `?` or `[` is a `glob`.
+ * A GitHub Actions expression (`${{ matrix.group }}`, spaces and all) is part of one dynamic word.
  */
 export interface ShellWord {
   value: string;
@@ -106,6 +107,13 @@ export function shellCommands(text: string): ShellCommand[] {
           }
         }
         i++;
+      } else if (d === '$' && text[i + 1] === '{' && text[i + 2] === '{') {
+        // A GitHub Actions expression, substituted before the shell runs: one unknown stretch of text.
+        dynamic = true;
+        const close = text.indexOf('}}', i + 3);
+        const stop = close < 0 ? text.length : close + 2;
+        value += text.slice(i, stop);
+        i = stop;
       } else if (d === '$' && text[i + 1] === '(') {
         dynamic = true;
         const after = skipParens(text, i + 1);

@@ -3,7 +3,7 @@
  * runner; GitLab CI: jobs whose `script` does), tox, nox, Makefiles and scripts under `scripts/`. YAML is
  * read with the `yaml` package's ranges, like Compose files; the others through sites.ts.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { Pair, Scalar, YAMLMap } from 'yaml';
 import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
@@ -151,11 +151,21 @@ async function loadCiJobs(file: string, text: string, kind: 'github' | 'gitlab')
       const runsOn = job.get('runs-on');
       const steps = job.get('steps', true);
       if (!y.isSeq(steps)) continue;
+      // `actions/checkout` of another repository puts its code in the workspace (or under `path`): commands
+      // run there are that repository's, not judged against this one's configs.
+      const foreign = steps.items.flatMap((step) => {
+        if (!y.isMap(step) || !/^actions\/checkout@/.test(String(step.get('uses') ?? ''))) return [];
+        const repository = step.getIn(['with', 'repository']);
+        if (typeof repository !== 'string' || repository === '${{ github.repository }}') return [];
+        const path = step.getIn(['with', 'path']);
+        return [resolve(repo, typeof path === 'string' && !path.includes('${{') ? path : '.')];
+      });
+      const own = (dir: string | null) => (dir === null || foreign.some((f) => dir === f || dir.startsWith(f + sep)) ? null : dir);
       steps.items.forEach((step, i) => {
         if (!y.isMap(step)) return;
         const run = step.get('run', true);
         if (!y.isScalar(run)) return;
-        const cwd = dirOf(step.get('working-directory'), jobDir, topDir);
+        const cwd = own(dirOf(step.get('working-directory'), jobDir, topDir));
         const commands = commandsOf([run], cwd);
         const runner = runnerOf(valueOf(run), commands);
         if (!runner) return;

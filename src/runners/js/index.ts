@@ -132,7 +132,7 @@ function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFi
     if (invalid) {
       // TypeScript's JSON parser names most mistakes best; it forgives some JSON.parse does not (a bare word).
       try {
-        loadJsConfig(ws, file, text, kind.runner, kind.kind);
+        loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
       } catch (e) {
         if (!(e instanceof FileProblemError)) throw e;
         problems.push(e.problem);
@@ -164,6 +164,14 @@ export const jsAnalyzer: Analyzer = {
   get rules() {
     return [...jsConfigRules(), ...jsSourceRules()];
   },
+  filePatterns: [
+    String.raw`package\.json`,
+    String.raw`(jest|vitest|vite)\.config\.[cm]?[jt]s`,
+    String.raw`jest\.config\.json`,
+    String.raw`vitest\.workspace\.([cm]?[jt]s|json)`,
+    String.raw`[^/]*\.(test|spec)\.[cm]?[jt]sx?`,
+    String.raw`__tests__/[^/]*\.[cm]?[jt]sx?`,
+  ],
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const { configs, tests, walked } = find(ws, inputs);

@@ -5,7 +5,7 @@
  * the key to the config, which Jest appends) and `moduleNameMapper`, `transform`, `globals` (objects merged).
  * A preset is found as Jest finds it: a path (`./jest-preset.js`, from `rootDir`) or a package's
  * `jest-preset.{json,js,cjs,mjs}` under node_modules; packages not installed are read from the options
- * their documentation lists (KNOWN_PRESETS). A preset that cannot be read makes the options opaque: it may
+ * their documentation lists (KNOWN_PRESETS: ts-jest, jest-preset-angular, react-native, jest-expo, Nx). A preset that cannot be read makes the options opaque: it may
  * set `testTimeout` or anything else, so no rule claims a key is missing and no fix writes one.
  */
 import { existsSync } from 'node:fs';
@@ -53,6 +53,10 @@ export const KNOWN_PRESETS: Record<string, Record<string, PlainData>> = {
   '@nx/jest/preset': NX_PRESET,
   '@nrwl/jest/preset': NX_PRESET,
 };
+// Expo's preset (the react-native one plus Expo's transforms and setup files); none sets a limit.
+for (const name of ['jest-expo', 'jest-expo/ios', 'jest-expo/android', 'jest-expo/web', 'jest-expo/node', 'jest-expo/universal']) {
+  KNOWN_PRESETS[name] = { ...KNOWN_PRESETS['react-native']!, setupFiles: [] };
+}
 KNOWN_PRESETS['jest-preset-angular/presets/defaults'] = KNOWN_PRESETS['jest-preset-angular']!;
 KNOWN_PRESETS['jest-preset-angular/presets/defaults-esm'] = KNOWN_PRESETS['jest-preset-angular']!;
 

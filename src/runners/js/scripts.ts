@@ -42,7 +42,7 @@ export function scriptConfigsOf(script: string, dir: string): { file: string; ru
     }
     let path: string | undefined;
     if (token === '--config' || token === '-c') path = tokens[++i];
-    else if (token.startsWith('--config=')) path = token.slice('--config='.length);
+    else if (token.startsWith('--config=') || token.startsWith('-c=')) path = token.slice(token.indexOf('=') + 1);
     // `--config '{"testTimeout": 1}'` is Jest's inline JSON config, not a file.
     if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path)) out.push({ file: join(dir, path), runner });
   }
@@ -51,7 +51,7 @@ export function scriptConfigsOf(script: string, dir: string): { file: string; ru
 
 /** Every config a package.json's scripts name; nothing for a manifest that is not JSON (reported where it is read). */
 export function scriptConfigs(manifest: string, dir: string): { file: string; runner: JsRunner }[] {
-  if (!/--config|\s-c\s/.test(manifest)) return [];
+  if (!/--config|\s-c[\s=]/.test(manifest)) return [];
   let scripts: unknown;
   try {
     scripts = (JSON.parse(manifest.replace(/^\uFEFF/, '')) as { scripts?: unknown }).scripts;

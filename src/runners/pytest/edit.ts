@@ -228,11 +228,15 @@ export function appendItems(config: PytestConfig, entry: ConfigEntry, items: rea
     const multiline = closeLineStart > last.range[1];
     if (multiline) {
       const lastLineStart = lineStartAt(text, last.range[0]);
-      const indent = text.slice(lastLineStart, last.range[0]);
+      // Only the leading whitespace: a line may hold several items (`"-p", "anyio",`).
+      const indent = /^[ \t]*/.exec(text.slice(lastLineStart, last.range[0]))![0];
       const afterLast = text.slice(last.range[1], lineEndAt(text, last.range[1]));
       const hasComma = afterLast.trimStart().startsWith(',');
       const eol = detectEol(text);
-      const lines = values.map((v) => `${eol}${indent}${tomlString(v)}`);
+      // Items laid out several to a line (`"-p", "anyio",`) get the new ones together on one line (a flag
+      // beside its value); items one to a line get one line each.
+      const shared = els.length > 1 && lineStartAt(text, els[els.length - 2]!.range[0]) === lastLineStart;
+      const lines = shared ? [`${eol}${indent}${values.map(tomlString).join(', ')}`] : values.map((v) => `${eol}${indent}${tomlString(v)}`);
       if (hasComma) return { file, start: lineEndAt(text, last.range[1]), end: lineEndAt(text, last.range[1]), text: lines.map((l) => `${l},`).join('') };
       return { file, start: last.range[1], end: last.range[1], text: `,${lines.join(',')}` };
     }

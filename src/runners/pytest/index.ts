@@ -199,6 +199,8 @@ export const pytestAnalyzer: Analyzer = {
   get rules() {
     return pytestRules();
   },
+  // Configs (and `-c` profiles next to them), conftest.py and test modules under pytest's default names.
+  filePatterns: [...CONFIG_NAMES.map((n) => n.replace(/\./g, '\\.')), String.raw`pytest-[^/]*\.ini`, String.raw`conftest\.py`, String.raw`test_[^/]*\.py`, String.raw`[^/]*_test\.py`],
   async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
     const found = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));

@@ -19,6 +19,12 @@ export interface PluginRecord {
   keys: Record<string, PytestIniType>;
   /** Marker names the plugin registers. */
   markers: string[];
+  /**
+   * Kinds of names the generator could not read completely from the source (an option name computed at run
+   * time, a marker line built in code, a module it could not parse). For a project that declares this plugin,
+   * an unknown name of such a kind "cannot be verified" rather than being wrong. Absent when complete.
+   */
+  incomplete?: ('flags' | 'keys' | 'markers')[];
   /** Where the facts were read: `installed` (the local Python index) or `github:owner/name@commit`. */
   source: string;
 }

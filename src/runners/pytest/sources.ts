@@ -280,6 +280,8 @@ export async function loadSources(
     ws.rememberFact(file, features);
     if (!featuresMatter(features, registeredMarks(file))) {
       judged.set(file, features);
+      // A module a fix pass made irrelevant drops the model of its earlier text too.
+      byFile.delete(file);
       ws.release(file);
       continue;
     }

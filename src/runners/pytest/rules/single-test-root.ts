@@ -31,7 +31,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed. The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`).',
+      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed. The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings.',
       why:
         'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
