@@ -33,6 +33,8 @@ describe('pre-commit hooks', { skip }, () => {
   const repo = writeTree(
     {
       'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n',
+      // pytest-timeout is a declared test dependency, so the timeout fix (required_plugins) is safe.
+      'requirements-dev.txt': 'pytest\npytest-memray\npytest-timeout\n',
       '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --log-level DEBUG tests integration\n',
     },
     'netra-precommit-',

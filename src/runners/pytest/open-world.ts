@@ -36,8 +36,9 @@ export function decide(project: PytestProject, what: Registered, name: string): 
   const registry = plugins();
   const owner = what === 'flag' ? registry.byFlag(name) : what === 'key' ? registry.byKey(name) : registry.byMarker(name);
   if (owner) {
+    const present = registry.owners(what, name).find((r) => project.present.has(r.distribution));
+    if (present) return { kind: 'known', by: present.distribution };
     const dist = owner.distribution;
-    if (project.present.has(dist)) return { kind: 'known', by: dist };
     // Nothing says which plugins the project has (a config with no dependency file): neither wrong nor known.
     if (!project.informed) return { kind: 'unverifiable', why: `it belongs to ${dist}, and ${project.where} says whether the project has it` };
     // A package that ships a pytest plugin beside its main purpose (anyio, celery, hypothesis) usually comes
@@ -45,6 +46,10 @@ export function decide(project: PytestProject, what: Registered, name: string): 
     const exact = project.installed !== null || project.dependencies.locked.size > 0;
     if (!isPytestPluginName(dist) && !exact) {
       return { kind: 'unverifiable', why: `it belongs to ${dist}'s pytest plugin, which ${project.where} do${project.dependencies.files.length === 1 ? 'es' : ''} not list directly (it may come in through another dependency)` };
+    }
+    // A declared plugin netra-migrate has no record of (a fork such as pytest-subket) may register it too.
+    if (project.unknownPlugins.length > 0) {
+      return { kind: 'unverifiable', why: `it belongs to ${dist}, which the project does not declare, but the project declares ${project.unknownPlugins.slice(0, 3).join(', ')}, which netra-migrate has no record of and which may register it` };
     }
     return { kind: 'undeclared', plugin: dist, where: project.where };
   }

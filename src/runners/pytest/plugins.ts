@@ -51,6 +51,11 @@ export interface PluginRegistry {
   byMarker(mark: string): PluginRecord | undefined;
   /** By `pytest11` entry-point name (`-p no:NAME`) or module (`-p MODULE`, `pytest_plugins`). */
   byEntryPoint(nameOrModule: string): PluginRecord | undefined;
+  /**
+   * Every plugin that registers the name (several plugins register `flaky`, forks register their parent's
+   * flags): the project has it when it has any of them.
+   */
+  owners(what: 'flag' | 'key' | 'mark', name: string): PluginRecord[];
 }
 
 export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry {
@@ -60,7 +65,16 @@ export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry
   const keys = new Map<string, PluginRecord>();
   const marks = new Map<string, PluginRecord>();
   const eps = new Map<string, PluginRecord>();
+  const owners = new Map<string, PluginRecord[]>();
+  const own = (key: string, r: PluginRecord) => {
+    const list = owners.get(key);
+    if (!list) owners.set(key, [r]);
+    else if (!list.includes(r)) list.push(r);
+  };
   for (const r of all) {
+    for (const f of r.flags) for (const n of f.names) own(`flag:${n}`, r);
+    for (const k of Object.keys(r.keys)) own(`key:${k}`, r);
+    for (const m of r.markers) own(`mark:${m}`, r);
     dist.set(normalizeName(r.distribution), r);
     for (const f of r.flags) for (const n of f.names) if (!flags.has(n)) flags.set(n, r);
     for (const k of Object.keys(r.keys)) if (!keys.has(k)) keys.set(k, r);
@@ -77,6 +91,7 @@ export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry
     byKey: (k) => keys.get(k),
     byMarker: (m) => marks.get(m),
     byEntryPoint: (e) => eps.get(e) ?? eps.get(e.replace(/^no:/, '')),
+    owners: (what, name) => owners.get(`${what}:${name}`) ?? [],
   };
 }
 

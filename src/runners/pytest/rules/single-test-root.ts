@@ -5,7 +5,7 @@ import { isActive } from '../rule-kit.js';
 import { collectedFrom, describeCollected, type PytestTarget } from '../target.js';
 
 interface Options {
-  /** The root to keep; default the first entry of `testpaths`. */
+  /** The root to keep; default the first entry of `testpaths` that holds test files. */
   root?: string;
   /** Roots that may stay listed beside the kept one. */
   allow?: string[];
@@ -24,7 +24,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     options: {
       type: 'object',
       properties: {
-        root: { type: 'string', description: 'The root to keep (default: the first one listed).' },
+        root: { type: 'string', description: 'The root to keep (default: the first one listed that holds test files).' },
         allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
       },
       additionalProperties: false,
@@ -40,7 +40,7 @@ export default defineRule<PytestTarget, 'several', Options>({
         good: '[pytest]\ntestpaths = tests\n',
       },
       fixSafety:
-        'Unsafe: the fix keeps one root (option `root`, default the first) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay.',
+        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay.',
     },
   },
   check(ctx, target) {
@@ -58,7 +58,9 @@ export default defineRule<PytestTarget, 'several', Options>({
     const roots = entries.filter((_, i) => isRoot(i));
     if (roots.length <= 1) return;
     const allow = new Set(ctx.options.allow ?? []);
-    const keep = ctx.options.root ?? roots[0]!;
+    // Never keep a root that holds no test file while another holds some (a doctest-only package listed
+    // first would leave the suite empty): the first root with test files, unless the user names one.
+    const keep = ctx.options.root ?? roots.find((r) => collected[entries.indexOf(r)]!.modules + collected[entries.indexOf(r)]!.doctests > 0) ?? roots[0]!;
     const dropped = entries.map((r, i) => ({ r, i })).filter(({ r, i }) => isRoot(i) && r !== keep && !allow.has(r));
     if (dropped.length === 0) return;
     const described = dropped.map(({ r, i }) => describeCollected(r, collected[i]!));
