@@ -24,7 +24,7 @@ function mayMatter(file: string, text: string): boolean {
 function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
   const out = new Set<string>();
   for (const input of inputs) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(input).isDirectory();
     } catch {

@@ -16,7 +16,7 @@ const isCompose = (file: string) => COMPOSE_NAME.test(basename(file));
 function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
   const out = new Set<string>();
   for (const input of inputs) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(input).isDirectory();
     } catch {

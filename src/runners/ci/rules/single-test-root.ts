@@ -38,7 +38,7 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
       if (s.runner !== 'pytest' || !s.commandAt) continue;
       // The service's command as the container runs it, from the Compose file's directory.
       const commands = shellCommands(s.command).map((c) => ({ words: c.words, cwd: dirname(compose.file) }));
-      check(ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, ctx.report);
+      check(ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
     }
   },
 });
@@ -47,7 +47,7 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
 export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
   meta,
   check(ctx, target) {
-    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, ctx.report);
+    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
   },
 });
 

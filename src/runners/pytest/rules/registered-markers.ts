@@ -36,7 +36,7 @@ function registerEdit(config: PytestConfig, names: readonly string[]): Edit | nu
   if (entry.ini) {
     const cont = entry.ini.continuations;
     const last = cont[cont.length - 1];
-    const indent = last ? config.text.slice(last.start, last.dataStart!) : '    ';
+    const indent = last ? config.text.slice(last.start, last.dataStart) : '    ';
     const at = last ? last.end : entry.valueEnd;
     return { file: config.file, start: at, end: at, text: names.map((n) => `${eol}${indent}${n}`).join('') };
   }
