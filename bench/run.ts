@@ -55,6 +55,8 @@ const cases: [string, string[]][] = [
 
 // BENCH_SECTIONS=startup,monitor,scaling,js runs some sections; with --save the others keep their last text.
 const SECTIONS: [key: string, heading: string][] = [
+  // Written by hand (old builds side by side with new ones); --save keeps it as it is.
+  ['history', 'Before and after'],
   ['startup', 'Start-up of a pre-commit run'],
   ['async', 'Whole repository: an async-suite-shaped tree against Ruff, and the cache'],
   ['monitor', 'Memory monitor overhead'],
@@ -101,7 +103,7 @@ const previousSection = (heading: string) => {
 const texts: string[] = [];
 for (const [key, heading] of SECTIONS) {
   let text: string;
-  if (!wanted.has(key)) text = previousSection(heading);
+  if (!wanted.has(key) || key === 'history') text = previousSection(heading);
   else {
     text = key === 'startup' ? startupSection() : key === 'async' ? asyncTreeSection() : key === 'monitor' ? await monitorOverhead() : key === 'scaling' ? sourceScan() : jsScan();
     process.stdout.write(`## ${heading}\n\n${text}\n\n`);

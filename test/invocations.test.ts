@@ -32,6 +32,8 @@ describe('which command runs pytest', () => {
       'coverage run --source src -m pytest tests',
       "python -W error -W 'ignore:a; b' -m coverage run -m pytest tests",
       'CI=1 env PYTHONPATH=. timeout 600 xvfb-run -a pytest tests',
+      'taskset -c 0 python3 -m py.test tests',
+      'env -i PATH=/usr/bin nice -n 5 timeout -s KILL 600 pytest tests',
       'docker compose -f ci.yml run --rm -e A=1 django pytest tests',
       'docker-compose exec -T web python -m pytest tests',
       'docker run --rm -v $PWD:/app -w /app python:3.12 pytest tests',

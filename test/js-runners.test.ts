@@ -54,10 +54,10 @@ describe('Jest 30, before and after fix --write', () => {
     assert.doesNotMatch(before.out, /\[MEMORY\]/);
 
     const checked = runCli(['check', '--format', 'compact'], dir);
-    // Warnings only: Jest already stops a test after 5 s, and a missing memory limit endangers nothing by itself.
-    assert.equal(checked.code, 0);
+    // The memory finding is a warning by default; require-timeout is set to `error` in this project's tool config.
+    assert.equal(checked.code, 1);
     assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Warning - Jest config has no `workerIdleMemoryLimit` and no memory monitor in `setupFilesAfterEnv`.*\(require-memory-limit\)/);
-    assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Warning - Jest config does not state `testTimeout`.*\(require-timeout\)/);
+    assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Error - Jest config does not state `testTimeout`.*\(require-timeout\)/);
 
     const fixed = runCli(['fix', '--write'], dir);
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
@@ -365,7 +365,8 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
       readFileSync(join(dir, 'jest.config.js'), 'utf8'),
       "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/../netra-memory-monitor.cjs'] },\n    '<rootDir>/b',\n  ],\n  workerIdleMemoryLimit: '1024MB',\n  testTimeout: 1000,\n};\n",
     );
-    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/netra-memory-monitor\.cjs'\]/);
+    // One monitor per repository: project b loads the one beside the root config.
+    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/\.\.\/netra-memory-monitor\.cjs'\]/);
 
     // The root's testTimeout stops the project's slow test; both projects load their monitor.
     const afterFix = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });

@@ -102,7 +102,7 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
     ]);
   });
 
-  test('anyio declared: its mark is known; celery (a package with a plugin beside its purpose) not listed: a warning, no fix', async () => {
+  test('anyio declared: its mark is known; celery (a package with a plugin beside its purpose) not listed: a warning, only the safe register fix', async () => {
     const { shown } = await findings('anyio');
     assert.deepEqual(shown, [
       {
@@ -111,8 +111,9 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         rule: 'registered-markers',
         severity: 'warning',
         message:
-          "`@pytest.mark.celery` cannot be verified: it is not registered in pytest.ini, no plugin netra-migrate knows registers it, and it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
-        fix: null,
+          "`@pytest.mark.celery` is not registered in pytest.ini and cannot be verified: it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
+        // Registering a mark removes nothing, so the safe fix stays.
+        fix: 'safe',
       },
     ]);
   });
@@ -121,21 +122,24 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
     assert.deepEqual((await findings('socket')).shown, []);
   });
 
-  test('a plugin absent from the registry: its flag, key and mark are warnings that cannot be verified, and fix --unsafe removes nothing', async () => {
+  test('a plugin absent from the registry: its flag, key and mark are warnings that cannot be verified, and fix --unsafe removes nothing (it only registers the mark)', async () => {
     const { work, shown } = await findings('unregistered-plugin');
     assert.deepEqual(
       shown.map((f) => [f.file, f.line, f.severity, f.fix]),
       [
         ['pytest.ini', 2, 'warning', null],
         ['pytest.ini', 3, 'warning', null],
-        ['tests/test_frob.py', 4, 'warning', null],
+        ['tests/test_frob.py', 4, 'warning', 'safe'],
       ],
     );
     assert.match(shown[0]!.message, /^`--frob-level` in addopts cannot be verified: .*the project declares pytest-frobnicate, which netra-migrate has no record of$/);
-    const before = readFileSync(join(work, 'pytest.ini'), 'utf8');
+    const before = readFileSync(join(work, 'pytest.ini'), 'utf8').split('\n').filter(Boolean);
     const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id in RULES ? 'error' : 'off'] as const));
     await withPluginRecords(REGISTRY, () => fix({ cwd: work, paths: ['.'], toolConfig: false, unsafe: true, write: true, rules }));
-    assert.equal(readFileSync(join(work, 'pytest.ini'), 'utf8'), before);
+    // Every line stays (the flag, the key); the only change is the mark registered.
+    const after = readFileSync(join(work, 'pytest.ini'), 'utf8').split('\n').filter(Boolean);
+    assert.deepEqual(after.filter((l) => !before.includes(l)), ['markers =', '    frob']);
+    assert.deepEqual(before.filter((l) => !after.includes(l)), []);
   });
 
   test('options, ini keys and marks registered by conftest.py and a pytest_plugins module are known', async () => {

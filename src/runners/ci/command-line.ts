@@ -46,7 +46,9 @@ export interface PytestRun {
 
 const ASSIGNMENT = /^[A-Za-z_]\w*=/;
 /** Commands that run the rest of their words as a command (after their own options). */
-const PASS_THROUGH = new Set(['env', 'exec', 'time', 'nice', 'nohup', 'sudo', 'command', 'xvfb-run', 'timeout', 'catchsegv', 'stdbuf']);
+const PASS_THROUGH = new Set(['env', 'exec', 'time', 'nice', 'nohup', 'sudo', 'command', 'xvfb-run', 'timeout', 'catchsegv', 'stdbuf', 'taskset']);
+/** Their options that take a value (`env -u NAME`, `timeout -s KILL`, `nice -n 5`, `xvfb-run -s ARGS`). */
+const PASS_THROUGH_VALUE_OPTIONS = new Set(['-u', '--unset', '-C', '--chdir', '-n', '--adjustment', '-s', '--signal', '-k', '--kill-after', '-e', '--server-args', '-f', '--auth-file', '-p', '--xauth-protocol']);
 /** `X run CMD ...` runners of a project environment. */
 const ENV_RUNNERS = new Set(['poetry', 'pdm', 'pipenv', 'hatch', 'rye', 'uv', 'pixi']);
 /** Options of `uv run`/`uvx` and friends that take a value (the rest are read as switches). */
@@ -99,7 +101,7 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
       const w = words[k]!.value;
       if (w === '-m') {
         const module = words[k + 1]?.value;
-        if (module === 'pytest') return { args: words.slice(k + 2), at: words[k + 1]!, container };
+        if (module === 'pytest' || module === 'py.test') return { args: words.slice(k + 2), at: words[k + 1]!, container };
         // `python -m coverage run ... -m pytest`
         return module === 'coverage' ? rest(k + 1) : null;
       }
@@ -132,8 +134,9 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
     return rest(k);
   }
   if (PASS_THROUGH.has(name)) {
-    let k = skipOptions(words, i + 1, new Set(['-u', '--unset', '-C', '--chdir', '-n', '--adjustment', '-s', '--signal', '-k', '--kill-after', '-i', '-o', '-e', '-s', '--server-args', '-f']));
-    if (name === 'timeout' && k < words.length && /^\d/.test(words[k]!.value)) k++;
+    let k = skipOptions(words, i + 1, PASS_THROUGH_VALUE_OPTIONS);
+    // `timeout 600 CMD`, `taskset -c 0 CMD`, `taskset 0x1 CMD`: one positional before the command.
+    if ((name === 'timeout' && k < words.length && /^\d/.test(words[k]!.value)) || name === 'taskset') k++;
     return rest(k);
   }
   if (name === 'docker' || name === 'docker-compose') {

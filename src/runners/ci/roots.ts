@@ -5,14 +5,14 @@
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
-import { Workspace } from '../../core/workspace.js';
+import type { Workspace } from '../../core/workspace.js';
 import { listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
 import { nearestActive } from '../pytest/index.js';
 import { readPytestArgs } from './command-line.js';
 import type { ShellWord } from '../../formats/shell.js';
 
 /** The pytest config governing `dir`, found as pytest finds it; null when none, or when one on the way is broken. */
-export function governingConfig(dir: string, ws: Workspace = new Workspace()): PytestConfig | null {
+export function governingConfig(dir: string, ws: Workspace): PytestConfig | null {
   const problems: FileProblem[] = [];
   const found = nearestActive(ws, dir, problems);
   // A broken config is reported by the pytest analyzer when it is among the inputs.

@@ -4,6 +4,7 @@
  * edits are splices of the original text, so comments, anchors, order and style survive.
  */
 import type { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Workspace } from '../../core/workspace.js';
 import { loadYaml, parseAll } from '../../formats/yaml.js';
 
 export const COMPOSE_NAME = /^(compose|docker-compose)(\.[\w.-]+)?\.ya?ml$/;
@@ -42,6 +43,8 @@ export interface ComposeService {
 export interface ComposeFile {
   file: string;
   text: string;
+  /** The run's workspace: rules read other files (the governing pytest config) through it, as the fixer holds them. */
+  ws: Workspace;
   docs: Document[];
   services: ComposeService[];
 }
@@ -83,7 +86,7 @@ function commandText(node: unknown, y: typeof import('yaml')): string {
   return '';
 }
 
-export async function loadCompose(file: string, text: string): Promise<ComposeFile> {
+export async function loadCompose(ws: Workspace, file: string, text: string): Promise<ComposeFile> {
   const y = await loadYaml();
   const docs = parseAll(y, file, text);
   const services: ComposeService[] = [];
@@ -156,5 +159,5 @@ export async function loadCompose(file: string, text: string): Promise<ComposeFi
       });
     }
   }
-  return { file, text, docs, services };
+  return { file, text, ws, docs, services };
 }

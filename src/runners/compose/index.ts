@@ -49,7 +49,7 @@ export const composeAnalyzer: Analyzer = {
         continue;
       }
       try {
-        targets.push(await loadCompose(file, text));
+        targets.push(await loadCompose(ws, file, text));
       } catch (e) {
         if (e instanceof FileProblemError) problems.push(e.problem);
         else throw e;
@@ -63,7 +63,7 @@ export const composeAnalyzer: Analyzer = {
     const text = ws.text(file);
     if (text === null) return null;
     try {
-      await loadCompose(file, text);
+      await loadCompose(ws, file, text);
       return null;
     } catch (e) {
       if (e instanceof FileProblemError) return e.problem;

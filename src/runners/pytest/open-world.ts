@@ -37,8 +37,9 @@ export function decide(project: PytestProject, what: Registered, name: string): 
   const owner = what === 'flag' ? registry.byFlag(name) : what === 'key' ? registry.byKey(name) : registry.byMarker(name);
   if (owner) {
     const dist = owner.distribution;
-    // Nothing says which plugins the project has (a config with no dependency file): do not guess.
-    if (project.present.has(dist) || !project.informed) return { kind: 'known', by: dist };
+    if (project.present.has(dist)) return { kind: 'known', by: dist };
+    // Nothing says which plugins the project has (a config with no dependency file): neither wrong nor known.
+    if (!project.informed) return { kind: 'unverifiable', why: `it belongs to ${dist}, and ${project.where} says whether the project has it` };
     // A package that ships a pytest plugin beside its main purpose (anyio, celery, hypothesis) usually comes
     // in through another dependency; only a lock file or an environment can tell it is absent.
     const exact = project.installed !== null || project.dependencies.locked.size > 0;
@@ -49,8 +50,8 @@ export function decide(project: PytestProject, what: Registered, name: string): 
   }
   if (project.unknownPlugins.length > 0) {
     const names = project.unknownPlugins;
-    return { kind: 'unverifiable', why: `the project ${project.installed ? 'has' : 'declares'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}, which netra-migrate has no record of` };
+    return { kind: 'unverifiable', why: `no plugin netra-migrate knows registers it, and the project ${project.installed ? 'has' : 'declares'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}, which netra-migrate has no record of` };
   }
-  if (project.local.unreadable.length > 0) return { kind: 'unverifiable', why: `the local plugin ${project.local.unreadable[0]} registers names netra-migrate cannot read statically` };
+  if (project.local.unreadable.length > 0) return { kind: 'unverifiable', why: `no plugin netra-migrate knows registers it, and the local plugin ${project.local.unreadable[0]} registers names netra-migrate cannot read statically` };
   return { kind: 'unknown' };
 }

@@ -4,7 +4,7 @@
  * the options, ini keys and marks its conftest.py files and local plugin modules register (read statically).
  * Rules reach it through `target.project()`, computed once per analysis pass from the workspace's texts.
  */
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
 import { declaredNames, readProjectDependencies, type ProjectDependencies } from '../../formats/dependencies.js';
@@ -115,7 +115,7 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
   const sources = [...(installed ? [`the environment of ${installed.python}`] : []), ...dependencies.files];
   return {
     dependencies,
-    where: sources.length > 0 ? describeFiles(sources) : `no dependency file at or above ${relative(dirname(target.config.file), dependencies.root) || '.'}`,
+    where: sources.length > 0 ? describeFiles(sources) : 'no dependency file at or above the config',
     installed,
     installedProblem,
     local: await readLocalPlugins(ws, target),

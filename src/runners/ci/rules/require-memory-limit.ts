@@ -42,7 +42,7 @@ async function serviceHasLimits(ws: Workspace, container: ContainerRun, cwd: str
     const text = ws.text(file);
     if (text === null) continue;
     try {
-      const compose = await loadCompose(file, text);
+      const compose = await loadCompose(ws, file, text);
       const service = compose.services.find((s) => s.name === container.target);
       if (!service) continue;
       if (service.map.has('env_file')) return true;

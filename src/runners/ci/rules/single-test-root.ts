@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { defineRule, type ReportInput } from '../../../core/rule.js';
-import { Workspace } from '../../../core/workspace.js';
+import type { Workspace } from '../../../core/workspace.js';
 import { shellCommands } from '../../../formats/shell.js';
 import pytestRule from '../../pytest/rules/single-test-root.js';
 import type { ComposeFile } from '../../compose/compose.js';
@@ -33,12 +33,11 @@ function check(ws: Workspace, commands: readonly SiteCommand[], where: string, a
 export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Record<string, never>>({
   meta,
   check(ctx, compose) {
-    const ws = new Workspace();
     for (const s of compose.services) {
       if (s.runner !== 'pytest' || !s.commandAt) continue;
       // The service's command as the container runs it, from the Compose file's directory.
       const commands = shellCommands(s.command).map((c) => ({ words: c.words, cwd: dirname(compose.file) }));
-      check(ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
+      check(compose.ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
     }
   },
 });

@@ -49,7 +49,7 @@ export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer'
         });
       }
       // Limits the service leaves to the pytest config must fit too.
-      const config = governingConfig(dirname(compose.file));
+      const config = governingConfig(dirname(compose.file), compose.ws);
       if (!config) continue;
       for (const [key, variable] of [['memory_limit_mb', 'PYTEST_MEMORY_LIMIT_MB'], ['collection_memory_limit_mb', 'PYTEST_COLLECTION_LIMIT_MB']] as const) {
         if (service.environment.names.has(variable)) continue;

@@ -111,9 +111,9 @@ export default defineRule<PytestTarget, MessageId, Options>({
       iniToolPytest: 'pytest ignores a [tool:pytest] section in an .ini file; its settings never apply (the section must be [pytest])',
       bothTomlTables: 'pyproject.toml has both [tool.pytest] and [tool.pytest.ini_options]; pytest refuses to start (exit 4)',
       undeclaredKey: '`{{key}}` needs {{plugin}}, which the project does not declare in {{where}}: without it pytest ignores the key with a warning (an error under --strict-config)',
-      unverifiableKey: '`{{key}}` cannot be verified: no plugin netra-migrate knows registers it, and {{why}}',
+      unverifiableKey: '`{{key}}` cannot be verified: {{why}}',
       undeclaredFlag: '`{{flag}}` in addopts needs {{plugin}}, which the project does not declare in {{where}}: without it pytest stops with "unrecognized arguments" (exit 4)',
-      unverifiableFlag: '`{{flag}}` in addopts cannot be verified: no plugin netra-migrate knows registers it, and {{why}}',
+      unverifiableFlag: '`{{flag}}` in addopts cannot be verified: {{why}}',
     },
     options: {
       type: 'object',

@@ -59,7 +59,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     messages: {
       unregistered: '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
       undeclared: '`@pytest.mark.{{name}}` needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
-      unverifiable: '`@pytest.mark.{{name}}` cannot be verified: it is not registered in {{config}}, no plugin netra-migrate knows registers it, and {{why}}',
+      unverifiable: '`@pytest.mark.{{name}}` is not registered in {{config}} and cannot be verified: {{why}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -81,6 +81,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     const project = target.project ? await target.project() : null;
     const config = target.config.file.slice(target.rootDir.length + 1);
     const missing: { name: string; file: string; start: number; end: number }[] = [];
+    const unverifiable: { name: string; file: string; start: number; end: number; why: string }[] = [];
     for (const source of target.sources) {
       const seen = new Set<string>();
       for (const mark of source.marks) {
@@ -92,15 +93,17 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
         if (decision.kind === 'undeclared') {
           ctx.report({ messageId: 'undeclared', data: { name: mark.name, plugin: decision.plugin, where: decision.where }, file: source.file, start: mark.start, end: mark.end });
         } else if (decision.kind === 'unverifiable') {
-          ctx.report({ messageId: 'unverifiable', data: { name: mark.name, config, why: decision.why }, file: source.file, start: mark.start, end: mark.end, severity: 'warning' });
+          // Registering a mark removes nothing (a plugin registering it too is harmless): the safe fix stays.
+          unverifiable.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end, why: decision.why });
         } else missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
       }
     }
-    if (missing.length === 0) return;
-    const names = [...new Set(missing.map((m) => m.name))].sort();
+    if (missing.length === 0 && unverifiable.length === 0) return;
+    const names = [...new Set([...missing, ...unverifiable].map((m) => m.name))].sort();
     const edit = registerEdit(target.config, names);
     // One fix registers them all, so any number of marks converges in one pass.
     const fix = edit ? { title: `Register ${names.join(', ')} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
+    for (const m of unverifiable) ctx.report({ messageId: 'unverifiable', data: { name: m.name, config, why: m.why }, file: m.file, start: m.start, end: m.end, severity: 'warning', fix });
     for (const m of missing) ctx.report({ messageId: 'unregistered', data: { name: m.name, config }, file: m.file, start: m.start, end: m.end, fix });
   },
 });
