@@ -6,11 +6,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fix } from '../src/index.js';
 import { listValue, loadPytestConfig } from '../src/runners/pytest/config.js';
-import { CORPUS, corpusAvailable, pythonAvailable, runPython, tempDir } from './support/env.js';
+import { CORPUS, copyCorpusFile, corpusAvailable, pythonAvailable, runPython, tempDir } from './support/env.js';
 
 const skip = corpusAvailable() || pythonAvailable();
 const files = skip
@@ -44,7 +44,7 @@ describe('corpus configs after fix --write --unsafe under real pytest --strict-c
     for (const f of files) {
       const dir = tempDir('netra-accept-');
       const name = f.split('/').pop()!;
-      copyFileSync(join(CORPUS, f), join(dir, name));
+      copyCorpusFile(join(CORPUS, f), join(dir, name));
       const result = await fix({ cwd: dir, paths: ['.'], unsafe: true, write: true, toolConfig: false });
       if (result.problems.length > 0) {
         unexplained.push(`${f}: netra-migrate problem ${result.problems[0]!.message}`);

@@ -72,7 +72,8 @@ describe('exit codes and formats', () => {
   });
 
   test('fix without --write prints a unified diff and exits 1; --write applies safe fixes only and says how many unsafe were held back', () => {
-    const dir = project({ 'pytest.ini': SEED });
+    // The project declares pytest-timeout, so adding `required_plugins = pytest-timeout` is safe (open world).
+    const dir = project({ 'pytest.ini': SEED, 'requirements-dev.txt': 'pytest\npytest-timeout\n' });
     const dry = runCli(['fix'], dir);
     assert.equal(dry.code, 1);
     assert.match(dry.stdout, /^--- a\/pytest\.ini\n\+\+\+ b\/pytest\.ini\n/);
@@ -116,7 +117,8 @@ describe('exit codes and formats', () => {
 
   test('a .py file alone (pre-commit passes changed files) gets the source rules of the config governing it, nothing about the config', () => {
     const dir = project({
-      'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --strict-markers\n',
+      // pytest-asyncio in use (asyncio_mode): only then is `event_loop` the removed fixture.
+      'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --strict-markers\nasyncio_mode = auto\n',
       'tests/sub/test_x.py': 'import pytest\n\n\n@pytest.mark.slow\nasync def test_a(event_loop):\n    pass\n',
     });
     const r = runCli(['check', '--format', 'json', 'tests/sub/test_x.py'], dir);
@@ -139,7 +141,7 @@ describe('exit codes and formats', () => {
   });
 
   test('--rule turns rules off or sets their options; a mistake in it is a usage error naming the rule', () => {
-    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'requirements-dev.txt': 'pytest\npytest-timeout\n' });
     const rulesOf = (out: string) => (JSON.parse(out) as { rule: string }[]).map((f) => f.rule).sort();
     const all = runCli(['check', '-f', 'json'], dir);
     assert.ok(rulesOf(all.stdout).includes('require-timeout'));
@@ -150,8 +152,8 @@ describe('exit codes and formats', () => {
     for (const [flag, message] of [
       ['no-such-rule:off', /--rule: unknown rule "no-such-rule"/],
       ['require-timeout:["loud"]', /--rule: require-timeout: level must be one of off, warn, error, not "loud"/],
-      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs\)/],
-      ['require-timeout:["warn", {"seconds": "1"}]', /--rule: require-timeout: option "seconds" must be number, not string/],
+      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs, requireExplicit, maxTimeoutMs\)/],
+      ['require-timeout:["warn", {"seconds": "1"}]', /--rule: require-timeout: option "seconds" must be number, not "1"/],
       ['require-timeout', /expected rule-id:level/],
     ] as const) {
       const r = runCli(['check', '--rule', flag], dir);

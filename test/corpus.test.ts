@@ -5,11 +5,11 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPytestConfig } from '../src/runners/pytest/config.js';
 import { check, fix } from '../src/index.js';
-import { CORPUS, corpusAvailable, pythonAvailable, tempDir } from './support/env.js';
+import { CORPUS, copyCorpusFile, corpusAvailable, pythonAvailable, tempDir } from './support/env.js';
 import { oracle } from './support/oracle.js';
 import { pytestView } from './support/readings.js';
 
@@ -45,7 +45,7 @@ describe('corpus', { skip }, () => {
     test(`fix --unsafe on ${f}: converges, re-parses, second run changes nothing, comment lines kept`, async () => {
       const dir = tempDir('netra-corpus-');
       const name = f.split('/').pop()!;
-      copyFileSync(join(CORPUS, f), join(dir, name));
+      copyCorpusFile(join(CORPUS, f), join(dir, name));
       const before = readFileSync(join(dir, name), 'utf8');
       const first = await fix({ cwd: dir, paths: ['.'], unsafe: true, write: true });
       assert.deepEqual(first.problems, []);
@@ -72,7 +72,7 @@ describe('corpus: Jest and Vitest configs', { skip }, () => {
     test(`${f}: read, findings located, fix --unsafe converges to a file that parses, keys and values kept`, async () => {
       const dir = tempDir('netra-corpus-js-');
       const name = JS_CONFIG.exec(f)![2]!;
-      copyFileSync(join(CORPUS, f), join(dir, name));
+      copyCorpusFile(join(CORPUS, f), join(dir, name));
       const before = readFileSync(join(dir, name), 'utf8');
       const checked = await check({ cwd: dir, paths: ['.'] });
       assert.deepEqual(checked.problems, []);

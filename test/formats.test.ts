@@ -29,7 +29,8 @@ describe('machine formats', () => {
     const validate = ajv.compile(schema);
     assert.equal(validate(log), true, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run = log.runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((x: { id: string }) => x.id), allRules.map((x) => x.meta.id).sort());
+    // Every rule, and `parse-error` for files that cannot be read or parsed (issue 14.15).
+    assert.deepEqual(run.tool.driver.rules.map((x: { id: string }) => x.id), [...allRules.map((x) => x.meta.id), 'parse-error'].sort());
     assert.equal(run.columnKind, 'unicodeCodePoints');
     const timeout = run.results.find((x: { ruleId: string }) => x.ruleId === 'require-timeout');
     assert.equal(run.tool.driver.rules[timeout.ruleIndex].id, 'require-timeout');

@@ -1,4 +1,5 @@
-import { existsSync, type Dirent } from 'node:fs';
+import { existsSync, statSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
 import type { RunCache } from './cache.js';
@@ -72,6 +73,28 @@ export class Workspace {
       this.walks.set(root, listing);
     }
     return listing;
+  }
+
+  /**
+   * The files an analyzer takes from the inputs, sorted: a file input when `matches` says so, and every
+   * matching file the walk of a directory input lists.
+   */
+  filesMatching(inputs: readonly string[], matches: (file: string) => boolean): string[] {
+    const out = new Set<string>();
+    for (const input of inputs) {
+      let isDir: boolean;
+      try {
+        isDir = statSync(input).isDirectory();
+      } catch {
+        continue;
+      }
+      if (!isDir) {
+        if (matches(input)) out.add(input);
+        continue;
+      }
+      for (const { dir, entries } of this.walk(input)) for (const e of entries) if (e.isFile() && matches(join(dir, e.name))) out.add(join(dir, e.name));
+    }
+    return [...out].sort();
   }
 
   /** The current text, or null when the file cannot be read (the problem is kept for the report). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,15 @@ export const CLI = join(ROOT, 'bin', 'netra-migrate.js');
 export const VENV = join(ROOT, '.cache', 'venv');
 export const PYTHON = join(VENV, 'bin', 'python');
 export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+
+/**
+ * A scratch copy of a corpus file that fixes may write: shared/ is read-only (CI lays it out without write
+ * bits), and netra-migrate refuses to write a read-only file.
+ */
+export function copyCorpusFile(from: string, to: string): void {
+  copyFileSync(from, to);
+  chmodSync(to, 0o644);
+}
 
 export function corpusAvailable(): string | false {
   return existsSync(join(CORPUS, 'MANIFEST.tsv')) ? false : `corpus not found at ${CORPUS}; corpus tests skipped`;

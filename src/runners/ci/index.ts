@@ -2,8 +2,6 @@
  * The analyzer of places that launch pytest outside its config: GitHub workflows, GitLab CI, tox, nox,
  * Makefiles and scripts under `scripts/`. It finds them under the inputs by the patterns in INVOCATION_FILES.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
@@ -22,21 +20,7 @@ function mayMatter(file: string, text: string): boolean {
 }
 
 function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const input of inputs) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(input).isDirectory();
-    } catch {
-      continue;
-    }
-    if (!isDir) {
-      if (invocationKind(input)) out.add(input);
-      continue;
-    }
-    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && invocationKind(join(dir, e.name))) out.add(join(dir, e.name));
-  }
-  return [...out].sort();
+  return ws.filesMatching(inputs, (f) => invocationKind(f) !== null);
 }
 
 export const ciAnalyzer: Analyzer = {

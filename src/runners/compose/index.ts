@@ -1,6 +1,5 @@
 /** Containers: finds Compose files under the inputs and runs their rules (CI files have their own analyzer, runners/ci). */
-import { statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
@@ -14,21 +13,7 @@ const composeRules = (): readonly Rule<ComposeFile, string, any>[] => rulesIn('c
 const isCompose = (file: string) => COMPOSE_NAME.test(basename(file));
 
 function composeFiles(ws: Workspace, inputs: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const input of inputs) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(input).isDirectory();
-    } catch {
-      continue;
-    }
-    if (!isDir) {
-      if (isCompose(input)) out.add(input);
-      continue;
-    }
-    for (const { dir, entries } of ws.walk(input)) for (const e of entries) if (e.isFile() && isCompose(join(dir, e.name))) out.add(join(dir, e.name));
-  }
-  return [...out].sort();
+  return ws.filesMatching(inputs, isCompose);
 }
 
 export const composeAnalyzer: Analyzer = {

@@ -15,7 +15,7 @@ import { pytestRules } from './rules.js';
 import { waitsForSection } from './edit.js';
 import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
-import { registeredMarks, strictMarkers } from './rules/registered-markers.js';
+import { registeredMarks, strictMarkers } from './markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
 import { cpythonVerdict } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';

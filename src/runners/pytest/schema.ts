@@ -1,4 +1,5 @@
 import { pluginSchemas } from '../../generated/pytest-registry.js';
+import type { ConfigEntry, PytestConfig } from './config.js';
 import type { FlagSpec, PluginSchema, PytestIniType } from './schema-types.js';
 
 export interface KeyInfo {
@@ -32,4 +33,9 @@ export function knownPlugins(): string[] {
 
 export function knownKeyNames(): string[] {
   return [...keyIndex.keys()];
+}
+
+/** Keys no schema declares (nor the user's `knownKeys`). */
+export function unknownKeys(config: PytestConfig, extra: readonly string[] = []): ConfigEntry[] {
+  return config.entries.filter((e) => !keyInfo(e.key) && !extra.includes(e.key));
 }

@@ -1,4 +1,5 @@
 import type { Edit } from '../../../core/diagnostic.js';
+import { unknownKeys } from '../schema.js';
 import { defineRule } from '../../../core/rule.js';
 import { closestName, detectEol } from '../../../core/text.js';
 import { shlexSplit } from '../../../formats/shlex.js';
@@ -44,11 +45,6 @@ function strictConfig(config: PytestConfig): boolean {
 
 export function suggestKey(key: string): string | undefined {
   return closestName(key, knownKeyNames());
-}
-
-/** Keys no schema declares (nor the user's `knownKeys`). */
-export function unknownKeys(config: PytestConfig, extra: readonly string[] = []): ConfigEntry[] {
-  return config.entries.filter((e) => !keyInfo(e.key) && !extra.includes(e.key));
 }
 
 /** Offsets of `#`/`;` comments that iniconfig keeps as part of a value, one per physical line. */

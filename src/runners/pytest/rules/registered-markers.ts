@@ -1,4 +1,5 @@
 import type { Edit } from '../../../core/diagnostic.js';
+import { registeredMarks, strictMarkers } from '../markers.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
 import { getEntry, listValue, typedValue, type PytestConfig } from '../config.js';
@@ -7,18 +8,6 @@ import { isActive } from '../rule-kit.js';
 import { KNOWN_MARKS } from '../sources.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 import { decide, type OpenWorldDecision } from '../open-world.js';
-
-export function strictMarkers(config: PytestConfig): boolean {
-  if (addoptsFlag(config, '--strict-markers', '--strict')) return true;
-  for (const key of ['strict_markers', 'strict']) {
-    const entry = getEntry(config, key);
-    if (entry) {
-      const typed = typedValue(config, entry, 'bool');
-      if (typed.ok && typed.value === true) return true;
-    }
-  }
-  return false;
-}
 
 /** Register marker names in `markers`, one per line, in the entry's own layout. */
 function registerEdit(config: PytestConfig, names: readonly string[]): Edit | null {
@@ -42,10 +31,6 @@ function registerEdit(config: PytestConfig, names: readonly string[]): Edit | nu
   }
   // A TOML string holding lines: rewriting it would need its quoting; leave it to the user.
   return null;
-}
-
-export function registeredMarks(config: PytestConfig): Set<string> {
-  return new Set(listValue(config, 'markers', 'linelist').map((m) => m.split(/[:(]/)[0]!.trim()));
 }
 
 export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverifiable', Record<string, never>>({

@@ -3,7 +3,7 @@ import { getEntry, listItems, typedValue } from '../config.js';
 import { appendItem, insertEntry, renderValue } from '../edit.js';
 import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
-import { unknownKeys } from './known-options.js';
+import { unknownKeys } from '../schema.js';
 
 export default defineRule<PytestTarget, 'missing', Record<string, never>>({
   meta: {
