@@ -1,5 +1,4 @@
 import type { Edit } from '../../../core/diagnostic.js';
-import { unknownKeys } from '../schema.js';
 import { defineRule } from '../../../core/rule.js';
 import { closestName, detectEol } from '../../../core/text.js';
 import { shlexSplit } from '../../../formats/shlex.js';

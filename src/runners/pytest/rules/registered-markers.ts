@@ -2,11 +2,11 @@ import type { Edit } from '../../../core/diagnostic.js';
 import { registeredMarks, strictMarkers } from '../markers.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
-import { getEntry, listValue, typedValue, type PytestConfig } from '../config.js';
+import { getEntry, type PytestConfig } from '../config.js';
 import { appendItems, insertEntries, renderValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
 import { KNOWN_MARKS } from '../sources.js';
-import { addoptsFlag, type PytestTarget } from '../target.js';
+import { type PytestTarget } from '../target.js';
 import { decide, type OpenWorldDecision } from '../open-world.js';
 
 /** Register marker names in `markers`, one per line, in the entry's own layout. */
