@@ -20,6 +20,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // The tool's whole job includes control characters (escaping them in output, reading hostile input).
       'no-control-regex': 'off',
+      // Same reason as no-unsafe-*: String() of a parsed YAML/INI/JSON scalar (typed unknown) is the intended conversion.
+      '@typescript-eslint/no-base-to-string': 'off',
     },
   },
   {

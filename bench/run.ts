@@ -40,7 +40,7 @@ function measure(args: string[]): Sample {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: work, env: { ...process.env, NODE_OPTIONS: `--require ${rssHook}`, NETRA_RSS_FILE: rssFile, NO_COLOR: '1', NETRA_MIGRATE_NO_CACHE: '1' } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${String(r.stderr)}`);
   return { ms, rssKb: Number(readFileSync(rssFile, 'utf8')) };
 }
 

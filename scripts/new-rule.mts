@@ -84,7 +84,7 @@ new RuleTester().run(${camel}, {
 `,
 };
 
-for (const [path, text] of Object.entries(files)) {
+for (const path of Object.keys(files)) {
   const full = join(root, path);
   if (existsSync(full)) {
     process.stderr.write(`${path} exists: nothing written\n`);

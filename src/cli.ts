@@ -149,6 +149,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)' })
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
@@ -166,7 +167,7 @@ await yargs(hideBin(process.argv))
       // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
       const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
       const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
-      const result = await check({ ...options, cache, paths: argv.paths as string[], rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
+      const result = await check({ ...options, cache, paths: argv.paths, rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
       progress?.end();
       printProblems(result);
       if (argv['show-files']) {
@@ -195,6 +196,7 @@ await yargs(hideBin(process.argv))
           nargs: 1,
           describe: 'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
         })
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
         .option('rule', ruleOption)
         .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
@@ -205,7 +207,7 @@ await yargs(hideBin(process.argv))
       const { options, progress } = runOptions(argv);
       const result = await fix({
         ...options,
-        paths: argv.paths as string[],
+        paths: argv.paths,
         write: argv.write,
         unsafe: argv.unsafe,
         rules: await ruleSettings(argv.rule),
@@ -295,6 +297,7 @@ await yargs(hideBin(process.argv))
       process.stderr.write(`netra-migrate: internal error: ${error.stack ?? error.message}\n`);
       process.exit(2);
     }
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- in a fail handler yargs' help() returns the help text (its types say Argv)
     process.stderr.write(`${y.help()}\n\n${message}\n`);
     process.exit(2);
   })

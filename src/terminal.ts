@@ -17,7 +17,7 @@ export function useColor(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTT
 
 export interface Progress {
   /** `done` of `total` files read. */
-  update(done: number, total: number): void;
+  update: (done: number, total: number) => void;
   /** Clear the line (before the report is printed). */
   end(): void;
 }

@@ -70,7 +70,7 @@ for (const c of CASES) {
       for (const other of c.untouched) assert.deepEqual(after[reader][other], before[reader][other], `${reader}: ${other} unchanged`);
     }
     // The user's comment in the anchor stays where it was.
-    if (c.compose.includes('# the test database')) assert.match(text, /DATABASE_URL: postgres:\/\/db\/test  # the test database\n/);
+    if (c.compose.includes('# the test database')) assert.match(text, /DATABASE_URL: postgres:\/\/db\/test {2}# the test database\n/);
     const again = await check({ cwd: dir, paths: ['.'], rules, toolConfig: false });
     assert.deepEqual(again.diagnostics.map((d) => d.message), []);
   });

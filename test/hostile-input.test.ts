@@ -37,7 +37,7 @@ function handToUser(dir: string): void {
 
 function mkfifo(path: string): void {
   const r = spawnSync('mkfifo', [path]);
-  assert.equal(r.status, 0, `mkfifo ${path}: ${r.stderr}`);
+  assert.equal(r.status, 0, `mkfifo ${path}: ${String(r.stderr)}`);
 }
 
 /** The CLI with a hard timeout: a hang is a failure, never a stuck suite. */

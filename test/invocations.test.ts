@@ -53,7 +53,7 @@ describe('which command runs pytest', () => {
     assert.equal(run?.container?.kind, 'compose run');
     assert.equal(run?.container?.target, 'django');
     assert.deepEqual(run?.container?.composeFiles, ['compose.ci.yml']);
-    assert.deepEqual([...run!.container!.envNames], ['PYTEST_MEMORY_LIMIT_MB']);
+    assert.deepEqual([...run.container.envNames], ['PYTEST_MEMORY_LIMIT_MB']);
     assert.equal(run?.container?.verb.value, 'run');
     assert.equal(runOf('pytest tests')?.container, null);
   });

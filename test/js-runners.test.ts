@@ -170,7 +170,7 @@ describe('Jest 30 with next/jest (a stand-in with its documented behaviour), bef
     assert.match(checked.stdout, /Warning - Jest `projects` runs 3 projects in one process tree \(`createProject\('auth'\)`, `createProject\('billing'\)`, `createProject\('search'\)`\).*\(single-test-root\)/);
     assert.match(checked.stdout, /line 15, col 10, Error - Jest config does not state `testTimeout`/);
     assert.equal(runCli(['fix', '--write'], dir).code, 0);
-    assert.match(readFileSync(join(dir, 'jest.config.cjs'), 'utf8'), /rootDir: __dirname \}\)\),\n    workerIdleMemoryLimit: '1024MB',\n    testTimeout: 1000,\n  \};/);
+    assert.match(readFileSync(join(dir, 'jest.config.cjs'), 'utf8'), /rootDir: __dirname \}\)\),\n {4}workerIdleMemoryLimit: '1024MB',\n {4}testTimeout: 1000,\n {2}\};/);
     const afterFix = jest(dir);
     assert.equal(afterFix.code, 1, afterFix.out);
     assert.match(afterFix.out, /Exceeded timeout of 1000 ms for a test/);

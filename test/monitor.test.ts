@@ -102,7 +102,7 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: none, Execution: 100MB \(action: skip\)$/m);
     assert.match(r.out, /^\[MEMORY\] After collection: \d+\.\dMB \(4 tests\)$/m);
     assert.match(r.out, /^\[MEMORY\] Final memory usage: \d+\.\dMB$/m);
-    assert.match(r.out, /^\[MEMORY\] Highest test peaks:\n\[MEMORY\] +\d+\.\dMB  tests\/test_mem\.py::test_spike$/m);
+    assert.match(r.out, /^\[MEMORY\] Highest test peaks:\n\[MEMORY\] +\d+\.\dMB {2}tests\/test_mem\.py::test_spike$/m);
   });
 
   test('fail: the tests whose own peak passed the limit fail with the peak in the message; a test that only inherits held memory does not', () => {
@@ -136,7 +136,7 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     assert.match(r.out, /^\[MEMORY\] Starting pytest with \d+\.\dMB memory \(controller\)$/m);
     for (const worker of ['gw0', 'gw1']) assert.match(r.out, new RegExp(`^\\[MEMORY\\] ${worker}: After collection: \\d+\\.\\dMB \\(4 tests\\)$`, 'm'));
     assert.match(r.out, /^\[MEMORY\] Total across 2 workers: final \d+\.\dMB, peak \d+\.\dMB \(sum of worker peaks\)$/m);
-    assert.match(r.out, /^\[MEMORY\] +\d+\.\dMB  \[gw\d\] tests\/test_mem\.py::test_spike$/m);
+    assert.match(r.out, /^\[MEMORY\] +\d+\.\dMB {2}\[gw\d\] tests\/test_mem\.py::test_spike$/m);
   });
 
   test('under xdist a collection over its limit skips every test and exits 10, without crashing the controller', () => {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../src/monitor/stamp.js';
-import { ROOT, tempDir, writeTree } from './support/env.js';
+import { ROOT, writeTree } from './support/env.js';
 
 const monitor = createRequire(import.meta.url)(join(ROOT, 'src', 'monitor', 'netra-memory-monitor.cjs')) as {
   resolveLimit(env: NodeJS.ProcessEnv, options?: Record<string, unknown>, baselineBytes?: number): number | null;

@@ -185,7 +185,7 @@ test('committed registry: PluginRecord[] with at least 200 plugins, sorted, one 
     assert.match(r.source, /^(installed|github:[\w.-]+\/[\w.-]+@[0-9a-f]{40})$/, r.distribution);
     for (const e of r.entryPoints) assert.ok(e.name && /^[\w.]+$/.test(e.module), `${r.distribution} entry point`);
     for (const f of r.flags) {
-      assert.ok(f.names.length > 0 && f.names.every((n) => n.startsWith('-')), `${r.distribution} ${f.names}`);
+      assert.ok(f.names.length > 0 && f.names.every((n) => n.startsWith('-')), `${r.distribution} ${f.names.join(',')}`);
       assert.ok(['none', 'required', 'optional'].includes(f.value));
       if (f.choices) assert.ok(f.choices.every((c) => typeof c === 'string'));
     }

@@ -73,6 +73,6 @@ test('check --stats: findings per rule and time per analyzer on stderr; the find
   const shadowed = findings.filter((f) => f.rule === 'shadowed-config').length;
   assert.ok(shadowed > 0);
   assert.match(r.stderr, /^files read: \d+, analyzed: \d+, findings: \d+, total: [\d.]+ ms$/m);
-  assert.match(r.stderr, /^  analyzer pytest: \d+ file\(s\), [\d.]+ ms$/m);
+  assert.match(r.stderr, /^ {2}analyzer pytest: \d+ file\(s\), [\d.]+ ms$/m);
   assert.match(r.stderr, new RegExp(`^  rule shadowed-config: ${shadowed} finding\\(s\\), [\\d.]+ ms$`, 'm'));
 });

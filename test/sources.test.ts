@@ -68,7 +68,7 @@ test('mayMatter is true for every file a source rule could report on', async () 
   for (const [i, text] of texts.entries()) {
     const source = analyzeSource(`f${i}.py`, await parsePython(text));
     for (const registered of [null, new Set<string>(), new Set(['slow'])]) {
-      if (reportable(source, registered)) assert.equal(mayMatter(text, registered), true, `${files[i] ?? `tricky #${i - files.length}`} with ${registered ? [...registered] : 'no strict markers'}`);
+      if (reportable(source, registered)) assert.equal(mayMatter(text, registered), true, `${files[i] ?? `tricky #${i - files.length}`} with ${registered ? [...registered].join(',') : 'no strict markers'}`);
       else if (!mayMatter(text, registered)) skipped++;
     }
   }

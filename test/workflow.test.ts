@@ -217,7 +217,7 @@ describe('cache for repeat runs', () => {
     const cache = join(dir, '.netra-migrate-cache');
     const first = await check({ cwd: dir, paths: ['.'], cache });
     assert.deepEqual(first.cache, { hit: false, filesRead: first.cache!.filesRead });
-    assert.ok(first.cache!.filesRead >= MODULES + 3, `${first.cache!.filesRead}`);
+    assert.ok(first.cache.filesRead >= MODULES + 3, `${first.cache.filesRead}`);
     const second = await check({ cwd: dir, paths: ['.'], cache });
     assert.deepEqual(second.cache, { hit: true, filesRead: 0 });
     assert.deepEqual(second.diagnostics, first.diagnostics);

@@ -144,7 +144,6 @@ export class RunCache {
 
   /** Write the cache atomically (a concurrent run reads the old file or the new one), with a .gitignore. */
   save(): void {
-    const dir = dirname(this.file);
     try {
       const facts = { ...this.stored.facts, ...Object.fromEntries(this.usedFacts) };
       // Keep facts of files this run saw, and of files other stored runs may still need (bounded by those runs).

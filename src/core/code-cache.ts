@@ -11,7 +11,7 @@ import { dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
 interface CompilableModule {
-  _compile(content: string, filename: string): unknown;
+  _compile: (this: CompilableModule, content: string, filename: string) => unknown;
   exports: unknown;
 }
 

@@ -69,7 +69,7 @@ export async function settingsErrors(settings: Record<string, unknown>, rules: r
     compile ??= await optionsCompiler();
     const validate = compile(rule.meta.options);
     if (validate(options)) continue;
-    const declared = Object.keys((rule.meta.options.properties ?? {}) as Record<string, unknown>);
+    const declared = Object.keys(rule.meta.options.properties ?? {});
     for (const e of validate.errors ?? []) {
       const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
       if (e.params.additionalProperty !== undefined) {

@@ -57,7 +57,7 @@ export class IgnoreFiles {
   /** The ignore files looked for, present or not (a new or changed one changes the walk). */
   probed(): string[] {
     const out: string[] = [];
-    for (const [dir, level] of this.levels) {
+    for (const dir of this.levels.keys()) {
       out.push(join(dir, '.ignore'));
       if (this.repoRoot(dir) !== null) out.push(join(dir, '.gitignore'));
     }

@@ -367,7 +367,7 @@ function iniList(file: string, text: string, entry: IniEntry, group: string): De
   const dependencies: DeclaredDependency[] = [];
   const lines = [entry.keyLine, ...entry.continuations];
   for (const line of lines) {
-    const data = text.slice(line.dataStart!, line.dataEnd!);
+    const data = text.slice(line.dataStart, line.dataEnd);
     const requirement = data && !data.startsWith('-') && !data.startsWith('#') ? parseRequirement(data) : null;
     if (requirement) dependencies.push({ requirement, file, group, start: line.dataStart!, end: line.dataEnd! });
   }
@@ -380,7 +380,7 @@ function iniList(file: string, text: string, entry: IniEntry, group: string): De
       const last = entry.continuations[entry.continuations.length - 1];
       // One requirement per line: the key line alone (`deps = pytest`) has no layout to follow.
       if (!last) return null;
-      const indent = text.slice(last.start, last.dataStart!);
+      const indent = text.slice(last.start, last.dataStart);
       return { file, start: last.end, end: last.end, text: `${eolOf(text)}${indent}${name}${specifier}` };
     },
   };

@@ -151,7 +151,7 @@ export function parseIni(text: string): IniDocument {
         return;
       }
       if (line.kind === 'key') {
-        const value = text.slice(line.dataStart!, line.dataEnd!);
+        const value = text.slice(line.dataStart, line.dataEnd);
         const entry: IniEntry = {
           section: section ?? '',
           name: line.name!,
@@ -165,7 +165,7 @@ export function parseIni(text: string): IniDocument {
       }
       const last = tokens[tokens.length - 1];
       if (!last?.entry) throw new ParseFailure(index, 'unexpected value continuation');
-      const data = text.slice(line.dataStart!, line.dataEnd!);
+      const data = text.slice(line.dataStart, line.dataEnd);
       const entry = last.entry;
       const at = entry.value ? entry.value.length + 1 : 0;
       entry.value = entry.value ? `${entry.value}\n${data}` : data;

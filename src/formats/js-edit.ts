@@ -30,8 +30,8 @@ export function styleOf(file: string, text: string): JsStyle {
   const tab = indents.length > 0 && indents.filter((i) => i.startsWith('\t')).length > indents.length / 2;
   const spaces = indents.filter((i) => !i.startsWith('\t')).map((i) => i.length).filter((n) => n > 0);
   const unit = tab ? '\t' : ' '.repeat(spaces.length > 0 ? Math.min(...spaces) : 2);
-  const singles = (text.match(/(^|[\s(\[{:,=])'/g) ?? []).length;
-  const doubles = (text.match(/(^|[\s(\[{:,=])"/g) ?? []).length;
+  const singles = (text.match(/(^|[\s([{:,=])'/g) ?? []).length;
+  const doubles = (text.match(/(^|[\s([{:,=])"/g) ?? []).length;
   return {
     quote: json || doubles > singles ? '"' : "'",
     indent: unit,

@@ -447,7 +447,7 @@ class Reader {
       if (ts.isPropertyAssignment(member)) value = this.value(member.initializer);
       else if (ts.isShorthandPropertyAssignment(member)) value = this.identifier(member.name);
       else value = this.computed(member);
-      add({ key, keySpan: this.span(member.name!), value, own: true, ...this.span(member) });
+      add({ key, keySpan: this.span(member.name), value, own: true, ...this.span(member) });
     }
     return { kind: 'object', properties, literal: { ...this.span(e), members: this.members(e.properties, e.getEnd() - 1) }, opaque, ...this.span(e) };
   }

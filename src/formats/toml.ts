@@ -104,7 +104,7 @@ export function* leafKeyValues(text: string, ast: TomlProgram): Generator<TomlLe
 
 export function tables(ast: TomlProgram): TomlTable[] {
   const top = ast.body[0];
-  return top ? (top.body.filter((n) => n.type === 'TOMLTable') as TomlTable[]) : [];
+  return top ? (top.body.filter((n): n is TomlTable => n.type === 'TOMLTable')) : [];
 }
 
 /** The value as Python's tomllib gives it, with kinds kept apart (an integer is not a float). */

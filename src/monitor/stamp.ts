@@ -26,7 +26,7 @@ export interface ShippedModule {
   file: string;
   version: string;
   /** The text to write, checksum filled in. */
-  text(): string;
+  text: () => string;
   inspect(text: string): MonitorCopy;
 }
 

@@ -118,7 +118,7 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
     for (let m = i + 2; m < words.length; m++) {
       if (words[m]!.value === '-m' && words[m + 1]?.value === 'pytest') return { args: words.slice(m + 2), at: words[m + 1]!, container };
     }
-    return words[k] && isPytestWord(words[k]!) ? rest(k) : null;
+    return words[k] && isPytestWord(words[k]) ? rest(k) : null;
   }
   if (name === 'uvx' || name === 'pipx') {
     const k = skipOptions(words, name === 'pipx' && words[i + 1]?.value === 'run' ? i + 2 : i + 1, RUNNER_VALUE_OPTIONS);

@@ -108,7 +108,7 @@ export function analyzeJsSource(file: string, text: string): JsTestSource {
       node.arguments.length === 1 &&
       ts.isObjectLiteralExpression(node.arguments[0]!)
     ) {
-      for (const member of (node.arguments[0] as TS.ObjectLiteralExpression).properties) {
+      for (const member of node.arguments[0].properties) {
         if (!ts.isPropertyAssignment(member) || !ts.isArrayLiteralExpression(member.initializer)) continue;
         const [fixture, options] = member.initializer.elements;
         if (!fixture || !options || !ts.isObjectLiteralExpression(options)) continue;

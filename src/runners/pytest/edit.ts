@@ -101,7 +101,7 @@ function separatorStyle(config: PytestConfig): string {
   for (const e of config.entries) {
     const line = e.ini!.keyLine;
     if (line.dataStart! > line.separatorOffset! + 1 || line.dataStart !== line.dataEnd) {
-      return config.text.slice(line.nameEnd!, line.dataStart!) || ' = ';
+      return config.text.slice(line.nameEnd, line.dataStart) || ' = ';
     }
   }
   return ' = ';
@@ -247,7 +247,7 @@ export function appendItems(config: PytestConfig, entry: ConfigEntry, items: rea
     const cont = entry.ini.continuations;
     const lastCont = cont[cont.length - 1];
     if (lastCont) {
-      const indent = text.slice(lastCont.start, lastCont.dataStart!);
+      const indent = text.slice(lastCont.start, lastCont.dataStart);
       return { file, start: lastCont.end, end: lastCont.end, text: `${detectEol(text)}${indent}${words}` };
     }
     if (entry.valueStart === entry.valueEnd) return replaceValue(config, entry, words);

@@ -37,7 +37,7 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
       if (s.runner !== 'pytest' || !s.commandAt) continue;
       // The service's command as the container runs it, from the Compose file's directory.
       const commands = shellCommands(s.command).map((c) => ({ words: c.words, cwd: dirname(compose.file) }));
-      check(compose.ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, ctx.report);
+      check(compose.ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
     }
   },
 });
@@ -46,7 +46,7 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
 export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
   meta,
   check(ctx, target) {
-    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, ctx.report);
+    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
   },
 });
 

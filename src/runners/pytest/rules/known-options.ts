@@ -1,5 +1,4 @@
 import type { Edit } from '../../../core/diagnostic.js';
-import { unknownKeys } from '../schema.js';
 import { defineRule } from '../../../core/rule.js';
 import { closestName, detectEol } from '../../../core/text.js';
 import { shlexSplit } from '../../../formats/shlex.js';
@@ -55,13 +54,13 @@ function inlineComments(config: PytestConfig, entry: ConfigEntry): { lineStart: 
   const chars = info?.type === 'linelist' ? '#' : '#;';
   const out: { lineStart: number; cut: number; comment: string; indent: string }[] = [];
   for (const line of [entry.ini.keyLine, ...entry.ini.continuations]) {
-    const data = config.text.slice(line.dataStart!, line.dataEnd!);
+    const data = config.text.slice(line.dataStart, line.dataEnd);
     const m = new RegExp(`(^|[ \\t])([${chars}].*)$`).exec(data);
     if (!m) continue;
     const commentStart = line.dataStart! + m.index + m[1]!.length;
     let cut = commentStart;
     while (cut > line.start && (config.text[cut - 1] === ' ' || config.text[cut - 1] === '\t')) cut--;
-    const indent = line === entry.ini.keyLine ? '' : config.text.slice(line.start, line.dataStart!);
+    const indent = line === entry.ini.keyLine ? '' : config.text.slice(line.start, line.dataStart);
     out.push({ lineStart: line.start, cut, comment: m[2]!, indent });
   }
   return out;
@@ -217,7 +216,7 @@ export default defineRule<PytestTarget, MessageId, Options>({
             start: entry.keyStart,
             end: entry.keyEnd,
             severity: 'warning',
-            fix: canRename ? { title: `Rename ${key} to ${suggestion}`, applicability: 'unsafe', edits: [{ file: config.file, start: entry.keyStart, end: entry.keyEnd, text: suggestion! }] } : null,
+            fix: canRename ? { title: `Rename ${key} to ${suggestion}`, applicability: 'unsafe', edits: [{ file: config.file, start: entry.keyStart, end: entry.keyEnd, text: suggestion }] } : null,
           });
           continue;
         }
@@ -283,7 +282,7 @@ export default defineRule<PytestTarget, MessageId, Options>({
           data: { flag: token.flag },
           start: token.item.start,
           end: token.item.end,
-          fix: edits ? { title: takesNext ? `Remove ${token.flag} ${next!.value} from addopts` : `Remove ${token.flag} from addopts`, applicability: 'unsafe', edits } : null,
+          fix: edits ? { title: takesNext ? `Remove ${token.flag} ${next.value} from addopts` : `Remove ${token.flag} from addopts`, applicability: 'unsafe', edits } : null,
         });
       }
     }

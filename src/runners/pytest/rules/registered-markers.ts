@@ -2,11 +2,11 @@ import type { Edit } from '../../../core/diagnostic.js';
 import { registeredMarks, strictMarkers } from '../markers.js';
 import { defineRule } from '../../../core/rule.js';
 import { detectEol } from '../../../core/text.js';
-import { getEntry, listValue, typedValue, type PytestConfig } from '../config.js';
+import { getEntry, type PytestConfig } from '../config.js';
 import { appendItems, insertEntries, renderValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
 import { KNOWN_MARKS } from '../sources.js';
-import { addoptsFlag, type PytestTarget } from '../target.js';
+import { type PytestTarget } from '../target.js';
 import { decide, type OpenWorldDecision } from '../open-world.js';
 
 /** Register marker names in `markers`, one per line, in the entry's own layout. */
@@ -25,7 +25,7 @@ function registerEdit(config: PytestConfig, names: readonly string[]): Edit | nu
   if (entry.ini) {
     const cont = entry.ini.continuations;
     const last = cont[cont.length - 1];
-    const indent = last ? config.text.slice(last.start, last.dataStart!) : '    ';
+    const indent = last ? config.text.slice(last.start, last.dataStart) : '    ';
     const at = last ? last.end : entry.valueEnd;
     return { file: config.file, start: at, end: at, text: names.map((n) => `${eol}${indent}${n}`).join('') };
   }
