@@ -1,6 +1,6 @@
 // The test tiers. `npm test` (what CI runs) builds, type-checks and runs both; `npm run test:fast` runs only
 // the fast tier while you work. A test file is fast unless it is named here: these run real pytest, Jest,
-// Vitest or pre-commit on fixed projects, or start many processes.
+// Vitest, CPython or pre-commit on fixed projects, or start many processes.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +8,23 @@ import { join } from 'node:path';
 export const END_TO_END = new Set([
   'acceptance.test.ts',
   'asyncio.test.ts',
+  'compose-merge.test.ts',
   'containers.test.ts',
   'corpus.test.ts',
+  'fix-matrix.test.ts',
+  'hostile-input.test.ts',
   'integration.test.ts',
+  'invocations.test.ts',
   'js-runners.test.ts',
+  'js-semantics.test.ts',
   'monitor.test.ts',
   'node-monitor.test.ts',
+  'open-world-pytest.test.ts',
+  'plugin-registry.test.ts',
   'precommit.test.ts',
+  'python-differential.test.ts',
+  'testpaths.test.ts',
+  'workflow.test.ts',
 ]);
 
 const tier = process.argv[2] ?? 'all';
