@@ -22,7 +22,10 @@ function prng(seed: number): () => number {
   };
 }
 
-const WORDS = 'request response session pool client server payload retry timeout backoff queue worker cache token account order invoice ledger shard replica'.split(' ');
+const WORDS =
+  'request response session pool client server payload retry timeout backoff queue worker cache token account order invoice ledger shard replica'.split(
+    ' ',
+  );
 
 export interface AsyncTree {
   dir: string;
@@ -30,7 +33,8 @@ export interface AsyncTree {
   lines: number;
 }
 
-const INI = '[pytest]\ntestpaths = tests\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\naddopts = --strict-markers -ra\ntimeout = 120\nmarkers =\n    slow: long-running\n    integration: needs services\n';
+const INI =
+  '[pytest]\ntestpaths = tests\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\naddopts = --strict-markers -ra\ntimeout = 120\nmarkers =\n    slow: long-running\n    integration: needs services\n';
 
 export function generateAsyncTree(modules: number, findings: 'some' | 'every', seed = 7): AsyncTree {
   const rnd = prng(seed);
@@ -57,32 +61,69 @@ export function generateAsyncTree(modules: number, findings: 'some' | 'every', s
       const out: string[] = ['"""'];
       const word = () => pick(WORDS);
       out.push(`Tests for the ${word()} ${word()} of package ${pkg}.`, '');
-      for (let i = 0; i < 12; i++) out.push(`The ${word()} is checked against the ${word()} and the ${word()}; every ${word()} awaits its ${word()}.`);
+      for (let i = 0; i < 12; i++)
+        out.push(`The ${word()} is checked against the ${word()} and the ${word()}; every ${word()} awaits its ${word()}.`);
       out.push('"""', 'import asyncio', 'import json', '', 'import pytest', 'import pytest_asyncio', '', '');
       const finding = findings === 'every' || n % 12 === 5;
       const kind = findings === 'every' ? 0 : n % 3;
-      if (finding && kind === 1) out.push('@pytest_asyncio.fixture(scope="module")', 'async def shared_pool():', '    yield {"rows": []}', '', '');
-      out.push('@pytest_asyncio.fixture', 'async def connection(client):', '    await asyncio.sleep(0)', '    yield {"client": client}', '', '');
-      out.push('@pytest.fixture', 'def payload(settings):', '    """The request body every test posts."""', '    return json.dumps(settings)', '', '');
+      if (finding && kind === 1)
+        out.push('@pytest_asyncio.fixture(scope="module")', 'async def shared_pool():', '    yield {"rows": []}', '', '');
+      out.push(
+        '@pytest_asyncio.fixture',
+        'async def connection(client):',
+        '    await asyncio.sleep(0)',
+        '    yield {"client": client}',
+        '',
+        '',
+      );
+      out.push(
+        '@pytest.fixture',
+        'def payload(settings):',
+        '    """The request body every test posts."""',
+        '    return json.dumps(settings)',
+        '',
+        '',
+      );
       let cls = 0;
       while (out.length < target) {
-        out.push(`@pytest.mark.${rnd() < 0.5 ? 'slow' : 'integration'}`, `class Test${word()[0]!.toUpperCase()}${word().slice(1)}${cls++}:`);
+        out.push(
+          `@pytest.mark.${rnd() < 0.5 ? 'slow' : 'integration'}`,
+          `class Test${word()[0]!.toUpperCase()}${word().slice(1)}${cls++}:`,
+        );
         out.push(`    """Behaviour of the ${word()} under ${word()} pressure."""`, '');
         for (let t = 0; t < 6 && out.length < target; t++) {
           const async_ = rnd() < 0.7;
           out.push(`    @pytest.mark.parametrize("value, expected", [`);
           for (let row = 0; row < 4; row++) out.push(`        (${row}, ${row * 2}),`);
           out.push('    ])');
-          if (async_) out.push(finding && kind === 0 && cls === 1 && t === 0 ? '    @pytest.mark.asyncio(scope="module")' : '    @pytest.mark.asyncio');
+          if (async_)
+            out.push(
+              finding && kind === 0 && cls === 1 && t === 0 ? '    @pytest.mark.asyncio(scope="module")' : '    @pytest.mark.asyncio',
+            );
           const loop = finding && kind === 2 && cls === 1 && t === 0;
-          out.push(`    ${async_ ? 'async ' : ''}def test_${word()}_${t}(self, ${async_ ? 'connection' : 'payload'}, value, expected${loop ? ', event_loop' : ''}):`);
+          out.push(
+            `    ${async_ ? 'async ' : ''}def test_${word()}_${t}(self, ${async_ ? 'connection' : 'payload'}, value, expected${loop ? ', event_loop' : ''}):`,
+          );
           out.push(`        """The ${word()} returns ${word()} for every ${word()}."""`);
           if (async_) out.push('        await asyncio.sleep(0)');
           out.push('        result = value * 2', `        assert result == expected, "${word()} ${word()}"`);
-          for (let k = 0; k < 3; k++) out.push(`        data = {"${word()}": value, "${word()}": [expected, ${k}]}`, '        assert json.loads(json.dumps(data)) == data');
+          for (let k = 0; k < 3; k++)
+            out.push(
+              `        data = {"${word()}": value, "${word()}": [expected, ${k}]}`,
+              '        assert json.loads(json.dumps(data)) == data',
+            );
           out.push('');
         }
-        out.push('', `def _helper_${cls}(rows):`, '    total = 0', '    for row in rows:', '        total += len(str(row))', '    return total', '', '');
+        out.push(
+          '',
+          `def _helper_${cls}(rows):`,
+          '    total = 0',
+          '    for row in rows:',
+          '        total += len(str(row))',
+          '    return total',
+          '',
+          '',
+        );
       }
       lines += out.length;
       writeFileSync(join(tests, `test_mod${m}.py`), out.join('\n') + '\n');

@@ -24,11 +24,17 @@ cpSync(join(root, 'fixtures', 'netra-core'), work, { recursive: true });
 // A Jest config beside the sample tree (not in it: `check .` on the tree stays a Python-only run).
 const web = mkdtempSync(join(tmpdir(), 'netra-bench-web-'));
 writeFileSync(join(web, 'jest.config.js'), "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n");
-writeFileSync(join(web, 'vitest.config.ts'), "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n  },\n});\n");
+writeFileSync(
+  join(web, 'vitest.config.ts'),
+  "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n  },\n});\n",
+);
 
 // Peak RSS of each child, written at exit by a preloaded hook.
 const rssHook = join(work, 'rss-hook.cjs');
-writeFileSync(rssHook, "process.on('exit', () => require('fs').writeFileSync(process.env.NETRA_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+writeFileSync(
+  rssHook,
+  "process.on('exit', () => require('fs').writeFileSync(process.env.NETRA_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+);
 
 interface Sample {
   ms: number;
@@ -38,7 +44,10 @@ interface Sample {
 function measure(args: string[]): Sample {
   const rssFile = join(work, `rss-${Math.random().toString(36).slice(2)}`);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: work, env: { ...process.env, NODE_OPTIONS: `--require ${rssHook}`, NETRA_RSS_FILE: rssFile, NO_COLOR: '1', NETRA_MIGRATE_NO_CACHE: '1' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: work,
+    env: { ...process.env, NODE_OPTIONS: `--require ${rssHook}`, NETRA_RSS_FILE: rssFile, NO_COLOR: '1', NETRA_MIGRATE_NO_CACHE: '1' },
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${String(r.stderr)}`);
   return { ms, rssKb: Number(readFileSync(rssFile, 'utf8')) };
@@ -50,7 +59,10 @@ const cases: [string, string[]][] = [
   ['netra-migrate check . (sample tree)', [join(root, 'bin', 'netra-migrate.js'), 'check', '.']],
   ['netra-migrate fix pytest.ini (dry run)', [join(root, 'bin', 'netra-migrate.js'), 'fix', '--unsafe', 'pytest.ini']],
   ['netra-migrate check jest.config.js (loads TypeScript)', [join(root, 'bin', 'netra-migrate.js'), 'check', join(web, 'jest.config.js')]],
-  ['netra-migrate check vitest.config.ts (loads TypeScript)', [join(root, 'bin', 'netra-migrate.js'), 'check', join(web, 'vitest.config.ts')]],
+  [
+    'netra-migrate check vitest.config.ts (loads TypeScript)',
+    [join(root, 'bin', 'netra-migrate.js'), 'check', join(web, 'vitest.config.ts')],
+  ],
 ];
 
 // BENCH_SECTIONS=startup,monitor,scaling,js runs some sections; with --save the others keep their last text.
@@ -69,11 +81,26 @@ function startupSection(): string {
   const samples = new Map<string, Sample[]>(cases.map(([name]) => [name, []]));
   for (const [, args] of cases) measure(args); // warm the file cache
   for (let i = 0; i < runs; i++) for (const [name, args] of cases) samples.get(name)!.push(measure(args));
-  const base = pct(samples.get('node -e 0')!.map((s) => s.ms), 0.5);
+  const base = pct(
+    samples.get('node -e 0')!.map((s) => s.ms),
+    0.5,
+  );
   const rows = cases.map(([name]) => {
     const s = samples.get(name)!;
-    const median = pct(s.map((x) => x.ms), 0.5);
-    return { name, median, p90: pct(s.map((x) => x.ms), 0.9), rss: Math.max(...s.map((x) => x.rssKb)) / 1024, ratio: median / base };
+    const median = pct(
+      s.map((x) => x.ms),
+      0.5,
+    );
+    return {
+      name,
+      median,
+      p90: pct(
+        s.map((x) => x.ms),
+        0.9,
+      ),
+      rss: Math.max(...s.map((x) => x.rssKb)) / 1024,
+      ratio: median / base,
+    };
   });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   return [
@@ -105,7 +132,16 @@ for (const [key, heading] of SECTIONS) {
   let text: string;
   if (!wanted.has(key) || key === 'history') text = previousSection(heading);
   else {
-    text = key === 'startup' ? startupSection() : key === 'async' ? asyncTreeSection() : key === 'monitor' ? await monitorOverhead() : key === 'scaling' ? sourceScan() : jsScan();
+    text =
+      key === 'startup'
+        ? startupSection()
+        : key === 'async'
+          ? asyncTreeSection()
+          : key === 'monitor'
+            ? await monitorOverhead()
+            : key === 'scaling'
+              ? sourceScan()
+              : jsScan();
     process.stdout.write(`## ${heading}\n\n${text}\n\n`);
   }
   texts.push(`## ${heading}\n\n${text}\n`);
@@ -133,13 +169,24 @@ export function generateTree(modules: number): string {
     writeFileSync(join(dir, 'conftest.py'), `import pytest\n\n\n@pytest.fixture\ndef settings():\n    return {"pkg": ${pkg}}\n`);
     for (let m = 0; m < 50 && n < modules; m++, n++) {
       const lines = ['"""Generated test module."""', 'import json', '', 'import pytest', ''];
-      if (n % 20 === 0) lines.push('import pytest_asyncio', '', '', '@pytest_asyncio.fixture(scope="session")', 'async def pool():', '    yield {}', '');
+      if (n % 20 === 0)
+        lines.push('import pytest_asyncio', '', '', '@pytest_asyncio.fixture(scope="session")', 'async def pool():', '    yield {}', '');
       lines.push('', '@pytest.fixture', 'def payload(settings):', '    return json.dumps(settings)', '');
       // A finding in every module: `scope=` on the asyncio mark (asyncio-mark-loop-scope, a safe fix).
       lines.push('', '@pytest.mark.asyncio(scope="module")', 'async def test_shared_loop(payload):', '    assert payload', '');
       for (let t = 0; t < 6; t++) {
-        lines.push('', '@pytest.mark.parametrize("value", [1, 2, 3])', n % 33 === 0 && t === 0 ? '@pytest.mark.docker_safe' : '@pytest.mark.slow');
-        lines.push(`def test_case_${t}(payload, value):`, '    data = json.loads(payload)', '    assert data["pkg"] >= 0', `    assert value * ${t} >= 0`, '');
+        lines.push(
+          '',
+          '@pytest.mark.parametrize("value", [1, 2, 3])',
+          n % 33 === 0 && t === 0 ? '@pytest.mark.docker_safe' : '@pytest.mark.slow',
+        );
+        lines.push(
+          `def test_case_${t}(payload, value):`,
+          '    data = json.loads(payload)',
+          '    assert data["pkg"] >= 0',
+          `    assert value * ${t} >= 0`,
+          '',
+        );
       }
       if (n % 50 === 7) lines.push('', 'async def test_loop(event_loop):', '    await event_loop.sleep(0)', '');
       writeFileSync(join(dir, `test_mod${m}.py`), lines.join('\n'));
@@ -168,7 +215,10 @@ function ruffBinary(): { bin: string; version: string } | null {
 }
 
 function medianOf(xs: { s: number }[]): number {
-  return pct(xs.map((r) => r.s), 0.5);
+  return pct(
+    xs.map((r) => r.s),
+    0.5,
+  );
 }
 
 function peakOf(xs: { mb: number }[]): number {
@@ -206,14 +256,17 @@ function asyncTreeSection(): string {
     appendFileSync(module, `\n# edited ${i}\n`);
     changed.push(timed(tree.dir, process.execPath, [cli, 'check', '--format', 'json', '.'], true));
   }
-  const row = (label: string, xs: { s: number; mb: number }[], base: number) => `| ${label} | ${medianOf(xs).toFixed(2)} | ${peakOf(xs).toFixed(0)} | ${(medianOf(xs) / base).toFixed(2)} |`;
+  const row = (label: string, xs: { s: number; mb: number }[], base: number) =>
+    `| ${label} | ${medianOf(xs).toFixed(2)} | ${peakOf(xs).toFixed(0)} | ${(medianOf(xs) / base).toFixed(2)} |`;
   const ruffS = ruff ? medianOf(reference) : NaN;
   return [
     `${modules.toLocaleString('en')} test modules (${tree.lines.toLocaleString('en')} lines, 200-2,000 each), ${findings} findings; median of ${runs} runs, interleaved. Machine: ${machineLine()}.`,
     '',
     '| run | s | peak MB | ratio |',
     '| --- | ---: | ---: | ---: |',
-    ruff ? row(`\`${ruff.version} check --select PT,ASYNC --no-cache\` (reference)`, reference, ruffS) : '| Ruff reference skipped: not installable (no test venv or no local index) | — | — | — |',
+    ruff
+      ? row(`\`${ruff.version} check --select PT,ASYNC --no-cache\` (reference)`, reference, ruffS)
+      : '| Ruff reference skipped: not installable (no test venv or no local index) | — | — | — |',
     row('`netra-migrate check .` (--no-cache), × Ruff', netra, ruff ? ruffS : medianOf(netra)),
     row('cache: first run (empty cache), × the run without cache', first, medianOf(netra)),
     row('cache: second run, tree unchanged, × first run', second, medianOf(first)),
@@ -224,7 +277,9 @@ function asyncTreeSection(): string {
 }
 
 function machineLine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the start of the section`;
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the start of the section`;
 }
 
 function sourceScan(): string {
@@ -252,7 +307,8 @@ function sourceScan(): string {
     }
     const c = medianOf(check);
     const f = medianOf(dry);
-    const growth = (now: number, before: number | undefined) => (previous && before ? ((now / before) / (size / previous.size)).toFixed(2) : '—');
+    const growth = (now: number, before: number | undefined) =>
+      previous && before ? (now / before / (size / previous.size)).toFixed(2) : '—';
     rows.push(
       `| ${size.toLocaleString('en')} | ${findings} | ${c.toFixed(2)} | ${peakOf(check).toFixed(0)} | ${f.toFixed(2)} | ${peakOf(dry).toFixed(0)} | ${medianOf(write).toFixed(2)} | ${peakOf(write).toFixed(0)} | ${(f / c).toFixed(2)} | ${(medianOf(write) / c).toFixed(2)} | ${growth(c, previous?.check)} | ${growth(f, previous?.fix)} |`,
     );
@@ -291,8 +347,10 @@ function jsScan(): string {
     );
     for (let i = 0; i < 100; i++, files++) {
       const lines = vitest ? ["import { describe, expect, test, beforeAll } from 'vitest';", ''] : [];
-      if (files % 10 === 3) lines.push('let shared;', 'beforeAll(async () => {', '  shared = await Promise.resolve({ rows: [1, 2, 3] });', '});', '');
-      if (vitest && files % 20 === 5) lines.push("const it = test.extend({", "  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],", '});', '');
+      if (files % 10 === 3)
+        lines.push('let shared;', 'beforeAll(async () => {', '  shared = await Promise.resolve({ rows: [1, 2, 3] });', '});', '');
+      if (vitest && files % 20 === 5)
+        lines.push('const it = test.extend({', "  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],", '});', '');
       lines.push(`describe('module ${files}', () => {`);
       for (let t = 0; t < 8; t++) lines.push(`  test('case ${t}', () => {`, `    expect(${t} + 1).toBe(${t + 1});`, '  });');
       lines.push('});', '');
@@ -302,7 +360,11 @@ function jsScan(): string {
   const runs = Number(process.env.BENCH_TREE_RUNS ?? 3);
   const cli = join(root, 'bin', 'netra-migrate.js');
   const time = (args: string[]) => {
-    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, ...args], { cwd: tree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, ...args], {
+      cwd: tree,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     const m = /TIME (\S+) (\d+)\s*$/.exec(r.stderr);
     if (!m) throw new Error(`${args.join(' ')}: ${r.stderr.slice(-400)}`);
     return { s: Number(m[1]), mb: Number(m[2]) / 1024, out: r.stdout };
@@ -310,9 +372,16 @@ function jsScan(): string {
   const row = (label: string, args: string[]) => {
     const samples = Array.from({ length: runs }, () => time(args));
     const findings = args.includes('json') ? (JSON.parse(samples[0]!.out) as unknown[]).length : NaN;
-    return `| ${label} | ${Number.isNaN(findings) ? '—' : findings} | ${pct(samples.map((x) => x.s), 0.5).toFixed(2)} | ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} |`;
+    return `| ${label} | ${Number.isNaN(findings) ? '—' : findings} | ${pct(
+      samples.map((x) => x.s),
+      0.5,
+    ).toFixed(2)} | ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} |`;
   };
-  const configs = readdirSync(join(tree, 'packages')).flatMap((p) => readdirSync(join(tree, 'packages', p)).filter((f) => f.includes('config')).map((f) => join('packages', p, f)));
+  const configs = readdirSync(join(tree, 'packages')).flatMap((p) =>
+    readdirSync(join(tree, 'packages', p))
+      .filter((f) => f.includes('config'))
+      .map((f) => join('packages', p, f)),
+  );
   return [
     `Median of ${runs} runs; ${files} test files (${files * 8} tests), 20 configs.`,
     '',
@@ -341,7 +410,10 @@ async function monitorOverhead(): Promise<string> {
   // The venv's plugins (asyncio, timeout, xdist, cov) autoload in every variant, as in a real project.
   const variants: [string, string[]][] = [
     ['plain pytest', []],
-    ['with the memory monitor (limit auto, action skip)', ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto']],
+    [
+      'with the memory monitor (limit auto, action skip)',
+      ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto'],
+    ],
     ['with the memory monitor (action fail)', ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--memory-limit-action=fail']],
     ['with pytest-timeout (signal method)', ['--timeout=60', '--timeout-method=signal']],
   ];
@@ -360,7 +432,8 @@ async function monitorOverhead(): Promise<string> {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(python, ['-c', driver, '-q', '-p', 'no:cacheprovider', ...args], { cwd: dir, env, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0 || !r.stdout.includes(`${FILES * PER_FILE} passed`)) throw new Error(`pytest ${args.join(' ')} exited ${r.status}: ${r.stdout.slice(-500)}${r.stderr}`);
+    if (r.status !== 0 || !r.stdout.includes(`${FILES * PER_FILE} passed`))
+      throw new Error(`pytest ${args.join(' ')} exited ${r.status}: ${r.stdout.slice(-500)}${r.stderr}`);
     if (!record) return;
     wall.get(name)!.push(ms);
     cpu.get(name)!.push(Number(/^CPU (\S+)$/m.exec(r.stderr)![1]) * 1000);

@@ -111,7 +111,13 @@ for (const f of readdirSync(join(root, 'schemas')).sort()) {
   const schema = JSON.parse(readFileSync(join(root, 'schemas', f), 'utf8'));
   const major = m[2] ?? /^(?:Jest|Vitest) (\d+)/.exec(schema.title)?.[1];
   if (!major) throw new Error(`schemas/${f}: no major version in its title`);
-  jsOptions[m[1]][major] = { keys: Object.keys(schema.properties).sort(), removed: schema['x-removed'], nested: schema['x-nested'] ?? {}, nestedRemoved: schema['x-nested-removed'] ?? {}, rootOnly: schema['x-root-only'] ?? [] };
+  jsOptions[m[1]][major] = {
+    keys: Object.keys(schema.properties).sort(),
+    removed: schema['x-removed'],
+    nested: schema['x-nested'] ?? {},
+    nestedRemoved: schema['x-nested-removed'] ?? {},
+    rootOnly: schema['x-root-only'] ?? [],
+  };
 }
 writeFileSync(
   join(generated, 'js-options.ts'),
@@ -124,7 +130,10 @@ writeFileSync(
 const nodeMonitorSource = readFileSync(join(root, 'src', 'monitor', 'netra-memory-monitor.cjs'), 'utf8');
 const vitestAdapterSource = readFileSync(join(root, 'src', 'monitor', 'netra-memory-monitor.mjs'), 'utf8');
 const nodeMonitorVersion = /^const VERSION = '([^']+)';$/m.exec(nodeMonitorSource)?.[1];
-for (const [name, text] of [['netra-memory-monitor.cjs', nodeMonitorSource], ['netra-memory-monitor.mjs', vitestAdapterSource]]) {
+for (const [name, text] of [
+  ['netra-memory-monitor.cjs', nodeMonitorSource],
+  ['netra-memory-monitor.mjs', vitestAdapterSource],
+]) {
   if (!nodeMonitorVersion || !text.startsWith(`// netra-memory-monitor ${nodeMonitorVersion},`)) {
     throw new Error(`src/monitor/${name}: the first line and VERSION must name the same version`);
   }

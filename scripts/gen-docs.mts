@@ -19,5 +19,10 @@ writeFileSync(readme, withRuleTable(readFileSync(readme, 'utf8'), allRules));
 // The hooks' `files` lines, from the analyzers' declared file kinds (the rest of the file is kept as written).
 const hooks = join(root, '.pre-commit-hooks.yaml');
 const pattern = preCommitFilesPattern().replace(/'/g, "''");
-writeFileSync(hooks, readFileSync(hooks, 'utf8').replace(/^( +files: ).*$/gm, (_line, lead: string) => `${lead}'${pattern}'`));
-process.stdout.write('wrote schemas/netra-migrate-config.schema.json, docs/rules/, the README rule table and the files pattern of .pre-commit-hooks.yaml\n');
+writeFileSync(
+  hooks,
+  readFileSync(hooks, 'utf8').replace(/^( +files: ).*$/gm, (_line, lead: string) => `${lead}'${pattern}'`),
+);
+process.stdout.write(
+  'wrote schemas/netra-migrate-config.schema.json, docs/rules/, the README rule table and the files pattern of .pre-commit-hooks.yaml\n',
+);

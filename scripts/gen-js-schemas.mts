@@ -27,7 +27,8 @@ interface Source {
   dir: string;
 }
 const INSTALLED: Source = { dir: root };
-const versionIn = (source: Source, pkg: string) => (JSON.parse(readFileSync(join(source.dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const versionIn = (source: Source, pkg: string) =>
+  (JSON.parse(readFileSync(join(source.dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Removed options: `replacement` is what takes their place; `rename` marks a mechanical move (the value
@@ -52,7 +53,10 @@ const jestRemoved: Removed = {
 
 const vitestRemoved: Removed = {
   workspace: { message: 'removed in Vitest 4: renamed to `projects`', rename: 'projects' },
-  poolOptions: { message: 'removed in Vitest 4: its options moved to the top of the `test` block (`execArgv`, `isolate`, `maxWorkers`, `vmMemoryLimit`); Vitest ignores it' },
+  poolOptions: {
+    message:
+      'removed in Vitest 4: its options moved to the top of the `test` block (`execArgv`, `isolate`, `maxWorkers`, `vmMemoryLimit`); Vitest ignores it',
+  },
   maxThreads: { message: 'removed: use `maxWorkers`', rename: 'maxWorkers' },
   maxForks: { message: 'removed: use `maxWorkers`', rename: 'maxWorkers' },
   minThreads: { message: 'removed in Vitest 4 (only `maxWorkers` decides how many workers run)', drop: true },
@@ -123,7 +127,11 @@ function vitestSchema(source: Source, name: string, removed: Removed) {
     for (const member of node.members) {
       if (!ts.isPropertySignature(member) || !member.name || !ts.isIdentifier(member.name)) continue;
       const docs = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc);
-      const text = docs.map((d) => ts.getTextOfJSDocComment(d.comment) ?? '').join(' ').replace(/\s+/g, ' ').trim();
+      const text = docs
+        .map((d) => ts.getTextOfJSDocComment(d.comment) ?? '')
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .trim();
       const deprecated = ts.getJSDocDeprecatedTag(member);
       properties[member.name.text] = {
         ...(text ? { description: text.split(/(?<=\.)\s/)[0] } : {}),
@@ -153,10 +161,17 @@ function jestRootOnly(): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const keysOf: Record<string, string[]> = {};
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && (node.name.text === 'initialOptions' || node.name.text === 'initialProjectOptions')) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      (node.name.text === 'initialOptions' || node.name.text === 'initialProjectOptions')
+    ) {
       let init = node.initializer;
       while (init && ts.isBinaryExpression(init)) init = init.right;
-      if (init && ts.isObjectLiteralExpression(init)) keysOf[node.name.text] = init.properties.flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : []));
+      if (init && ts.isObjectLiteralExpression(init))
+        keysOf[node.name.text] = init.properties.flatMap((p) =>
+          p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : [],
+        );
     }
     ts.forEachChild(node, visit);
   };
@@ -184,9 +199,21 @@ function vitestNested(): Record<string, string[]> {
   const host = ts.createCompilerHost({});
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
-  host.getSourceFile = (f, language, ...rest) => (f === entry ? ts.createSourceFile(f, text, language) : getSourceFile(f, language, ...rest));
+  host.getSourceFile = (f, language, ...rest) =>
+    f === entry ? ts.createSourceFile(f, text, language) : getSourceFile(f, language, ...rest);
   host.fileExists = (f) => f === entry || fileExists(f);
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true, types: [] }, host);
+  const program = ts.createProgram(
+    [entry],
+    {
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      skipLibCheck: true,
+      noEmit: true,
+      types: [],
+    },
+    host,
+  );
   const checker = program.getTypeChecker();
   let config: ts.Type | undefined;
   program.getSourceFile(entry)!.forEachChild((n) => {
@@ -196,7 +223,10 @@ function vitestNested(): Record<string, string[]> {
   const nested: Record<string, string[]> = {};
   for (const option of config.getProperties()) {
     const type = checker.getNonNullableType(checker.getTypeOfSymbol(option));
-    const objects = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t) && !checker.isTupleType(t) && t.getCallSignatures().length === 0);
+    const objects = (type.isUnion() ? type.types : [type]).filter(
+      (t) =>
+        (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t) && !checker.isTupleType(t) && t.getCallSignatures().length === 0,
+    );
     if (objects.length === 0 || objects.some((o) => checker.getIndexInfosOfType(o).length > 0)) continue;
     nested[option.name] = [...new Set(objects.flatMap((o) => checker.getPropertiesOfType(o).map((p) => p.name)))].sort();
   }
@@ -223,13 +253,34 @@ function write(name: string, schema: object) {
 function fetchPackages(specs: string[]): Source {
   const dir = mkdtempSync(join(tmpdir(), 'netra-js-schemas-'));
   writeFileSync(join(dir, 'package.json'), '{"private": true}\n');
-  execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--omit=peer', '--no-audit', '--no-fund', '--legacy-peer-deps', ...specs], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-package-lock',
+      '--ignore-scripts',
+      '--omit=peer',
+      '--no-audit',
+      '--no-fund',
+      '--legacy-peer-deps',
+      ...specs,
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   return { dir };
 }
 
 // The installed majors also carry what only they are read for: Jest's root-only options, Vitest's nested ones.
-const jest30 = { ...jestSchema(INSTALLED, 'jest-config.schema.json', versionIn(INSTALLED, 'jest'), jestRemoved), 'x-root-only': jestRootOnly() };
-const vitest4 = { ...vitestSchema(INSTALLED, 'vitest-config.schema.json', vitestRemoved), 'x-nested': vitestNested(), 'x-nested-removed': vitestNestedRemoved };
+const jest30 = {
+  ...jestSchema(INSTALLED, 'jest-config.schema.json', versionIn(INSTALLED, 'jest'), jestRemoved),
+  'x-root-only': jestRootOnly(),
+};
+const vitest4 = {
+  ...vitestSchema(INSTALLED, 'vitest-config.schema.json', vitestRemoved),
+  'x-nested': vitestNested(),
+  'x-nested-removed': vitestNestedRemoved,
+};
 write('jest-config.schema.json', jest30);
 write('vitest-config.schema.json', vitest4);
 

@@ -9,7 +9,7 @@ const TARGETS = {
     target: 'PytestTarget',
     imports: "import { headerRange, isActive } from '../rule-kit.js';\nimport type { PytestTarget } from '../target.js';",
     runners: "['pytest']",
-    body: '    if (!isActive(target)) return;\n    // Report on target.config (entries, table) with a messageId and an offset range.\n    ctx.report({ messageId: \'found\', ...headerRange(target.config) });',
+    body: "    if (!isActive(target)) return;\n    // Report on target.config (entries, table) with a messageId and an offset range.\n    ctx.report({ messageId: 'found', ...headerRange(target.config) });",
     file: 'pytest.ini',
     bad: '[pytest]\\n',
     good: '[pytest]\\naddopts = -ra\\n',

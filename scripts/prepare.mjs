@@ -14,6 +14,9 @@ try {
 }
 if (!hasBuildTools && /^(true|1)$/i.test(process.env.npm_config_global ?? '')) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_global'));
-  execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund', '--no-package-lock'], { stdio: 'inherit', env });
+  execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund', '--no-package-lock'], {
+    stdio: 'inherit',
+    env,
+  });
 }
 await import('./build.mjs');

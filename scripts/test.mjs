@@ -36,9 +36,12 @@ if (!['fast', 'e2e', 'all'].includes(tier)) {
   process.exit(2);
 }
 const root = join(import.meta.dirname, '..');
-const all = readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort();
+const all = readdirSync(join(root, 'test'))
+  .filter((f) => f.endsWith('.test.ts'))
+  .sort();
 const files = all.filter((f) => tier === 'all' || (tier === 'e2e') === END_TO_END.has(f));
-for (const f of END_TO_END) if (!all.includes(f)) process.stderr.write(`scripts/test.mjs: ${f} is listed as end-to-end but does not exist\n`);
+for (const f of END_TO_END)
+  if (!all.includes(f)) process.stderr.write(`scripts/test.mjs: ${f} is listed as end-to-end but does not exist\n`);
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -34,7 +34,8 @@ async function ruleSettings(values: readonly string[] | undefined): Promise<Rule
     }
     // Checked before merging: assigning a "__proto__" key would replace the settings' prototype.
     const forbidden = forbiddenKey(parsed);
-    if (forbidden !== null) throw new UsageError(`--rule ${JSON.stringify(value)}: "${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
+    if (forbidden !== null)
+      throw new UsageError(`--rule ${JSON.stringify(value)}: "${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
     Object.assign(settings, parsed);
   }
   const errors = await settingsErrors(settings, allRules);
@@ -80,7 +81,11 @@ function runOptions(argv: { ignore?: boolean; color?: boolean; format?: Reporter
   const progress = interactive ? stderrProgress(process.stderr, Number(process.env.NETRA_PROGRESS_DELAY_MS ?? 1000)) : undefined;
   return {
     progress,
-    options: { cwd, ...(argv.ignore === false ? { ignoreFiles: false as const } : {}), ...(progress ? { onProgress: progress.update } : {}) },
+    options: {
+      cwd,
+      ...(argv.ignore === false ? { ignoreFiles: false as const } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    },
   };
 }
 
@@ -105,13 +110,23 @@ function report(result: CheckResult, format: ReporterName): void {
   const tool = {
     version: version(),
     rules: [
-      ...allRules.map((r) => ({ id: r.meta.id, description: r.meta.description, severity: r.meta.severity, fix: r.meta.fix, docs: r.meta.docs })),
+      ...allRules.map((r) => ({
+        id: r.meta.id,
+        description: r.meta.description,
+        severity: r.meta.severity,
+        fix: r.meta.fix,
+        docs: r.meta.docs,
+      })),
       {
         id: PARSE_ERROR,
         description: 'A file netra-migrate could not read or parse',
         severity: 'error' as const,
         fix: 'none',
-        docs: { what: 'A config or source file that could not be read (not a regular file, too big, not UTF-8) or parsed.', why: 'Its findings are unknown and it is never written; the run exits 2.', fixSafety: 'No fix: correct the file.' },
+        docs: {
+          what: 'A config or source file that could not be read (not a regular file, too big, not UTF-8) or parsed.',
+          why: 'Its findings are unknown and it is never written; the run exits 2.',
+          fixSafety: 'No fix: correct the file.',
+        },
       },
     ],
   };
@@ -125,7 +140,18 @@ function report(result: CheckResult, format: ReporterName): void {
 function parseErrorFinding(p: FileProblem): LocatedDiagnostic {
   const line = p.line ?? 1;
   const column = p.column ?? 1;
-  return { file: p.file, start: 0, end: 0, line, column, endLine: line, endColumn: column, rule: PARSE_ERROR, severity: 'error', message: p.message };
+  return {
+    file: p.file,
+    start: 0,
+    end: 0,
+    line,
+    column,
+    endLine: line,
+    endColumn: column,
+    rule: PARSE_ERROR,
+    severity: 'error',
+    message: p.message,
+  };
 }
 
 function exitCode(result: CheckResult, maxWarnings: number): number {
@@ -148,15 +174,36 @@ await yargs(hideBin(process.argv))
     'Report findings (exit 1 if any error)',
     (y) =>
       y
-        .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)' })
+        .positional('paths', {
+          type: 'string',
+          array: true,
+          default: ['.'],
+          describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)',
+        })
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
         .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
         .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
         .option('rule', ruleOption)
-        .option('show-files', { type: 'boolean', default: false, describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings' })
-        .option('cache', { type: 'boolean', default: true, describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)` })
-        .option('stats', { type: 'boolean', default: false, describe: 'Also print findings per rule and time per analyzer and rule (on stderr)' })
-        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
+        .option('show-files', {
+          type: 'boolean',
+          default: false,
+          describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings',
+        })
+        .option('cache', {
+          type: 'boolean',
+          default: true,
+          describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)`,
+        })
+        .option('stats', {
+          type: 'boolean',
+          default: false,
+          describe: 'Also print findings per rule and time per analyzer and rule (on stderr)',
+        })
+        .option('python', {
+          type: 'string',
+          describe:
+            "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/",
+        })
         .example('$0 check', 'Check the pytest config governing this directory and every config below it')
         .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
         .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
@@ -167,12 +214,19 @@ await yargs(hideBin(process.argv))
       // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
       const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
       const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
-      const result = await check({ ...options, cache, paths: argv.paths, rules: await ruleSettings(argv.rule), python: pythonPath(argv.python) });
+      const result = await check({
+        ...options,
+        cache,
+        paths: argv.paths,
+        rules: await ruleSettings(argv.rule),
+        python: pythonPath(argv.python),
+      });
       progress?.end();
       printProblems(result);
       if (argv['show-files']) {
         process.stdout.write(describeReads(cwd, result.reads ?? []));
-        for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
+        for (const { dir, reason } of result.skipped ?? [])
+          process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
         process.exitCode = result.problems.length > 0 ? 2 : 0;
         return;
       }
@@ -187,19 +241,34 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('paths', { type: 'string', array: true, default: ['.'] })
-        .option('write', { alias: 'w', type: 'boolean', default: false, describe: 'Write the fixed files (safe fixes only, unless --unsafe)' })
+        .option('write', {
+          alias: 'w',
+          type: 'boolean',
+          default: false,
+          describe: 'Write the fixed files (safe fixes only, unless --unsafe)',
+        })
         .option('unsafe', { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' })
         .option('profile', {
           type: 'string',
           array: true,
           choices: PROFILES,
           nargs: 1,
-          describe: 'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
+          describe:
+            'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
         })
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
-        .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Format of the findings left after fixing (--write)' })
+        .option('format', {
+          alias: 'f',
+          choices: formats,
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
+          default: 'stylish' as ReporterName,
+          describe: 'Format of the findings left after fixing (--write)',
+        })
         .option('rule', ruleOption)
-        .option('python', { type: 'string', describe: "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/" })
+        .option('python', {
+          type: 'string',
+          describe:
+            "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/",
+        })
         .example('$0 fix', 'Print what the safe fixes would change')
         .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
         .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
@@ -216,7 +285,10 @@ await yargs(hideBin(process.argv))
       });
       progress?.end();
       printProblems(result);
-      const heldBack = result.heldBackUnsafe > 0 ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)` : '';
+      const heldBack =
+        result.heldBackUnsafe > 0
+          ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)`
+          : '';
       if (!argv.write) {
         const { createTwoFilesPatch } = await import('diff');
         const broken = new Set(result.problems.map((p) => p.file));
@@ -225,19 +297,28 @@ await yargs(hideBin(process.argv))
           if (broken.has(c.file)) continue;
           const name = relativePath(cwd, c.file);
           const from = c.created ? '/dev/null' : `a/${name}`;
-          process.stdout.write(createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+          process.stdout.write(
+            createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''),
+          );
         }
-        process.stderr.write(`${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`);
+        process.stderr.write(
+          `${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`,
+        );
         process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
         return;
       }
       // Say exactly what was written and what was not: one broken file holds back only what depends on it.
-      for (const { file, reason } of result.notWritten) process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
+      for (const { file, reason } of result.notWritten)
+        process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
       const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
       if (result.written && result.notWritten.length === 0) {
-        process.stderr.write(`fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`);
+        process.stderr.write(
+          `fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`,
+        );
       } else if (result.written) {
-        process.stderr.write(`wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`);
+        process.stderr.write(
+          `wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`,
+        );
       } else if (result.notWritten.length > 0) {
         process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
       } else if (result.problems.length === 0) {
@@ -254,7 +335,10 @@ await yargs(hideBin(process.argv))
       y
         .positional('path', { type: 'string', demandOption: true })
         .option('rule', ruleOption)
-        .example('$0 print-config tests/test_api.py', 'The pytest config pytest would use for it, its values as pytest types them, and the rule settings'),
+        .example(
+          '$0 print-config tests/test_api.py',
+          'The pytest config pytest would use for it, its values as pytest types them, and the rule settings',
+        ),
     async (argv) => {
       const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
       printProblems({ problems });
@@ -262,13 +346,21 @@ await yargs(hideBin(process.argv))
       process.exitCode = problems.length > 0 ? 2 : 0;
     },
   )
-  .command('rules', 'List the rules', (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'), () => {
-    process.stdout.write(listRules(allRules));
-  })
+  .command(
+    'rules',
+    'List the rules',
+    (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
+    () => {
+      process.stdout.write(listRules(allRules));
+    },
+  )
   .command(
     'explain <rule>',
     "Print a rule's documentation",
-    (y) => y.positional('rule', { type: 'string', demandOption: true }).example('$0 explain function-loop-scope', 'What it does, why, an example and its fix safety'),
+    (y) =>
+      y
+        .positional('rule', { type: 'string', demandOption: true })
+        .example('$0 explain function-loop-scope', 'What it does, why, an example and its fix safety'),
     (argv) => {
       const text = explainRule(allRules, argv.rule);
       if (text === null) {
@@ -279,7 +371,11 @@ await yargs(hideBin(process.argv))
       process.stdout.write(text);
     },
   )
-  .option('ignore', { type: 'boolean', default: true, describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)' })
+  .option('ignore', {
+    type: 'boolean',
+    default: true,
+    describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)',
+  })
   .option('color', { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' })
   .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
   .strict()

@@ -31,7 +31,11 @@ async function withToolConfig<T extends RunOptions>(options: T): Promise<{ optio
     if (!config) return { options, problem: null };
     const ignored = options.ignored;
     return {
-      options: { ...options, rules: { ...config.rules, ...options.rules }, ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false) },
+      options: {
+        ...options,
+        rules: { ...config.rules, ...options.rules },
+        ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false),
+      },
       problem: null,
     };
   } catch (e) {
@@ -62,7 +66,13 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const runInputs = inputs(opts);
   // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
   // config file itself is a dependency of every run (see toolConfigCandidates).
-  const key = RunCache.key({ cwd: resolve(opts.cwd), inputs: runInputs, rules: opts.rules ?? {}, ignoreFiles: opts.ignoreFiles !== false, python: opts.python ?? null });
+  const key = RunCache.key({
+    cwd: resolve(opts.cwd),
+    inputs: runInputs,
+    rules: opts.rules ?? {},
+    ignoreFiles: opts.ignoreFiles !== false,
+    python: opts.python ?? null,
+  });
   const hit = cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
@@ -70,7 +80,13 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
     const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
-    cache.store(key, { diagnostics: located.diagnostics, problems: located.problems, files: located.files }, ws.readSignatures(), ws.walkOptions.listed ?? [], extra);
+    cache.store(
+      key,
+      { diagnostics: located.diagnostics, problems: located.problems, files: located.files },
+      ws.readSignatures(),
+      ws.walkOptions.listed ?? [],
+      extra,
+    );
     cache.save();
   }
   return { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}) };
@@ -79,7 +95,17 @@ export async function check(options: RunOptions): Promise<CheckResult> {
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */
 export async function fix(options: FixOptions): Promise<FixResult> {
   const { options: opts, problem } = await withToolConfig(options);
-  if (problem) return { ...failed(problem), changes: [], appliedFixes: 0, heldBackUnsafe: 0, passes: 0, written: false, writtenFiles: [], notWritten: [] };
+  if (problem)
+    return {
+      ...failed(problem),
+      changes: [],
+      appliedFixes: 0,
+      heldBackUnsafe: 0,
+      passes: 0,
+      written: false,
+      writtenFiles: [],
+      notWritten: [],
+    };
   return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
 }
 

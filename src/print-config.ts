@@ -118,7 +118,14 @@ async function jsSection(ws: Workspace, cwd: string, target: string, problems: F
   if (!file) return null;
   const out = await jsAnalyzer.analyze(ws, [file]);
   problems.push(...out.problems);
-  const targets = [...new Map(out.runs.map((r) => r.target as JsConfigTarget).filter((t) => t.file === file).map((t) => [t.project ?? '', t])).values()];
+  const targets = [
+    ...new Map(
+      out.runs
+        .map((r) => r.target as JsConfigTarget)
+        .filter((t) => t.file === file)
+        .map((t) => [t.project ?? '', t]),
+    ).values(),
+  ];
   const root = targets.find((t) => !t.project);
   if (!root) return null;
   return {
@@ -150,9 +157,7 @@ export async function printConfig(options: PrintConfigOptions): Promise<{ config
   const rules: Record<string, unknown> = {};
   for (const rule of allRules) {
     const resolved = resolveRule(settings, rule.meta.id, rule.meta.defaultOptions);
-    rules[rule.meta.id] = resolved.enabled
-      ? [resolved.severity ?? rule.meta.severity, resolved.options]
-      : 'off';
+    rules[rule.meta.id] = resolved.enabled ? [resolved.severity ?? rule.meta.severity, resolved.options] : 'off';
   }
   const config = {
     path: show(options.cwd, target),

@@ -9,7 +9,9 @@ type AnyRule = Rule<any, string, any>;
 export function severities(meta: RuleMeta<string, unknown>): string {
   const variants = meta.variants ?? [];
   const own = meta.runners.filter((r) => !variants.some((v) => v.runners.includes(r)));
-  const groups = [{ runners: own, severity: meta.severity }, ...variants.map((v) => ({ runners: v.runners, severity: v.severity }))].filter((g) => g.runners.length > 0);
+  const groups = [{ runners: own, severity: meta.severity }, ...variants.map((v) => ({ runners: v.runners, severity: v.severity }))].filter(
+    (g) => g.runners.length > 0,
+  );
   if (new Set(groups.map((g) => g.severity)).size <= 1) return meta.severity;
   return groups.map((g) => `${g.runners.join('/')}: ${g.severity}`).join(', ');
 }
@@ -28,8 +30,17 @@ export const README_TABLE_END = '<!-- end of rules table -->';
 /** The README's rule table: one row per rule, each runner family's default severity, linked to its page. */
 export function readmeRuleTable(rules: readonly AnyRule[]): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = rules.map((r) => `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${severities(r.meta)} | ${r.meta.fix} | ${cell(r.meta.description)} |`);
-  return [README_TABLE_START, '| rule | runners | default severity | fix | what it checks |', '| --- | --- | --- | --- | --- |', ...rows, README_TABLE_END].join('\n');
+  const rows = rules.map(
+    (r) =>
+      `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${severities(r.meta)} | ${r.meta.fix} | ${cell(r.meta.description)} |`,
+  );
+  return [
+    README_TABLE_START,
+    '| rule | runners | default severity | fix | what it checks |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    README_TABLE_END,
+  ].join('\n');
 }
 
 /** `readme` with its rule table replaced by the generated one (the markers must be there). */
@@ -41,7 +52,17 @@ export function withRuleTable(readme: string, rules: readonly AnyRule[]): string
 }
 
 const fence = (file: string) =>
-  file.endsWith('.toml') ? 'toml' : file.endsWith('.py') ? 'python' : file.endsWith('.json') ? 'json' : /\.[cm]?tsx?$/.test(file) ? 'ts' : /\.[cm]?jsx?$/.test(file) ? 'js' : 'ini';
+  file.endsWith('.toml')
+    ? 'toml'
+    : file.endsWith('.py')
+      ? 'python'
+      : file.endsWith('.json')
+        ? 'json'
+        : /\.[cm]?tsx?$/.test(file)
+          ? 'ts'
+          : /\.[cm]?jsx?$/.test(file)
+            ? 'js'
+            : 'ini';
 const comment = (file: string) => (/\.[cm]?[jt]sx?$/.test(file) ? '//' : '#');
 
 /** One example: the file that fires, the same file as the rule wants it, and files it needs beside it. */
@@ -60,14 +81,33 @@ function exampleSection(example: RuleMeta<string, unknown>['docs']['example']): 
     example.good.trimEnd(),
     '```',
     '',
-    ...Object.entries(example.beside ?? {}).flatMap(([name, text]) => [`With, beside it, \`${name}\`:`, `\`\`\`${fence(name)}`, text.trimEnd(), '```', '']),
+    ...Object.entries(example.beside ?? {}).flatMap(([name, text]) => [
+      `With, beside it, \`${name}\`:`,
+      `\`\`\`${fence(name)}`,
+      text.trimEnd(),
+      '```',
+      '',
+    ]),
   ];
 }
 
 /** The same rule for another runner family: its own what, example and fix safety. */
 function variantSection(variant: RuleMeta<string, unknown>): string[] {
   const title = variant.runners.map((r) => (r === 'jest' ? 'Jest' : r === 'vitest' ? 'Vitest' : r)).join(' and ');
-  return [`## ${title}`, `Default severity: ${variant.severity}.`, '', variant.docs.what, '', variant.docs.why, '', '### Example', ...exampleSection(variant.docs.example), '### Fix safety', variant.docs.fixSafety, ''];
+  return [
+    `## ${title}`,
+    `Default severity: ${variant.severity}.`,
+    '',
+    variant.docs.what,
+    '',
+    variant.docs.why,
+    '',
+    '### Example',
+    ...exampleSection(variant.docs.example),
+    '### Fix safety',
+    variant.docs.fixSafety,
+    '',
+  ];
 }
 
 /** Ruff's rule page: What it does / Why is this bad? / Example / Fix safety / Options. */
@@ -93,7 +133,9 @@ export function ruleMarkdown(rule: AnyRule): string {
     '## Options',
     opts.length === 0
       ? 'None.'
-      : opts.map(([k, v]) => `- \`${k}\`: ${v.description ?? ''}${v.default !== undefined ? ` (default: ${JSON.stringify(v.default)})` : ''}`).join('\n'),
+      : opts
+          .map(([k, v]) => `- \`${k}\`: ${v.description ?? ''}${v.default !== undefined ? ` (default: ${JSON.stringify(v.default)})` : ''}`)
+          .join('\n'),
     '',
     ...(meta.variants ?? []).flatMap(variantSection),
   ].join('\n');
@@ -112,11 +154,14 @@ export function ruleDocFiles(rules: readonly AnyRule[]): Record<string, string> 
   files['README.md'] = [
     '# Rules',
     '',
-    'Generated from the rules\' metadata (`npm run schemas`); `netra-migrate explain <rule>` prints the same page.',
+    "Generated from the rules' metadata (`npm run schemas`); `netra-migrate explain <rule>` prints the same page.",
     '',
     '| rule | runners | severity | fix | description |',
     '| --- | --- | --- | --- | --- |',
-    ...sorted.map((r) => `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${severities(r.meta)} | ${r.meta.fix} | ${r.meta.description} |`),
+    ...sorted.map(
+      (r) =>
+        `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.runners.join(', ')} | ${severities(r.meta)} | ${r.meta.fix} | ${r.meta.description} |`,
+    ),
     '',
   ].join('\n');
   return files;

@@ -26,7 +26,10 @@ function missingPlugin(out: string): string | null {
     [/unrecognized arguments: (.+)/, (m) => `flags ${m[1]!.trim()} of a plugin not installed`],
     [/Missing required plugins: (.+)/, (m) => `required plugins ${m[1]!.trim()} not installed`],
     [/Error importing plugin "([^"]+)"/, (m) => `plugin ${m[1]} not installed`],
-    [/while parsing the following warning configuration:[\s\S]*?(?:ModuleNotFoundError|ImportError|AttributeError)[^\n]*'([\w.]+)'/, (m) => `warning filter needs ${m[1]}`],
+    [
+      /while parsing the following warning configuration:[\s\S]*?(?:ModuleNotFoundError|ImportError|AttributeError)[^\n]*'([\w.]+)'/,
+      (m) => `warning filter needs ${m[1]}`,
+    ],
     [/(?:ModuleNotFoundError|ImportError): No module named '([\w.]+)'/, (m) => `module ${m[1]} not installed`],
   ];
   for (const [re, name] of patterns) {
@@ -56,17 +59,27 @@ describe('corpus configs after fix --write --unsafe under real pytest --strict-c
       // `filterwarnings = error` would otherwise fail on "No files were found in testpaths".
       const config = loadPytestConfig(join(dir, name), readFileSync(join(dir, name), 'utf8'), true)!;
       for (const p of listValue(config, 'testpaths', 'args')) if (!/[*?[]/.test(p)) mkdirSync(join(dir, p), { recursive: true });
-      const r = runPython(['-m', 'pytest', '-c', name, '--rootdir', '.', '--strict-config', '--collect-only', '-q', '-p', 'no:cacheprovider'], {
-        cwd: dir,
-        env: { PYTEST_ADDOPTS: '', PYTEST_MEMORY_LIMIT_MB: '', PYTEST_COLLECTION_LIMIT_MB: '' },
-      });
+      const r = runPython(
+        ['-m', 'pytest', '-c', name, '--rootdir', '.', '--strict-config', '--collect-only', '-q', '-p', 'no:cacheprovider'],
+        {
+          cwd: dir,
+          env: { PYTEST_ADDOPTS: '', PYTEST_MEMORY_LIMIT_MB: '', PYTEST_COLLECTION_LIMIT_MB: '' },
+        },
+      );
       const out = r.stdout + r.stderr;
       // 5: nothing collected (the corpus has configs, not tests): the config itself was accepted.
       if (r.code === 0 || r.code === 5) accepted++;
       else {
         const why = missingPlugin(out);
         if (why) explained.push(`${f}: ${why}`);
-        else unexplained.push(`${f}: exit ${r.code}: ${out.split('\n').filter((l) => /error|Error|Warning/.test(l)).slice(-3).join(' | ')}`);
+        else
+          unexplained.push(
+            `${f}: exit ${r.code}: ${out
+              .split('\n')
+              .filter((l) => /error|Error|Warning/.test(l))
+              .slice(-3)
+              .join(' | ')}`,
+          );
       }
     }
     const total = accepted + explained.length + unexplained.length;

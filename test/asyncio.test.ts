@@ -20,7 +20,8 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
   test('a session-scoped async fixture, an event_loop request and the deprecated mark argument: errors before, passes after fix --write --unsafe', () => {
     const dir = project({
       'pytest.ini': '[pytest]\ntestpaths = tests\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
-      'tests/conftest.py': 'import asyncio\n\nimport pytest_asyncio\n\n\n@pytest_asyncio.fixture(scope="session")\nasync def db_pool():\n    pool = {"loop": asyncio.get_running_loop()}\n    yield pool\n',
+      'tests/conftest.py':
+        'import asyncio\n\nimport pytest_asyncio\n\n\n@pytest_asyncio.fixture(scope="session")\nasync def db_pool():\n    pool = {"loop": asyncio.get_running_loop()}\n    yield pool\n',
       'tests/test_db.py': [
         'import pytest',
         '',
@@ -40,11 +41,16 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
     const before = pytest(dir);
     assert.equal(before.code, 1, before.out);
     assert.match(before.out, /PytestDeprecationWarning: The "scope" keyword argument to the asyncio marker has been deprecated/);
-    assert.match(before.out, /ScopeMismatch: You tried to access the function scoped fixture _function_scoped_runner with a session scoped request object/);
+    assert.match(
+      before.out,
+      /ScopeMismatch: You tried to access the function scoped fixture _function_scoped_runner with a session scoped request object/,
+    );
     assert.match(before.out, /fixture 'event_loop' not found/);
 
     const check = runCli(['check', '--format', 'json'], dir);
-    const rules = (JSON.parse(check.stdout) as { rule: string; file: string; line: number }[]).filter((f) => f.file.endsWith('.py')).map((f) => `${f.rule} ${f.file}:${f.line}`);
+    const rules = (JSON.parse(check.stdout) as { rule: string; file: string; line: number }[])
+      .filter((f) => f.file.endsWith('.py'))
+      .map((f) => `${f.rule} ${f.file}:${f.line}`);
     assert.deepEqual(rules.sort(), [
       'async-fixture-scope tests/conftest.py:6',
       'asyncio-mark-loop-scope tests/test_db.py:8',
@@ -92,7 +98,7 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
         '',
         '',
         'async def test_per_test_loop(per_test):',
-        '    # After the fix a function-scoped async fixture runs in the test\'s own loop.',
+        "    # After the fix a function-scoped async fixture runs in the test's own loop.",
         '    assert per_test is asyncio.get_running_loop()',
         '',
       ].join('\n'),
@@ -108,7 +114,10 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
     assert.match(dry.stdout, /^\+@pytest_asyncio\.fixture\(scope="module", loop_scope="module"\)$/m);
     assert.match(dry.stdout, /^\+import pytest_asyncio$/m);
 
-    const fixed = runCli(['fix', '--write', '--rule', 'require-memory-limit:off', '--rule', 'require-timeout:off', '--rule', 'require-strict-config:off'], dir);
+    const fixed = runCli(
+      ['fix', '--write', '--rule', 'require-memory-limit:off', '--rule', 'require-timeout:off', '--rule', 'require-strict-config:off'],
+      dir,
+    );
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     const after = pytest(dir);
     assert.equal(after.code, 0, after.out);

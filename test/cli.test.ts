@@ -51,7 +51,8 @@ describe('exit codes and formats', () => {
       endColumn: 33,
       rule: 'known-options',
       severity: 'error',
-      message: '`--quiet-collection` in addopts is not an option of pytest or of the plugins netra-migrate knows; pytest stops with "unrecognized arguments" (exit 4)',
+      message:
+        '`--quiet-collection` in addopts is not an option of pytest or of the plugins netra-migrate knows; pytest stops with "unrecognized arguments" (exit 4)',
       fix: { applicability: 'unsafe', title: 'Remove --quiet-collection from addopts' },
     });
   });
@@ -94,7 +95,10 @@ describe('exit codes and formats', () => {
     const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
     const dry = runCli(['fix'], dir);
     assert.equal(dry.code, 1);
-    assert.match(dry.stdout, /^--- \/dev\/null\n\+\+\+ b\/pytest_memory_plugin\.py\n@@ -0,0 \+1,\d+ @@\n\+# pytest_memory_plugin \d+\.\d+\.\d+, /m);
+    assert.match(
+      dry.stdout,
+      /^--- \/dev\/null\n\+\+\+ b\/pytest_memory_plugin\.py\n@@ -0,0 \+1,\d+ @@\n\+# pytest_memory_plugin \d+\.\d+\.\d+, /m,
+    );
     assert.equal(existsSync(join(dir, 'pytest_memory_plugin.py')), false, 'dry run creates nothing');
   });
 
@@ -123,7 +127,9 @@ describe('exit codes and formats', () => {
     });
     const r = runCli(['check', '--format', 'json', 'tests/sub/test_x.py'], dir);
     assert.equal(r.code, 1, r.stderr);
-    const findings = (JSON.parse(r.stdout) as { rule: string; file: string; line: number; column: number }[]).map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`);
+    const findings = (JSON.parse(r.stdout) as { rule: string; file: string; line: number; column: number }[]).map(
+      (f) => `${f.rule} ${f.file}:${f.line}:${f.column}`,
+    );
     assert.deepEqual(findings, ['registered-markers tests/sub/test_x.py:4:2', 'no-event-loop-fixture tests/sub/test_x.py:5:18']);
   });
 
@@ -134,7 +140,10 @@ describe('exit codes and formats', () => {
     });
     const r = runCli(['fix', '--write', '.'], dir);
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, /^test_x\.py:5:\d+: error: Python syntax error \(invalid syntax\): findings elsewhere in the file are reported, but the file is not written$/m);
+    assert.match(
+      r.stderr,
+      /^test_x\.py:5:\d+: error: Python syntax error \(invalid syntax\): findings elsewhere in the file are reported, but the file is not written$/m,
+    );
     assert.equal(readFileSync(join(dir, 'test_x.py'), 'utf8'), 'import pytest\n\n\n@pytest.mark.slow\ndef test_a(:\n    pass\n');
     // The config's fixes do not depend on the broken module (issue 20.6): they are written.
     assert.notEqual(readFileSync(join(dir, 'pytest.ini'), 'utf8'), '[pytest]\naddopts = --strict-markers\n');
@@ -146,13 +155,19 @@ describe('exit codes and formats', () => {
     const all = runCli(['check', '-f', 'json'], dir);
     assert.ok(rulesOf(all.stdout).includes('require-timeout'));
     const off = runCli(['check', '-f', 'json', '--rule', 'require-timeout:off', '--rule', '{"require-memory-limit": "off"}'], dir);
-    assert.deepEqual(rulesOf(off.stdout), rulesOf(all.stdout).filter((r) => r !== 'require-timeout' && r !== 'require-memory-limit'));
+    assert.deepEqual(
+      rulesOf(off.stdout),
+      rulesOf(all.stdout).filter((r) => r !== 'require-timeout' && r !== 'require-memory-limit'),
+    );
     const seconds = runCli(['fix', '--rule', 'require-timeout:["error", {"seconds": 30}]'], dir);
     assert.match(seconds.stdout, /^\+timeout = 30$/m);
     for (const [flag, message] of [
       ['no-such-rule:off', /--rule: unknown rule "no-such-rule"/],
       ['require-timeout:["loud"]', /--rule: require-timeout: level must be one of off, warn, error, not "loud"/],
-      ['require-timeout:["warn", {"secs": 1}]', /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs, requireExplicit, maxTimeoutMs\)/],
+      [
+        'require-timeout:["warn", {"secs": 1}]',
+        /--rule: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs, requireExplicit, maxTimeoutMs\)/,
+      ],
       ['require-timeout:["warn", {"seconds": "1"}]', /--rule: require-timeout: option "seconds" must be number, not "1"/],
       ['require-timeout', /expected rule-id:level/],
     ] as const) {
@@ -165,7 +180,14 @@ describe('exit codes and formats', () => {
   test('rules lists every rule; explain prints a rule page; an unknown rule exits 2', () => {
     const list = runCli(['rules']);
     assert.equal(list.code, 0);
-    for (const id of ['single-test-root', 'function-loop-scope', 'require-timeout', 'require-memory-limit', 'known-options', 'require-strict-config']) {
+    for (const id of [
+      'single-test-root',
+      'function-loop-scope',
+      'require-timeout',
+      'require-memory-limit',
+      'known-options',
+      'require-strict-config',
+    ]) {
       assert.match(list.stdout, new RegExp(`^${id}\\s`, 'm'));
     }
     const page = runCli(['explain', 'single-test-root']);
@@ -178,10 +200,26 @@ describe('exit codes and formats', () => {
 describe('bad input: one message with file and line, exit 2, nothing written', () => {
   const cases: [string, Record<string, string | Buffer>, RegExp][] = [
     ['binary file', { 'pytest.ini': Buffer.from([0x5b, 0x70, 0x0a, 0x00, 0x01]) }, /pytest\.ini:2:1: error: binary file/],
-    ['invalid UTF-8', { 'pytest.ini': Buffer.concat([Buffer.from('[pytest]\ntestpaths = a\nx = '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]) }, /pytest\.ini:3:5: error: invalid UTF-8/],
-    ['a BOM', { 'pytest.ini': '\ufeff[pytest]\ntestpaths = a b\n' }, /pytest\.ini:1:1: error: file starts with a UTF-8 byte order mark; pytest \(iniconfig\) reads it as part of line 1/],
-    ['broken INI', { 'pytest.ini': '[pytest]\ntestpaths = a b\nthis is not ini\n' }, /pytest\.ini:3:1: error: pytest cannot read this file \(iniconfig\): unexpected line: 'this is not ini'/],
-    ['duplicate key', { 'tox.ini': '[testenv]\ndeps = a\ndeps = b\n\n[pytest]\ntestpaths = a b\n' }, /tox\.ini:3:1: error: .*duplicate name 'deps'/],
+    [
+      'invalid UTF-8',
+      { 'pytest.ini': Buffer.concat([Buffer.from('[pytest]\ntestpaths = a\nx = '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]) },
+      /pytest\.ini:3:5: error: invalid UTF-8/,
+    ],
+    [
+      'a BOM',
+      { 'pytest.ini': '\ufeff[pytest]\ntestpaths = a b\n' },
+      /pytest\.ini:1:1: error: file starts with a UTF-8 byte order mark; pytest \(iniconfig\) reads it as part of line 1/,
+    ],
+    [
+      'broken INI',
+      { 'pytest.ini': '[pytest]\ntestpaths = a b\nthis is not ini\n' },
+      /pytest\.ini:3:1: error: pytest cannot read this file \(iniconfig\): unexpected line: 'this is not ini'/,
+    ],
+    [
+      'duplicate key',
+      { 'tox.ini': '[testenv]\ndeps = a\ndeps = b\n\n[pytest]\ntestpaths = a b\n' },
+      /tox\.ini:3:1: error: .*duplicate name 'deps'/,
+    ],
     ['broken TOML', { 'pyproject.toml': '[tool.pytest.ini_options]\ntestpaths = ["a", "b"\n' }, /pyproject\.toml:3:1: error: invalid TOML/],
     ['a file over 10 MB', { 'pytest.ini': '[pytest]\n' + '# padding\n'.repeat(1_100_000) }, /pytest\.ini:1:1: error: file is 10\.5 MB/],
   ];

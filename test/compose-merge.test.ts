@@ -23,14 +23,20 @@ const rulesOnly = async () => {
 function environments(text: string): { pyyaml: Record<string, unknown>; yaml: Record<string, unknown> } {
   const js = parse(text, { merge: true }) as { services: Record<string, { environment?: unknown }> };
   const fromJs = Object.fromEntries(Object.entries(js.services).map(([name, s]) => [name, s.environment ?? null]));
-  const r = runPython(['-c', 'import sys, json, yaml\nd = yaml.safe_load(sys.stdin.read())\nprint(json.dumps({k: v.get("environment") for k, v in d["services"].items()}))'], { input: text });
+  const r = runPython(
+    [
+      '-c',
+      'import sys, json, yaml\nd = yaml.safe_load(sys.stdin.read())\nprint(json.dumps({k: v.get("environment") for k, v in d["services"].items()}))',
+    ],
+    { input: text },
+  );
   assert.equal(r.code, 0, r.stderr);
   return { pyyaml: JSON.parse(r.stdout) as Record<string, unknown>, yaml: fromJs };
 }
 
 const CASES: { name: string; compose: string; service: string; expected: unknown; untouched: string[] }[] = [
   {
-    name: 'a map environment inherited through <<, with the service\'s own pytest command',
+    name: "a map environment inherited through <<, with the service's own pytest command",
     compose:
       'x-common: &common\n  image: python:3.12\n  environment:\n    DATABASE_URL: postgres://db/test  # the test database\n    DEBUG: "1"\n\nservices:\n  tests:\n    <<: *common\n    command: pytest -q\n  web:\n    <<: *common\n    command: gunicorn app\n',
     service: 'tests',
@@ -39,7 +45,8 @@ const CASES: { name: string; compose: string; service: string; expected: unknown
   },
   {
     name: 'the pytest command arrives only through <<',
-    compose: 'x-test: &test\n  image: python:3.12\n  command: ["python", "-m", "pytest", "tests"]\n  environment:\n    DATABASE_URL: postgres://db/test\n\nservices:\n  tests:\n    <<: *test\n',
+    compose:
+      'x-test: &test\n  image: python:3.12\n  command: ["python", "-m", "pytest", "tests"]\n  environment:\n    DATABASE_URL: postgres://db/test\n\nservices:\n  tests:\n    <<: *test\n',
     service: 'tests',
     expected: { DATABASE_URL: 'postgres://db/test', PYTEST_MEMORY_LIMIT_MB: '409', PYTEST_COLLECTION_LIMIT_MB: '204' },
     untouched: [],
@@ -59,7 +66,10 @@ for (const c of CASES) {
     const dir = writeTree({ 'docker-compose.yml': c.compose });
     const rules = await rulesOnly();
     const found = await check({ cwd: dir, paths: ['.'], rules, toolConfig: false });
-    assert.ok(found.diagnostics.some((d) => d.rule === 'require-memory-limit' && d.message.includes(`\`${c.service}\``)), JSON.stringify(found.diagnostics));
+    assert.ok(
+      found.diagnostics.some((d) => d.rule === 'require-memory-limit' && d.message.includes(`\`${c.service}\``)),
+      JSON.stringify(found.diagnostics),
+    );
     const before = environments(c.compose);
     const result = await fix({ cwd: dir, paths: ['.'], rules, write: true, toolConfig: false });
     assert.deepEqual(result.problems, []);
@@ -72,12 +82,18 @@ for (const c of CASES) {
     // The user's comment in the anchor stays where it was.
     if (c.compose.includes('# the test database')) assert.match(text, /DATABASE_URL: postgres:\/\/db\/test {2}# the test database\n/);
     const again = await check({ cwd: dir, paths: ['.'], rules, toolConfig: false });
-    assert.deepEqual(again.diagnostics.map((d) => d.message), []);
+    assert.deepEqual(
+      again.diagnostics.map((d) => d.message),
+      [],
+    );
   });
 }
 
 test('Compose merge keys: an environment given as an alias (`environment: *env`) is reported without a fix', async () => {
-  const dir = writeTree({ 'docker-compose.yml': 'x-env: &env\n  DATABASE_URL: postgres://db/test\n\nservices:\n  tests:\n    image: python:3.12\n    command: pytest\n    deploy:\n      resources:\n        limits:\n          memory: 1G\n    environment: *env\n' });
+  const dir = writeTree({
+    'docker-compose.yml':
+      'x-env: &env\n  DATABASE_URL: postgres://db/test\n\nservices:\n  tests:\n    image: python:3.12\n    command: pytest\n    deploy:\n      resources:\n        limits:\n          memory: 1G\n    environment: *env\n',
+  });
   const result = await check({ cwd: dir, paths: ['.'], rules: await rulesOnly(), toolConfig: false });
   const finding = result.diagnostics.find((d) => d.rule === 'require-memory-limit');
   assert.ok(finding, 'reported');

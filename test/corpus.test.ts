@@ -54,16 +54,29 @@ describe('corpus', { skip }, () => {
       assert.doesNotThrow(() => loadPytestConfig(join(dir, name), after));
       const second = await fix({ cwd: dir, paths: ['.'], unsafe: true, write: true });
       assert.deepEqual(second.changes, [], 'second fix changes nothing');
-      const comments = (t: string) => t.split(/\r?\n/).filter((l) => /^\s*[#;]/.test(l)).map((l) => l.trim());
+      const comments = (t: string) =>
+        t
+          .split(/\r?\n/)
+          .filter((l) => /^\s*[#;]/.test(l))
+          .map((l) => l.trim());
       const kept = new Set(comments(after));
-      assert.deepEqual(comments(before).filter((c) => !kept.has(c)), [], 'lost comment lines');
+      assert.deepEqual(
+        comments(before).filter((c) => !kept.has(c)),
+        [],
+        'lost comment lines',
+      );
     });
   }
 });
 
 /** The Jest and Vitest configs of the corpus, each under the name its runner looks for. */
-const JS_CONFIG = /(^|__|\/)(package\.json|jest\.config\.[a-z]+|vitest\.config\.[a-z]+|vite\.config\.[a-z]+|vitest\.workspace\.[a-z]+)(@[\w-]+)?$/;
-const jsFiles = skip ? [] : readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => JS_CONFIG.test(f)).sort();
+const JS_CONFIG =
+  /(^|__|\/)(package\.json|jest\.config\.[a-z]+|vitest\.config\.[a-z]+|vite\.config\.[a-z]+|vitest\.workspace\.[a-z]+)(@[\w-]+)?$/;
+const jsFiles = skip
+  ? []
+  : readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })
+      .filter((f) => JS_CONFIG.test(f))
+      .sort();
 
 describe('corpus: Jest and Vitest configs', { skip }, () => {
   test('the corpus holds Jest and Vitest configs', () => assert.ok(jsFiles.length >= 8, `${jsFiles.length} files`));
@@ -87,7 +100,8 @@ describe('corpus: Jest and Vitest configs', { skip }, () => {
       assert.deepEqual(second.changes, [], 'second fix changes nothing');
       // Outside the Jest options nothing moved: every other top-level key of package.json reads as before.
       const original = JSON.parse(before.replace(/^\uFEFF/, '')) as Record<string, unknown>;
-      for (const key of Object.keys(original)) if (key !== 'jest' && name === 'package.json') assert.deepEqual(parsed[key], original[key], key);
+      for (const key of Object.keys(original))
+        if (key !== 'jest' && name === 'package.json') assert.deepEqual(parsed[key], original[key], key);
     });
   }
 });

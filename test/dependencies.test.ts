@@ -17,7 +17,11 @@ async function read(files: Record<string, string>): Promise<ProjectDependencies>
   return readProjectDependencies({ read: (p) => abs.get(p) ?? null, list }, ROOT);
 }
 
-const names = (d: ProjectDependencies) => d.lists.map((l) => [l.group, l.dependencies.map((x) => x.requirement.name + x.requirement.specifier + (x.requirement.marker ? `; ${x.requirement.marker}` : ''))]);
+const names = (d: ProjectDependencies) =>
+  d.lists.map((l) => [
+    l.group,
+    l.dependencies.map((x) => x.requirement.name + x.requirement.specifier + (x.requirement.marker ? `; ${x.requirement.marker}` : '')),
+  ]);
 
 function applyAdd(files: Record<string, string>, deps: ProjectDependencies, name: string): string {
   const list = testDependencyList(deps)!;
@@ -45,26 +49,32 @@ describe('requirements (PEP 503 / PEP 508)', () => {
   });
 
   test('requirements files: comments, continuations, -r/-c, options after a requirement', () => {
-    const f = parseRequirementsFile('# tools\n-r base.txt\n--constraint=c.txt\npytest==8.3 \\\n  --hash=sha256:abc\npytest-cov  # cov\n-e .\n');
+    const f = parseRequirementsFile(
+      '# tools\n-r base.txt\n--constraint=c.txt\npytest==8.3 \\\n  --hash=sha256:abc\npytest-cov  # cov\n-e .\n',
+    );
     assert.deepEqual(f.includes, ['base.txt']);
     assert.deepEqual(f.constraints, ['c.txt']);
-    assert.deepEqual(f.requirements.map((r) => r.requirement.name + r.requirement.specifier), ['pytest==8.3', 'pytest-cov']);
+    assert.deepEqual(
+      f.requirements.map((r) => r.requirement.name + r.requirement.specifier),
+      ['pytest==8.3', 'pytest-cov'],
+    );
   });
 });
 
 describe('project dependencies', () => {
   test('pyproject: project, extras, PEP 735 groups with include-group, uv, PDM, Hatch, Poetry; lock versions', async () => {
     const d = await read({
-      'pyproject.toml': [
-        '[project]\ndependencies = ["Django>=5"]',
-        '[project.optional-dependencies]\ntest = ["pytest"]',
-        '[dependency-groups]\ndev = [{include-group = "test"}, "ruff"]\ntest = ["pytest-socket ; python_version >= \'3.9\'"]',
-        '[tool.uv]\ndev-dependencies = ["pytest-recording"]',
-        '[tool.pdm.dev-dependencies]\nlint = ["mypy"]',
-        '[tool.hatch.envs.default]\ndependencies = ["pytest-mock"]',
-        '[tool.poetry.group.dev.dependencies]\npytest-xdist = {version = "^3.5", markers = "sys_platform == \'linux\'"}',
-        '[tool.setuptools.dynamic]\noptional-dependencies.extra = {file = ["reqs/extra.txt"]}',
-      ].join('\n\n') + '\n',
+      'pyproject.toml':
+        [
+          '[project]\ndependencies = ["Django>=5"]',
+          '[project.optional-dependencies]\ntest = ["pytest"]',
+          '[dependency-groups]\ndev = [{include-group = "test"}, "ruff"]\ntest = ["pytest-socket ; python_version >= \'3.9\'"]',
+          '[tool.uv]\ndev-dependencies = ["pytest-recording"]',
+          '[tool.pdm.dev-dependencies]\nlint = ["mypy"]',
+          '[tool.hatch.envs.default]\ndependencies = ["pytest-mock"]',
+          '[tool.poetry.group.dev.dependencies]\npytest-xdist = {version = "^3.5", markers = "sys_platform == \'linux\'"}',
+          '[tool.setuptools.dynamic]\noptional-dependencies.extra = {file = ["reqs/extra.txt"]}',
+        ].join('\n\n') + '\n',
       'reqs/extra.txt': 'anyio>=4\n',
       'uv.lock': 'version = 1\n\n[[package]]\nname = "pytest_socket"\nversion = "0.7.0"\n',
     });
@@ -88,8 +98,9 @@ describe('project dependencies', () => {
       'setup.cfg': '[options]\ninstall_requires =\n    attrs\n\n[options.extras_require]\ntest =\n    pytest>=7\n',
       'tox.ini': '[testenv]\ndeps =\n    pytest-cov\n    -rrequirements/ci.txt\n',
       'requirements/ci.txt': 'pytest-timeout\n',
-      'setup.py': 'from setuptools import setup\nTESTS = ["pytest-mock", "pytest"]\nsetup(name="x", install_requires=["attrs"], extras_require={"test": TESTS})\n',
-      'Pipfile': '[packages]\nrequests = "*"\n\n[dev-packages]\npytest = ">=8"\n',
+      'setup.py':
+        'from setuptools import setup\nTESTS = ["pytest-mock", "pytest"]\nsetup(name="x", install_requires=["attrs"], extras_require={"test": TESTS})\n',
+      Pipfile: '[packages]\nrequests = "*"\n\n[dev-packages]\npytest = ">=8"\n',
     });
     assert.deepEqual(names(d), [
       ['[options] install_requires', ['attrs']],
@@ -105,31 +116,48 @@ describe('project dependencies', () => {
   });
 
   test('a computed setup.py list makes the reading opaque, and nothing runs', async () => {
-    const d = await read({ 'setup.py': 'import os\nos.system("touch /tmp/never")\nsetup(install_requires=open("r.txt").read().split())\n' });
+    const d = await read({
+      'setup.py': 'import os\nos.system("touch /tmp/never")\nsetup(install_requires=open("r.txt").read().split())\n',
+    });
     assert.equal(d.opaque, true);
   });
 });
 
-describe('adding a test plugin where pytest is declared, in the list\'s own style', () => {
+describe("adding a test plugin where pytest is declared, in the list's own style", () => {
   test('a multi-line TOML array with single quotes, trailing comma and a comment', async () => {
     const files = { 'pyproject.toml': "[dependency-groups]\ntest = [\n    'pytest>=8',  # runner\n]\n" };
-    assert.equal(applyAdd(files, await read(files), 'pytest-timeout'), "[dependency-groups]\ntest = [\n    'pytest>=8',  # runner\n    'pytest-timeout',\n]\n");
+    assert.equal(
+      applyAdd(files, await read(files), 'pytest-timeout'),
+      "[dependency-groups]\ntest = [\n    'pytest>=8',  # runner\n    'pytest-timeout',\n]\n",
+    );
   });
 
   test('a one-line array, a Poetry table, a CRLF requirements file, a setup.py list', async () => {
     let files: Record<string, string> = { 'pyproject.toml': '[project.optional-dependencies]\ntest = ["pytest", "pytest-cov"]\n' };
-    assert.equal(applyAdd(files, await read(files), 'pytest-timeout'), '[project.optional-dependencies]\ntest = ["pytest", "pytest-cov", "pytest-timeout"]\n');
+    assert.equal(
+      applyAdd(files, await read(files), 'pytest-timeout'),
+      '[project.optional-dependencies]\ntest = ["pytest", "pytest-cov", "pytest-timeout"]\n',
+    );
     files = { 'pyproject.toml': "[tool.poetry.group.test.dependencies]\npytest = '^8'\n\n[tool.black]\n" };
-    assert.equal(applyAdd(files, await read(files), 'pytest-timeout'), "[tool.poetry.group.test.dependencies]\npytest = '^8'\npytest-timeout = '*'\n\n[tool.black]\n");
+    assert.equal(
+      applyAdd(files, await read(files), 'pytest-timeout'),
+      "[tool.poetry.group.test.dependencies]\npytest = '^8'\npytest-timeout = '*'\n\n[tool.black]\n",
+    );
     files = { 'requirements-dev.txt': 'pytest\r\n# end\r\n' };
     assert.equal(applyAdd(files, await read(files), 'pytest-timeout'), 'pytest\r\npytest-timeout\r\n# end\r\n');
     files = { 'setup.py': "setup(extras_require={'test': [\n    'pytest',\n]})\n" };
-    assert.equal(applyAdd(files, await read(files), 'pytest-timeout'), "setup(extras_require={'test': [\n    'pytest',\n    'pytest-timeout',\n]})\n");
+    assert.equal(
+      applyAdd(files, await read(files), 'pytest-timeout'),
+      "setup(extras_require={'test': [\n    'pytest',\n    'pytest-timeout',\n]})\n",
+    );
   });
 
   test('never the main dependencies of a library: pytest only there gives no list; a test extra holding a plugin is chosen', async () => {
     assert.equal(testDependencyList(await read({ 'pyproject.toml': '[project]\ndependencies = ["pytest>=8"]\n' })), undefined);
-    const d = await read({ 'pyproject.toml': '[project]\ndependencies = ["django"]\n\n[project.optional-dependencies]\ndocs = ["sphinx"]\ntest = ["pytest-django"]\n' });
+    const d = await read({
+      'pyproject.toml':
+        '[project]\ndependencies = ["django"]\n\n[project.optional-dependencies]\ndocs = ["sphinx"]\ntest = ["pytest-django"]\n',
+    });
     assert.equal(testDependencyList(d)?.group, '[project.optional-dependencies] test');
   });
 });

@@ -3,10 +3,20 @@ import assert from 'node:assert/strict';
 import { applyFixes, spliceEdits } from '../src/core/fixer.js';
 import type { Fix } from '../src/core/diagnostic.js';
 
-const fixOf = (start: number, end: number, text: string, file = 'f'): Fix => ({ title: text, applicability: 'safe', edits: [{ file, start, end, text }] });
+const fixOf = (start: number, end: number, text: string, file = 'f'): Fix => ({
+  title: text,
+  applicability: 'safe',
+  edits: [{ file, start, end, text }],
+});
 
 test('edits splice from the end so offsets stay valid', () => {
-  assert.equal(spliceEdits('abcdef', [{ file: 'f', start: 1, end: 2, text: 'X' }, { file: 'f', start: 4, end: 6, text: '' }]), 'aXcd');
+  assert.equal(
+    spliceEdits('abcdef', [
+      { file: 'f', start: 1, end: 2, text: 'X' },
+      { file: 'f', start: 4, end: 6, text: '' },
+    ]),
+    'aXcd',
+  );
 });
 
 test('a fix that overlaps or touches an accepted one waits for the next pass', () => {
@@ -21,7 +31,14 @@ test('a fix that overlaps or touches an accepted one waits for the next pass', (
 });
 
 test('a fix spanning two files is taken whole or not at all', () => {
-  const both: Fix = { title: 'both', applicability: 'safe', edits: [{ file: 'a', start: 0, end: 1, text: 'A' }, { file: 'b', start: 0, end: 1, text: 'B' }] };
+  const both: Fix = {
+    title: 'both',
+    applicability: 'safe',
+    edits: [
+      { file: 'a', start: 0, end: 1, text: 'A' },
+      { file: 'b', start: 0, end: 1, text: 'B' },
+    ],
+  };
   const clash = fixOf(0, 1, 'Z', 'b');
   const { texts, deferred } = applyFixes([clash, both], () => 'x');
   assert.deepEqual(deferred, [both]);

@@ -25,16 +25,27 @@ describe('machine formats', () => {
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     // The official schema has a `language` pattern that is invalid under the u flag: compile without it.
     const Ajv04 = (AjvDraft04 as unknown as { default: typeof AjvDraft04 }).default ?? AjvDraft04;
-    const ajv = new (Ajv04 as unknown as new (o: object) => import('ajv').default)({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+    const ajv = new (Ajv04 as unknown as new (o: object) => import('ajv').default)({
+      allErrors: true,
+      strict: false,
+      validateFormats: false,
+      unicodeRegExp: false,
+    });
     const validate = ajv.compile(schema);
     assert.equal(validate(log), true, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run = log.runs[0];
     // Every rule, and `parse-error` for files that cannot be read or parsed (issue 14.15).
-    assert.deepEqual(run.tool.driver.rules.map((x: { id: string }) => x.id), [...allRules.map((x) => x.meta.id), 'parse-error'].sort());
+    assert.deepEqual(
+      run.tool.driver.rules.map((x: { id: string }) => x.id),
+      [...allRules.map((x) => x.meta.id), 'parse-error'].sort(),
+    );
     assert.equal(run.columnKind, 'unicodeCodePoints');
     const timeout = run.results.find((x: { ruleId: string }) => x.ruleId === 'require-timeout');
     assert.equal(run.tool.driver.rules[timeout.ruleIndex].id, 'require-timeout');
-    assert.deepEqual(timeout.locations[0].physicalLocation, { artifactLocation: { uri: 'pytest.ini', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 9 } });
+    assert.deepEqual(timeout.locations[0].physicalLocation, {
+      artifactLocation: { uri: 'pytest.ini', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 9 },
+    });
     assert.equal(timeout.level, 'error');
   });
 
@@ -46,7 +57,8 @@ describe('machine formats', () => {
       bogus,
       '::error file=weird%2C name%3A 100%25.ini,line=2,col=11,endLine=2,endColumn=18,title=netra-migrate (known-options)::`--bogus` in addopts is not an option of pytest or of the plugins netra-migrate knows; pytest stops with "unrecognized arguments" (exit 4)',
     );
-    for (const line of r.stdout.trimEnd().split('\n')) assert.match(line, /^::(error|warning|notice) file=[^:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+::[^\n]+$/);
+    for (const line of r.stdout.trimEnd().split('\n'))
+      assert.match(line, /^::(error|warning|notice) file=[^:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+::[^\n]+$/);
   });
 
   test('the shipped GitHub problem matcher reads every compact line', () => {
@@ -62,7 +74,10 @@ describe('machine formats', () => {
       assert.equal(m[pattern.file], join(dir, 'pytest.ini'));
       assert.match(m[pattern.line]!, /^\d+$/);
       assert.match(m[pattern.severity]!, /^(Error|Warning)$/);
-      assert.ok(allRules.some((x) => x.meta.id === m[pattern.code]), m[pattern.code]);
+      assert.ok(
+        allRules.some((x) => x.meta.id === m[pattern.code]),
+        m[pattern.code],
+      );
     }
   });
 });

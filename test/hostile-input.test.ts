@@ -27,7 +27,8 @@ function runAsUser(args: string[], cwd: string): RunResult {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const setprivMissing = isRoot && spawnSync('setpriv', ['--version']).error ? 'setpriv not available to drop root; permission cases skipped' : false;
+const setprivMissing =
+  isRoot && spawnSync('setpriv', ['--version']).error ? 'setpriv not available to drop root; permission cases skipped' : false;
 
 /** Give a tree to `nobody` (when root) so the unprivileged run can read and write what it should. */
 function handToUser(dir: string): void {
@@ -74,7 +75,10 @@ describe('14.8 never block, never read unbounded', () => {
     mkfifo(join(dir, 'requirements-dev.txt'));
     assert.equal(readOptionalTextFile(join(dir, 'nope.txt')), null);
     assert.equal(readOptionalTextFile(join(dir, 'requirements.txt')), 'pytest-asyncio\n');
-    assert.throws(() => readOptionalTextFile(join(dir, 'requirements-dev.txt')), (e: unknown) => e instanceof FileProblemError && /named pipe/.test(e.problem.message));
+    assert.throws(
+      () => readOptionalTextFile(join(dir, 'requirements-dev.txt')),
+      (e: unknown) => e instanceof FileProblemError && /named pipe/.test(e.problem.message),
+    );
   });
 });
 
@@ -85,7 +89,10 @@ describe('14.9 never write outside', () => {
     symlinkSync(outside, join(dir, 'linked'));
     const r = runCli(['fix', '--write', '--unsafe', 'linked'], dir);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^linked\/pytest\.ini:1:1: error: is reached through a symbolic link to .*, outside the working directory .*; netra-migrate does not write outside it/m);
+    assert.match(
+      r.stderr,
+      /^linked\/pytest\.ini:1:1: error: is reached through a symbolic link to .*, outside the working directory .*; netra-migrate does not write outside it/m,
+    );
     assert.equal(readFileSync(join(outside, 'pytest.ini'), 'utf8'), FIXABLE, 'the file outside is untouched');
     assert.deepEqual(readdir(outside), ['pytest.ini'], 'nothing created outside');
   });
@@ -115,15 +122,19 @@ describe('14.10 keep what the file was', () => {
     });
   }
 
-  test('owner and group are kept (root may set them)', { skip: isRoot ? false : 'not root: this process cannot give files to another owner' }, () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE });
-    chownSync(join(dir, 'pytest.ini'), NOBODY, NOBODY);
-    const r = runCli(['fix', '--write'], dir);
-    assert.ok([0, 1].includes(r.code), r.stderr);
-    const st = statSync(join(dir, 'pytest.ini'));
-    assert.deepEqual([st.uid, st.gid], [NOBODY, NOBODY]);
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
-  });
+  test(
+    'owner and group are kept (root may set them)',
+    { skip: isRoot ? false : 'not root: this process cannot give files to another owner' },
+    () => {
+      const dir = writeTree({ 'pytest.ini': FIXABLE });
+      chownSync(join(dir, 'pytest.ini'), NOBODY, NOBODY);
+      const r = runCli(['fix', '--write'], dir);
+      assert.ok([0, 1].includes(r.code), r.stderr);
+      const st = statSync(join(dir, 'pytest.ini'));
+      assert.deepEqual([st.uid, st.gid], [NOBODY, NOBODY]);
+      assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
+    },
+  );
 
   test('a read-only file is refused, also for root; the rest is written', () => {
     const dir = writeTree({ 'pytest.ini': FIXABLE, 'sub/pytest.ini': FIXABLE });
@@ -157,7 +168,10 @@ describe('14.10 keep what the file was', () => {
     writeFileSync(file, swapped);
     assert.equal(spawnSync('touch', ['-m', '-r', join(dir, 'ref'), file]).status, 0);
     assert.equal(statSync(file).mtimeMs, loaded.stat.mtimeMs, 'same mtime');
-    assert.throws(() => writeFileAtomic(loaded, '[pytest]\n'), (e: unknown) => e instanceof FileProblemError && /changed on disk since it was read/.test(e.problem.message));
+    assert.throws(
+      () => writeFileAtomic(loaded, '[pytest]\n'),
+      (e: unknown) => e instanceof FileProblemError && /changed on disk since it was read/.test(e.problem.message),
+    );
     assert.equal(readFileSync(file, 'utf8'), swapped);
   });
 
@@ -170,7 +184,10 @@ describe('14.10 keep what the file was', () => {
     symlinkSync(join(dir, 'nowhere.py'), join(dir, 'pytest_memory_plugin.py'));
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^pytest_memory_plugin\.py:1:1: error: is a dangling symbolic link to .*nowhere\.py; netra-migrate does not write through links$/m);
+    assert.match(
+      r.stderr,
+      /^pytest_memory_plugin\.py:1:1: error: is a dangling symbolic link to .*nowhere\.py; netra-migrate does not write through links$/m,
+    );
     assert.doesNotMatch(r.stderr, /appeared on disk/);
     // The config edit that would load the plugin belongs to the same fix: held back with it (issue 20.6).
     assert.match(r.stderr, /^pytest\.ini: not written: a fix also edits .*pytest_memory_plugin\.py, which is not written$/m);
@@ -192,7 +209,10 @@ describe('14.11 nothing skipped silently', () => {
     const dir = writeTree({ 'pytest.ini': SEED });
     const segment = 'd'.repeat(200);
     // Relative steps: no single call sees the whole path (which mkdir -p or a shell's cd would refuse).
-    const made = spawnSync('python3', ['-c', `import os\nos.chdir(${JSON.stringify(dir)})\nfor _ in range(25):\n    os.mkdir(${JSON.stringify(segment)})\n    os.chdir(${JSON.stringify(segment)})\n`]);
+    const made = spawnSync('python3', [
+      '-c',
+      `import os\nos.chdir(${JSON.stringify(dir)})\nfor _ in range(25):\n    os.mkdir(${JSON.stringify(segment)})\n    os.chdir(${JSON.stringify(segment)})\n`,
+    ]);
     assert.equal(made.status, 0, String(made.stderr));
     const r = runCli(['check'], dir);
     assert.equal(r.code, 2, r.stderr);
@@ -260,14 +280,54 @@ describe('14.12 bounded work on hostile sizes', () => {
 
 describe('14.13 options validated for real', () => {
   const cases: [string, Record<string, string>, string[], RegExp][] = [
-    ['TOML __proto__ table', { 'pyproject.toml': '[tool.netra-migrate."__proto__"]\nignore = ["**"]\n' }, [], /^pyproject\.toml:2:1: error: "__proto__" is not allowed as a key$/m],
-    ['TOML constructor under rules', { 'pyproject.toml': '[tool.netra-migrate.rules.constructor]\nx = 1\n' }, [], /^pyproject\.toml:2:1: error: "constructor" is not allowed as a key$/m],
-    ['JSON __proto__', { '.netra-migrate.json': '{\n  "__proto__": { "ignore": ["**"] }\n}\n' }, [], /^\.netra-migrate\.json:2:1: error: "__proto__" is not allowed as a key/m],
-    ['JSON __proto__ under rules', { '.netra-migrate.json': '{\n  "rules": {\n    "__proto__": "off"\n  }\n}\n' }, [], /^\.netra-migrate\.json:3:1: error: "__proto__" is not allowed as a key/m],
-    ['--rule __proto__', {}, ['--rule', '{"__proto__": {"require-timeout": "off"}}'], /^netra-migrate: --rule .*"__proto__" is not allowed as a key/m],
-    ['seconds: -5 in TOML', { 'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = ["error", { seconds = -5 }]\n' }, [], /^pyproject\.toml:2:1: error: rules: require-timeout: option "seconds" must be > 0, not -5$/m],
-    ['limitMb "-3" in --rule', {}, ['--rule', 'require-memory-limit:["error", {"limitMb": "-3"}]'], /^netra-migrate: --rule: require-memory-limit: option "limitMb" must match pattern/m],
-    ['limitMb -3 in --rule', {}, ['--rule', 'require-memory-limit:["error", {"limitMb": -3}]'], /^netra-migrate: --rule: require-memory-limit: option "limitMb" must be > 0, not -3$/m],
+    [
+      'TOML __proto__ table',
+      { 'pyproject.toml': '[tool.netra-migrate."__proto__"]\nignore = ["**"]\n' },
+      [],
+      /^pyproject\.toml:2:1: error: "__proto__" is not allowed as a key$/m,
+    ],
+    [
+      'TOML constructor under rules',
+      { 'pyproject.toml': '[tool.netra-migrate.rules.constructor]\nx = 1\n' },
+      [],
+      /^pyproject\.toml:2:1: error: "constructor" is not allowed as a key$/m,
+    ],
+    [
+      'JSON __proto__',
+      { '.netra-migrate.json': '{\n  "__proto__": { "ignore": ["**"] }\n}\n' },
+      [],
+      /^\.netra-migrate\.json:2:1: error: "__proto__" is not allowed as a key/m,
+    ],
+    [
+      'JSON __proto__ under rules',
+      { '.netra-migrate.json': '{\n  "rules": {\n    "__proto__": "off"\n  }\n}\n' },
+      [],
+      /^\.netra-migrate\.json:3:1: error: "__proto__" is not allowed as a key/m,
+    ],
+    [
+      '--rule __proto__',
+      {},
+      ['--rule', '{"__proto__": {"require-timeout": "off"}}'],
+      /^netra-migrate: --rule .*"__proto__" is not allowed as a key/m,
+    ],
+    [
+      'seconds: -5 in TOML',
+      { 'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = ["error", { seconds = -5 }]\n' },
+      [],
+      /^pyproject\.toml:2:1: error: rules: require-timeout: option "seconds" must be > 0, not -5$/m,
+    ],
+    [
+      'limitMb "-3" in --rule',
+      {},
+      ['--rule', 'require-memory-limit:["error", {"limitMb": "-3"}]'],
+      /^netra-migrate: --rule: require-memory-limit: option "limitMb" must match pattern/m,
+    ],
+    [
+      'limitMb -3 in --rule',
+      {},
+      ['--rule', 'require-memory-limit:["error", {"limitMb": -3}]'],
+      /^netra-migrate: --rule: require-memory-limit: option "limitMb" must be > 0, not -3$/m,
+    ],
     ['unknown option', {}, ['--rule', 'require-timeout:["error", {"secs": 5}]'], /unknown option "secs" \(options: seconds/],
   ];
   for (const [name, files, args, expected] of cases) {
@@ -282,7 +342,8 @@ describe('14.13 options validated for real', () => {
 });
 
 describe('14.14 output integrity', () => {
-  const forged = 'x\n/tmp/evil.ini: line 1, col 1, Error - forged (single-test-root)\n::error file=evil::forged\n  9:9  error  forged  single-test-root';
+  const forged =
+    'x\n/tmp/evil.ini: line 1, col 1, Error - forged (single-test-root)\n::error file=evil::forged\n  9:9  error  forged  single-test-root';
   for (const format of ['compact', 'github', 'stylish'] as const) {
     test(`a newline in a path never forges a finding line (${format})`, () => {
       const dir = writeTree({ [`${forged}/pytest.ini`]: SEED });
@@ -290,7 +351,8 @@ describe('14.14 output integrity', () => {
       assert.equal(r.code, 1, r.stderr);
       const lines = r.stdout.split('\n');
       assert.ok(!lines.some((l) => l.startsWith('/tmp/evil.ini') || l.startsWith('::error file=evil') || l.startsWith('  9:9')), r.stdout);
-      if (format === 'compact') for (const l of lines.filter(Boolean)) assert.match(l, /^\/.*: line \d+, col \d+, (Error|Warning|Info) - .* \([a-z-]+\)$/);
+      if (format === 'compact')
+        for (const l of lines.filter(Boolean)) assert.match(l, /^\/.*: line \d+, col \d+, (Error|Warning|Info) - .* \([a-z-]+\)$/);
       if (format === 'github') for (const l of lines.filter(Boolean)) assert.match(l, /^::(error|warning|notice) /);
     });
   }
@@ -309,13 +371,19 @@ describe('14.15 parse problems are findings in every format', () => {
   test('json', () => {
     const r = runCli(['check', '-f', 'json'], writeTree(files));
     assert.equal(r.code, 2);
-    const found = (JSON.parse(r.stdout) as { file: string; rule: string; line: number; column: number }[]).find((f) => f.rule === 'parse-error');
+    const found = (JSON.parse(r.stdout) as { file: string; rule: string; line: number; column: number }[]).find(
+      (f) => f.rule === 'parse-error',
+    );
     assert.deepEqual(found && [found.file, found.line, found.column], ['pytest.ini', 4, 1]);
   });
   test('sarif', () => {
     const r = runCli(['check', '-f', 'sarif'], writeTree(files));
     assert.equal(r.code, 2);
-    const run = (JSON.parse(r.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs[0]!;
+    const run = (
+      JSON.parse(r.stdout) as {
+        runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      }
+    ).runs[0]!;
     const found = run.results.find((x) => x.ruleId === 'parse-error');
     assert.equal(found?.locations[0]?.physicalLocation.artifactLocation.uri, 'pytest.ini');
   });
@@ -329,7 +397,8 @@ describe('14.15 parse problems are findings in every format', () => {
   });
 
   test('valid Python that tree-sitter misreads (dedent inside brackets) is not broken input and blocks nothing', () => {
-    const conftest = 'import pytest\n\nclass T:\n    def f(self):\n        from os import (\n    path,\n)\n        return path\n\n@pytest.fixture(scope="session")\nasync def db():\n    yield 1\n';
+    const conftest =
+      'import pytest\n\nclass T:\n    def f(self):\n        from os import (\n    path,\n)\n        return path\n\n@pytest.fixture(scope="session")\nasync def db():\n    yield 1\n';
     const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = .\nasyncio_mode = auto\n', 'conftest.py': conftest });
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.doesNotMatch(r.stderr, /syntax error/i);
@@ -340,17 +409,27 @@ describe('14.15 parse problems are findings in every format', () => {
   test('Python CPython rejects (Python 2 print) is never edited; the rest is written', () => {
     // A project on pytest-asyncio, so async-fixture-scope offers an edit to this very file.
     const conftest = 'import pytest\n\nprint "hello"\n\n@pytest.fixture(scope="session")\nasync def db():\n    return 1\n';
-    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = .\nasyncio_mode = auto\n', 'conftest.py': conftest, 'requirements.txt': 'pytest-asyncio\n' });
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = .\nasyncio_mode = auto\n',
+      'conftest.py': conftest,
+      'requirements.txt': 'pytest-asyncio\n',
+    });
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^conftest\.py:3:\d+: error: Python syntax error \(CPython: Missing parentheses in call to 'print'.*\); the file is never edited$/m);
+    assert.match(
+      r.stderr,
+      /^conftest\.py:3:\d+: error: Python syntax error \(CPython: Missing parentheses in call to 'print'.*\); the file is never edited$/m,
+    );
     assert.match(r.stderr, /^conftest\.py: not written: the file as read does not parse$/m);
     assert.equal(readFileSync(join(dir, 'conftest.py'), 'utf8'), conftest);
     assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
   });
 
   test('a package.json that is not JSON: exit 2 with file:line:col, in check and fix', () => {
-    const dir = writeTree({ 'package.json': '{\n  "name": "x",\n  oops\n}\n', 'jest.config.js': 'module.exports = { roots: ["a", "b"] };\n' });
+    const dir = writeTree({
+      'package.json': '{\n  "name": "x",\n  oops\n}\n',
+      'jest.config.js': 'module.exports = { roots: ["a", "b"] };\n',
+    });
     const check = runCli(['check'], dir);
     assert.equal(check.code, 2);
     assert.match(check.stderr, /^package\.json:3:3: error: JSON syntax error: /m);
@@ -381,7 +460,11 @@ describe('14.16 honest summaries and arguments', () => {
     const r = runCli(['fix', '--write', '-f', 'json'], dir);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^nothing written; \d+ files? not written/m);
-    const strip = (s: string) => (JSON.parse(s) as { rule: string; line: number }[]).filter((f) => f.rule !== 'parse-error').map((f) => `${f.rule}@${f.line}`).sort();
+    const strip = (s: string) =>
+      (JSON.parse(s) as { rule: string; line: number }[])
+        .filter((f) => f.rule !== 'parse-error')
+        .map((f) => `${f.rule}@${f.line}`)
+        .sort();
     assert.deepEqual(strip(r.stdout), strip(before.stdout), 'the findings on disk, not those of the unwritten fixes');
   });
 });
@@ -421,5 +504,4 @@ describe('20.6 one broken file blocks only what depends on it', () => {
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), files['compose.yaml']);
     assert.equal(readFileSync(join(dir, 'tests/test_x.py'), 'utf8'), files['tests/test_x.py']);
   });
-
 });

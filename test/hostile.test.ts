@@ -66,13 +66,17 @@ describe('hostile and broken input', () => {
     assert.equal(existsSync(join(dir, 'pytest_memory_plugin.py')), false, 'nothing else written either');
   });
 
-  test('an unreadable file: one message naming it', { skip: process.getuid?.() === 0 ? 'running as root, which reads every file' : false }, () => {
-    const dir = writeTree({ 'pytest.ini': SEED });
-    chmodSync(join(dir, 'pytest.ini'), 0);
-    const r = runCli(['check'], dir);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /pytest\.ini: error: cannot read file: /);
-  });
+  test(
+    'an unreadable file: one message naming it',
+    { skip: process.getuid?.() === 0 ? 'running as root, which reads every file' : false },
+    () => {
+      const dir = writeTree({ 'pytest.ini': SEED });
+      chmodSync(join(dir, 'pytest.ini'), 0);
+      const r = runCli(['check'], dir);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /pytest\.ini: error: cannot read file: /);
+    },
+  );
 
   test('a directory named pytest.ini inside the tree is not a config', () => {
     const dir = writeTree({ 'pytest.ini/inner.txt': 'x', 'sub/pytest.ini': SEED });
@@ -87,7 +91,10 @@ describe('hostile and broken input', () => {
     const loaded = readTextFile(file);
     writeFileSync(file, SEED + 'timeout = 5\n');
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    assert.throws(() => writeFileAtomic(loaded, '[pytest]\n'), (e: unknown) => e instanceof FileProblemError && /changed on disk since it was read/.test(e.problem.message));
+    assert.throws(
+      () => writeFileAtomic(loaded, '[pytest]\n'),
+      (e: unknown) => e instanceof FileProblemError && /changed on disk since it was read/.test(e.problem.message),
+    );
     assert.equal(readFileSync(file, 'utf8'), SEED + 'timeout = 5\n');
   });
 
@@ -112,7 +119,8 @@ describe('hostile and broken input', () => {
   test('a jest.config.js that would write a file when executed is never executed', () => {
     const dir = writeTree({
       'pytest.ini': SEED,
-      'jest.config.js': "require('fs').writeFileSync(require('path').join(__dirname, 'PWNED'), 'x');\nmodule.exports = { roots: ['a', 'b'] };\n",
+      'jest.config.js':
+        "require('fs').writeFileSync(require('path').join(__dirname, 'PWNED'), 'x');\nmodule.exports = { roots: ['a', 'b'] };\n",
       'vitest.config.ts': "import { writeFileSync } from 'node:fs';\nwriteFileSync('PWNED2', 'x');\nexport default {};\n",
     });
     const checked = runCli(['check', '--format', 'compact'], dir);
@@ -136,7 +144,8 @@ describe('hostile and broken input', () => {
     assert.match(r.stderr, /^web\/package\.json:3:1: error: JSON syntax error: '\}' expected\.$/m);
     // The broken files are untouched, and so is the Jest monitor their fix would install; the pytest config,
     // which depends on neither, is fixed (issue 20.6).
-    for (const name of ['jest.config.js', 'web/package.json'] as const) assert.equal(readFileSync(join(dir, name), 'utf8'), files[name], name);
+    for (const name of ['jest.config.js', 'web/package.json'] as const)
+      assert.equal(readFileSync(join(dir, name), 'utf8'), files[name], name);
     assert.equal(existsSync(join(dir, 'netra-memory-monitor.cjs')), false);
     assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^timeout = \d+$/m);
     assert.match(r.stderr, /^(fixed \d+ problems? in \d+ files?|wrote \d+ files? \(.*pytest\.ini.*\))/m);

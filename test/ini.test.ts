@@ -9,7 +9,6 @@ import { CORPUS, corpusAvailable, pythonAvailable } from './support/env.js';
 import { generateIni, generateShlex } from './support/generate.js';
 import { oracle } from './support/oracle.js';
 
-
 function corpusIniFiles(): string[] {
   return readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ini|cfg)$/.test(f))
@@ -48,7 +47,8 @@ describe('shlex split agrees with Python', { skip: pythonAvailable() }, () => {
       let ours: unknown;
       try {
         const tokens = shlexSplit(s);
-        for (const t of tokens) assert.ok(t.end > t.start && !/^\s/.test(s.slice(t.start, t.end)), `range of ${JSON.stringify(t)} in ${JSON.stringify(s)}`);
+        for (const t of tokens)
+          assert.ok(t.end > t.start && !/^\s/.test(s.slice(t.start, t.end)), `range of ${JSON.stringify(t)} in ${JSON.stringify(s)}`);
         ours = { tokens: tokens.map((t) => t.value) };
       } catch (e) {
         ours = { error: (e as Error).message };
@@ -63,7 +63,10 @@ describe('INI line classification', () => {
     const text = '[pytest]\r\ntestpaths = tests # main\r\naddopts =\r\n    -ra\r\n    # dropped comment\r\n    -q\r\n';
     const doc = parseIni(text);
     assert.equal(doc.error, null);
-    assert.deepEqual(doc.lines.map((l) => l.kind), ['section', 'key', 'key', 'continuation', 'comment', 'continuation']);
+    assert.deepEqual(
+      doc.lines.map((l) => l.kind),
+      ['section', 'key', 'key', 'continuation', 'comment', 'continuation'],
+    );
     const [testpaths, addopts] = doc.sections[0]!.entries;
     assert.equal(testpaths!.value, 'tests # main');
     assert.equal(addopts!.value, '-ra\n-q');

@@ -43,7 +43,16 @@ describe('which command runs pytest', () => {
   });
 
   test('commands that only mention pytest run something else', () => {
-    for (const line of ['pip install pytest pytest-cov', 'python -m pip install pytest pytest-xdist', 'uv pip install pytest', 'echo pytest tests other', 'python -c "import pytest"', 'tox -e py312', 'nox -s tests', 'poetry add --group dev pytest pytest-cov']) {
+    for (const line of [
+      'pip install pytest pytest-cov',
+      'python -m pip install pytest pytest-xdist',
+      'uv pip install pytest',
+      'echo pytest tests other',
+      'python -c "import pytest"',
+      'tox -e py312',
+      'nox -s tests',
+      'poetry add --group dev pytest pytest-cov',
+    ]) {
       assert.equal(runOf(line), null, line);
     }
   });
@@ -59,7 +68,9 @@ describe('which command runs pytest', () => {
   });
 
   test('shell scripts split where the shell splits them', () => {
-    const commands = shellCommands('set -e; if pytest tests \\\n  other; then echo "a; b" && python -m pytest -k "x or y" t # pytest c d\nfi');
+    const commands = shellCommands(
+      'set -e; if pytest tests \\\n  other; then echo "a; b" && python -m pytest -k "x or y" t # pytest c d\nfi',
+    );
     assert.deepEqual(
       commands.map((c) => c.words.map((w) => w.value)),
       [['set', '-e'], ['pytest', 'tests', 'other'], ['echo', 'a; b'], ['python', '-m', 'pytest', '-k', 'x or y', 't'], ['fi']],
@@ -87,8 +98,14 @@ describe('flag arity comes from the generated registries', () => {
   test('a flag no registry knows makes the next word ambiguous, never a path', () => {
     const run = runOf('pytest --no-such-flag value tests --other=x more');
     const args = readPytestArgs(run!.args);
-    assert.deepEqual(args.paths.map((w) => w.value), ['tests', 'more']);
-    assert.deepEqual(args.ambiguous.map((w) => w.value), ['value']);
+    assert.deepEqual(
+      args.paths.map((w) => w.value),
+      ['tests', 'more'],
+    );
+    assert.deepEqual(
+      args.ambiguous.map((w) => w.value),
+      ['value'],
+    );
   });
 
   test('-c, --rootdir, -o testpaths= and --pyargs are read', () => {
@@ -104,7 +121,8 @@ describe('flag arity comes from the generated registries', () => {
   // src), the tests pytest collects come from exactly the directories the reader calls paths.
   test('real pytest collects from the words the reader calls paths, and only those', { skip: pythonAvailable() }, () => {
     const tree: Record<string, string> = { 'pytest.ini': '[pytest]\ntestpaths = tests\n' };
-    for (const dir of ['tests', 'other', 'DEBUG', 'term-missing', 'src', 'slow']) tree[`${dir}/test_${dir.replace('-', '_')}.py`] = 'def test_it():\n    pass\n';
+    for (const dir of ['tests', 'other', 'DEBUG', 'term-missing', 'src', 'slow'])
+      tree[`${dir}/test_${dir.replace('-', '_')}.py`] = 'def test_it():\n    pass\n';
     const project = writeTree(tree, 'netra-arity-');
     const lines = [
       'pytest --log-level DEBUG other',
@@ -134,50 +152,113 @@ describe('flag arity comes from the generated registries', () => {
     ].join('\n');
     const r = runPython(['-c', script], { cwd: project, input: JSON.stringify(argvs) });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const results = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('@@'))!.slice(2)) as [number, string[]][];
+    const results = JSON.parse(
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith('@@'))!
+        .slice(2),
+    ) as [number, string[]][];
     lines.forEach((line, i) => {
       const said = readPytestArgs(runOf(line)!.args).paths.map((w) => w.value.split('/')[0]!);
       const [code, ids] = results[i]!;
       assert.equal(code, 0, line);
-      assert.deepEqual([...new Set(ids.map((id) => id.split('/')[0]!))].sort(), [...new Set(said.length > 0 ? said : ['tests'])].sort(), line);
+      assert.deepEqual(
+        [...new Set(ids.map((id) => id.split('/')[0]!))].sort(),
+        [...new Set(said.length > 0 ? said : ['tests'])].sort(),
+        line,
+      );
     });
   });
 });
 
 describe('places that run pytest', () => {
   test('tox.ini: posargs defaults, factor prefixes, continuations, changedir', () => {
-    const sites = toxIniSites('/p/tox.ini', '[testenv]\nchangedir = {toxinidir}/sub\ncommands =\n    py312: pytest --cov-report term-missing \\\n      {posargs:tests other}\n    - ruff check .\n[testenv:x]\ncommands = {[testenv]commands}\n');
-    assert.deepEqual(sites.map((s) => s.name), ['tox [testenv]', 'tox [testenv:x]']);
-    assert.deepEqual(sites[0]!.commands.map((c) => c.words.map((w) => w.value)), [['pytest', '--cov-report', 'term-missing', 'tests', 'other'], ['ruff', 'check', '.']]);
+    const sites = toxIniSites(
+      '/p/tox.ini',
+      '[testenv]\nchangedir = {toxinidir}/sub\ncommands =\n    py312: pytest --cov-report term-missing \\\n      {posargs:tests other}\n    - ruff check .\n[testenv:x]\ncommands = {[testenv]commands}\n',
+    );
+    assert.deepEqual(
+      sites.map((s) => s.name),
+      ['tox [testenv]', 'tox [testenv:x]'],
+    );
+    assert.deepEqual(
+      sites[0]!.commands.map((c) => c.words.map((w) => w.value)),
+      [
+        ['pytest', '--cov-report', 'term-missing', 'tests', 'other'],
+        ['ruff', 'check', '.'],
+      ],
+    );
     assert.equal(sites[0]!.commands[0]!.cwd, '/p/sub');
-    assert.deepEqual(sites[1]!.commands[0]!.words.map((w) => w.value), ['pytest', '--cov-report', 'term-missing', 'tests', 'other']);
+    assert.deepEqual(
+      sites[1]!.commands[0]!.words.map((w) => w.value),
+      ['pytest', '--cov-report', 'term-missing', 'tests', 'other'],
+    );
   });
 
   test('pyproject [tool.tox]: native commands and legacy_tox_ini', () => {
-    const native = pyprojectToxSites('/p/pyproject.toml', '[tool.tox.env.unit]\ncommands = [["pytest", "-x", { replace = "posargs", default = ["tests"], extend = true }]]\n');
-    assert.deepEqual(native[0]!.commands[0]!.words.map((w) => w.value), ['pytest', '-x', 'tests']);
+    const native = pyprojectToxSites(
+      '/p/pyproject.toml',
+      '[tool.tox.env.unit]\ncommands = [["pytest", "-x", { replace = "posargs", default = ["tests"], extend = true }]]\n',
+    );
+    assert.deepEqual(
+      native[0]!.commands[0]!.words.map((w) => w.value),
+      ['pytest', '-x', 'tests'],
+    );
     assert.equal(native[0]!.name, 'tox [tool.tox.env.unit]');
     const legacy = pyprojectToxSites('/p/pyproject.toml', '[tool.tox]\nlegacy_tox_ini = """\n[testenv]\ncommands = pytest a b\n"""\n');
-    assert.deepEqual(legacy[0]!.commands[0]!.words.map((w) => w.value), ['pytest', 'a', 'b']);
+    assert.deepEqual(
+      legacy[0]!.commands[0]!.words.map((w) => w.value),
+      ['pytest', 'a', 'b'],
+    );
   });
 
   test('noxfile.py: literal arguments, *session.posargs dropped, other expressions unknown', async () => {
-    const sites = await noxSites('/p/noxfile.py', 'import nox\n\n@nox.session\ndef tests(session):\n    session.run("pytest", "-n", "4", "tests", *session.posargs)\n    session.run("pytest", TESTS)\n');
-    assert.deepEqual(sites.map((s) => s.name), ['nox session tests', 'nox session tests']);
-    assert.deepEqual(sites[0]!.commands[0]!.words.map((w) => w.value), ['pytest', '-n', '4', 'tests']);
+    const sites = await noxSites(
+      '/p/noxfile.py',
+      'import nox\n\n@nox.session\ndef tests(session):\n    session.run("pytest", "-n", "4", "tests", *session.posargs)\n    session.run("pytest", TESTS)\n',
+    );
+    assert.deepEqual(
+      sites.map((s) => s.name),
+      ['nox session tests', 'nox session tests'],
+    );
+    assert.deepEqual(
+      sites[0]!.commands[0]!.words.map((w) => w.value),
+      ['pytest', '-n', '4', 'tests'],
+    );
     assert.equal(sites[1]!.commands[0]!.words[1]!.dynamic, true);
   });
 
-  test('Makefile: recipes with prefixes, continuations and the file\'s own variables; CRLF kept out of words', () => {
-    const sites = makeSites('/p/Makefile', 'PY := python\r\nARGS = -x\r\n\r\ntest: deps\r\n\t@$(PY) -m pytest $(ARGS) tests \\\r\n\t\tother\r\n\techo $$HOME\r\n');
-    assert.deepEqual(sites.map((s) => s.name), ['make test', 'make test']);
-    assert.deepEqual(sites[0]!.commands[0]!.words.map((w) => w.value), ['python', '-m', 'pytest', '-x', 'tests', 'other']);
+  test("Makefile: recipes with prefixes, continuations and the file's own variables; CRLF kept out of words", () => {
+    const sites = makeSites(
+      '/p/Makefile',
+      'PY := python\r\nARGS = -x\r\n\r\ntest: deps\r\n\t@$(PY) -m pytest $(ARGS) tests \\\r\n\t\tother\r\n\techo $$HOME\r\n',
+    );
+    assert.deepEqual(
+      sites.map((s) => s.name),
+      ['make test', 'make test'],
+    );
+    assert.deepEqual(
+      sites[0]!.commands[0]!.words.map((w) => w.value),
+      ['python', '-m', 'pytest', '-x', 'tests', 'other'],
+    );
     assert.equal(sites[1]!.commands[0]!.words[1]!.dynamic, true);
   });
 
   test('every file kind is found where the analyzer looks', async () => {
     const { invocationKind } = await import('../src/runners/ci/ci.js');
-    const kinds = ['.github/workflows/ci.yml', '.gitlab-ci.yml', 'tox.ini', 'pyproject.toml', 'noxfile.py', 'Makefile', 'GNUmakefile', 'scripts/test.sh', 'README.md', 'src/Makefile.am', 'tools/x.sh'].map((f) => [f, invocationKind(join('/p', f))]);
+    const kinds = [
+      '.github/workflows/ci.yml',
+      '.gitlab-ci.yml',
+      'tox.ini',
+      'pyproject.toml',
+      'noxfile.py',
+      'Makefile',
+      'GNUmakefile',
+      'scripts/test.sh',
+      'README.md',
+      'src/Makefile.am',
+      'tools/x.sh',
+    ].map((f) => [f, invocationKind(join('/p', f))]);
     assert.deepEqual(kinds, [
       ['.github/workflows/ci.yml', 'github'],
       ['.gitlab-ci.yml', 'gitlab'],
@@ -195,7 +276,8 @@ describe('places that run pytest', () => {
 });
 
 describe('CI memory limits where pytest runs', () => {
-  const workflow = (run: string, env = '') => `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n${env}`;
+  const workflow = (run: string, env = '') =>
+    `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n${env}`;
   const ciFindings = async (tree: Record<string, string>) => {
     const { check } = await import('../src/index.js');
     const { onlyRule } = await import('./support/cases.js');
@@ -207,7 +289,10 @@ describe('CI memory limits where pytest runs', () => {
   test('no variables where the governing config sets the keys (the environment would override them)', async () => {
     const config = '[pytest]\ntestpaths = tests\nmemory_limit_mb = 2000\ncollection_memory_limit_mb = 1000\n';
     assert.deepEqual(await ciFindings({ 'pytest.ini': config, '.github/workflows/ci.yml': workflow('pytest tests') }), []);
-    const partial = await ciFindings({ 'pytest.ini': '[pytest]\nmemory_limit_mb = 2000\n', '.github/workflows/ci.yml': workflow('pytest tests') });
+    const partial = await ciFindings({
+      'pytest.ini': '[pytest]\nmemory_limit_mb = 2000\n',
+      '.github/workflows/ci.yml': workflow('pytest tests'),
+    });
     assert.equal(partial.length, 1);
     assert.match(partial[0]!, /without PYTEST_COLLECTION_LIMIT_MB in its env/);
   });
@@ -218,6 +303,8 @@ describe('CI memory limits where pytest runs', () => {
       'compose.yaml': compose,
       '.github/workflows/ci.yml': `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose run app pytest\n      - run: docker compose -f compose.yaml exec -e PYTEST_MEMORY_LIMIT_MB=900 web pytest\n`,
     });
-    assert.deepEqual(findings, ['`test / step 2` runs pytest inside a container (`docker compose exec web`), which does not see the env of the job: PYTEST_COLLECTION_LIMIT_MB must be passed with `-e` or set in the container\'s environment']);
+    assert.deepEqual(findings, [
+      "`test / step 2` runs pytest inside a container (`docker compose exec web`), which does not see the env of the job: PYTEST_COLLECTION_LIMIT_MB must be passed with `-e` or set in the container's environment",
+    ]);
   });
 });

@@ -29,7 +29,12 @@ function project(files: Record<string, string>): string {
 }
 
 function run(bin: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, bin, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, bin, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...env },
+    timeout: 120_000,
+  });
   return { code: r.status ?? -1, out: r.stdout + r.stderr };
 }
 const jest = (cwd: string, env?: NodeJS.ProcessEnv) => run([join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], cwd, env);
@@ -45,7 +50,8 @@ describe('Jest 30, before and after fix --write', () => {
     const dir = project({
       'package.json': '{\n  "name": "jest-sample",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0" }\n}\n',
       '.netra-migrate.json': RULES,
-      'jest.config.js': "/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n",
+      'jest.config.js':
+        "/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src'],\n};\n",
       'src/slow.test.js': `test('waits', async () => {\n  ${SLOW}\n});\n`,
       'src/heavy.test.js': `test('allocates', () => {\n  ${HEAVY}\n});\n\ntest('small', () => {\n  expect(1).toBe(1);\n});\n`,
     });
@@ -56,7 +62,10 @@ describe('Jest 30, before and after fix --write', () => {
     const checked = runCli(['check', '--format', 'compact'], dir);
     // The memory finding is a warning by default; require-timeout is set to `error` in this project's tool config.
     assert.equal(checked.code, 1);
-    assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Warning - Jest config has no `workerIdleMemoryLimit` and no memory monitor in `setupFilesAfterEnv`.*\(require-memory-limit\)/);
+    assert.match(
+      checked.stdout,
+      /jest\.config\.js: line 2, col 18, Warning - Jest config has no `workerIdleMemoryLimit` and no memory monitor in `setupFilesAfterEnv`.*\(require-memory-limit\)/,
+    );
     assert.match(checked.stdout, /jest\.config\.js: line 2, col 18, Error - Jest config does not state `testTimeout`.*\(require-timeout\)/);
 
     const fixed = runCli(['fix', '--write'], dir);
@@ -113,7 +122,8 @@ describe('Jest 30 with next/jest (a stand-in with its documented behaviour), bef
       ...NEXT_PACKAGE,
       'package.json': '{\n  "name": "next-app",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0", "next": "^15.0.0" }\n}\n',
       '.netra-migrate.json': RULES,
-      'jest.config.js': "const nextJest = require('next/jest')\n\nconst createJestConfig = nextJest({\n  dir: './',\n})\n\n/** @type {import('jest').Config} */\nconst customJestConfig = {\n  testEnvironment: 'node',\n}\n\nmodule.exports = createJestConfig(customJestConfig)\n",
+      'jest.config.js':
+        "const nextJest = require('next/jest')\n\nconst createJestConfig = nextJest({\n  dir: './',\n})\n\n/** @type {import('jest').Config} */\nconst customJestConfig = {\n  testEnvironment: 'node',\n}\n\nmodule.exports = createJestConfig(customJestConfig)\n",
       'src/slow.test.js': `test('waits', async () => {\n  ${SLOW}\n});\n`,
       'src/quick.test.js': "test('quick', () => {\n  expect(1).toBe(1);\n});\n",
     });
@@ -137,7 +147,8 @@ describe('Jest 30 with next/jest (a stand-in with its documented behaviour), bef
     const names = ['auth', 'billing', 'search'];
     const dir = project({
       ...NEXT_PACKAGE,
-      'package.json': '{\n  "name": "next-frontend",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0", "next": "^15.0.0" }\n}\n',
+      'package.json':
+        '{\n  "name": "next-frontend",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0", "next": "^15.0.0" }\n}\n',
       '.netra-migrate.json': RULES,
       'jest.config.cjs': [
         "const nextJest = require('next/jest.js');",
@@ -161,16 +172,27 @@ describe('Jest 30 with next/jest (a stand-in with its documented behaviour), bef
         '};',
         '',
       ].join('\n'),
-      ...Object.fromEntries(names.map((n) => [`src/${n}/a.test.js`, `test('${n}', async () => {\n  ${n === 'search' ? SLOW : ''}\n  expect(1).toBe(1);\n});\n`])),
+      ...Object.fromEntries(
+        names.map((n) => [
+          `src/${n}/a.test.js`,
+          `test('${n}', async () => {\n  ${n === 'search' ? SLOW : ''}\n  expect(1).toBe(1);\n});\n`,
+        ]),
+      ),
     });
     const before = jest(dir);
     assert.equal(before.code, 0, before.out);
     assert.match(before.out, /Tests:\s+3 passed, 3 total/);
     const checked = runCli(['check', '--format', 'compact'], dir);
-    assert.match(checked.stdout, /Warning - Jest `projects` runs 3 projects in one process tree \(`createProject\('auth'\)`, `createProject\('billing'\)`, `createProject\('search'\)`\).*\(single-test-root\)/);
+    assert.match(
+      checked.stdout,
+      /Warning - Jest `projects` runs 3 projects in one process tree \(`createProject\('auth'\)`, `createProject\('billing'\)`, `createProject\('search'\)`\).*\(single-test-root\)/,
+    );
     assert.match(checked.stdout, /line 15, col 10, Error - Jest config does not state `testTimeout`/);
     assert.equal(runCli(['fix', '--write'], dir).code, 0);
-    assert.match(readFileSync(join(dir, 'jest.config.cjs'), 'utf8'), /rootDir: __dirname \}\)\),\n {4}workerIdleMemoryLimit: '1024MB',\n {4}testTimeout: 1000,\n {2}\};/);
+    assert.match(
+      readFileSync(join(dir, 'jest.config.cjs'), 'utf8'),
+      /rootDir: __dirname \}\)\),\n {4}workerIdleMemoryLimit: '1024MB',\n {4}testTimeout: 1000,\n {2}\};/,
+    );
     const afterFix = jest(dir);
     assert.equal(afterFix.code, 1, afterFix.out);
     assert.match(afterFix.out, /Exceeded timeout of 1000 ms for a test/);
@@ -181,9 +203,11 @@ describe('Jest 30 with next/jest (a stand-in with its documented behaviour), bef
 describe('Vitest 4, before and after fix --write', () => {
   test('poolOptions moved, timeouts and heap ceiling set, and the monitor fails the test over the limit', () => {
     const dir = project({
-      'package.json': '{\n  "name": "vitest-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      'package.json':
+        '{\n  "name": "vitest-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
       '.netra-migrate.json': RULES,
-      'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n    poolOptions: {\n      forks: { execArgv: ['--max-old-space-size=1024'] },\n    },\n  },\n});\n",
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    include: ['src/**/*.test.ts'],\n    poolOptions: {\n      forks: { execArgv: ['--max-old-space-size=1024'] },\n    },\n  },\n});\n",
       'src/slow.test.ts': `import { expect, test } from 'vitest';\n\ntest('waits', async () => {\n  ${SLOW}\n  expect(process.execArgv).toContain('--max-old-space-size=1024');\n});\n`,
       'src/heavy.test.ts': `import { expect, test } from 'vitest';\n\ntest('allocates', () => {\n  ${HEAVY.replace('const held = []', 'const held: Buffer[] = []')}\n});\n`,
     });
@@ -221,9 +245,11 @@ describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and t
   for (const pool of Object.keys(expected)) {
     test(`pool: '${pool}'`, () => {
       const dir = project({
-        'package.json': '{\n  "name": "vitest-pool",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+        'package.json':
+          '{\n  "name": "vitest-pool",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
         'vitest.config.ts': `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    pool: '${pool}',\n    include: ['src/**/*.test.ts'],\n  },\n});\n`,
-        'src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n\ntest('two', () => {\n  expect(2).toBe(2);\n});\n",
+        'src/a.test.ts':
+          "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n\ntest('two', () => {\n  expect(2).toBe(2);\n});\n",
       });
       const fixed = runCli(['fix', '--write'], dir);
       assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
@@ -239,8 +265,10 @@ describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and t
 
   test("pool: 'threads' with a heap flag in execArgv runs no test; the fix removes the flag and the tests run", () => {
     const dir = project({
-      'package.json': '{\n  "name": "vitest-threads",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
-      'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    pool: 'threads',\n    execArgv: ['--max-old-space-size=2048'],\n  },\n});\n",
+      'package.json':
+        '{\n  "name": "vitest-threads",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    pool: 'threads',\n    execArgv: ['--max-old-space-size=2048'],\n  },\n});\n",
       'src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n",
     });
     const before = vitest(dir);
@@ -248,7 +276,10 @@ describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and t
     assert.match(before.out, /worker/i);
     const checked = runCli(['check', '--format', 'compact'], dir);
     assert.equal(checked.code, 1);
-    assert.match(checked.stdout, /vitest\.config\.ts: line 6, col 16, Error - the `threads` pool runs tests in worker threads, which refuse `--max-old-space-size`.*\(require-memory-limit\)/);
+    assert.match(
+      checked.stdout,
+      /vitest\.config\.ts: line 6, col 16, Error - the `threads` pool runs tests in worker threads, which refuse `--max-old-space-size`.*\(require-memory-limit\)/,
+    );
     assert.equal(runCli(['fix', '--write'], dir).code, 0);
     assert.match(readFileSync(join(dir, 'vitest.config.ts'), 'utf8'), /execArgv: \[\],/);
     const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000' });
@@ -260,18 +291,27 @@ describe('Vitest 4 pools: the fix writes only the limit each pool accepts, and t
 
 describe('a monorepo whose root declares Vitest: one monitor, referenced from each package config', () => {
   test('fix writes the monitor once at the root; Vitest run in a package loads it through the relative path', () => {
-    const pkgConfig = (name: string, setup: string) => `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    name: '${name}',\n    setupFiles: ${setup},\n    execArgv: ['--max-old-space-size=2048'],\n    testTimeout: 5000,\n    hookTimeout: 10000,\n  },\n});\n`;
+    const pkgConfig = (name: string, setup: string) =>
+      `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    name: '${name}',\n    setupFiles: ${setup},\n    execArgv: ['--max-old-space-size=2048'],\n    testTimeout: 5000,\n    hookTimeout: 10000,\n  },\n});\n`;
     const dir = project({
-      'package.json': '{\n  "name": "mono",\n  "private": true,\n  "type": "module",\n  "workspaces": ["packages/*"],\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      'package.json':
+        '{\n  "name": "mono",\n  "private": true,\n  "type": "module",\n  "workspaces": ["packages/*"],\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
       'packages/a/vitest.config.ts': pkgConfig('a', "'./vitest.setup.ts'"),
       'packages/a/vitest.setup.ts': 'globalThis.setupRan = true;\n',
-      'packages/a/src/a.test.ts': "import { expect, test } from 'vitest';\n\ntest('a', () => {\n  expect((globalThis as { setupRan?: boolean }).setupRan).toBe(true);\n});\n",
+      'packages/a/src/a.test.ts':
+        "import { expect, test } from 'vitest';\n\ntest('a', () => {\n  expect((globalThis as { setupRan?: boolean }).setupRan).toBe(true);\n});\n",
       'packages/b/vitest.config.ts': pkgConfig('b', '[]'),
       'packages/b/src/b.test.ts': "import { expect, test } from 'vitest';\n\ntest('b', () => {\n  expect(1).toBe(1);\n});\n",
     });
     assert.equal(runCli(['fix', '--write'], dir).code, 0);
-    assert.match(readFileSync(join(dir, 'packages/a/vitest.config.ts'), 'utf8'), /setupFiles: \['\.\/vitest\.setup\.ts', '\.\.\/\.\.\/netra-memory-monitor\.mjs'\],/);
-    assert.match(readFileSync(join(dir, 'packages/b/vitest.config.ts'), 'utf8'), /setupFiles: \[\s*'\.\.\/\.\.\/netra-memory-monitor\.mjs',?\s*\],/);
+    assert.match(
+      readFileSync(join(dir, 'packages/a/vitest.config.ts'), 'utf8'),
+      /setupFiles: \['\.\/vitest\.setup\.ts', '\.\.\/\.\.\/netra-memory-monitor\.mjs'\],/,
+    );
+    assert.match(
+      readFileSync(join(dir, 'packages/b/vitest.config.ts'), 'utf8'),
+      /setupFiles: \[\s*'\.\.\/\.\.\/netra-memory-monitor\.mjs',?\s*\],/,
+    );
     assert.ok(readFileSync(join(dir, 'netra-memory-monitor.cjs'), 'utf8').length > 0);
     assert.throws(() => readFileSync(join(dir, 'packages/a/netra-memory-monitor.cjs')));
     assert.equal(runCli(['check'], dir).code, 0);
@@ -293,7 +333,11 @@ describe('the TypeScript API stays unloaded where no JS/TS file is read', () => 
   };
 
   test('a Python-only tree (with a package.json that depends on Jest but has no Jest config) never loads ts-morph', () => {
-    const dir = writeTree({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'tests/test_a.py': 'def test_a():\n    pass\n', 'package.json': '{"name": "x", "devDependencies": {"jest": "^30.0.0"}}\n' });
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+      'package.json': '{"name": "x", "devDependencies": {"jest": "^30.0.0"}}\n',
+    });
     const r = loaded(dir);
     assert.ok(r.findings > 0);
     assert.equal(r.tsMorph, false);
@@ -311,12 +355,13 @@ const FAST_TIMEOUTS = '{"rules": {"require-timeout": ["error", {"testTimeoutMs":
 const JEST_PKG = '{\n  "name": "jest-sample",\n  "private": true,\n  "devDependencies": { "jest": "^30.0.0" }\n}\n';
 
 describe('Jest 30: roots, presets and projects, before and after fix --write --unsafe', () => {
-  test('a roots fix keeps the root that holds the tests, and a preset\'s testTimeout is not lowered', () => {
+  test("a roots fix keeps the root that holds the tests, and a preset's testTimeout is not lowered", () => {
     const dir = project({
       'package.json': JEST_PKG,
       '.netra-migrate.json': FAST_TIMEOUTS,
-      'jest-preset.js': 'module.exports = {\n  testEnvironment: \'node\',\n  testTimeout: 3000,\n};\n',
-      'jest.config.js': "module.exports = {\n  preset: './jest-preset.js',\n  roots: ['<rootDir>/src', '<rootDir>/tests'],\n  testMatch: ['**/*.check.js'],\n};\n",
+      'jest-preset.js': "module.exports = {\n  testEnvironment: 'node',\n  testTimeout: 3000,\n};\n",
+      'jest.config.js':
+        "module.exports = {\n  preset: './jest-preset.js',\n  roots: ['<rootDir>/src', '<rootDir>/tests'],\n  testMatch: ['**/*.check.js'],\n};\n",
       'src/add.js': 'exports.add = (a, b) => a + b;\n',
       'src/add.test.js': "test('not matched by testMatch', () => { throw new Error('never runs'); });\n",
       'tests/add.check.js': `const { add } = require('../src/add');\n\ntest('adds after a wait', async () => {\n  ${SLOW}\n  expect(add(1, 2)).toBe(3);\n});\n`,
@@ -326,7 +371,10 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
     assert.match(before.out, /Tests:\s+1 passed, 1 total/);
 
     const checked = runCli(['check', '--format', 'compact'], dir);
-    assert.match(checked.stdout, /Jest `roots` lists 2 roots \(`<rootDir>\/src` \(0 test files\), `<rootDir>\/tests` \(1 test file\)\).*`<rootDir>\/src` \(0 test files\) would no longer be searched/);
+    assert.match(
+      checked.stdout,
+      /Jest `roots` lists 2 roots \(`<rootDir>\/src` \(0 test files\), `<rootDir>\/tests` \(1 test file\)\).*`<rootDir>\/src` \(0 test files\) would no longer be searched/,
+    );
     assert.doesNotMatch(checked.stdout, /require-timeout/);
 
     const fixed = runCli(['fix', '--write', '--unsafe'], dir);
@@ -344,7 +392,8 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
     const dir = project({
       'package.json': JEST_PKG,
       '.netra-migrate.json': FAST_TIMEOUTS,
-      'jest.config.js': "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node' },\n    '<rootDir>/b',\n  ],\n};\n",
+      'jest.config.js':
+        "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node' },\n    '<rootDir>/b',\n  ],\n};\n",
       'a/slow.test.js': `test('waits', async () => {\n  ${SLOW}\n});\n`,
       'b/jest.config.js': "module.exports = {\n  displayName: 'b',\n  testEnvironment: 'node',\n};\n",
       'b/quick.test.js': "test('quick', () => {\n  expect(1).toBe(1);\n});\n",
@@ -366,7 +415,10 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
       "module.exports = {\n  projects: [\n    { displayName: 'a', rootDir: '<rootDir>/a', testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/../netra-memory-monitor.cjs'] },\n    '<rootDir>/b',\n  ],\n  workerIdleMemoryLimit: '1024MB',\n  testTimeout: 1000,\n};\n",
     );
     // One monitor per repository: project b loads the one beside the root config.
-    assert.match(readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'), /setupFilesAfterEnv: \['<rootDir>\/\.\.\/netra-memory-monitor\.cjs'\]/);
+    assert.match(
+      readFileSync(join(dir, 'b', 'jest.config.js'), 'utf8'),
+      /setupFilesAfterEnv: \['<rootDir>\/\.\.\/netra-memory-monitor\.cjs'\]/,
+    );
 
     // The root's testTimeout stops the project's slow test; both projects load their monitor.
     const afterFix = jest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
@@ -381,9 +433,11 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
 describe('Vitest 4: a Vite config with `root`, before and after fix --write --unsafe', () => {
   test('the monitor resolves from the root, and the added test block type-checks', () => {
     const dir = project({
-      'package.json': '{\n  "name": "vite-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vite": "^7.0.0", "vitest": "^4.1.0" }\n}\n',
+      'package.json':
+        '{\n  "name": "vite-sample",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vite": "^7.0.0", "vitest": "^4.1.0" }\n}\n',
       'vite.config.ts': "import { defineConfig } from 'vite';\n\nexport default defineConfig({\n  root: './src/client',\n});\n",
-      'tsconfig.json': '{ "compilerOptions": { "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] }, "files": ["vite.config.ts"] }\n',
+      'tsconfig.json':
+        '{ "compilerOptions": { "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] }, "files": ["vite.config.ts"] }\n',
       'src/client/add.test.ts': "import { expect, test } from 'vitest';\n\ntest('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n",
     });
     const tsc = () => run([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);

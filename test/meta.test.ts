@@ -42,20 +42,31 @@ for (const rule of allRules) {
       }
       assert.ok(Object.keys(messages).length > 0);
       const page = explainRule(allRules, rule.meta.id)!;
-      for (const heading of ['## What it does', '## Why is this bad?', '## Example', '## Fix safety', '## Options']) assert.ok(page.includes(heading), heading);
+      for (const heading of ['## What it does', '## Why is this bad?', '## Example', '## Fix safety', '## Options'])
+        assert.ok(page.includes(heading), heading);
     });
 
     test('has valid and invalid cases, and a fixed-output case if it fixes', () => {
       const dir = join(RULE_FIXTURES, rule.meta.id);
       assert.ok(existsSync(dir), `fixtures/rules/${rule.meta.id} missing`);
       const cases = readdirSync(dir);
-      assert.ok(cases.some((c) => c.startsWith('valid-')), 'no valid case');
+      assert.ok(
+        cases.some((c) => c.startsWith('valid-')),
+        'no valid case',
+      );
       const invalid = cases.filter((c) => c.startsWith('invalid-'));
       assert.ok(invalid.length > 0, 'no invalid case');
-      if (rule.meta.fix !== 'none') assert.ok(invalid.some((c) => existsSync(join(dir, c, 'output'))), 'fixable rule without a fixed-output case');
-      else assert.ok(invalid.every((c) => !existsSync(join(dir, c, 'output'))), 'a rule that does not fix has fixed output');
+      if (rule.meta.fix !== 'none')
+        assert.ok(
+          invalid.some((c) => existsSync(join(dir, c, 'output'))),
+          'fixable rule without a fixed-output case',
+        );
+      else
+        assert.ok(
+          invalid.every((c) => !existsSync(join(dir, c, 'output'))),
+          'a rule that does not fix has fixed output',
+        );
     });
-
   });
 }
 
@@ -71,13 +82,26 @@ for (const rule of ruleImplementations) {
     });
 
     test('has its own docs sections and valid and invalid cases for its runners', () => {
-      for (const [k, v] of Object.entries({ what: rule.meta.docs.what, why: rule.meta.docs.why, fixSafety: rule.meta.docs.fixSafety })) assert.ok(v.trim().length >= 20, `${k} is missing or too short`);
+      for (const [k, v] of Object.entries({ what: rule.meta.docs.what, why: rule.meta.docs.why, fixSafety: rule.meta.docs.fixSafety }))
+        assert.ok(v.trim().length >= 20, `${k} is missing or too short`);
       if (family === 'pytest') return;
       const dir = join(RULE_FIXTURES, rule.meta.id);
-      const jsCases = readdirSync(dir).filter((c) => listFiles(join(dir, c, 'input')).some((f) => JS_CASE_FILE.test(f) && !f.includes('netra-memory-monitor')));
-      assert.ok(jsCases.some((c) => c.startsWith('valid-')), 'no valid Jest/Vitest case');
-      assert.ok(jsCases.some((c) => c.startsWith('invalid-')), 'no invalid Jest/Vitest case');
-      if (rule.meta.fix !== 'none') assert.ok(jsCases.some((c) => c.startsWith('invalid-') && existsSync(join(dir, c, 'output'))), 'no fixed-output Jest/Vitest case');
+      const jsCases = readdirSync(dir).filter((c) =>
+        listFiles(join(dir, c, 'input')).some((f) => JS_CASE_FILE.test(f) && !f.includes('netra-memory-monitor')),
+      );
+      assert.ok(
+        jsCases.some((c) => c.startsWith('valid-')),
+        'no valid Jest/Vitest case',
+      );
+      assert.ok(
+        jsCases.some((c) => c.startsWith('invalid-')),
+        'no invalid Jest/Vitest case',
+      );
+      if (rule.meta.fix !== 'none')
+        assert.ok(
+          jsCases.some((c) => c.startsWith('invalid-') && existsSync(join(dir, c, 'output'))),
+          'no fixed-output Jest/Vitest case',
+        );
       assert.match(explainRule(allRules, rule.meta.id)!, /^## (Jest|Vitest)/m, 'the rule page has no Jest/Vitest section');
     });
   });
@@ -87,11 +111,13 @@ test('docs/rules/ is generated from the rules (npm run schemas)', () => {
   const dir = join(ROOT, 'docs', 'rules');
   const expected = ruleDocFiles(allRules);
   assert.deepEqual(readdirSync(dir).sort(), Object.keys(expected).sort());
-  for (const [name, text] of Object.entries(expected)) assert.equal(readFileSync(join(dir, name), 'utf8'), text, `docs/rules/${name} is stale`);
+  for (const [name, text] of Object.entries(expected))
+    assert.equal(readFileSync(join(dir, name), 'utf8'), text, `docs/rules/${name} is stale`);
 });
 
 test('the README rule table is generated from the rules (npm run schemas)', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.equal(readme, withRuleTable(readme, allRules), 'README.md rule table is stale: run npm run schemas');
-  for (const rule of allRules) assert.ok(readme.includes(`[\`${rule.meta.id}\`](docs/rules/${rule.meta.id}.md)`), `${rule.meta.id} has no README row`);
+  for (const rule of allRules)
+    assert.ok(readme.includes(`[\`${rule.meta.id}\`](docs/rules/${rule.meta.id}.md)`), `${rule.meta.id} has no README row`);
 });

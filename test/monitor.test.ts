@@ -85,7 +85,10 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     const r = pytest(project(INI), ['-q', '-rf']);
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /2 failed, 2 passed/);
-    assert.match(r.out, /^FAILED tests\/test_mem\.py::test_spike - Failed: tests\/test_mem\.py::test_spike peaked at \d+\.\dMB > memory limit 100\.0MB$/m);
+    assert.match(
+      r.out,
+      /^FAILED tests\/test_mem\.py::test_spike - Failed: tests\/test_mem\.py::test_spike peaked at \d+\.\dMB > memory limit 100\.0MB$/m,
+    );
     assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: none, Execution: 100MB \(action: fail\)$/m);
   });
 
@@ -109,7 +112,10 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     const r = pytest(project(INI), ['-q', '--memory-limit-action=fail', '-rf']);
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /2 failed, 2 passed/);
-    assert.match(r.out, /^FAILED tests\/test_mem\.py::test_spike - Failed: tests\/test_mem\.py::test_spike peaked at \d+\.\dMB > memory limit 100\.0MB$/m);
+    assert.match(
+      r.out,
+      /^FAILED tests\/test_mem\.py::test_spike - Failed: tests\/test_mem\.py::test_spike peaked at \d+\.\dMB > memory limit 100\.0MB$/m,
+    );
     assert.match(r.out, /^FAILED tests\/test_mem\.py::test_leak - /m);
     assert.doesNotMatch(r.out, /FAILED tests\/test_mem\.py::test_after/);
   });
@@ -134,7 +140,8 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     assert.equal(r.code, 0, r.out);
     assert.doesNotMatch(r.out, /INTERNALERROR/);
     assert.match(r.out, /^\[MEMORY\] Starting pytest with \d+\.\dMB memory \(controller\)$/m);
-    for (const worker of ['gw0', 'gw1']) assert.match(r.out, new RegExp(`^\\[MEMORY\\] ${worker}: After collection: \\d+\\.\\dMB \\(4 tests\\)$`, 'm'));
+    for (const worker of ['gw0', 'gw1'])
+      assert.match(r.out, new RegExp(`^\\[MEMORY\\] ${worker}: After collection: \\d+\\.\\dMB \\(4 tests\\)$`, 'm'));
     assert.match(r.out, /^\[MEMORY\] Total across 2 workers: final \d+\.\dMB, peak \d+\.\dMB \(sum of worker peaks\)$/m);
     assert.match(r.out, /^\[MEMORY\] +\d+\.\dMB {2}\[gw\d\] tests\/test_mem\.py::test_spike$/m);
   });
@@ -153,8 +160,14 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
       assert.equal(r.code, 1, r.out);
       assert.doesNotMatch(r.out, /INTERNALERROR/);
       assert.match(r.out, /2 failed, 1 passed/);
-      assert.match(r.out, /^FAILED tests\/test_breach\.py::test_a_keeps - Failed: tests\/test_breach\.py::test_a_keeps peaked at \d+\.\dMB > memory limit 300\.0MB$/m);
-      const added = /^FAILED tests\/test_breach\.py::test_b_adds - Failed: tests\/test_breach\.py::test_b_adds added (\d+\.\d)MB on top of the (\d+\.\d)MB the process already held over the memory limit 300\.0MB \(peak \d+\.\dMB\)$/m.exec(r.out);
+      assert.match(
+        r.out,
+        /^FAILED tests\/test_breach\.py::test_a_keeps - Failed: tests\/test_breach\.py::test_a_keeps peaked at \d+\.\dMB > memory limit 300\.0MB$/m,
+      );
+      const added =
+        /^FAILED tests\/test_breach\.py::test_b_adds - Failed: tests\/test_breach\.py::test_b_adds added (\d+\.\d)MB on top of the (\d+\.\d)MB the process already held over the memory limit 300\.0MB \(peak \d+\.\dMB\)$/m.exec(
+          r.out,
+        );
       assert.ok(added, r.out);
       assert.ok(Number(added[1]) >= 390 && Number(added[2]) >= 350, r.out);
       assert.doesNotMatch(r.out, /FAILED tests\/test_breach\.py::test_c_inherits/);
@@ -163,21 +176,32 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
 
   test('a limit at or below what pytest holds before any test is a usage error naming both numbers; a tiny limit is not off', () => {
     const dir = project(INI, { 'tests/test_one.py': 'def test_one():\n    pass\n' });
-    for (const [value, shown] of [['0.0000001', '0.0000001MB'], ['5', '5MB']] as const) {
+    for (const [value, shown] of [
+      ['0.0000001', '0.0000001MB'],
+      ['5', '5MB'],
+    ] as const) {
       const r = pytest(dir, ['-q'], { PYTEST_MEMORY_LIMIT_MB: value });
       assert.equal(r.code, 4, r.out);
       assert.match(
         r.out,
-        new RegExp(`^ERROR: environment variable PYTEST_MEMORY_LIMIT_MB: memory limit ${shown.replace('.', '\\.')} is at or below the \\d+\\.\\dMB this pytest process holds before any test runs`, 'm'),
+        new RegExp(
+          `^ERROR: environment variable PYTEST_MEMORY_LIMIT_MB: memory limit ${shown.replace('.', '\\.')} is at or below the \\d+\\.\\dMB this pytest process holds before any test runs`,
+          'm',
+        ),
       );
     }
     const collection = pytest(dir, ['-q', '--collection-memory-limit-mb=2']);
     assert.equal(collection.code, 4, collection.out);
-    assert.match(collection.out, /^ERROR: --collection-memory-limit-mb=2: memory limit 2MB is at or below the \d+\.\dMB this pytest process holds/m);
+    assert.match(
+      collection.out,
+      /^ERROR: --collection-memory-limit-mb=2: memory limit 2MB is at or below the \d+\.\dMB this pytest process holds/m,
+    );
   });
 
   test('collection auto under an explicit execution limit is half of that limit, not a share of the machine', () => {
-    const dir = project(INI.replace('memory_limit_mb = 100', 'collection_memory_limit_mb = auto'), { 'tests/test_one.py': 'def test_one():\n    pass\n' });
+    const dir = project(INI.replace('memory_limit_mb = 100', 'collection_memory_limit_mb = auto'), {
+      'tests/test_one.py': 'def test_one():\n    pass\n',
+    });
     const r = pytest(dir, ['-q'], { PYTEST_MEMORY_LIMIT_MB: '300' });
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^\[MEMORY\] Memory limits - Collection: 150MB, Execution: 300MB \(action: fail\)$/m);
@@ -197,7 +221,10 @@ describe('memory monitor under real pytest', { skip: pythonAvailable() }, () => 
     const dir = project(INI, { 'tests/test_one.py': 'def test_one():\n    pass\n' });
     const env = pytest(dir, ['-q'], { PYTEST_MEMORY_LIMIT_MB: 'lots' });
     assert.equal(env.code, 4, env.out);
-    assert.match(env.out, /^ERROR: environment variable PYTEST_MEMORY_LIMIT_MB: memory limit 'lots' is not a number of MB, 'auto' or 'off'$/m);
+    assert.match(
+      env.out,
+      /^ERROR: environment variable PYTEST_MEMORY_LIMIT_MB: memory limit 'lots' is not a number of MB, 'auto' or 'off'$/m,
+    );
     const ini = pytest(project(INI.replace('= 100', '= -5'), { 'tests/test_one.py': 'def test_one():\n    pass\n' }), ['-q']);
     assert.equal(ini.code, 4, ini.out);
     assert.match(ini.out, /^ERROR: memory_limit_mb in pytest\.ini: memory limit '-5' is not a number of MB/m);
@@ -214,9 +241,12 @@ const GiB = 1024 ** 3;
 const MEMINFO = `MemTotal:        ${(8 * GiB) / 1024} kB\nMemFree:         1000 kB\n`;
 
 describe('auto limits from the cgroup tree', { skip: pythonAvailable() }, () => {
-  const dir = project('[pytest]\ntestpaths = tests\npythonpath = .\naddopts = -p pytest_memory_plugin\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n', {
-    'tests/test_one.py': 'def test_one():\n    pass\n',
-  });
+  const dir = project(
+    '[pytest]\ntestpaths = tests\npythonpath = .\naddopts = -p pytest_memory_plugin\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n',
+    {
+      'tests/test_one.py': 'def test_one():\n    pass\n',
+    },
+  );
   const limitsOf = (root: string, env: Record<string, string> = {}) => {
     const r = pytest(dir, ['-q'], { PYTEST_MEMORY_SYSROOT: root, ...env });
     assert.equal(r.code, 0, r.out);

@@ -16,25 +16,41 @@ const monitor = createRequire(import.meta.url)(join(ROOT, 'src', 'monitor', 'net
 
 function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
 /** A pretend test file run through the monitor's hooks in a fresh process (test/support/monitor-suite.cjs). */
 function runSuite(options: Record<string, unknown>, tests: { name: string; allocateMb?: number; keep?: boolean; free?: boolean }[]) {
-  const r = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'test', 'support', 'monitor-suite.cjs'), JSON.stringify({ options, tests })], { encoding: 'utf8', env: { ...process.env, NODE_TEST_MEMORY_LIMIT_MB: '' } });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(ROOT, 'test', 'support', 'monitor-suite.cjs'), JSON.stringify({ options, tests })],
+    { encoding: 'utf8', env: { ...process.env, NODE_TEST_MEMORY_LIMIT_MB: '' } },
+  );
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { errors: string[]; lines: string[]; over: string[]; tests: { name: string; growth: number; peak: number }[]; freed: (number | null)[] };
+  return JSON.parse(r.stdout) as {
+    errors: string[];
+    lines: string[];
+    over: string[];
+    tests: { name: string; growth: number; peak: number }[];
+    freed: (number | null)[];
+  };
 }
 
 /** A limit 100 MB above what a fresh Node process holds. */
-const LIMIT = Math.round(Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage.rss()))'], { encoding: 'utf8' }).stdout) / 2 ** 20) + 100;
+const LIMIT =
+  Math.round(
+    Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage.rss()))'], { encoding: 'utf8' }).stdout) /
+      2 ** 20,
+  ) + 100;
 
 describe('settings', () => {
   const clean = { NODE_TEST_MEMORY_LIMIT_MB: undefined, NODE_TEST_MEMORY_WORKERS: undefined, NODE_TEST_MEMORY_SYSROOT: undefined };
@@ -44,7 +60,10 @@ describe('settings', () => {
       assert.equal(monitor.resolveLimit({ NODE_TEST_MEMORY_LIMIT_MB: '512' }, { limitMb: 100 }), 512);
       assert.equal(monitor.resolveLimit({}, { limitMb: 100 }), 100);
       assert.equal(monitor.resolveLimit({ NODE_TEST_MEMORY_LIMIT_MB: 'off' }), null);
-      assert.throws(() => monitor.resolveLimit({ NODE_TEST_MEMORY_LIMIT_MB: 'lots' }), /environment variable NODE_TEST_MEMORY_LIMIT_MB: memory limit 'lots' is not a number of MB, 'auto' or 'off'/);
+      assert.throws(
+        () => monitor.resolveLimit({ NODE_TEST_MEMORY_LIMIT_MB: 'lots' }),
+        /environment variable NODE_TEST_MEMORY_LIMIT_MB: memory limit 'lots' is not a number of MB, 'auto' or 'off'/,
+      );
       assert.throws(() => monitor.resolveLimit({}, { limitMb: -1 }), /option limitMb: memory limit '-1'/);
     });
   });
@@ -70,8 +89,8 @@ describe('settings', () => {
   });
 });
 
-describe('auto reads the process\'s own cgroup, as the pytest plugin does', () => {
-  test('cgroup v2, nested: the smallest memory.max of the group and its parents, not the root\'s', () => {
+describe("auto reads the process's own cgroup, as the pytest plugin does", () => {
+  test("cgroup v2, nested: the smallest memory.max of the group and its parents, not the root's", () => {
     const root = writeTree({
       'proc/self/cgroup': '0::/user.slice/ci.slice/job.scope\n',
       'proc/self/mountinfo': '22 1 0:20 / / rw - ext4 /dev/sda rw\n30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n',
@@ -108,23 +127,43 @@ describe('auto reads the process\'s own cgroup, as the pytest plugin does', () =
 
 describe('per-test verdicts', () => {
   test('fail: the test that crossed the limit fails; the one after it, holding the same memory, does not', () => {
-    const { errors, lines, over, tests } = runSuite({ limitMb: LIMIT, action: 'fail' }, [{ name: 'small' }, { name: 'allocates', allocateMb: 200, keep: true }, { name: 'inherits' }]);
+    const { errors, lines, over, tests } = runSuite({ limitMb: LIMIT, action: 'fail' }, [
+      { name: 'small' },
+      { name: 'allocates', allocateMb: 200, keep: true },
+      { name: 'inherits' },
+    ]);
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(errors[0]!, new RegExp(`^MemoryLimitError: \\[MEMORY\\] allocates: peak RSS \\d+ MB is over the limit of ${LIMIT} MB`));
     assert.deepEqual(over, ['allocates']);
     assert.ok(tests.find((t) => t.name === 'allocates')!.growth >= 190 * 2 ** 20, 'the allocation is seen');
-    assert.match(lines.join('\n'), new RegExp(`^\\[MEMORY\\] suite\\.test\\.js: 3 tests, peak RSS \\d+ MB, limit ${LIMIT} MB \\(fail\\)\\n\\[MEMORY\\]   allocates: peak \\d+ MB, \\+\\d+ MB during the test`));
+    assert.match(
+      lines.join('\n'),
+      new RegExp(
+        `^\\[MEMORY\\] suite\\.test\\.js: 3 tests, peak RSS \\d+ MB, limit ${LIMIT} MB \\(fail\\)\\n\\[MEMORY\\]   allocates: peak \\d+ MB, \\+\\d+ MB during the test`,
+      ),
+    );
   });
 
   test('after a breach the monitor still sees the next test: one that adds more on top of held memory fails', () => {
-    const { errors, over } = runSuite({ limitMb: LIMIT, action: 'fail' }, [{ name: 'keeps', allocateMb: 150, keep: true }, { name: 'adds more', allocateMb: 200, keep: true }, { name: 'inherits' }]);
+    const { errors, over } = runSuite({ limitMb: LIMIT, action: 'fail' }, [
+      { name: 'keeps', allocateMb: 150, keep: true },
+      { name: 'adds more', allocateMb: 200, keep: true },
+      { name: 'inherits' },
+    ]);
     assert.deepEqual(over, ['keeps', 'adds more']);
     assert.equal(errors.length, 2, errors.join('\n'));
-    assert.match(errors[1]!, new RegExp(`^MemoryLimitError: \\[MEMORY\\] adds more: added \\d+ MB on top of the \\d+ MB the process already held over the limit of ${LIMIT} MB`));
+    assert.match(
+      errors[1]!,
+      new RegExp(
+        `^MemoryLimitError: \\[MEMORY\\] adds more: added \\d+ MB on top of the \\d+ MB the process already held over the limit of ${LIMIT} MB`,
+      ),
+    );
   });
 
   test('warn: reported, not thrown; an allocation freed before the test ends is still seen (the kernel high-water mark)', () => {
-    const { errors, lines, freed, tests } = runSuite({ limitMb: LIMIT, action: 'warn', reportTop: 1 }, [{ name: 'allocates and frees', allocateMb: 300, free: true }]);
+    const { errors, lines, freed, tests } = runSuite({ limitMb: LIMIT, action: 'warn', reportTop: 1 }, [
+      { name: 'allocates and frees', allocateMb: 300, free: true },
+    ]);
     assert.deepEqual(errors, []);
     const peakMb = tests[0]!.peak / 2 ** 20;
     // RSS read after the test would have missed at least 100 MB of what the test used at its peak.
@@ -152,12 +191,19 @@ function runnerProject(files: Record<string, string>): string {
 }
 
 function runRunner(bin: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, bin, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', NODE_TEST_MEMORY_LIMIT_MB: '', NODE_TEST_MEMORY_ACTION: '', ...env }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, bin, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', NODE_TEST_MEMORY_LIMIT_MB: '', NODE_TEST_MEMORY_ACTION: '', ...env },
+    timeout: 180_000,
+  });
   return { code: r.status ?? -1, out: r.stdout + r.stderr };
 }
 
 /** Issue 14 item 7, as a test file: A keeps 350 MB under a 300 MB limit, B then adds 400 MB, C adds nothing. */
-const breachTests = (typed: boolean) => `${typed ? "import { expect, test } from 'vitest';\n" : ''}const held${typed ? ': Buffer[]' : ''} = [];
+const breachTests = (
+  typed: boolean,
+) => `${typed ? "import { expect, test } from 'vitest';\n" : ''}const held${typed ? ': Buffer[]' : ''} = [];
 const allocate = (mb${typed ? ': number' : ''}) => Array.from({ length: mb / 10 }, () => Buffer.alloc(10 * 1024 * 1024, 1));
 test('a keeps', () => { held.push(...allocate(350)); expect(held.length).toBe(35); });
 test('b adds', () => { const more = allocate(400); expect(more.length).toBe(40); });
@@ -168,7 +214,8 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
   test('Jest: A fails, B (adding on top of what A keeps) fails too, C passes; a limit below the baseline is an error', () => {
     const dir = runnerProject({
       'package.json': '{ "name": "jest-monitor", "private": true }\n',
-      'jest.config.js': "module.exports = { testEnvironment: 'node', testTimeout: 60000, setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'] };\n",
+      'jest.config.js':
+        "module.exports = { testEnvironment: 'node', testTimeout: 60000, setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'] };\n",
       'netra-memory-monitor.cjs': NODE_MONITOR.text(),
       'breach.test.js': breachTests(false),
     });
@@ -176,7 +223,10 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
     const r = runRunner(jest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /MemoryLimitError: \[MEMORY\] a keeps: peak RSS \d+ MB is over the limit of 300 MB/);
-    assert.match(r.out, /MemoryLimitError: \[MEMORY\] b adds: added \d+ MB on top of the \d+ MB the process already held over the limit of 300 MB/);
+    assert.match(
+      r.out,
+      /MemoryLimitError: \[MEMORY\] b adds: added \d+ MB on top of the \d+ MB the process already held over the limit of 300 MB/,
+    );
     assert.match(r.out, /Tests:\s+2 failed, 1 passed, 3 total/);
     const low = runRunner(jest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '0.0000001' });
     assert.equal(low.code, 1, low.out);
@@ -188,7 +238,8 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
   test('Vitest: fail by default (A and B fail, C passes); skip skips the tests after A while the process holds its memory', () => {
     const dir = runnerProject({
       'package.json': '{ "name": "vitest-monitor", "private": true, "type": "module" }\n',
-      'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['*.test.ts'], setupFiles: ['./netra-memory-monitor.mjs'], testTimeout: 60_000 } });\n",
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['*.test.ts'], setupFiles: ['./netra-memory-monitor.mjs'], testTimeout: 60_000 } });\n",
       'netra-memory-monitor.cjs': NODE_MONITOR.text(),
       'netra-memory-monitor.mjs': VITEST_ADAPTER.text(),
       'breach.test.ts': breachTests(true),
@@ -197,7 +248,10 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
     const r = runRunner(vitest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /MemoryLimitError: \[MEMORY\] a keeps: peak RSS \d+ MB is over the limit of 300 MB/);
-    assert.match(r.out, /MemoryLimitError: \[MEMORY\] b adds: added \d+ MB on top of the \d+ MB the process already held over the limit of 300 MB/);
+    assert.match(
+      r.out,
+      /MemoryLimitError: \[MEMORY\] b adds: added \d+ MB on top of the \d+ MB the process already held over the limit of 300 MB/,
+    );
     assert.match(r.out, /Tests\s+2 failed \| 1 passed \(3\)/);
     const skip = runRunner(vitest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '300', NODE_TEST_MEMORY_ACTION: 'skip' });
     assert.equal(skip.code, 0, skip.out);

@@ -15,12 +15,25 @@ import { allRules } from '../src/rules.js';
 import { copyToTemp, pythonAvailable, PYTHON, ROOT, tempDir } from './support/env.js';
 
 /** The pytest distributions the machine's local index has (facts.md §7). */
-const LOCAL_INDEX = new Set(['pytest', 'pytest-asyncio', 'pytest-timeout', 'pytest-xdist', 'pytest-cov', 'pytest-mock', 'pytest-benchmark']);
+const LOCAL_INDEX = new Set([
+  'pytest',
+  'pytest-asyncio',
+  'pytest-timeout',
+  'pytest-xdist',
+  'pytest-cov',
+  'pytest-mock',
+  'pytest-benchmark',
+]);
 const skip = pythonAvailable();
 let venvPython = '';
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeout: 300_000 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+    timeout: 300_000,
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -42,14 +55,33 @@ async function declaredTestDeps(project: string): Promise<string[]> {
 function install(project: string, names: string[]): Promise<void> {
   return new Promise((resolveInstall, reject) => {
     // pip of the test tools' environment writes the target; the fresh interpreter only runs what it holds.
-    const child = spawn(PYTHON, ['-m', 'pip', 'install', '--quiet', '--no-compile', '--retries', '0', '--disable-pip-version-check', '--target', join(project, '.deps'), ...names], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      PYTHON,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--no-compile',
+        '--retries',
+        '0',
+        '--disable-pip-version-check',
+        '--target',
+        join(project, '.deps'),
+        ...names,
+      ],
+      { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolveInstall() : reject(new Error(`pip install ${names.join(' ')}: exit ${code}\n${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolveInstall() : reject(new Error(`pip install ${names.join(' ')}: exit ${code}\n${err}`)),
+    );
   });
 }
 
-const pytestIn = (project: string) => run(venvPython, ['-m', 'pytest', '--strict-config', '-p', 'no:cacheprovider'], project, { PYTHONPATH: join(project, '.deps') });
+const pytestIn = (project: string) =>
+  run(venvPython, ['-m', 'pytest', '--strict-config', '-p', 'no:cacheprovider'], project, { PYTHONPATH: join(project, '.deps') });
 
 describe('fixed projects start pytest with their declared test dependencies', { skip }, () => {
   const CASES = ['invalid-poetry-group', 'invalid-uv-dependency-groups', 'invalid-requirements-dev', 'invalid-setup-cfg-extras'];
@@ -76,7 +108,10 @@ describe('fixed projects start pytest with their declared test dependencies', { 
     // Control: the dependencies declared before the fix, with the fixed config.
     const control = newProject('invalid-requirements-dev');
     projects.set('control', { dir: control, names: await declaredTestDeps(control) });
-    cpSync(join(ROOT, 'fixtures', 'rules', 'require-timeout', 'invalid-requirements-dev', 'output', 'pytest.ini'), join(control, 'pytest.ini'));
+    cpSync(
+      join(ROOT, 'fixtures', 'rules', 'require-timeout', 'invalid-requirements-dev', 'output', 'pytest.ini'),
+      join(control, 'pytest.ini'),
+    );
     await Promise.all([...projects.values()].map((p) => install(p.dir, p.names)));
   });
 
@@ -110,7 +145,7 @@ describe('conftest registrations the rules accept, pytest accepts', { skip }, ()
 
 describe('event_loop: what the no-event-loop-fixture findings say is what pytest does', { skip }, () => {
   const cases = join(ROOT, 'fixtures', 'rules', 'no-event-loop-fixture');
-  test('the project\'s own event_loop with pytest-asyncio 1.x: both tests run, and the async one runs in another loop', () => {
+  test("the project's own event_loop with pytest-asyncio 1.x: both tests run, and the async one runs in another loop", () => {
     const r = run(PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-q'], copyToTemp(join(cases, 'invalid-own-event-loop', 'input')));
     // test_same_loop asserts `asyncio.get_running_loop() is not event_loop`.
     assert.equal(r.code, 0, r.out);
@@ -118,7 +153,11 @@ describe('event_loop: what the no-event-loop-fixture findings say is what pytest
   });
 
   test('without pytest-asyncio, an event_loop fixture is an ordinary fixture that runs (no finding)', () => {
-    const r = run(PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:asyncio', '-q'], copyToTemp(join(cases, 'valid-no-pytest-asyncio', 'input')));
+    const r = run(
+      PYTHON,
+      ['-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:asyncio', '-q'],
+      copyToTemp(join(cases, 'valid-no-pytest-asyncio', 'input')),
+    );
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /1 passed/);
   });

@@ -50,8 +50,24 @@ const REGISTRY: PluginRecord[] = [
     markers: ['vcr', 'block_network'],
     source: 'test',
   },
-  { distribution: 'anyio', version: '4.6.0', entryPoints: [{ name: 'anyio', module: 'anyio.pytest_plugin' }], flags: [], keys: {}, markers: ['anyio'], source: 'test' },
-  { distribution: 'celery', version: '5.4.0', entryPoints: [{ name: 'celery', module: 'celery.contrib.pytest' }], flags: [], keys: {}, markers: ['celery'], source: 'test' },
+  {
+    distribution: 'anyio',
+    version: '4.6.0',
+    entryPoints: [{ name: 'anyio', module: 'anyio.pytest_plugin' }],
+    flags: [],
+    keys: {},
+    markers: ['anyio'],
+    source: 'test',
+  },
+  {
+    distribution: 'celery',
+    version: '5.4.0',
+    entryPoints: [{ name: 'celery', module: 'celery.contrib.pytest' }],
+    flags: [],
+    keys: {},
+    markers: ['celery'],
+    source: 'test',
+  },
 ];
 
 const OPEN_WORLD = join(ROOT, 'fixtures', 'open-world');
@@ -63,11 +79,18 @@ async function findings(name: string) {
   assert.deepEqual(result.problems, []);
   const shown = result.diagnostics
     .filter((d) => d.rule in RULES)
-    .map((d) => ({ file: d.file.slice(work.length + 1), line: d.line, rule: d.rule, severity: d.severity, message: d.message, fix: d.fix?.applicability ?? null }));
+    .map((d) => ({
+      file: d.file.slice(work.length + 1),
+      line: d.line,
+      rule: d.rule,
+      severity: d.severity,
+      message: d.message,
+      fix: d.fix?.applicability ?? null,
+    }));
   return { work, shown };
 }
 
-describe('open world: flags, keys and marks of the project\'s plugins', () => {
+describe("open world: flags, keys and marks of the project's plugins", () => {
   test('pytest-django declared: --ds, --reuse-db and django_db are known', async () => {
     assert.deepEqual((await findings('django')).shown, []);
   });
@@ -80,7 +103,8 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         line: 2,
         rule: 'known-options',
         severity: 'error',
-        message: '`--ds` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        message:
+          '`--ds` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
         fix: null,
       },
       {
@@ -88,7 +112,8 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         line: 2,
         rule: 'known-options',
         severity: 'error',
-        message: '`--reuse-db` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        message:
+          '`--reuse-db` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
         fix: null,
       },
       {
@@ -96,7 +121,8 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         line: 4,
         rule: 'registered-markers',
         severity: 'error',
-        message: '`@pytest.mark.django_db` needs pytest-django, which the project does not declare in pyproject.toml: without it, strict markers stop collection ("\'django_db\' not found in `markers` configuration option")',
+        message:
+          '`@pytest.mark.django_db` needs pytest-django, which the project does not declare in pyproject.toml: without it, strict markers stop collection ("\'django_db\' not found in `markers` configuration option")',
         fix: null,
       },
     ]);
@@ -132,14 +158,23 @@ describe('open world: flags, keys and marks of the project\'s plugins', () => {
         ['tests/test_frob.py', 4, 'warning', 'safe'],
       ],
     );
-    assert.match(shown[0]!.message, /^`--frob-level` in addopts cannot be verified: .*the project declares pytest-frobnicate, which netra-migrate has no record of$/);
+    assert.match(
+      shown[0]!.message,
+      /^`--frob-level` in addopts cannot be verified: .*the project declares pytest-frobnicate, which netra-migrate has no record of$/,
+    );
     const before = readFileSync(join(work, 'pytest.ini'), 'utf8').split('\n').filter(Boolean);
     const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id in RULES ? 'error' : 'off'] as const));
     await withPluginRecords(REGISTRY, () => fix({ cwd: work, paths: ['.'], toolConfig: false, unsafe: true, write: true, rules }));
     // Every line stays (the flag, the key); the only change is the mark registered.
     const after = readFileSync(join(work, 'pytest.ini'), 'utf8').split('\n').filter(Boolean);
-    assert.deepEqual(after.filter((l) => !before.includes(l)), ['markers =', '    frob']);
-    assert.deepEqual(before.filter((l) => !after.includes(l)), []);
+    assert.deepEqual(
+      after.filter((l) => !before.includes(l)),
+      ['markers =', '    frob'],
+    );
+    assert.deepEqual(
+      before.filter((l) => !after.includes(l)),
+      [],
+    );
   });
 
   test('options, ini keys and marks registered by conftest.py and a pytest_plugins module are known', async () => {
@@ -166,11 +201,16 @@ describe('--python and a project venv: installed plugins, read without running a
     assert.equal(r.status, 0, r.stderr);
     const python = join(at, 'bin', 'python');
     // With `site` on, the venv's own site-packages (this empty venv has no .pth file yet).
-    const site = spawnSync(python, ['-I', '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).stdout.trim();
+    const site = spawnSync(python, ['-I', '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     assert.ok(site.startsWith(at), `${site} is not inside the venv`);
     const info = join(site, django ? 'pytest_django-4.9.0.dist-info' : 'pytest_other-1.0.dist-info');
     mkdirSync(info, { recursive: true });
-    writeFileSync(join(info, 'METADATA'), django ? 'Metadata-Version: 2.1\nName: pytest-django\nVersion: 4.9.0\n' : 'Metadata-Version: 2.1\nName: requests\nVersion: 2.32.0\n');
+    writeFileSync(
+      join(info, 'METADATA'),
+      django ? 'Metadata-Version: 2.1\nName: pytest-django\nVersion: 4.9.0\n' : 'Metadata-Version: 2.1\nName: requests\nVersion: 2.32.0\n',
+    );
     if (django) writeFileSync(join(info, 'entry_points.txt'), '[pytest11]\ndjango = pytest_django.plugin\n');
     // A .pth line that runs code if `site` processes it: reading the environment must not.
     const marker = join(at, 'pth-ran');
@@ -183,7 +223,10 @@ describe('--python and a project venv: installed plugins, read without running a
     const { python, marker } = makeVenv(join(tempDir('netra-env-'), 'env'));
     const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false, python }));
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.diagnostics.filter((d) => d.rule in RULES), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.rule in RULES),
+      [],
+    );
     assert.equal(existsSync(marker), false, 'a .pth file ran');
   });
 
@@ -191,7 +234,10 @@ describe('--python and a project venv: installed plugins, read without running a
     const work = copyToTemp(join(OPEN_WORLD, 'django-undeclared'));
     makeVenv(join(work, '.venv'));
     const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false }));
-    assert.deepEqual(result.diagnostics.filter((d) => d.rule in RULES), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.rule in RULES),
+      [],
+    );
   });
 
   test('an installed environment without pytest-django: --ds is an error naming the plugin and the environment, no fix', async () => {
@@ -201,7 +247,10 @@ describe('--python and a project venv: installed plugins, read without running a
     const ds = result.diagnostics.find((d) => d.message.startsWith('`--ds`'))!;
     assert.equal(ds.severity, 'error');
     assert.equal(ds.fix, undefined);
-    assert.equal(ds.message, `\`--ds\` in addopts needs pytest-django, which the project does not declare in the environment of ${python} and pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)`);
+    assert.equal(
+      ds.message,
+      `\`--ds\` in addopts needs pytest-django, which the project does not declare in the environment of ${python} and pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)`,
+    );
   });
 
   test('a --python that cannot run: one clear problem, exit 2 from the CLI', () => {

@@ -38,7 +38,8 @@ const byName = new Map(committed.map((r) => [r.distribution, r]));
 test('extraction: addoption forms, arity, choices, constants, loops and a helper with a prefix', () => {
   const { record, notes } = extractTree(
     {
-      'pyproject.toml': '[project]\nname = "pytest_Demo.Plugin"\nversion = "1.2.3"\n\n[project.entry-points.pytest11]\ndemo = "pytest_demo.plugin:Plugin"\n',
+      'pyproject.toml':
+        '[project]\nname = "pytest_Demo.Plugin"\nversion = "1.2.3"\n\n[project.entry-points.pytest11]\ndemo = "pytest_demo.plugin:Plugin"\n',
       'src/pytest_demo/__init__.py': '',
       'src/pytest_demo/names.py': 'SETTINGS_FLAG = "--demo-settings"\n',
       'src/pytest_demo/plugin.py': [
@@ -50,7 +51,7 @@ test('extraction: addoption forms, arity, choices, constants, loops and a helper
         '    if not prefix:',
         '        addoption("--cli-only", action="store_true")',
         '',
-        '# Only a command line of its own calls this one: its options are not pytest\'s.',
+        "# Only a command line of its own calls this one: its options are not pytest's.",
         'def add_cli_options(addoption, prefix="demo-"):',
         '    addoption(f"--{prefix}csv")',
         '',
@@ -123,19 +124,26 @@ test('extraction: addoption forms, arity, choices, constants, loops and a helper
 test('extraction: entry points from setup.cfg, pbr setup.cfg and setup.py; unresolvable names are reported', () => {
   const plugin = 'def pytest_addoption(parser):\n    parser.addoption("--x-flag", action="store_true")\n';
   const cfg = extractTree(
-    { 'setup.cfg': '[metadata]\nname = pytest-x\nversion = 0.1\n\n[options.entry_points]\npytest11 =\n    x = pytest_x\n', 'pytest_x.py': plugin },
+    {
+      'setup.cfg': '[metadata]\nname = pytest-x\nversion = 0.1\n\n[options.entry_points]\npytest11 =\n    x = pytest_x\n',
+      'pytest_x.py': plugin,
+    },
     'pytest-x',
   );
   assert.deepEqual(cfg.record.entryPoints, [{ name: 'x', module: 'pytest_x' }]);
   assert.equal(cfg.record.version, '0.1');
   assert.equal(flag(cfg.record, '--x-flag')?.value, 'none');
 
-  const pbr = extractTree({ 'setup.cfg': '[metadata]\nname = pytest-x\n\n[entry_points]\npytest11 =\n    x = pytest_x\n', 'pytest_x.py': plugin }, 'pytest-x');
+  const pbr = extractTree(
+    { 'setup.cfg': '[metadata]\nname = pytest-x\n\n[entry_points]\npytest11 =\n    x = pytest_x\n', 'pytest_x.py': plugin },
+    'pytest-x',
+  );
   assert.deepEqual(pbr.record.entryPoints, [{ name: 'x', module: 'pytest_x' }]);
 
   const setupPy = extractTree(
     {
-      'setup.py': 'from setuptools import setup\nPLUGINS = ["x = pytest_x.main:plugin"]\nsetup(name="pytest-x", version="2.0", entry_points={"pytest11": PLUGINS})\n',
+      'setup.py':
+        'from setuptools import setup\nPLUGINS = ["x = pytest_x.main:plugin"]\nsetup(name="pytest-x", version="2.0", entry_points={"pytest11": PLUGINS})\n',
       'pytest_x/__init__.py': '',
       'pytest_x/main.py': 'from .opts import register\ndef pytest_addoption(parser):\n    register(parser)\n',
       'pytest_x/opts.py': 'def register(parser):\n    parser.addoption("--x-value", dest="v")\n    parser.addoption(compute_name())\n',
@@ -153,7 +161,13 @@ test('extraction: entry points from setup.cfg, pbr setup.cfg and setup.py; unres
 
   // A module loaded through `pytest_plugins` / `-p` (celery.contrib.pytest): no entry point, its marker kept.
   const loaded = extractTree(
-    { 'setup.py': 'setup(name="celeryish")\n', 'celeryish/__init__.py': '', 'celeryish/contrib/__init__.py': '', 'celeryish/contrib/pytest.py': 'def pytest_configure(config):\n    config.addinivalue_line(\n        "markers", "celery(**overrides): override celery configuration for a test case"\n    )\n' },
+    {
+      'setup.py': 'setup(name="celeryish")\n',
+      'celeryish/__init__.py': '',
+      'celeryish/contrib/__init__.py': '',
+      'celeryish/contrib/pytest.py':
+        'def pytest_configure(config):\n    config.addinivalue_line(\n        "markers", "celery(**overrides): override celery configuration for a test case"\n    )\n',
+    },
     'celeryish',
     ['celeryish.contrib.pytest'],
   );
@@ -165,7 +179,8 @@ test('extraction: Python 3.12 generics do not hide a module from an older interp
   const { record, notes } = extractTree(
     {
       'pyproject.toml': '[project]\nname = "pytest-gen"\nversion = "1"\n[project.entry-points.pytest11]\ngen = "pytest_gen"\n',
-      'pytest_gen.py': 'type Alias = list[int]\ndef wrap[**P, R](f):\n    return f\nclass Box[T]:\n    pass\ndef pytest_addoption(parser):\n    parser.addoption("--gen")\n',
+      'pytest_gen.py':
+        'type Alias = list[int]\ndef wrap[**P, R](f):\n    return f\nclass Box[T]:\n    pass\ndef pytest_addoption(parser):\n    parser.addoption("--gen")\n',
     },
     'pytest-gen',
   );
@@ -223,11 +238,17 @@ test('committed registry: the facts seen on real repositories (facts.md §7)', (
   const benchmark = byName.get('pytest-benchmark')!;
   assert.equal(benchmark.flags.length, 34);
   assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-sort'))?.value, 'required');
-  assert.equal(benchmark.flags.find((f) => f.names.includes('--benchmark-csv')), undefined);
+  assert.equal(
+    benchmark.flags.find((f) => f.names.includes('--benchmark-csv')),
+    undefined,
+  );
   assert.ok(byName.get('pytest-reportportal')!.flags.some((f) => f.names.includes('--rp-endpoint')));
   // The schema plugins' records carry what their schemas do not: entry points (`-p no:xdist`) and markers.
   const xdist = byName.get('pytest-xdist')!;
-  assert.deepEqual(xdist.entryPoints.map((e) => e.name), ['xdist', 'xdist.looponfail']);
+  assert.deepEqual(
+    xdist.entryPoints.map((e) => e.name),
+    ['xdist', 'xdist.looponfail'],
+  );
   assert.deepEqual(xdist.markers, ['xdist_group']);
   assert.deepEqual(byName.get('pytest-timeout')!.markers, ['timeout']);
   for (const dist of ['hypothesis', 'syrupy', 'time-machine', 'respx', 'pytest-timeout', 'pytest-asyncio', 'pytest-xdist']) {
@@ -237,13 +258,17 @@ test('committed registry: the facts seen on real repositories (facts.md §7)', (
 
 test('committed registry agrees with the schemas generated from the installed plugins', () => {
   const canonical = (flags: { names: string[]; value: string; choices?: string[] }[]) =>
-    flags.map((f) => ({ names: [...f.names].sort(), value: f.value, choices: f.choices })).sort((a, b) => a.names.join().localeCompare(b.names.join()));
+    flags
+      .map((f) => ({ names: [...f.names].sort(), value: f.value, choices: f.choices }))
+      .sort((a, b) => a.names.join().localeCompare(b.names.join()));
   for (const dist of ['pytest-asyncio', 'pytest-cov', 'pytest-timeout', 'pytest-xdist']) {
     const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', `${dist}.schema.json`), 'utf8'));
     const record = byName.get(dist)!;
     assert.equal(record.source, 'installed', dist);
     assert.match(schema.title, new RegExp(`^${dist} ${record.version.replace(/\./g, '\\.')} `), `${dist}: same version`);
-    const schemaKeys = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, (v as { 'x-pytest-type': string })['x-pytest-type']]));
+    const schemaKeys = Object.fromEntries(
+      Object.entries(schema.properties).map(([k, v]) => [k, (v as { 'x-pytest-type': string })['x-pytest-type']]),
+    );
     assert.deepEqual(record.keys, schemaKeys, `${dist} keys`);
     assert.deepEqual(canonical(record.flags), canonical(schema['x-pytest-flags']), `${dist} flags`);
   }
@@ -252,7 +277,9 @@ test('committed registry agrees with the schemas generated from the installed pl
   const monitor = readFileSync(join(ROOT, 'src', 'monitor', 'pytest_memory_plugin.py'), 'utf8');
   const { record } = extractTree({ 'pytest_memory_plugin.py': monitor }, 'pytest-memory-plugin', ['pytest_memory_plugin']);
   const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'pytest-memory-plugin.schema.json'), 'utf8'));
-  const schemaKeys = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, (v as { 'x-pytest-type': string })['x-pytest-type']]));
+  const schemaKeys = Object.fromEntries(
+    Object.entries(schema.properties).map(([k, v]) => [k, (v as { 'x-pytest-type': string })['x-pytest-type']]),
+  );
   assert.deepEqual(record.keys, schemaKeys, 'memory plugin keys');
   // Its schema's `choices` for --memory-limit-action are a hand refinement (the plugin checks the value
   // itself, after argparse): names and arity must agree.

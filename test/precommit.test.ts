@@ -22,10 +22,43 @@ test('the hooks are given every file the tool reads, and no other', () => {
     // Generated from the file kinds the analyzers declare (npm run schemas): a kind read is a kind checked.
     assert.equal(hook.files, preCommitFilesPattern(), `${hook.id}: files is stale, run npm run schemas`);
     const files = new RegExp(hook.files);
-    for (const name of ['.github/workflows/ci.yml', '.github/workflows/test.yaml', '.gitlab-ci.yml', 'tox.ini', 'noxfile.py', 'Makefile', 'scripts/test.sh', 'pytest.ini', 'svc/pyproject.toml', 'tests/conftest.py', 'tests/test_api.py', 'jest.config.ts', 'web/jest.config.json', 'vitest.config.mts', 'vite.config.js', 'vitest.workspace.json', 'package.json', 'src/a.test.tsx', 'src/b.spec.cjs', 'src/__tests__/c.js', 'compose.yaml', 'docker-compose.ci.yml']) {
+    for (const name of [
+      '.github/workflows/ci.yml',
+      '.github/workflows/test.yaml',
+      '.gitlab-ci.yml',
+      'tox.ini',
+      'noxfile.py',
+      'Makefile',
+      'scripts/test.sh',
+      'pytest.ini',
+      'svc/pyproject.toml',
+      'tests/conftest.py',
+      'tests/test_api.py',
+      'jest.config.ts',
+      'web/jest.config.json',
+      'vitest.config.mts',
+      'vite.config.js',
+      'vitest.workspace.json',
+      'package.json',
+      'src/a.test.tsx',
+      'src/b.spec.cjs',
+      'src/__tests__/c.js',
+      'compose.yaml',
+      'docker-compose.ci.yml',
+    ]) {
       assert.match(name, files, `${hook.id} is not given ${name}`);
     }
-    for (const name of ['README.md', 'src/app.ts', 'tests/helpers.py', 'jest.setup.js', 'package-lock.json', '.github/dependabot.yml', 'tools/run.sh', 'Makefile.am']) assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
+    for (const name of [
+      'README.md',
+      'src/app.ts',
+      'tests/helpers.py',
+      'jest.setup.js',
+      'package-lock.json',
+      '.github/dependabot.yml',
+      'tools/run.sh',
+      'Makefile.am',
+    ])
+      assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
   }
 });
 
@@ -35,17 +68,23 @@ describe('pre-commit hooks', { skip }, () => {
       'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = --maxfail=5 --strict-config\nrequired_plugins = pytest-memray\n',
       // pytest-timeout is a declared test dependency, so the timeout fix (required_plugins) is safe.
       'requirements-dev.txt': 'pytest\npytest-memray\npytest-timeout\n',
-      '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --log-level DEBUG tests integration\n',
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --log-level DEBUG tests integration\n',
     },
     'netra-precommit-',
   );
   const home = tempDir('netra-precommit-home-');
-  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
   git('init', '-q');
   git('add', '.');
   git('commit', '-qm', 'init');
   const tryRepo = (hook: string, file = 'pytest.ini') => {
-    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file], { cwd: repo, encoding: 'utf8', env: { ...process.env, PRE_COMMIT_HOME: home } });
+    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, PRE_COMMIT_HOME: home },
+    });
     return { code: r.status, out: r.stdout + r.stderr };
   };
 

@@ -60,7 +60,8 @@ function generated(): Record<string, string> {
 
 /** CPython's verdict on each file, in one process (the oracle; independent of the code under test). */
 function oracle(files: string[]): boolean[] {
-  const script = 'import ast, json, sys\nout = []\nfor p in json.load(sys.stdin):\n    try:\n        ast.parse(open(p, "rb").read())\n        out.append(True)\n    except (SyntaxError, ValueError, MemoryError, RecursionError):\n        out.append(False)\nprint(json.dumps(out))\n';
+  const script =
+    'import ast, json, sys\nout = []\nfor p in json.load(sys.stdin):\n    try:\n        ast.parse(open(p, "rb").read())\n        out.append(True)\n    except (SyntaxError, ValueError, MemoryError, RecursionError):\n        out.append(False)\nprint(json.dumps(out))\n';
   const r = spawnSync('python3', ['-I', '-c', script], { input: JSON.stringify(files), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as boolean[];
@@ -69,7 +70,8 @@ function oracle(files: string[]): boolean[] {
 describe('Python validity agrees with CPython ast.parse', { skip: noPython }, () => {
   test('corpus, fixtures, standard library and generated cases', { timeout: 300_000 }, async (t) => {
     const corpusFiles = pyFiles(CORPUS, 4);
-    if (corpusFiles.length === 0) t.diagnostic(`no .py files in ${CORPUS} (it holds config data only); fixtures, stdlib and generated cases are used`);
+    if (corpusFiles.length === 0)
+      t.diagnostic(`no .py files in ${CORPUS} (it holds config data only); fixtures, stdlib and generated cases are used`);
     const prefix = python.stdout.trim().split(' ')[0]!;
     const lib = readdirSync(join(prefix, 'lib')).find((n) => /^python3\.\d+$/.test(n));
     // The smaller standard-library modules: real code of every style, kept to a few seconds of parsing.
@@ -96,7 +98,10 @@ describe('Python validity agrees with CPython ast.parse', { skip: noPython }, ()
       const module = await parsePython(text);
       if (verdicts[i]) {
         valid++;
-        if (module.syntaxError !== null) wrong.push(`${file}: CPython accepts it, netra-migrate calls it broken at ${module.syntaxError.line}:${module.syntaxError.column}`);
+        if (module.syntaxError !== null)
+          wrong.push(
+            `${file}: CPython accepts it, netra-migrate calls it broken at ${module.syntaxError.line}:${module.syntaxError.column}`,
+          );
         continue;
       }
       invalid++;

@@ -15,7 +15,9 @@ tester.run(requireFailFast, {
     {
       name: 'addopts without a limit: the flag is appended (unsafe)',
       files: { 'pytest.ini': '[pytest]\naddopts = -ra\n' },
-      errors: [{ messageId: 'missing', file: 'pytest.ini', line: 2, column: 1, endLine: 2, endColumn: 14, severity: 'warning', fix: 'unsafe' }],
+      errors: [
+        { messageId: 'missing', file: 'pytest.ini', line: 2, column: 1, endLine: 2, endColumn: 14, severity: 'warning', fix: 'unsafe' },
+      ],
       unsafe: true,
       output: { 'pytest.ini': '[pytest]\naddopts = -ra --maxfail=10\n' },
     },

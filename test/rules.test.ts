@@ -40,7 +40,14 @@ function expectedProblems(dir: string): unknown[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown[]) : [];
 }
 
-const problemOf = (work: string, p: FileProblem) => ({ file: p.file.slice(work.length + 1).split('\\').join('/'), line: p.line, message: p.message });
+const problemOf = (work: string, p: FileProblem) => ({
+  file: p.file
+    .slice(work.length + 1)
+    .split('\\')
+    .join('/'),
+  line: p.line,
+  message: p.message,
+});
 
 /** A scratch copy of a case's input, stand-ins replaced by the monitor module itself. */
 function workCopy(dir: string): string {
@@ -57,7 +64,10 @@ for (const c of ruleCases()) {
     test(c.valid ? 'reports nothing' : 'reports the expected findings', async () => {
       const work = workCopy(c.dir);
       const result = await check({ cwd: work, paths: ['.'], rules: c.settings });
-      assert.deepEqual(result.problems.map((p) => problemOf(work, p)), expectedProblems(c.dir));
+      assert.deepEqual(
+        result.problems.map((p) => problemOf(work, p)),
+        expectedProblems(c.dir),
+      );
       const findings = result.diagnostics.filter((d) => d.rule === c.rule).map((d) => recorded(work, d));
       if (c.valid) {
         assert.deepEqual(findings, []);
@@ -74,16 +84,27 @@ for (const c of ruleCases()) {
       const work = workCopy(c.dir);
       const first = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
       const problems = expectedProblems(c.dir);
-      assert.deepEqual(first.problems.map((p) => problemOf(work, p)), problems);
+      assert.deepEqual(
+        first.problems.map((p) => problemOf(work, p)),
+        problems,
+      );
       if (problems.length > 0) {
         // A file that does not parse blocks every write.
         assert.equal(first.written, false);
         assert.equal(existsSync(join(c.dir, 'output')), false, 'a case with file problems has no output');
-        for (const f of listFiles(join(c.dir, 'input'))) assert.equal(readFileSync(join(work, f), 'utf8'), expectedText(readFileSync(join(c.dir, 'input', f), 'utf8')), f);
+        for (const f of listFiles(join(c.dir, 'input')))
+          assert.equal(readFileSync(join(work, f), 'utf8'), expectedText(readFileSync(join(c.dir, 'input', f), 'utf8')), f);
         return;
       }
       const outputDir = join(c.dir, 'output');
-      const changed = first.changes.map((ch) => ch.file.slice(work.length + 1).split('\\').join('/')).sort();
+      const changed = first.changes
+        .map((ch) =>
+          ch.file
+            .slice(work.length + 1)
+            .split('\\')
+            .join('/'),
+        )
+        .sort();
       if (update) {
         rmSync(outputDir, { recursive: true, force: true });
         for (const f of changed) {

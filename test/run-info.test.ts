@@ -6,10 +6,14 @@ import { runCli, writeTree } from './support/env.js';
 const PROJECT = {
   'pytest.ini': '[pytest]\ntestpaths = tests\naddopts = -ra -p xdist.plugin\ntimeout = 30\nrequired_plugins = pytest-timeout\n',
   'tox.ini': '[pytest]\ntestpaths = other\n',
-  '.netra-migrate.json': JSON.stringify({ rules: { 'require-fail-fast': 'off', 'require-timeout': ['warn', { seconds: 60 }] }, ignore: ['build/**'] }),
+  '.netra-migrate.json': JSON.stringify({
+    rules: { 'require-fail-fast': 'off', 'require-timeout': ['warn', { seconds: 60 }] },
+    ignore: ['build/**'],
+  }),
   'tests/test_api.py': 'import pytest\n\n@pytest.fixture(scope="session")\nasync def client():\n    yield 1\n',
   'tests/test_plain.py': 'def test_x():\n    assert True\n',
-  'web/vitest.config.ts': "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { testTimeout: 2000, include: process.env.CI ? ['a'] : ['b'] } });\n",
+  'web/vitest.config.ts':
+    "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { testTimeout: 2000, include: process.env.CI ? ['a'] : ['b'] } });\n",
   'web/src/app.test.ts': "test('x', () => {});\n",
 };
 
@@ -57,7 +61,12 @@ test('check --show-files: every file read, with why, instead of the findings', (
   const dir = writeTree(PROJECT);
   const r = runCli(['check', '--show-files', '.'], dir);
   assert.equal(r.code, 0, r.stderr);
-  const lines = new Map(r.stdout.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  const lines = new Map(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t') as [string, string]),
+  );
   assert.equal(lines.get('pytest.ini'), 'pytest: config');
   assert.equal(lines.get('tox.ini'), 'pytest: config');
   assert.equal(lines.get('tests/test_api.py'), 'pytest: test module');

@@ -61,14 +61,22 @@ test('mayMatter skips sync scoped fixtures and unscoped async ones', async () =>
 });
 
 test('mayMatter is true for every file a source rule could report on', async () => {
-  const files = [...listFiles(RULE_FIXTURES).map((f) => join(RULE_FIXTURES, f)), ...listFiles(join(ROOT, 'fixtures', 'netra-core')).map((f) => join(ROOT, 'fixtures', 'netra-core', f))].filter((f) => f.endsWith('.py'));
+  const files = [
+    ...listFiles(RULE_FIXTURES).map((f) => join(RULE_FIXTURES, f)),
+    ...listFiles(join(ROOT, 'fixtures', 'netra-core')).map((f) => join(ROOT, 'fixtures', 'netra-core', f)),
+  ].filter((f) => f.endsWith('.py'));
   assert.ok(files.length > 20, `${files.length} files`);
   const texts = [...files.map((f) => readFileSync(f, 'utf8')), ...TRICKY];
   let skipped = 0;
   for (const [i, text] of texts.entries()) {
     const source = analyzeSource(`f${i}.py`, await parsePython(text));
     for (const registered of [null, new Set<string>(), new Set(['slow'])]) {
-      if (reportable(source, registered)) assert.equal(mayMatter(text, registered), true, `${files[i] ?? `tricky #${i - files.length}`} with ${registered ? [...registered].join(',') : 'no strict markers'}`);
+      if (reportable(source, registered))
+        assert.equal(
+          mayMatter(text, registered),
+          true,
+          `${files[i] ?? `tricky #${i - files.length}`} with ${registered ? [...registered].join(',') : 'no strict markers'}`,
+        );
       else if (!mayMatter(text, registered)) skipped++;
     }
   }

@@ -12,7 +12,8 @@ import { allRules } from '../src/rules.js';
 import { ROOT, runCli, writeTree } from './support/env.js';
 
 const CONFIG = '[pytest]\ntestpaths = tests\n';
-const rulesOf = (stdout: string) => [...new Set((JSON.parse(stdout) as { rule: string; file: string }[]).map((f) => `${f.file} ${f.rule}`))].sort();
+const rulesOf = (stdout: string) =>
+  [...new Set((JSON.parse(stdout) as { rule: string; file: string }[]).map((f) => `${f.file} ${f.rule}`))].sort();
 
 describe('tool config', () => {
   test('the committed schema is generated from the rules, and accepts what the loader accepts', () => {
@@ -21,7 +22,10 @@ describe('tool config', () => {
     assert.equal(readFileSync(file, 'utf8'), JSON.stringify(schema, null, 2) + '\n', 'stale: run `npm run schemas`');
     const Ajv = (Ajv2020 as unknown as { default?: typeof Ajv2020 }).default ?? Ajv2020;
     const validate = new (Ajv as unknown as new (o: object) => import('ajv').default)({ strict: false }).compile(schema);
-    assert.equal(validate({ rules: { 'require-timeout': ['error', { seconds: 30 }], 'single-test-root': 'off' }, ignore: ['legacy/**'] }), true);
+    assert.equal(
+      validate({ rules: { 'require-timeout': ['error', { seconds: 30 }], 'single-test-root': 'off' }, ignore: ['legacy/**'] }),
+      true,
+    );
     assert.equal(validate({ rules: { 'require-timeout': ['error', { secs: 30 }] } }), false);
     assert.equal(validate({ rules: { 'no-such-rule': 'off' } }), false);
     assert.equal(validate({ rule: {} }), false);
@@ -29,7 +33,10 @@ describe('tool config', () => {
 
   test('.netra-migrate.json: rules off, options, and ignore globs', () => {
     const dir = writeTree({
-      '.netra-migrate.json': JSON.stringify({ rules: { 'require-fail-fast': 'off', 'require-timeout': ['error', { seconds: 30 }] }, ignore: ['legacy/**'] }),
+      '.netra-migrate.json': JSON.stringify({
+        rules: { 'require-fail-fast': 'off', 'require-timeout': ['error', { seconds: 30 }] },
+        ignore: ['legacy/**'],
+      }),
       'pytest.ini': CONFIG,
       'legacy/pytest.ini': '[pytest]\naddopts = --bogus\n',
     });
@@ -46,7 +53,8 @@ describe('tool config', () => {
 
   test('[tool.netra-migrate] in pyproject.toml and a "netra-migrate" key in package.json; the nearest wins', () => {
     const dir = writeTree({
-      'pyproject.toml': '[project]\nname = "x"\n\n[tool.netra-migrate]\nignore = ["docs"]\n\n[tool.netra-migrate.rules]\nrequire-memory-limit = "off"\n',
+      'pyproject.toml':
+        '[project]\nname = "x"\n\n[tool.netra-migrate]\nignore = ["docs"]\n\n[tool.netra-migrate.rules]\nrequire-memory-limit = "off"\n',
       'pytest.ini': CONFIG,
       'docs/pytest.ini': '[pytest]\naddopts = --bogus\n',
       'web/package.json': JSON.stringify({ name: 'web', 'netra-migrate': { rules: { 'require-timeout': 'off' } } }),
@@ -63,10 +71,22 @@ describe('tool config', () => {
   });
 
   for (const [name, files, expected] of [
-    ['an unknown rule option', { '.netra-migrate.json': '{\n  "rules": {\n    "require-timeout": ["error", { "secs": 30 }]\n  }\n}\n' }, /^\.netra-migrate\.json:3:1: error: rules: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs[^)]*\)$/m],
-    ['an unknown top-level key', { '.netra-migrate.json': '{\n  "rulez": {}\n}\n' }, /^\.netra-migrate\.json:2:1: error: unknown key "rulez" \(known: rules, ignore\)$/m],
+    [
+      'an unknown rule option',
+      { '.netra-migrate.json': '{\n  "rules": {\n    "require-timeout": ["error", { "secs": 30 }]\n  }\n}\n' },
+      /^\.netra-migrate\.json:3:1: error: rules: require-timeout: unknown option "secs" \(options: seconds, requirePlugin, testTimeoutMs, hookTimeoutMs[^)]*\)$/m,
+    ],
+    [
+      'an unknown top-level key',
+      { '.netra-migrate.json': '{\n  "rulez": {}\n}\n' },
+      /^\.netra-migrate\.json:2:1: error: unknown key "rulez" \(known: rules, ignore\)$/m,
+    ],
     ['invalid JSON', { '.netra-migrate.json': '{\n  "rules": {,}\n}\n' }, /^\.netra-migrate\.json:2:1: error: invalid JSON: /m],
-    ['a bad level in pyproject.toml', { 'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = "loud"\n' }, /^pyproject\.toml:2:1: error: rules: require-timeout: level must be one of off, warn, error, not "loud"$/m],
+    [
+      'a bad level in pyproject.toml',
+      { 'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = "loud"\n' },
+      /^pyproject\.toml:2:1: error: rules: require-timeout: level must be one of off, warn, error, not "loud"$/m,
+    ],
   ] as const) {
     test(`${name} is one error with file and line, exit 2, nothing checked`, () => {
       const dir = writeTree({ ...files, 'pytest.ini': CONFIG });

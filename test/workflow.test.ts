@@ -39,7 +39,7 @@ describe('ignore files', () => {
     assert.doesNotMatch(def.stderr + def.stdout, /generated/);
   });
 
-  test("precedence: a deeper !pattern re-includes, .ignore beats .gitignore, .git/info/exclude is read", async () => {
+  test('precedence: a deeper !pattern re-includes, .ignore beats .gitignore, .git/info/exclude is read', async () => {
     const dir = repo({
       '.gitignore': 'vendor*/\nscratch/\n',
       'sub/.gitignore': '!vendor-kept/\n',
@@ -52,11 +52,17 @@ describe('ignore files', () => {
     writeFileSync(join(dir, '.git', 'info', 'exclude'), 'local/\n');
     const result = await check({ cwd: dir, paths: ['.'] });
     assert.deepEqual(result.problems, []);
-    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file.slice(dir.length + 1)))].sort(), ['scratch/pytest.ini', 'sub/vendor-kept/pytest.ini']);
+    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file.slice(dir.length + 1)))].sort(), [
+      'scratch/pytest.ini',
+      'sub/vendor-kept/pytest.ini',
+    ]);
   });
 
   test('outside a git repository .gitignore is not read (as in git and ripgrep), .ignore is', async () => {
-    const dir = writeTree({ '.gitignore': 'a/\n', '.ignore': 'b/\n', 'a/pytest.ini': SPLIT_INI, 'b/pyproject.toml': BROKEN_TOML }, 'netra-nogit-');
+    const dir = writeTree(
+      { '.gitignore': 'a/\n', '.ignore': 'b/\n', 'a/pytest.ini': SPLIT_INI, 'b/pyproject.toml': BROKEN_TOML },
+      'netra-nogit-',
+    );
     const result = await check({ cwd: dir, paths: ['.'] });
     assert.deepEqual(result.problems, []);
     assert.deepEqual([...new Set(result.diagnostics.map((d) => d.file.slice(dir.length + 1)))], ['a/pytest.ini']);
@@ -73,7 +79,10 @@ describe('ignore files', () => {
     assert.ok(!walked.files.some((f) => f.includes('generated')), walked.files.join('\n'));
     assert.ok(!walked.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'));
     const named = await check({ cwd: dir, paths: ['tests/generated/test_loop.py'] });
-    assert.ok(named.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'), JSON.stringify(named.diagnostics));
+    assert.ok(
+      named.diagnostics.some((d) => d.rule === 'no-event-loop-fixture'),
+      JSON.stringify(named.diagnostics),
+    );
   });
 });
 
@@ -92,7 +101,8 @@ function runTerminal(args: string[], cwd: string, env: Record<string, string>, p
   return r.stdout + r.stderr;
 }
 
-const ptyAvailable = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? false : '`script` (util-linux) not available: no pseudo-terminal';
+const ptyAvailable =
+  spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? false : '`script` (util-linux) not available: no pseudo-terminal';
 
 describe('terminals', { skip: ptyAvailable }, () => {
   const dir = writeTree({
@@ -172,7 +182,10 @@ describe('GitHub Action', () => {
     const dir = writeTree({ 'svc/pytest.ini': SPLIT_INI });
     const r = runAction(dir, {});
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^::error file=svc\/pytest\.ini,line=2,col=1,endLine=2,endColumn=\d+,title=netra-migrate \(single-test-root\)::/m);
+    assert.match(
+      r.stdout,
+      /^::error file=svc\/pytest\.ini,line=2,col=1,endLine=2,endColumn=\d+,title=netra-migrate \(single-test-root\)::/m,
+    );
     assert.match(r.stdout, /^::warning file=svc\/pytest\.ini,line=1,col=1,/m);
   });
 
@@ -205,7 +218,8 @@ describe('cache for repeat runs', () => {
       'tests/test_loop.py': 'async def test_loop(event_loop):\n    pass\n',
     };
     for (let i = 0; i < MODULES; i++) {
-      files[`tests/test_m${i}.py`] = `import pytest\n\n\n@pytest.mark.${i % 2 === 0 ? 'slow' : 'parametrize("x", [1])'}\ndef test_${i}(x=1):\n    assert x\n`;
+      files[`tests/test_m${i}.py`] =
+        `import pytest\n\n\n@pytest.mark.${i % 2 === 0 ? 'slow' : 'parametrize("x", [1])'}\ndef test_${i}(x=1):\n    assert x\n`;
     }
     return writeTree(files, 'netra-cache-');
   }
@@ -239,7 +253,10 @@ describe('cache for repeat runs', () => {
     assert.ok(read.has('tests/test_loop.py'), 'a module a rule reports on is parsed again');
     assert.ok(!read.has('tests/test_m4.py') && !read.has('tests/test_m5.py'), [...read].join(' '));
     // The files read to decide (dependency declarations beside the config) are read again; the modules are not.
-    assert.ok(after.cache!.filesRead < first.cache!.filesRead - MODULES + 5, `${after.cache!.filesRead} of ${first.cache!.filesRead} files read`);
+    assert.ok(
+      after.cache!.filesRead < first.cache!.filesRead - MODULES + 5,
+      `${after.cache!.filesRead} of ${first.cache!.filesRead} files read`,
+    );
     const fresh = await check({ cwd: dir, paths: ['.'] });
     assert.deepEqual(where(after, dir), where(fresh, dir));
     assert.ok(where(after, dir).includes('tests/test_m3.py:4 registered-markers'));
@@ -280,11 +297,16 @@ describe('cache for repeat runs', () => {
 
 describe('start-up of a JS config run', () => {
   test("TypeScript's compiled code is cached in node_modules/.cache/netra-migrate and gives the same findings", () => {
-    const dir = writeTree({ 'jest.config.js': "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src', '<rootDir>/lib'],\n};\n" });
+    const dir = writeTree({
+      'jest.config.js': "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/src', '<rootDir>/lib'],\n};\n",
+    });
     const cacheDir = join(ROOT, 'node_modules', '.cache', 'netra-migrate');
     rmSync(cacheDir, { recursive: true, force: true });
     const cold = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
-    assert.ok(readdirSync(cacheDir).some((f) => f.startsWith('@ts-morph+common+dist+typescript.js.') && f.endsWith('.v8cache')), readdirSync(cacheDir).join(' '));
+    assert.ok(
+      readdirSync(cacheDir).some((f) => f.startsWith('@ts-morph+common+dist+typescript.js.') && f.endsWith('.v8cache')),
+      readdirSync(cacheDir).join(' '),
+    );
     const warm = runCli(['check', '--format', 'json', 'jest.config.js'], dir);
     assert.equal(warm.code, 1);
     assert.equal(warm.stdout, cold.stdout);

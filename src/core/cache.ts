@@ -76,7 +76,11 @@ export class RunCache {
     try {
       mkdirSync(dir, { recursive: true });
       if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), '# Created by netra-migrate\n*\n');
-      if (!existsSync(join(dir, 'CACHEDIR.TAG'))) writeFileSync(join(dir, 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by netra-migrate.\n');
+      if (!existsSync(join(dir, 'CACHEDIR.TAG')))
+        writeFileSync(
+          join(dir, 'CACHEDIR.TAG'),
+          'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by netra-migrate.\n',
+        );
     } catch {
       // Read-only: the run goes on without saving.
     }
@@ -114,7 +118,13 @@ export class RunCache {
    * Record a run: `read` are the files it read with their signatures at reading; `dirs` the directories it
    * listed or probed; every file in the directories of read files is added, and so are `extra` paths.
    */
-  store(key: string, result: StoredRun['result'], read: ReadonlyMap<string, { size: number; mtimeMs: number } | null>, dirs: Iterable<string>, extra: Iterable<string>): void {
+  store(
+    key: string,
+    result: StoredRun['result'],
+    read: ReadonlyMap<string, { size: number; mtimeMs: number } | null>,
+    dirs: Iterable<string>,
+    extra: Iterable<string>,
+  ): void {
     const deps: Record<string, Signature> = {};
     const allDirs = new Set(dirs);
     for (const [path, stat] of read) {
@@ -147,7 +157,9 @@ export class RunCache {
     try {
       const facts = { ...this.stored.facts, ...Object.fromEntries(this.usedFacts) };
       // Keep facts of files this run saw, and of files other stored runs may still need (bounded by those runs).
-      const kept = Object.fromEntries(Object.entries(facts).filter(([path]) => this.usedFacts.has(path) || Object.values(this.stored.runs).some((r) => path in r.deps)));
+      const kept = Object.fromEntries(
+        Object.entries(facts).filter(([path]) => this.usedFacts.has(path) || Object.values(this.stored.runs).some((r) => path in r.deps)),
+      );
       const tmp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify({ ...this.stored, facts: kept }));
       renameSync(tmp, this.file);

@@ -6,7 +6,15 @@
 import { createHash } from 'node:crypto';
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
 import { dirname, relative, sep } from 'node:path';
-import { assertInsideBoundary, assertUnchanged, assertWritable, createFileExclusive, describeError, refuseLink, writeFileAtomic } from './fs.js';
+import {
+  assertInsideBoundary,
+  assertUnchanged,
+  assertWritable,
+  createFileExclusive,
+  describeError,
+  refuseLink,
+  writeFileAtomic,
+} from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { applySuppressions, unusedSuppression } from './suppressions.js';
 import { formatMessage, type Rule } from './rule.js';
@@ -22,11 +30,20 @@ export interface Analyzer {
   /** The files it reads, as regular expressions over a `/`-separated path's end (the pre-commit `files` pattern is built from them). */
   filePatterns?: readonly string[];
   /** Targets of this runner under the given inputs, each with the rules that apply to it. */
-  analyze(ws: Workspace, inputs: readonly string[], ignored?: (file: string) => boolean, env?: AnalysisEnvironment): Promise<AnalyzerOutput>;
+  analyze(
+    ws: Workspace,
+    inputs: readonly string[],
+    ignored?: (file: string) => boolean,
+    env?: AnalysisEnvironment,
+  ): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
   verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
-  derive?(ws: Workspace, inputs: readonly string[], profiles: readonly string[]): { files: { path: string; text: string }[]; problems: FileProblem[] };
+  derive?(
+    ws: Workspace,
+    inputs: readonly string[],
+    profiles: readonly string[],
+  ): { files: { path: string; text: string }[]; problems: FileProblem[] };
 }
 
 /** What a run knows about the environment the tests run in (`--python`). */
@@ -86,7 +103,14 @@ export interface RunStats {
   rules: Record<string, { ms: number; findings: number }>;
 }
 
-export async function analyzeAll(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], rules?: RuleSettings, ignored?: (file: string) => boolean, env?: AnalysisEnvironment) {
+export async function analyzeAll(
+  ws: Workspace,
+  analyzers: readonly Analyzer[],
+  inputs: readonly string[],
+  rules?: RuleSettings,
+  ignored?: (file: string) => boolean,
+  env?: AnalysisEnvironment,
+) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
@@ -216,7 +240,9 @@ export function locate(ws: Workspace, diagnostics: readonly Diagnostic[]): Locat
     const e = index.position(d.end);
     return { ...d, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
   });
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
+  return out.sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1),
+  );
 }
 
 export interface FixOptions extends RunOptions {
@@ -264,7 +290,12 @@ class EditGroups {
   }
 }
 
-export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inputs: readonly string[], options: FixOptions): Promise<FixResult> {
+export async function runFix(
+  ws: Workspace,
+  analyzers: readonly Analyzer[],
+  inputs: readonly string[],
+  options: FixOptions,
+): Promise<FixResult> {
   const wanted = (fix: Fix) => fix.applicability === 'safe' || options.unsafe === true;
   // States are kept as hashes: a whole-tree snapshot per pass would hold every fixed text again.
   const stateOf = () => createHash('sha256').update(ws.snapshot()).digest('hex');
@@ -277,8 +308,10 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
   const initialProblems = result.problems;
   const blocked = new Set(initialProblems.map((p) => p.file));
   const groups = new EditGroups();
-  for (; passes < MAX_FIX_PASSES; ) {
-    const fixes = result.diagnostics.flatMap((d) => (d.fix && wanted(d.fix) && d.heldBy === undefined && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : []));
+  for (; passes < MAX_FIX_PASSES;) {
+    const fixes = result.diagnostics.flatMap((d) =>
+      d.fix && wanted(d.fix) && d.heldBy === undefined && !d.fix.edits.some((e) => blocked.has(e.file)) ? [d.fix] : [],
+    );
     if (fixes.length === 0) break;
     const { texts, applied } = applyFixes(fixes, (f) => ws.text(f) ?? '');
     if (applied.length === 0) break;
@@ -346,7 +379,11 @@ export async function runFix(ws: Workspace, analyzers: readonly Analyzer[], inpu
     }
     const heldGroups = new Set([...held.keys()].map((f) => groups.find(f)));
     for (const { file, text, created } of pending) {
-      const reason = held.get(file.path) ?? (heldGroups.has(groups.find(file.path)) ? `a fix also edits ${[...held.keys()].find((f) => groups.find(f) === groups.find(file.path))}, which is not written` : undefined);
+      const reason =
+        held.get(file.path) ??
+        (heldGroups.has(groups.find(file.path))
+          ? `a fix also edits ${[...held.keys()].find((f) => groups.find(f) === groups.find(file.path))}, which is not written`
+          : undefined);
       if (reason !== undefined) {
         notWritten.push({ file: file.path, reason });
         continue;
@@ -392,6 +429,11 @@ function createNew(path: string, text: string): void {
     createFileExclusive(path, text);
   } catch (error) {
     const exists = (error as NodeJS.ErrnoException).code === 'EEXIST';
-    throw new FileProblemError({ file: path, message: exists ? 'file appeared on disk since the run started; nothing more written, run again' : `cannot create file: ${describeError(error)}` });
+    throw new FileProblemError({
+      file: path,
+      message: exists
+        ? 'file appeared on disk since the run started; nothing more written, run again'
+        : `cannot create file: ${describeError(error)}`,
+    });
   }
 }

@@ -53,7 +53,10 @@ export function applyFixes(fixes: readonly Fix[], read: (file: string) => string
  * point (only one fix can make them: across fixes they conflict) land in the order the fix lists them.
  */
 export function spliceEdits(text: string, edits: readonly Edit[]): string {
-  const ordered = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || b.i - a.i).map(({ e }) => e);
+  const ordered = edits
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || b.i - a.i)
+    .map(({ e }) => e);
   let out = text;
   for (const e of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;

@@ -65,8 +65,18 @@ export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): { byte
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw problem(path, stat.isDirectory() ? 'is a directory, not a file' : `is ${kindOf(stat)}, not a regular file; netra-migrate reads regular files only`);
-    if (stat.size > maxBytes) throw problem(path, `file is ${(stat.size / 1024 / 1024).toFixed(1)} MB; netra-migrate reads files up to ${maxBytes / 1024 / 1024} MB`);
+    if (!stat.isFile())
+      throw problem(
+        path,
+        stat.isDirectory()
+          ? 'is a directory, not a file'
+          : `is ${kindOf(stat)}, not a regular file; netra-migrate reads regular files only`,
+      );
+    if (stat.size > maxBytes)
+      throw problem(
+        path,
+        `file is ${(stat.size / 1024 / 1024).toFixed(1)} MB; netra-migrate reads files up to ${maxBytes / 1024 / 1024} MB`,
+      );
     const bytes = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     for (;;) {
@@ -100,7 +110,12 @@ export function readTextFile(path: string): LoadedFile {
   } catch {
     const offset = firstInvalidUtf8(bytes);
     const at = positionOfByte(bytes, offset);
-    throw problem(path, `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); pytest reads config files as UTF-8`, at.line, at.column);
+    throw problem(
+      path,
+      `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); pytest reads config files as UTF-8`,
+      at.line,
+      at.column,
+    );
   }
   return { path, text, stat: { size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode, uid: stat.uid, gid: stat.gid } };
 }
@@ -133,7 +148,7 @@ function positionOfByte(bytes: Buffer, at: number): { line: number; column: numb
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
     if (need < 0) return i;
@@ -220,7 +235,10 @@ export function assertInsideBoundary(path: string, cwd: string): void {
   }
   const rel = relative(realCwd, realDir);
   if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return;
-  throw problem(path, `is reached through a symbolic link to ${realDir}, outside the working directory ${realCwd}; netra-migrate does not write outside it: run it there`);
+  throw problem(
+    path,
+    `is reached through a symbolic link to ${realDir}, outside the working directory ${realCwd}; netra-migrate does not write outside it: run it there`,
+  );
 }
 
 /** A read-only file is left alone, also for root (who could write it): its write bits say it must not change. */
@@ -234,7 +252,11 @@ export function assertWritable(file: LoadedFile): void {
       denied = true;
     }
   }
-  if (readOnly || denied) throw problem(file.path, readOnly ? 'file is read-only; netra-migrate does not write read-only files' : 'cannot write file: permission denied');
+  if (readOnly || denied)
+    throw problem(
+      file.path,
+      readOnly ? 'file is read-only; netra-migrate does not write read-only files' : 'cannot write file: permission denied',
+    );
 }
 
 /**
@@ -246,7 +268,8 @@ export function assertUnchanged(file: LoadedFile): void {
   try {
     now = readRegularFile(file.path);
   } catch (error) {
-    if (error instanceof FileProblemError) throw problem(file.path, `file disappeared or changed kind before writing: ${error.problem.message}`);
+    if (error instanceof FileProblemError)
+      throw problem(file.path, `file disappeared or changed kind before writing: ${error.problem.message}`);
     throw error;
   }
   if (now.stat.size !== file.stat.size || now.stat.mtimeMs !== file.stat.mtimeMs || !now.bytes.equals(Buffer.from(file.text, 'utf8'))) {

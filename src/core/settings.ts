@@ -40,14 +40,19 @@ export function forbiddenKey(value: unknown, path: readonly string[] = []): stri
   return null;
 }
 
-type OptionsValidator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };
+type OptionsValidator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null;
+};
 
 /**
  * Check user rule settings against the rules: known ids, known levels, and options validated with ajv
  * against each rule's own option schema (types, ranges, patterns, unknown options). Returns one message per
  * mistake, naming the rule. ajv is loaded only when some setting has options.
  */
-export async function settingsErrors(settings: Record<string, unknown>, rules: readonly { meta: { id: string; options: Record<string, unknown> } }[]): Promise<string[]> {
+export async function settingsErrors(
+  settings: Record<string, unknown>,
+  rules: readonly { meta: { id: string; options: Record<string, unknown> } }[],
+): Promise<string[]> {
   const errors: string[] = [];
   const forbidden = forbiddenKey(settings);
   if (forbidden !== null) return [`"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`];
@@ -59,7 +64,8 @@ export async function settingsErrors(settings: Record<string, unknown>, rules: r
       continue;
     }
     const [level, options, ...rest] = Array.isArray(setting) ? setting : [setting];
-    if (typeof level !== 'string' || !LEVELS.includes(level)) errors.push(`${id}: level must be one of ${LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
+    if (typeof level !== 'string' || !LEVELS.includes(level))
+      errors.push(`${id}: level must be one of ${LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
     if (rest.length > 0) errors.push(`${id}: expected [level] or [level, {options}]`);
     if (options === undefined) continue;
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -73,7 +79,9 @@ export async function settingsErrors(settings: Record<string, unknown>, rules: r
     for (const e of validate.errors ?? []) {
       const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
       if (e.params.additionalProperty !== undefined) {
-        errors.push(`${id}: unknown option "${String(e.params.additionalProperty)}"${declared.length ? ` (options: ${declared.join(', ')})` : ' (it has none)'}`);
+        errors.push(
+          `${id}: unknown option "${String(e.params.additionalProperty)}"${declared.length ? ` (options: ${declared.join(', ')})` : ' (it has none)'}`,
+        );
       } else {
         errors.push(`${id}: option "${where}" ${e.message ?? 'is not valid'}, not ${JSON.stringify(valueAt(options, where))}`);
       }

@@ -106,7 +106,8 @@ export const unusedSuppression = defineRule<unknown, 'unused' | 'unknownRule', R
         bad: '[pytest]\ntimeout = 60\n# netra-migrate: ignore\ntestpaths = tests\n',
         good: '[pytest]\ntestpaths = tests\ntimeout = 60\n',
       },
-      fixSafety: 'Safe: the fix deletes the comment (the whole line when the comment is alone on it); findings and behaviour do not change.',
+      fixSafety:
+        'Safe: the fix deletes the comment (the whole line when the comment is alone on it); findings and behaviour do not change.',
     },
   },
   check() {
@@ -151,7 +152,14 @@ export function applySuppressions(
     for (const s of list) {
       const unknown = s.rules.filter((r) => !known.has(r));
       for (const rule of unknown) {
-        kept.push({ file: s.file, start: s.start, end: s.end, rule: unusedSuppression.meta.id, severity, message: formatMessage(unusedSuppression.meta.messages.unknownRule, { rule }) });
+        kept.push({
+          file: s.file,
+          start: s.start,
+          end: s.end,
+          rule: unusedSuppression.meta.id,
+          severity,
+          message: formatMessage(unusedSuppression.meta.messages.unknownRule, { rule }),
+        });
       }
       if (used.has(s) || unknown.length > 0) continue;
       // Only judge suppressions of rules that ran: a rule turned off finds nothing to suppress.
@@ -164,7 +172,11 @@ export function applySuppressions(
         rule: unusedSuppression.meta.id,
         severity,
         message: formatMessage(unusedSuppression.meta.messages.unused, { which }),
-        fix: { title: 'Remove the unused suppression', applicability: 'safe', edits: [{ file: s.file, start: s.removeStart, end: s.removeEnd, text: '' }] },
+        fix: {
+          title: 'Remove the unused suppression',
+          applicability: 'safe',
+          edits: [{ file: s.file, start: s.removeStart, end: s.removeEnd, text: '' }],
+        },
       });
     }
   }

@@ -67,13 +67,20 @@ async function tomlConfig(file: string, text: string, index: LineIndex): Promise
   // Imported here so a run without a pyproject config never loads the TOML parser for this.
   const { parseToml, tomlValue, keyValues } = await import('../formats/toml.js');
   const doc = parseToml(text);
-  if (!doc.ast) throw new FileProblemError({ file, line: doc.error!.line, column: doc.error!.column, message: `invalid TOML: ${doc.error!.message}` });
+  if (!doc.ast)
+    throw new FileProblemError({ file, line: doc.error!.line, column: doc.error!.column, message: `invalid TOML: ${doc.error!.message}` });
   const data: Record<string, unknown> = {};
   for (const { path, node } of keyValues(doc.ast)) {
     if (path[0] !== 'tool' || path[1] !== 'netra-migrate') continue;
     // `[tool.netra-migrate."__proto__"]` would write into Object.prototype (and silence every rule).
     const forbidden = path.slice(2).find((p) => FORBIDDEN.has(p));
-    if (forbidden !== undefined) throw new FileProblemError({ file, line: index.position(node.range[0]).line, column: 1, message: `"${forbidden}" is not allowed as a key` });
+    if (forbidden !== undefined)
+      throw new FileProblemError({
+        file,
+        line: index.position(node.range[0]).line,
+        column: 1,
+        message: `"${forbidden}" is not allowed as a key`,
+      });
     let at = data;
     for (const part of path.slice(2, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
     at[path[path.length - 1]!] = tomlValue(node.value);
@@ -105,11 +112,14 @@ async function validate(file: string, data: unknown, lineOf: (key: string) => nu
   };
   const forbidden = forbiddenKey(data);
   if (forbidden !== null) fail(forbidden.split('.').pop()!, `"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('netra-migrate', 'the netra-migrate configuration must be an object with "rules" and/or "ignore"');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    fail('netra-migrate', 'the netra-migrate configuration must be an object with "rules" and/or "ignore"');
   const obj = data as Record<string, unknown>;
-  for (const key of Object.keys(obj)) if (!['rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: rules, ignore)`);
+  for (const key of Object.keys(obj))
+    if (!['rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: rules, ignore)`);
   const ruleSettings = obj.rules ?? {};
-  if (typeof ruleSettings !== 'object' || ruleSettings === null || Array.isArray(ruleSettings)) fail('rules', '"rules" must be an object of rule id to setting');
+  if (typeof ruleSettings !== 'object' || ruleSettings === null || Array.isArray(ruleSettings))
+    fail('rules', '"rules" must be an object of rule id to setting');
   const errors = await settingsErrors(ruleSettings as Record<string, unknown>, rules);
   if (errors.length > 0) {
     const first = errors[0]!;
@@ -146,12 +156,17 @@ export function toolConfigSchema(rules: readonly RuleLike[]): JsonSchema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://netra-migrate.dev/schemas/netra-migrate-config.schema.json',
     title: 'netra-migrate configuration',
-    description: 'Generated from the rules (npm run schemas). `.netra-migrate.json`, `[tool.netra-migrate]` in pyproject.toml, or "netra-migrate" in package.json.',
+    description:
+      'Generated from the rules (npm run schemas). `.netra-migrate.json`, `[tool.netra-migrate]` in pyproject.toml, or "netra-migrate" in package.json.',
     type: 'object',
     properties: {
       $schema: { type: 'string' },
       rules: { type: 'object', properties, additionalProperties: false },
-      ignore: { type: 'array', items: { type: 'string' }, description: 'Globs (gitignore style) relative to the config file; matching files are not read or reported.' },
+      ignore: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Globs (gitignore style) relative to the config file; matching files are not read or reported.',
+      },
     },
     additionalProperties: false,
   };

@@ -7,8 +7,28 @@ import { describeError, readTextFile } from './fs.js';
 
 /** Directories no test runner collects from and no linter should enter. */
 const SKIP_DIRS = new Set([
-  '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.venv', 'venv', '.mypy_cache', '.pytest_cache',
-  '.ruff_cache', 'build', 'dist', '.eggs', 'site-packages', '.cache', '.idea', '.vscode', 'coverage', '.next', '.turbo',
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  '.tox',
+  '.nox',
+  '.venv',
+  'venv',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  'build',
+  'dist',
+  '.eggs',
+  'site-packages',
+  '.cache',
+  '.idea',
+  '.vscode',
+  'coverage',
+  '.next',
+  '.turbo',
   '.netra-migrate-cache',
 ]);
 
@@ -169,13 +189,23 @@ export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ 
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // The root may be a file (its directory is listed by the caller); a directory gone meanwhile is no loss.
-      if (code !== 'ENOTDIR' && code !== 'ENOENT') onEvent({ kind: 'problem', problem: { file: dir, line: 1, column: 1, message: `cannot read directory: ${describeError(error)}` } });
+      if (code !== 'ENOTDIR' && code !== 'ENOENT')
+        onEvent({ kind: 'problem', problem: { file: dir, line: 1, column: 1, message: `cannot read directory: ${describeError(error)}` } });
       continue;
     }
     // Node decodes names as UTF-8 with U+FFFD for bytes that are not: such a path cannot be opened again.
     const undecodable = entries.filter((e) => e.name.includes('\uFFFD'));
     if (undecodable.length > 0) {
-      for (const e of undecodable) onEvent({ kind: 'problem', problem: { file: join(dir, e.name), line: 1, column: 1, message: 'name is not valid UTF-8; netra-migrate cannot read it: rename it' } });
+      for (const e of undecodable)
+        onEvent({
+          kind: 'problem',
+          problem: {
+            file: join(dir, e.name),
+            line: 1,
+            column: 1,
+            message: 'name is not valid UTF-8; netra-migrate cannot read it: rename it',
+          },
+        });
       entries = entries.filter((e) => !e.name.includes('\uFFFD'));
     }
     if (ignoreFiles) entries = entries.filter((e) => !ignoreFiles.ignores(dir, e.name, e.isDirectory()));

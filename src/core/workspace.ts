@@ -92,7 +92,8 @@ export class Workspace {
         if (matches(input)) out.add(input);
         continue;
       }
-      for (const { dir, entries } of this.walk(input)) for (const e of entries) if (e.isFile() && matches(join(dir, e.name))) out.add(join(dir, e.name));
+      for (const { dir, entries } of this.walk(input))
+        for (const e of entries) if (e.isFile() && matches(join(dir, e.name))) out.add(join(dir, e.name));
     }
     return [...out].sort();
   }
@@ -174,7 +175,9 @@ export class Workspace {
   }
 
   snapshot(): string {
-    return [...this.overlay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => `${p}\0${t}`).join('\0\0');
+    return [...this.overlay.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, t]) => `${p}\0${t}`)
+      .join('\0\0');
   }
 }
-

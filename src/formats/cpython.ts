@@ -37,7 +37,12 @@ export function cpythonVerdict(text: string): CPythonVerdict | null {
   if (missing) return null;
   const hit = cache.get(text);
   if (hit) return hit;
-  const r = spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], { input: text, encoding: 'utf8', timeout: 30_000, maxBuffer: 1024 * 1024 });
+  const r = spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], {
+    input: text,
+    encoding: 'utf8',
+    timeout: 30_000,
+    maxBuffer: 1024 * 1024,
+  });
   if (r.error || r.status !== 0) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: tsc types r.error as Error, without `code`
     if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;

@@ -142,7 +142,8 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
     if (doc.error) out.opaque = true;
     for (const s of doc.sections) {
       for (const e of s.entries) {
-        if (s.name === 'options' && (e.name === 'install_requires' || e.name === 'tests_require')) pushList(iniList(setupCfg, cfgText, e, `[options] ${e.name}`));
+        if (s.name === 'options' && (e.name === 'install_requires' || e.name === 'tests_require'))
+          pushList(iniList(setupCfg, cfgText, e, `[options] ${e.name}`));
         else if (s.name === 'options.extras_require') pushList(iniList(setupCfg, cfgText, e, `[options.extras_require] ${e.name}`));
       }
     }
@@ -178,11 +179,16 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
   if (pipText !== null) {
     const doc = parseToml(pipText);
     if (!doc.ast) out.opaque = true;
-    else for (const list of tableLists(pipfile, pipText, doc.ast, (p) => (p.length === 1 && (p[0] === 'packages' || p[0] === 'dev-packages') ? `Pipfile [${p[0]}]` : null))) pushList(list);
+    else
+      for (const list of tableLists(pipfile, pipText, doc.ast, (p) =>
+        p.length === 1 && (p[0] === 'packages' || p[0] === 'dev-packages') ? `Pipfile [${p[0]}]` : null,
+      ))
+        pushList(list);
   }
 
   for (const dirName of [root, join(root, 'requirements')]) {
-    for (const name of listDir(files, dirName)) if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
+    for (const name of listDir(files, dirName))
+      if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
   }
 
   for (const lock of LOCKS) {
@@ -207,7 +213,8 @@ function dynamicFiles(ast: NonNullable<ReturnType<typeof parseToml>['ast']>): st
         for (const kv of v.body) {
           const k = keyPath(kv.key);
           if (k[0] === 'file') {
-            if (kv.value.type === 'TOMLArray') for (const el of kv.value.elements) if (el.type === 'TOMLValue' && el.kind === 'string') outFiles.push(String(el.value));
+            if (kv.value.type === 'TOMLArray')
+              for (const el of kv.value.elements) if (el.type === 'TOMLValue' && el.kind === 'string') outFiles.push(String(el.value));
             if (kv.value.type === 'TOMLValue' && kv.value.kind === 'string') outFiles.push(String(kv.value.value));
           } else collect(kv.value);
         }
@@ -228,7 +235,8 @@ function pep508Group(path: string[]): string | null {
   if (a === 'dependency-groups' && path.length === 2) return `[dependency-groups] ${b}`;
   if (a === 'tool' && b === 'uv' && c === 'dev-dependencies' && path.length === 3) return '[tool.uv] dev-dependencies';
   if (a === 'tool' && b === 'pdm' && c === 'dev-dependencies' && path.length === 4) return `[tool.pdm.dev-dependencies] ${d}`;
-  if (a === 'tool' && b === 'hatch' && c === 'envs' && path.length === 5 && (e === 'dependencies' || e === 'extra-dependencies')) return `[tool.hatch.envs.${d}] ${e}`;
+  if (a === 'tool' && b === 'hatch' && c === 'envs' && path.length === 5 && (e === 'dependencies' || e === 'extra-dependencies'))
+    return `[tool.hatch.envs.${d}] ${e}`;
   return null;
 }
 
@@ -266,7 +274,14 @@ function lineEnd(text: string, at: number): number {
 const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
 
 /** Add an element to a TOML or Python list literal, after its last element, in its layout and quoting. */
-function appendToList(file: string, text: string, open: number, close: number, last: { start: number; end: number } | undefined, quoted: string): Edit {
+function appendToList(
+  file: string,
+  text: string,
+  open: number,
+  close: number,
+  last: { start: number; end: number } | undefined,
+  quoted: string,
+): Edit {
   if (!last) return { file, start: open + 1, end: close - 1, text: quoted };
   const multiline = lineStart(text, close - 1) > last.end;
   if (!multiline) return { file, start: last.end, end: last.end, text: `, ${quoted}` };
@@ -289,7 +304,8 @@ function tomlArrayList(file: string, text: string, array: TomlArray, group: stri
       const requirement = parseRequirement(String(el.value));
       if (requirement) dependencies.push({ requirement, file, group, start: el.range[0], end: el.range[1] });
     } else if (el.type === 'TOMLInlineTable') {
-      for (const kv of el.body) if (keyPath(kv.key).join('.') === 'include-group' && kv.value.type === 'TOMLValue') includes.push(String(kv.value.value));
+      for (const kv of el.body)
+        if (keyPath(kv.key).join('.') === 'include-group' && kv.value.type === 'TOMLValue') includes.push(String(kv.value.value));
     }
   }
   const last = array.elements[array.elements.length - 1];
@@ -300,13 +316,25 @@ function tomlArrayList(file: string, text: string, array: TomlArray, group: stri
     includes,
     add(name, specifier = '') {
       const q = quoteStyle(text, last);
-      return appendToList(file, text, array.range[0], array.range[1], last ? { start: last.range[0], end: last.range[1] } : undefined, `${q}${name}${specifier}${q}`);
+      return appendToList(
+        file,
+        text,
+        array.range[0],
+        array.range[1],
+        last ? { start: last.range[0], end: last.range[1] } : undefined,
+        `${q}${name}${specifier}${q}`,
+      );
     },
   };
 }
 
 /** Poetry / Pipfile tables: `name = "spec"` or `name = {version = "spec", ...}`, as a table or an inline table. */
-function tableLists(file: string, text: string, ast: NonNullable<ReturnType<typeof parseToml>['ast']>, groupOf: (path: string[]) => string | null): DependencyList[] {
+function tableLists(
+  file: string,
+  text: string,
+  ast: NonNullable<ReturnType<typeof parseToml>['ast']>,
+  groupOf: (path: string[]) => string | null,
+): DependencyList[] {
   const byGroup = new Map<string, { table: TomlTable | null; kvs: TomlKeyValue[]; inline: boolean }>();
   for (const { path, node, table } of keyValues(ast)) {
     // `[tool.poetry.group.dev]` + `dependencies = { ... }`, or a dotted key holding the whole table.
@@ -424,7 +452,10 @@ export function declaredNames(deps: ProjectDependencies): Set<string> {
  */
 export function testDependencyList(deps: ProjectDependencies): DependencyList | undefined {
   const main = (l: DependencyList) =>
-    l.group === '[project] dependencies' || l.group === '[tool.poetry.dependencies]' || l.group === 'Pipfile [packages]' || l.group.endsWith('install_requires');
+    l.group === '[project] dependencies' ||
+    l.group === '[tool.poetry.dependencies]' ||
+    l.group === 'Pipfile [packages]' ||
+    l.group.endsWith('install_requires');
   const candidates = deps.lists.filter((l) => !main(l));
   const holds = (l: DependencyList, test: (name: string) => boolean) => l.dependencies.some((d) => test(d.requirement.name));
   return (

@@ -82,7 +82,10 @@ function physicalLines(text: string): { start: number; end: number; eolEnd: numb
 }
 
 class ParseFailure extends Error {
-  constructor(readonly index: number, message: string) {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
     super(message);
   }
 }

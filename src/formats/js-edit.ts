@@ -20,7 +20,12 @@ export interface JsStyle {
 /** A value to write, as plain data; `{ code: '...' }` is written as is (an expression). */
 export type Literal = string | number | boolean | null | { code: string } | Literal[] | { [key: string]: Literal };
 
-const isCode = (v: Literal): v is { code: string } => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { code?: unknown }).code === 'string' && Object.keys(v).length === 1;
+const isCode = (v: Literal): v is { code: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  typeof (v as { code?: unknown }).code === 'string' &&
+  Object.keys(v).length === 1;
 
 /** The file's style, read from its text: the quote its string literals use, its indentation unit, trailing commas. */
 export function styleOf(file: string, text: string): JsStyle {
@@ -28,7 +33,10 @@ export function styleOf(file: string, text: string): JsStyle {
   const eol = detectEol(text);
   const indents = [...text.matchAll(/\n([ \t]+)\S/g)].map((m) => m[1]!);
   const tab = indents.length > 0 && indents.filter((i) => i.startsWith('\t')).length > indents.length / 2;
-  const spaces = indents.filter((i) => !i.startsWith('\t')).map((i) => i.length).filter((n) => n > 0);
+  const spaces = indents
+    .filter((i) => !i.startsWith('\t'))
+    .map((i) => i.length)
+    .filter((n) => n > 0);
   const unit = tab ? '\t' : ' '.repeat(spaces.length > 0 ? Math.min(...spaces) : 2);
   const singles = (text.match(/(^|[\s([{:,=])'/g) ?? []).length;
   const doubles = (text.match(/(^|[\s([{:,=])"/g) ?? []).length;
@@ -38,7 +46,8 @@ export function styleOf(file: string, text: string): JsStyle {
     eol,
     trailingComma: !json && /,[ \t]*(\/\/[^\n]*)?\r?\n[ \t]*[}\]]/.test(text),
     json,
-    quoteKeys: json || (text.match(/^[ \t]*["'][\w$]+["']\s*:/gm) ?? []).length > (text.match(/^[ \t]*[A-Za-z_$][\w$]*\s*:/gm) ?? []).length,
+    quoteKeys:
+      json || (text.match(/^[ \t]*["'][\w$]+["']\s*:/gm) ?? []).length > (text.match(/^[ \t]*[A-Za-z_$][\w$]*\s*:/gm) ?? []).length,
   };
 }
 
@@ -49,7 +58,8 @@ export function quoteString(value: string, style: JsStyle): string {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const renderKey = (key: string, style: JsStyle) => (style.quoteKeys || !IDENTIFIER.test(key) ? quoteString(key, { ...style, quote: style.json ? '"' : style.quote }) : key);
+const renderKey = (key: string, style: JsStyle) =>
+  style.quoteKeys || !IDENTIFIER.test(key) ? quoteString(key, { ...style, quote: style.json ? '"' : style.quote }) : key;
 
 /** `key: value`, the key quoted only where it must be (always in JSON). */
 export function renderProperty(key: string, value: Literal, style: JsStyle, indent: string): string {
@@ -92,14 +102,22 @@ function lineContentEnd(text: string, offset: number): number {
   return offset;
 }
 
-const multiline = (text: string, literal: Span, members: readonly Span[]) => text.slice(literal.start, members[0]?.start ?? literal.end).includes('\n');
+const multiline = (text: string, literal: Span, members: readonly Span[]) =>
+  text.slice(literal.start, members[0]?.start ?? literal.end).includes('\n');
 
 /**
  * Insert members (already rendered, without separators) at the end of a literal, laid out as its members
  * are: one per line after the last in a multi-line literal, inline in a one-line literal, and on new lines
  * in an empty one.
  */
-function appendMembers(text: string, file: string, literal: Span, members: readonly (Span & { comma: number | null })[], rendered: (indent: string) => string[], style: JsStyle): Edit[] {
+function appendMembers(
+  text: string,
+  file: string,
+  literal: Span,
+  members: readonly (Span & { comma: number | null })[],
+  rendered: (indent: string) => string[],
+  style: JsStyle,
+): Edit[] {
   const last = members[members.length - 1];
   if (!last) {
     const outer = indentAt(text, literal.start);
@@ -108,7 +126,9 @@ function appendMembers(text: string, file: string, literal: Span, members: reado
     const interior = text.slice(literal.start + 1, literal.end - 1);
     const body = `${style.eol}${inner}${items.join(`,${style.eol}${inner}`)}${style.trailingComma ? ',' : ''}${style.eol}${outer}`;
     // `{}` or `{ }` is replaced whole; an interior with comments keeps them, the members go after.
-    return interior.trim() === '' ? [{ file, start: literal.start + 1, end: literal.end - 1, text: body }] : [{ file, start: literal.end - 1, end: literal.end - 1, text: body }];
+    return interior.trim() === ''
+      ? [{ file, start: literal.start + 1, end: literal.end - 1, text: body }]
+      : [{ file, start: literal.end - 1, end: literal.end - 1, text: body }];
   }
   if (!multiline(text, literal, members)) {
     const items = rendered(indentAt(text, literal.start));
@@ -128,8 +148,20 @@ function appendMembers(text: string, file: string, literal: Span, members: reado
 }
 
 /** Add `key: value` properties to an object literal (they must not be there yet). */
-export function insertProperties(text: string, literal: ObjectLiteral, entries: readonly (readonly [string, Literal])[], style: JsStyle): Edit[] {
-  return appendMembers(text, literal.file, literal, literal.members, (indent) => entries.map(([k, v]) => renderProperty(k, v, style, indent)), style);
+export function insertProperties(
+  text: string,
+  literal: ObjectLiteral,
+  entries: readonly (readonly [string, Literal])[],
+  style: JsStyle,
+): Edit[] {
+  return appendMembers(
+    text,
+    literal.file,
+    literal,
+    literal.members,
+    (indent) => entries.map(([k, v]) => renderProperty(k, v, style, indent)),
+    style,
+  );
 }
 
 /** Add items to an array literal. */
@@ -150,7 +182,8 @@ export function removeMember(text: string, file: string, members: readonly (Span
   const through = member.comma !== null ? member.comma + 1 : member.end;
   const lineStart = text.lastIndexOf('\n', member.start - 1) + 1;
   const after = lineContentEnd(text, through);
-  const ownLine = text.slice(lineStart, member.start).trim() === '' && (after >= text.length || text[after] === '\n' || text[after] === '\r');
+  const ownLine =
+    text.slice(lineStart, member.start).trim() === '' && (after >= text.length || text[after] === '\n' || text[after] === '\r');
   if (ownLine && (member.comma !== null || index === 0)) {
     const next = text.indexOf('\n', after);
     return { file, start: lineStart, end: next < 0 ? text.length : next + 1, text: '' };
@@ -171,7 +204,11 @@ export function removeMember(text: string, file: string, members: readonly (Span
  * source text; in a multi-line one each removed member's line goes, and when the last member goes in a
  * literal without a trailing comma, so does the comma after the new last one.
  */
-export function removeMembers(text: string, literal: Span & { members?: readonly (Span & { comma: number | null })[]; elements?: readonly (Span & { comma: number | null })[] }, drop: ReadonlySet<number>): Edit[] {
+export function removeMembers(
+  text: string,
+  literal: Span & { members?: readonly (Span & { comma: number | null })[]; elements?: readonly (Span & { comma: number | null })[] },
+  drop: ReadonlySet<number>,
+): Edit[] {
   const members = literal.members ?? literal.elements ?? [];
   const kept = members.filter((_, i) => !drop.has(i));
   const { file } = literal;
@@ -191,6 +228,7 @@ export function removeMembers(text: string, literal: Span & { members?: readonly
   });
   const last = members[members.length - 1];
   const newLast = kept[kept.length - 1];
-  if (last && newLast && last !== newLast && last.comma === null && newLast.comma !== null) edits.push({ file, start: newLast.comma, end: newLast.comma + 1, text: '' });
+  if (last && newLast && last !== newLast && last.comma === null && newLast.comma !== null)
+    edits.push({ file, start: newLast.comma, end: newLast.comma + 1, text: '' });
   return edits;
 }

@@ -18,7 +18,13 @@
  */
 
 /** Keys next/jest adds to (or merges into) the config it wraps. */
-export const NEXT_JEST_KEYS = ['moduleNameMapper', 'testPathIgnorePatterns', 'transform', 'transformIgnorePatterns', 'watchPathIgnorePatterns'] as const;
+export const NEXT_JEST_KEYS = [
+  'moduleNameMapper',
+  'testPathIgnorePatterns',
+  'transform',
+  'transformIgnorePatterns',
+  'watchPathIgnorePatterns',
+] as const;
 
 export const NEXT_JEST_MODULES = new Set(['next/jest', 'next/jest.js']);
 

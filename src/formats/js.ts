@@ -24,7 +24,8 @@ let tsModule: typeof TS | undefined;
 
 /** The TypeScript API, loaded on first use. */
 export function typescript(): typeof TS {
-  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS }).ts;
+  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS })
+    .ts;
   return tsModule;
 }
 
@@ -112,7 +113,15 @@ export interface ParsedJs {
 }
 
 const SCRIPT_KINDS: Record<string, keyof typeof TS.ScriptKind> = {
-  js: 'JS', cjs: 'JS', mjs: 'JS', jsx: 'JSX', ts: 'TS', cts: 'TS', mts: 'TS', tsx: 'TSX', json: 'JSON',
+  js: 'JS',
+  cjs: 'JS',
+  mjs: 'JS',
+  jsx: 'JSX',
+  ts: 'TS',
+  cts: 'TS',
+  mts: 'TS',
+  tsx: 'TSX',
+  json: 'JSON',
 };
 
 /**
@@ -150,8 +159,15 @@ export function plainValue(data: PlainData, at: Span): JsValue {
   if (typeof data === 'string') return { kind: 'string', value: data, quote: "'", ...at };
   if (typeof data === 'number') return { kind: 'number', value: data, ...at };
   if (typeof data === 'boolean') return { kind: 'boolean', value: data, ...at };
-  if (Array.isArray(data)) return { kind: 'array', items: data.map((d) => plainValue(d, at)), literal: { ...at, elements: [] }, opaque: null, ...at };
-  const properties = Object.entries(data).map(([key, d]): JsProperty => ({ key, keySpan: at, value: plainValue(d, at), own: false, ...at }));
+  if (Array.isArray(data))
+    return { kind: 'array', items: data.map((d) => plainValue(d, at)), literal: { ...at, elements: [] }, opaque: null, ...at };
+  const properties = Object.entries(data).map(([key, d]): JsProperty => ({
+    key,
+    keySpan: at,
+    value: plainValue(d, at),
+    own: false,
+    ...at,
+  }));
   return { kind: 'object', properties, literal: { ...at, members: [] }, opaque: null, ...at };
 }
 
@@ -185,7 +201,10 @@ class Reader {
             if (from === null) continue;
             for (const el of d.name.elements) {
               if (!ts.isIdentifier(el.name) || el.dotDotDotToken) continue;
-              const member = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+              const member =
+                el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName))
+                  ? el.propertyName.text
+                  : el.name.text;
               this.modules.set(el.name.text, { module: from, member });
             }
           }
@@ -199,7 +218,9 @@ class Reader {
           if (name) this.modules.set(name, { module: from, member: 'default' });
           const bindings = clause.namedBindings;
           if (bindings && ts.isNamespaceImport(bindings)) this.modules.set(bindings.name.text, { module: from, member: '*' });
-          else if (bindings) for (const el of bindings.elements) if (!el.isTypeOnly) this.modules.set(el.name.text, { module: from, member: (el.propertyName ?? el.name).text });
+          else if (bindings)
+            for (const el of bindings.elements)
+              if (!el.isTypeOnly) this.modules.set(el.name.text, { module: from, member: (el.propertyName ?? el.name).text });
         }
       }
     }
@@ -254,7 +275,12 @@ class Reader {
       if (ts.isExportAssignment(statement)) found = statement.expression;
       else if (ts.isExpressionStatement(statement)) {
         const e = statement.expression;
-        if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && e.left.getText(this.parsed.source) === 'module.exports') found = e.right;
+        if (
+          ts.isBinaryExpression(e) &&
+          e.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          e.left.getText(this.parsed.source) === 'module.exports'
+        )
+          found = e.right;
         else if (this.parsed.json) found = e;
       }
     }
@@ -271,7 +297,8 @@ class Reader {
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) {
       return { kind: 'number', value: -Number(e.operand.text), ...this.span(e) };
     }
-    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'boolean', value: e.kind === ts.SyntaxKind.TrueKeyword, ...this.span(e) };
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword)
+      return { kind: 'boolean', value: e.kind === ts.SyntaxKind.TrueKeyword, ...this.span(e) };
     if (e.kind === ts.SyntaxKind.NullKeyword) return { kind: 'null', ...this.span(e) };
     if (ts.isObjectLiteralExpression(e)) return this.object(e);
     if (ts.isArrayLiteralExpression(e)) return this.array(e);
@@ -311,7 +338,13 @@ class Reader {
   private helperObject(keys: readonly string[], node: TS.Node): JsObject {
     const span = this.span(node);
     const value = this.computed(node);
-    return { kind: 'object', properties: keys.map((key) => ({ key, keySpan: span, value, own: false, ...span })), literal: { ...span, members: [], readOnly: true }, opaque: null, ...span };
+    return {
+      kind: 'object',
+      properties: keys.map((key) => ({ key, keySpan: span, value, own: false, ...span })),
+      literal: { ...span, members: [], readOnly: true },
+      opaque: null,
+      ...span,
+    };
   }
 
   /** `a.b`: a known preset object, or a property of an object known here (`c.projects`). */
@@ -357,7 +390,10 @@ class Reader {
     const arg = unwrap(ts, config);
     const base = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) ? this.returnedValue(arg, e) : this.value(arg);
     if (base.kind !== 'object') return this.computed(e);
-    const added = this.helperObject(NEXT_JEST_KEYS.filter((k) => !property(base, k)), e);
+    const added = this.helperObject(
+      NEXT_JEST_KEYS.filter((k) => !property(base, k)),
+      e,
+    );
     return { ...base, properties: [...base.properties, ...added.properties] };
   }
 
@@ -387,7 +423,11 @@ class Reader {
 
   private call(e: TS.CallExpression): JsValue {
     const { ts } = this;
-    const callee = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : '';
+    const callee = ts.isIdentifier(e.expression)
+      ? e.expression.text
+      : ts.isPropertyAccessExpression(e.expression)
+        ? e.expression.name.text
+        : '';
     if (CONFIG_WRAPPERS.has(callee) && e.arguments.length === 1) {
       const arg = unwrap(ts, e.arguments[0]!);
       if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return this.returnedValue(arg, e);
@@ -410,7 +450,8 @@ class Reader {
     if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map' && e.arguments.length >= 1) {
       const list = this.value(e.expression.expression);
       // An item already computed keeps its own text (`createProject('auth')`), so messages still name it.
-      if (list.kind === 'array') return { ...list, items: list.items.map((item) => (item.kind === 'computed' ? item : this.computed(e))), ...this.span(e) };
+      if (list.kind === 'array')
+        return { ...list, items: list.items.map((item) => (item.kind === 'computed' ? item : this.computed(e))), ...this.span(e) };
     }
     if (callee === 'mergeConfig' && e.arguments.length >= 2) {
       let merged = this.value(e.arguments[0]!);
@@ -449,7 +490,13 @@ class Reader {
       else value = this.computed(member);
       add({ key, keySpan: this.span(member.name), value, own: true, ...this.span(member) });
     }
-    return { kind: 'object', properties, literal: { ...this.span(e), members: this.members(e.properties, e.getEnd() - 1) }, opaque, ...this.span(e) };
+    return {
+      kind: 'object',
+      properties,
+      literal: { ...this.span(e), members: this.members(e.properties, e.getEnd() - 1) },
+      opaque,
+      ...this.span(e),
+    };
   }
 
   private array(e: TS.ArrayLiteralExpression): JsArray {
@@ -465,7 +512,13 @@ class Reader {
         } else opaque ??= this.span(element);
       } else if (element.kind !== ts.SyntaxKind.OmittedExpression) items.push(this.value(element));
     }
-    return { kind: 'array', items, literal: { ...this.span(e), elements: this.members(e.elements, e.getEnd() - 1) }, opaque, ...this.span(e) };
+    return {
+      kind: 'array',
+      items,
+      literal: { ...this.span(e), elements: this.members(e.elements, e.getEnd() - 1) },
+      opaque,
+      ...this.span(e),
+    };
   }
 
   private members(nodes: TS.NodeArray<TS.Node>, close: number): (Span & { comma: number | null })[] {
@@ -511,7 +564,14 @@ export function commaAt(text: string, from: number, limit: number): number | nul
 function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
   let e = node;
   for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+    if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isAsExpression(e) ||
+      ts.isSatisfiesExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isTypeAssertionExpression(e)
+    )
+      e = e.expression;
     else return e;
   }
 }
@@ -521,7 +581,10 @@ function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
  * destructured name as unknown) and the returned expression; null for any other statement (an `if`, a
  * loop, a call for its effect), which may decide what is returned. Parameters stay unknown (computed).
  */
-function straightLineBody(ts: typeof TS, fn: TS.ArrowFunction | TS.FunctionExpression): { locals: Map<string, TS.Expression | null>; returned: TS.Expression } | null {
+function straightLineBody(
+  ts: typeof TS,
+  fn: TS.ArrowFunction | TS.FunctionExpression,
+): { locals: Map<string, TS.Expression | null>; returned: TS.Expression } | null {
   const locals = new Map<string, TS.Expression | null>();
   const unknown = (name: TS.BindingName) => {
     for (const n of boundNames(ts, name)) locals.set(n, null);
@@ -547,7 +610,8 @@ function boundNames(ts: typeof TS, name: TS.BindingName): string[] {
 }
 
 function propertyName(ts: typeof TS, name: TS.PropertyName): string | null {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name))
+    return name.text;
   if (ts.isPrivateIdentifier(name)) return null;
   return null;
 }
@@ -567,7 +631,8 @@ function mergeValues(base: JsValue, over: JsValue): JsValue {
     }
     return { ...over, properties, opaque: over.opaque ?? base.opaque };
   }
-  if (base.kind === 'array' && over.kind === 'array') return { ...over, items: [...base.items, ...over.items], opaque: over.opaque ?? base.opaque };
+  if (base.kind === 'array' && over.kind === 'array')
+    return { ...over, items: [...base.items, ...over.items], opaque: over.opaque ?? base.opaque };
   if (over.kind === 'computed' && base.kind === 'object') return { ...base, opaque: base.opaque ?? over };
   if (base.kind === 'computed' && over.kind === 'object') return { ...over, opaque: over.opaque ?? base };
   return over;

@@ -41,7 +41,13 @@ export async function findCalls(text: string, callee: RegExp): Promise<FoundCall
         if (!a || a.type === 'comment') continue;
         const isKw = a.type === 'keyword_argument';
         const value = isKw ? a.childForFieldName('value') : a;
-        args.push({ name: isKw ? (a.childForFieldName('name')?.text ?? null) : null, string: value ? (stringLiteral(value)?.value ?? null) : null, text: a.text, start: a.startIndex, end: a.endIndex });
+        args.push({
+          name: isKw ? (a.childForFieldName('name')?.text ?? null) : null,
+          string: value ? (stringLiteral(value)?.value ?? null) : null,
+          text: a.text,
+          start: a.startIndex,
+          end: a.endIndex,
+        });
       }
       out.push({ callee: name, functionName: fn?.childForFieldName('name')?.text ?? null, start: n.startIndex, end: n.endIndex, args });
     }

@@ -23,7 +23,10 @@ function stringValue(n: PythonNode | null): string | null {
   const start = n.child(0);
   if (!start || /[fFbB]/.test(start.text)) return null;
   if (n.namedChildren.some((c) => c?.type === 'interpolation' || c?.type === 'escape_sequence')) return null;
-  return n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c.text).join('');
+  return n.namedChildren
+    .filter((c) => c?.type === 'string_content')
+    .map((c) => c.text)
+    .join('');
 }
 
 function* walk(n: PythonNode): Generator<PythonNode> {

@@ -208,7 +208,8 @@ function assignment(stmt: TsNode, className: string | null): Assignment | null {
   const left = a.childForFieldName('left');
   const right = a.childForFieldName('right');
   if (!left || left.type !== 'identifier' || !right) return null;
-  const elements = right.type === 'list' || right.type === 'tuple' ? right.namedChildren.filter((c): c is TsNode => !!c && c.type !== 'comment') : [right];
+  const elements =
+    right.type === 'list' || right.type === 'tuple' ? right.namedChildren.filter((c): c is TsNode => !!c && c.type !== 'comment') : [right];
   return { ...range(stmt), target: left.text, className, values: elements.map(call) };
 }
 
@@ -282,7 +283,11 @@ function syntaxErrorOf(text: string, errorRanges: readonly Range[]): PythonModul
     const at = errorRanges[0]!.start;
     const before = text.slice(0, at);
     const line = before.split('\n').length;
-    return { line, column: at - (before.lastIndexOf('\n') + 1) + 1, detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse' };
+    return {
+      line,
+      column: at - (before.lastIndexOf('\n') + 1) + 1,
+      detail: 'reported by tree-sitter; no python3 found to confirm it with ast.parse',
+    };
   }
   return verdict.ok ? null : { line: verdict.line, column: verdict.column, detail: verdict.message };
 }

@@ -42,7 +42,12 @@ export function parseRequirement(text: string): Requirement | null {
   return {
     name: normalizeName(m[1]!),
     written: m[1]!,
-    extras: m[2] ? m[2].split(',').map((e) => e.trim()).filter(Boolean) : [],
+    extras: m[2]
+      ? m[2]
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : [],
     specifier,
     marker,
   };
@@ -90,7 +95,13 @@ export interface RequirementsFile {
 }
 
 export function parseRequirementsFile(text: string): RequirementsFile {
-  const out: RequirementsFile = { requirements: [], includes: [], constraints: [], lastRequirementEnd: null, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  const out: RequirementsFile = {
+    requirements: [],
+    includes: [],
+    constraints: [],
+    lastRequirementEnd: null,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
   const lines = text.split(/(?<=\n)/);
   let offset = 0;
   let logical = '';

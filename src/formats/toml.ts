@@ -30,7 +30,8 @@ export function parseToml(text: string): TomlDocument {
   } catch (e) {
     // Thousands of nested arrays exhaust the parser's stack (Python's tomllib gives up too): say so plainly.
     // A string of several hundred thousand characters exhausts it too (it spreads the code points into a call).
-    if (e instanceof RangeError) return { text, ast: null, error: longestLine(text) ?? { line: 1, column: 1, message: 'values nested too deeply to read' } };
+    if (e instanceof RangeError)
+      return { text, ast: null, error: longestLine(text) ?? { line: 1, column: 1, message: 'values nested too deeply to read' } };
     const err = e as { message: string; lineNumber?: number; column?: number };
     return { text, ast: null, error: { line: err.lineNumber ?? 1, column: (err.column ?? 0) + 1, message: err.message } };
   }
@@ -44,7 +45,8 @@ function longestLine(text: string): TomlError | null {
   let start = 0;
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && text.charCodeAt(i) !== 10) continue;
-    if (i - start > MAX_TOML_LINE) return { line, column: 1, message: `line of ${i - start} characters is too long to read (up to ${MAX_TOML_LINE})` };
+    if (i - start > MAX_TOML_LINE)
+      return { line, column: 1, message: `line of ${i - start} characters is too long to read (up to ${MAX_TOML_LINE})` };
     line++;
     start = i + 1;
   }
@@ -104,7 +106,7 @@ export function* leafKeyValues(text: string, ast: TomlProgram): Generator<TomlLe
 
 export function tables(ast: TomlProgram): TomlTable[] {
   const top = ast.body[0];
-  return top ? (top.body.filter((n): n is TomlTable => n.type === 'TOMLTable')) : [];
+  return top ? top.body.filter((n): n is TomlTable => n.type === 'TOMLTable') : [];
 }
 
 /** The value as Python's tomllib gives it, with kinds kept apart (an integer is not a float). */

@@ -24,7 +24,12 @@ export function parseAll(y: Yaml, file: string, text: string): Document[] {
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+      throw new FileProblemError({
+        file,
+        line: e.linePos?.[0]?.line,
+        column: e.linePos?.[0]?.col,
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      });
     }
   }
   return docs as Document[];

@@ -102,7 +102,12 @@ function containerLimit(root) {
     const fields = line.split(' ').filter(Boolean);
     const sep = fields.indexOf('-');
     if (sep < 5 || fields.length < sep + 3) continue;
-    mounts.push({ root: unescapeMount(fields[3]), point: unescapeMount(fields[4]), type: fields[sep + 1], options: fields[sep + 3].split(',') });
+    mounts.push({
+      root: unescapeMount(fields[3]),
+      point: unescapeMount(fields[4]),
+      type: fields[sep + 1],
+      options: fields[sep + 3].split(','),
+    });
   }
   const found = [];
   for (const line of cgroups.split('\n')) {
@@ -145,7 +150,8 @@ function resolveLimit(env, options, baselineBytes) {
   if (text === 'off') return null;
   const auto = text === 'auto';
   const n = auto ? autoLimitMb(env) : Number(text);
-  if (!auto && (!Number.isFinite(n) || n <= 0)) throw new Error(`netra-memory-monitor: ${source}: memory limit '${value}' is not a number of MB, 'auto' or 'off'`);
+  if (!auto && (!Number.isFinite(n) || n <= 0))
+    throw new Error(`netra-memory-monitor: ${source}: memory limit '${value}' is not a number of MB, 'auto' or 'off'`);
   if (baselineBytes !== undefined && n * MB <= baselineBytes) {
     throw new Error(
       `netra-memory-monitor: ${source}: memory limit ${auto ? `auto (${n} MB)` : `${value} MB`} is at or below the ${mb(baselineBytes)} MB this test process already holds; no test could stay under it (raise the limit, or 'off')`,
@@ -159,7 +165,10 @@ const ACTIONS = ['fail', 'warn', 'skip'];
 function resolveAction(env, options, canSkip) {
   const { value, source } = setting(env, 'NODE_TEST_MEMORY_ACTION', options, 'action', 'fail');
   if (!ACTIONS.includes(value)) throw new Error(`netra-memory-monitor: ${source}: action '${value}' is not 'fail', 'warn' or 'skip'`);
-  if (value === 'skip' && !canSkip) throw new Error(`netra-memory-monitor: ${source}: action 'skip' needs Vitest (Jest cannot skip a test from a hook); use 'fail' or 'warn'`);
+  if (value === 'skip' && !canSkip)
+    throw new Error(
+      `netra-memory-monitor: ${source}: action 'skip' needs Vitest (Jest cannot skip a test from a hook); use 'fail' or 'warn'`,
+    );
   return value;
 }
 
@@ -204,7 +213,6 @@ function peakMeter() {
   };
 }
 
-
 /**
  * Register the monitor with a runner's hooks: `{ beforeEach, afterEach, afterAll, expect }` (Jest's globals,
  * or Vitest's exports). Returns the per-file state (for tests of the monitor itself).
@@ -241,7 +249,9 @@ function install(hooks, options) {
     before = process.memoryUsage.rss();
     if (action === 'skip' && limitMb !== null && before > limitMb * MB && context && typeof context.skip === 'function') {
       before = -1;
-      context.skip(`memory limit: process holds ${mb(process.memoryUsage.rss())} MB > limit ${limitMb} MB${holder ? ` since ${holder}` : ''}`);
+      context.skip(
+        `memory limit: process holds ${mb(process.memoryUsage.rss())} MB > limit ${limitMb} MB${holder ? ` since ${holder}` : ''}`,
+      );
       return;
     }
     meter.reset();
@@ -282,7 +292,12 @@ function install(hooks, options) {
 
 // Jest runs setupFilesAfterEnv with its hooks as globals. Vitest goes through the .mjs adapter instead
 // (its hooks are globals only with `globals: true`, and installing twice would count every test twice).
-if (!process.env.VITEST && typeof globalThis.afterEach === 'function' && typeof globalThis.beforeEach === 'function' && typeof globalThis.afterAll === 'function') {
+if (
+  !process.env.VITEST &&
+  typeof globalThis.afterEach === 'function' &&
+  typeof globalThis.beforeEach === 'function' &&
+  typeof globalThis.afterAll === 'function'
+) {
   install({ beforeEach: globalThis.beforeEach, afterEach: globalThis.afterEach, afterAll: globalThis.afterAll, expect: globalThis.expect });
 }
 

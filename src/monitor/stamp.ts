@@ -35,7 +35,12 @@ function shipped(file: string, name: string, version: string, source: string, co
   const versionLine = new RegExp(`^\uFEFF?${escape(comment)} ${escape(name)} (\\d+(?:\\.\\d+)*),`);
   const checksum = (text: string) =>
     createHash('sha256')
-      .update(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(checksumLine, `${comment} netra-migrate-sha256: ${PLACEHOLDER}`))
+      .update(
+        text
+          .replace(/^\uFEFF/, '')
+          .replace(/\r\n?/g, '\n')
+          .replace(checksumLine, `${comment} netra-migrate-sha256: ${PLACEHOLDER}`),
+      )
       .digest('hex');
   let stamped: string | undefined;
   return {
@@ -54,7 +59,13 @@ function shipped(file: string, name: string, version: string, source: string, co
 /** The pytest plugin; the Node monitor (Jest loads it directly) and its Vitest adapter. */
 export const PYTEST_MONITOR = shipped(MONITOR_FILE, MONITOR_MODULE, MONITOR_VERSION, MONITOR_SOURCE, '#');
 export const NODE_MONITOR = shipped('netra-memory-monitor.cjs', 'netra-memory-monitor', NODE_MONITOR_VERSION, NODE_MONITOR_SOURCE, '//');
-export const VITEST_ADAPTER = shipped('netra-memory-monitor.mjs', 'netra-memory-monitor', NODE_MONITOR_VERSION, VITEST_ADAPTER_SOURCE, '//');
+export const VITEST_ADAPTER = shipped(
+  'netra-memory-monitor.mjs',
+  'netra-memory-monitor',
+  NODE_MONITOR_VERSION,
+  VITEST_ADAPTER_SOURCE,
+  '//',
+);
 
 /** The pytest plugin's text to write, checksum filled in. */
 export const monitorText = (): string => PYTEST_MONITOR.text();

@@ -10,5 +10,8 @@ const LABEL = { error: 'Error', warning: 'Warning', info: 'Info' } as const;
  */
 export const compact: Reporter = ({ diagnostics, cwd }) =>
   diagnostics
-    .map((d) => `${oneLine(resolve(cwd, d.file))}: line ${d.line}, col ${d.column}, ${LABEL[d.severity]} - ${oneLine(d.message.replace(/\r?\n/g, ' '))} (${d.rule})\n`)
+    .map(
+      (d) =>
+        `${oneLine(resolve(cwd, d.file))}: line ${d.line}, col ${d.column}, ${LABEL[d.severity]} - ${oneLine(d.message.replace(/\r?\n/g, ' '))} (${d.rule})\n`,
+    )
     .join('');

@@ -25,7 +25,12 @@ export const github: Reporter = ({ diagnostics, problems, cwd }) => {
     return `::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
   });
   for (const p of problems) {
-    const props = [`file=${escapeProperty(relativePath(cwd, p.file))}`, ...(p.line ? [`line=${p.line}`] : []), ...(p.line ? [`col=${p.column ?? 1}`] : []), 'title=netra-migrate'];
+    const props = [
+      `file=${escapeProperty(relativePath(cwd, p.file))}`,
+      ...(p.line ? [`line=${p.line}`] : []),
+      ...(p.line ? [`col=${p.column ?? 1}`] : []),
+      'title=netra-migrate',
+    ];
     lines.push(`::error ${props.join(',')}::${escapeData(p.message)}\n`);
   }
   return lines.join('');

@@ -18,4 +18,9 @@ export function jsonFinding(cwd: string, d: LocatedDiagnostic) {
 }
 
 /** A flat array, one object per finding: the stable machine format. */
-export const json: Reporter = ({ diagnostics, cwd }) => JSON.stringify(diagnostics.map((d) => jsonFinding(cwd, d)), null, 2) + '\n';
+export const json: Reporter = ({ diagnostics, cwd }) =>
+  JSON.stringify(
+    diagnostics.map((d) => jsonFinding(cwd, d)),
+    null,
+    2,
+  ) + '\n';

@@ -17,7 +17,8 @@ export function readReason(read: FileRead): string {
       return /\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//.test(read.file) ? 'jest/vitest: test file' : 'jest/vitest: config';
     case 'read':
       // Sources a prefilter dropped were read as text but never parsed: nothing in them is what a rule reports on.
-      if (name === 'conftest.py' || /^test_.*\.py$|_test\.py$/.test(name)) return 'pytest: test source, text only (nothing a rule reports on)';
+      if (name === 'conftest.py' || /^test_.*\.py$|_test\.py$/.test(name))
+        return 'pytest: test source, text only (nothing a rule reports on)';
       return 'read to decide (a sibling config, a package.json, a module beside a config)';
     default:
       return read.reason;
@@ -33,7 +34,9 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 export function formatStats(result: CheckResult, totalMs: number): string {
   const stats = result.stats;
   if (!stats) return '';
-  const lines = [`files read: ${result.reads?.length ?? 0}, analyzed: ${result.files.length}, findings: ${result.diagnostics.length}, total: ${ms(totalMs)}`];
+  const lines = [
+    `files read: ${result.reads?.length ?? 0}, analyzed: ${result.files.length}, findings: ${result.diagnostics.length}, total: ${ms(totalMs)}`,
+  ];
   for (const [name, a] of Object.entries(stats.analyzers)) lines.push(`  analyzer ${name}: ${a.files} file(s), ${ms(a.ms)}`);
   const rules = Object.entries(stats.rules).sort(([, a], [, b]) => b.findings - a.findings || b.ms - a.ms);
   for (const [id, r] of rules) lines.push(`  rule ${id}: ${r.findings} finding(s), ${ms(r.ms)}`);

@@ -27,7 +27,10 @@ export const sarif: Reporter = ({ diagnostics, problems, cwd, tool }) => {
               name: r.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase()),
               shortDescription: { text: r.description },
               fullDescription: { text: r.docs.what },
-              help: { text: `${r.docs.why}\n\nFix safety: ${r.docs.fixSafety}`, markdown: `${r.docs.why}\n\n**Fix safety**: ${r.docs.fixSafety}` },
+              help: {
+                text: `${r.docs.why}\n\nFix safety: ${r.docs.fixSafety}`,
+                markdown: `${r.docs.why}\n\n**Fix safety**: ${r.docs.fixSafety}`,
+              },
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { fix: r.fix },
             })),

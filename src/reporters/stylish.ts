@@ -7,21 +7,35 @@ const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${
 export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
   if (diagnostics.length === 0) return '';
   const out: string[] = [];
-  const byFile = new Map<string, typeof diagnostics[number][]>();
+  const byFile = new Map<string, (typeof diagnostics)[number][]>();
   for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   for (const [file, list] of byFile) {
     out.push('', paint(color, '4', oneLine(relativePath(cwd, file))));
     const width = Math.max(...list.map((d) => `${d.line}:${d.column}`.length));
     for (const d of list) {
-      const sev = d.severity === 'error' ? paint(color, '31', 'error  ') : d.severity === 'warning' ? paint(color, '33', 'warning') : paint(color, '36', 'info   ');
+      const sev =
+        d.severity === 'error'
+          ? paint(color, '31', 'error  ')
+          : d.severity === 'warning'
+            ? paint(color, '33', 'warning')
+            : paint(color, '36', 'info   ');
       const fix = d.fix ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]') : '';
-      out.push(`  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${oneLine(d.message.replace(/\r?\n/g, ' '))}  ${paint(color, '2', d.rule)}${fix}`);
+      out.push(
+        `  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${oneLine(d.message.replace(/\r?\n/g, ' '))}  ${paint(color, '2', d.rule)}${fix}`,
+      );
     }
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   const total = errors + warnings;
-  out.push('', paint(color, errors > 0 ? '1;31' : '1;33', `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`));
+  out.push(
+    '',
+    paint(
+      color,
+      errors > 0 ? '1;31' : '1;33',
+      `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`,
+    ),
+  );
   if (fixable.safe > 0) out.push(`  ${fixable.safe} fixable with \`netra-migrate fix --write\``);
   if (fixable.unsafe > 0) out.push(`  ${fixable.unsafe} more fixable with \`netra-migrate fix --write --unsafe\``);
   return out.join('\n') + '\n';

@@ -1,10 +1,54 @@
 import { prng } from './env.js';
 
-const SECTIONS = ['[pytest]', '[tool:pytest]', '[pytest] # c', '[pytest];x', '[ pytest ]', '[]', '[a', '[a]]', '[a]b', '[x:y]', '  [indented]', '[pytest]\t', '[é]'];
+const SECTIONS = [
+  '[pytest]',
+  '[tool:pytest]',
+  '[pytest] # c',
+  '[pytest];x',
+  '[ pytest ]',
+  '[]',
+  '[a',
+  '[a]]',
+  '[a]b',
+  '[x:y]',
+  '  [indented]',
+  '[pytest]\t',
+  '[é]',
+];
 const KEYS = ['testpaths', 'addopts', 'markers', 'a', 'key with space', 'k:v', 'x=y', 'café', 'timeout', 'a\u00a0', '\u2003b'];
 const SEPS = [' = ', '=', ': ', ':', ' =', '= ', '\t=\t', ' : '];
-const VALUES = ['tests', 'tests # main', 'a ; b', '', '  spaced  ', 'a=b', 'x:y', "'quoted value'", '"dq"', 'trail\t', '#', ';', 'é ü', 'a\u00a0', 'v\u0085w', 'x\u2028y', 'p\x1cq', '[not a section]'];
-const CONTINUATIONS = ['    more', '\tmore', '  # comment in value', '  ; comment', '    -ra', '    ', ' x = y', '  [bracketed]', '\u00a0nbsp-indented', '\u3000ideographic'];
+const VALUES = [
+  'tests',
+  'tests # main',
+  'a ; b',
+  '',
+  '  spaced  ',
+  'a=b',
+  'x:y',
+  "'quoted value'",
+  '"dq"',
+  'trail\t',
+  '#',
+  ';',
+  'é ü',
+  'a\u00a0',
+  'v\u0085w',
+  'x\u2028y',
+  'p\x1cq',
+  '[not a section]',
+];
+const CONTINUATIONS = [
+  '    more',
+  '\tmore',
+  '  # comment in value',
+  '  ; comment',
+  '    -ra',
+  '    ',
+  ' x = y',
+  '  [bracketed]',
+  '\u00a0nbsp-indented',
+  '\u3000ideographic',
+];
 const OTHER = ['', '# comment', '; comment', '   ', 'bare line', '\ufeff[pytest]', '#', ';;', '\t# tab comment', '=value', ':value'];
 const EOLS = ['\n', '\n', '\n', '\r\n', '\r', '\u000b', '\u000c', '\u0085', '\u2028'];
 
@@ -34,7 +78,26 @@ export function generateIni(count: number, seed = 1): string[] {
   return docs;
 }
 
-const SHLEX = ['-ra', '--x=1', "'a b'", '"c d"', 'e\\ f', '"g\\"h"', "'i\\'", '"j\\\\k"', '\\', "'", '"', '#x', '""', "''", 'l"m"n', '--k="o p"', '\\\\', 'é'];
+const SHLEX = [
+  '-ra',
+  '--x=1',
+  "'a b'",
+  '"c d"',
+  'e\\ f',
+  '"g\\"h"',
+  "'i\\'",
+  '"j\\\\k"',
+  '\\',
+  "'",
+  '"',
+  '#x',
+  '""',
+  "''",
+  'l"m"n',
+  '--k="o p"',
+  '\\\\',
+  'é',
+];
 
 export function generateShlex(count: number, seed = 2): string[] {
   const rnd = prng(seed);
@@ -49,10 +112,45 @@ export function generateShlex(count: number, seed = 2): string[] {
 }
 
 const TOML_STRINGS = [
-  '"tests"', '"a b"', "'literal \\n kept'", '"esc \\t tab \\u00e9 \\\\ \\""', '"""multi\nline"""', '"""trim \\\n   continued"""',
-  "'''raw\nlines'''", '""', '"#not comment"', '"é ü"', '"\\U0001F600"',
+  '"tests"',
+  '"a b"',
+  "'literal \\n kept'",
+  '"esc \\t tab \\u00e9 \\\\ \\""',
+  '"""multi\nline"""',
+  '"""trim \\\n   continued"""',
+  "'''raw\nlines'''",
+  '""',
+  '"#not comment"',
+  '"é ü"',
+  '"\\U0001F600"',
 ];
-const TOML_SCALARS = ['1', '-17', '+5', '1_000', '0', '3.5', '-0.25', '1e3', '6.02e23', '1E-2', '1e16', '1.5e16', '1e-5', '0.0001', '123456789.125', '-0.0', '-inf', '12345678901234567890', 'true', 'false', '0x1F', '0o17', '0b101', 'inf', 'nan'];
+const TOML_SCALARS = [
+  '1',
+  '-17',
+  '+5',
+  '1_000',
+  '0',
+  '3.5',
+  '-0.25',
+  '1e3',
+  '6.02e23',
+  '1E-2',
+  '1e16',
+  '1.5e16',
+  '1e-5',
+  '0.0001',
+  '123456789.125',
+  '-0.0',
+  '-inf',
+  '12345678901234567890',
+  'true',
+  'false',
+  '0x1F',
+  '0o17',
+  '0b101',
+  'inf',
+  'nan',
+];
 const TOML_KEYS = ['testpaths', 'addopts', 'markers', 'timeout', 'minversion', 'xfail_strict', '"quoted key"', "'lit'", 'a-b', 'a_b', 'x'];
 
 /** Random pytest tables in TOML: string forms, numbers, booleans, arrays with comments and trailing commas. */

@@ -45,4 +45,6 @@ for (const t of tests) {
 }
 for (const f of hooks.afterAll) f();
 const rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
-process.stdout.write(JSON.stringify({ errors, lines, over: state.over, tests: state.tests, freed: tests.map((t) => t.rssAfterFreeMb ?? null), rssMb }));
+process.stdout.write(
+  JSON.stringify({ errors, lines, over: state.over, tests: state.tests, freed: tests.map((t) => t.rssAfterFreeMb ?? null), rssMb }),
+);

@@ -6,18 +6,21 @@ import { loadPytestConfig } from '../../src/runners/pytest/config.js';
 /** What pytest gets from tomllib for its table, in the oracle's plain encoding. */
 export function pytestView(data: any, mode: 'ini' | 'toml'): Record<string, unknown> {
   const table = data?.tool?.pytest ?? {};
-  const source = mode === 'ini' ? (table.ini_options ?? {}) : Object.fromEntries(Object.entries(table).filter(([k]) => k !== 'ini_options'));
+  const source =
+    mode === 'ini' ? (table.ini_options ?? {}) : Object.fromEntries(Object.entries(table).filter(([k]) => k !== 'ini_options'));
   const scalar = (v: any): unknown => {
     if (typeof v === 'string') return v;
     if (Array.isArray(v)) return v.map(scalar);
     if ('int' in v) return mode === 'ini' ? v.int : Number(v.int);
     if ('bool' in v) return mode === 'ini' ? (v.bool ? 'True' : 'False') : v.bool;
-    if ('float' in v) return mode === 'ini' ? v.float : ({ inf: Infinity, '-inf': -Infinity, nan: NaN } as Record<string, number>)[v.float] ?? Number(v.float);
+    if ('float' in v)
+      return mode === 'ini'
+        ? v.float
+        : (({ inf: Infinity, '-inf': -Infinity, nan: NaN } as Record<string, number>)[v.float] ?? Number(v.float));
     return v;
   };
   return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, scalar(v)]));
 }
-
 
 /** Compare our reading of one document with tomllib's; returns a description of the difference, or null. */
 export function tomlDifference(text: string, expected: any): string | null {

@@ -85,7 +85,8 @@ function assertFinding(dir: string, actual: LocatedDiagnostic, expected: Expecte
   for (const [key, value] of Object.entries(expected.data ?? {})) {
     assert.equal(actual.data?.[key], value, `${where}: data.${key} (${shown})`);
   }
-  if (expected.file !== undefined) assert.equal(relative(dir, actual.file).split('\\').join('/'), expected.file, `${where}: file (${shown})`);
+  if (expected.file !== undefined)
+    assert.equal(relative(dir, actual.file).split('\\').join('/'), expected.file, `${where}: file (${shown})`);
   for (const key of ['line', 'column', 'endLine', 'endColumn', 'severity'] as const) {
     if (expected[key] !== undefined) assert.equal(actual[key], expected[key], `${where}: ${key} (${shown})`);
   }
@@ -93,7 +94,13 @@ function assertFinding(dir: string, actual: LocatedDiagnostic, expected: Expecte
 }
 
 async function fixedFiles(id: string, dir: string, c: InvalidCase<string, unknown>): Promise<Files> {
-  const result = await fix({ cwd: dir, paths: c.paths ?? ['.'], rules: settingsFor(id, c.options), toolConfig: false, unsafe: c.unsafe === true });
+  const result = await fix({
+    cwd: dir,
+    paths: c.paths ?? ['.'],
+    rules: settingsFor(id, c.options),
+    toolConfig: false,
+    unsafe: c.unsafe === true,
+  });
   assert.deepEqual(result.problems, [], `case "${c.name}": fixing must produce files that read without problems`);
   return Object.fromEntries(result.changes.map((change) => [relative(dir, change.file).split('\\').join('/'), change.after]));
 }
@@ -113,7 +120,11 @@ export class RuleTester {
         test(`valid: ${c.name}`, async () => {
           const dir = writeProject(c.files);
           const found = await findings(id, dir, c);
-          assert.deepEqual(found.map((d) => describeFinding(dir, d)), [], `case "${c.name}" should report nothing`);
+          assert.deepEqual(
+            found.map((d) => describeFinding(dir, d)),
+            [],
+            `case "${c.name}" should report nothing`,
+          );
         });
       }
       for (const c of cases.invalid) {
@@ -121,7 +132,11 @@ export class RuleTester {
           assert.ok(c.errors.length > 0, 'an invalid case expects at least one finding');
           const dir = writeProject(c.files);
           const found = await findings(id, dir, c);
-          assert.equal(found.length, c.errors.length, `case "${c.name}": expected ${c.errors.length} finding(s), got:\n${found.map((d) => describeFinding(dir, d)).join('\n')}`);
+          assert.equal(
+            found.length,
+            c.errors.length,
+            `case "${c.name}": expected ${c.errors.length} finding(s), got:\n${found.map((d) => describeFinding(dir, d)).join('\n')}`,
+          );
           c.errors.forEach((expected, i) => assertFinding(dir, found[i]!, expected, `case "${c.name}", finding ${i + 1}`));
           if (c.output === undefined) return;
           const fixed = await fixedFiles(id, dir, c);
@@ -132,7 +147,11 @@ export class RuleTester {
           assert.deepEqual(fixed, c.output, `case "${c.name}": fixed files`);
           // Convergence: the fixed project, fixed again, stays as it is.
           const again = writeProject({ ...c.files, ...c.output });
-          assert.deepEqual(Object.keys(await fixedFiles(id, again, c)), [], `case "${c.name}": the fixed output must not change when fixed again`);
+          assert.deepEqual(
+            Object.keys(await fixedFiles(id, again, c)),
+            [],
+            `case "${c.name}": the fixed output must not change when fixed again`,
+          );
         });
       }
     });

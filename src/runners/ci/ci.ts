@@ -10,7 +10,16 @@ import type { Workspace } from '../../core/workspace.js';
 import { loadYaml } from '../../formats/yaml.js';
 import { testRunnerOf, type TestRunner } from '../compose/compose.js';
 import { pytestRunOf } from './command-line.js';
-import { makeSites, noxSites, pyprojectToxSites, scriptSites, shellSite, toxIniSites, type CommandSite, type SiteCommand } from './sites.js';
+import {
+  makeSites,
+  noxSites,
+  pyprojectToxSites,
+  scriptSites,
+  shellSite,
+  toxIniSites,
+  type CommandSite,
+  type SiteCommand,
+} from './sites.js';
 
 export type InvocationKind = 'github' | 'gitlab' | 'tox' | 'pyproject-tox' | 'nox' | 'make' | 'script';
 
@@ -116,7 +125,12 @@ async function loadCiJobs(file: string, text: string, kind: 'github' | 'gitlab')
   const doc = y.parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new FileProblemError({ file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+    throw new FileProblemError({
+      file,
+      line: e.linePos?.[0]?.line,
+      column: e.linePos?.[0]?.col,
+      message: `invalid YAML: ${e.message.split('\n')[0]}`,
+    });
   }
   const root = doc.contents;
   const jobs: CiJob[] = [];
@@ -125,7 +139,8 @@ async function loadCiJobs(file: string, text: string, kind: 'github' | 'gitlab')
   const namesOf = (node: unknown) => new Set(y.isMap(node) ? (node.items as Pair<Scalar>[]).map((p) => String(p.key?.value)) : []);
   const scalars = (node: unknown): Scalar[] => (y.isScalar(node) ? [node] : y.isSeq(node) ? node.items.flatMap(scalars) : []);
   const valueOf = (s: Scalar) => String(s.value ?? '');
-  const commandsOf = (nodes: Scalar[], cwd: string | null): CiCommand[] => nodes.flatMap((scalar) => shellSite(valueOf(scalar), cwd).map((c) => ({ ...c, scalar, source: valueOf(scalar) })));
+  const commandsOf = (nodes: Scalar[], cwd: string | null): CiCommand[] =>
+    nodes.flatMap((scalar) => shellSite(valueOf(scalar), cwd).map((c) => ({ ...c, scalar, source: valueOf(scalar) })));
   const workingDirectory = (node: unknown): string | null => {
     const v = y.isMap(node) ? node.getIn(['defaults', 'run', 'working-directory']) : undefined;
     return typeof v === 'string' ? v : null;
@@ -230,7 +245,8 @@ export function scalarOffset(text: string, scalar: Scalar, source: string, at: n
     const lines = raw.split('\n');
     const body = lines.slice(1);
     const indent = Math.min(...body.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
-    if (lineNo < body.length && Number.isFinite(indent)) offset = start + lines[0]!.length + 1 + body.slice(0, lineNo).reduce((n, l) => n + l.length + 1, 0) + indent + column;
+    if (lineNo < body.length && Number.isFinite(indent))
+      offset = start + lines[0]!.length + 1 + body.slice(0, lineNo).reduce((n, l) => n + l.length + 1, 0) + indent + column;
   }
   if (offset === null) return null;
   return text.slice(offset, offset + length) === source.slice(at, at + length) ? offset : null;

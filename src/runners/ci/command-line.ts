@@ -16,7 +16,8 @@ import { flagSpec } from '../pytest/schema.js';
 import type { FlagSpec } from '../pytest/schema-types.js';
 
 const registryFlags = new Map<string, FlagSpec['value']>();
-for (const plugin of pytestPlugins) for (const flag of plugin.flags) for (const name of flag.names) if (!registryFlags.has(name)) registryFlags.set(name, flag.value);
+for (const plugin of pytestPlugins)
+  for (const flag of plugin.flags) for (const name of flag.names) if (!registryFlags.has(name)) registryFlags.set(name, flag.value);
 
 /** Whether a pytest flag takes a value, from the generated registries; undefined when no registry knows it. */
 export function flagArity(name: string): FlagSpec['value'] | undefined {
@@ -46,31 +47,152 @@ export interface PytestRun {
 
 const ASSIGNMENT = /^[A-Za-z_]\w*=/;
 /** Commands that run the rest of their words as a command (after their own options). */
-const PASS_THROUGH = new Set(['env', 'exec', 'time', 'nice', 'nohup', 'sudo', 'command', 'xvfb-run', 'timeout', 'catchsegv', 'stdbuf', 'taskset']);
+const PASS_THROUGH = new Set([
+  'env',
+  'exec',
+  'time',
+  'nice',
+  'nohup',
+  'sudo',
+  'command',
+  'xvfb-run',
+  'timeout',
+  'catchsegv',
+  'stdbuf',
+  'taskset',
+]);
 /** Their options that take a value (`env -u NAME`, `timeout -s KILL`, `nice -n 5`, `xvfb-run -s ARGS`). */
-const PASS_THROUGH_VALUE_OPTIONS = new Set(['-u', '--unset', '-C', '--chdir', '-n', '--adjustment', '-s', '--signal', '-k', '--kill-after', '-e', '--server-args', '-f', '--auth-file', '-p', '--xauth-protocol']);
+const PASS_THROUGH_VALUE_OPTIONS = new Set([
+  '-u',
+  '--unset',
+  '-C',
+  '--chdir',
+  '-n',
+  '--adjustment',
+  '-s',
+  '--signal',
+  '-k',
+  '--kill-after',
+  '-e',
+  '--server-args',
+  '-f',
+  '--auth-file',
+  '-p',
+  '--xauth-protocol',
+]);
 /** `X run CMD ...` runners of a project environment. */
 const ENV_RUNNERS = new Set(['poetry', 'pdm', 'pipenv', 'hatch', 'rye', 'uv', 'pixi']);
 /** Options of `uv run`/`uvx` and friends that take a value (the rest are read as switches). */
-const RUNNER_VALUE_OPTIONS = new Set(['--with', '--with-editable', '--with-requirements', '--extra', '--group', '--only-group', '--no-group', '--python', '-p', '--package', '--env-file', '--directory', '--project', '--index', '--index-url', '--extra-index-url', '--from', '-e', '--env', '--environment', '--config-file', '--cache-dir']);
+const RUNNER_VALUE_OPTIONS = new Set([
+  '--with',
+  '--with-editable',
+  '--with-requirements',
+  '--extra',
+  '--group',
+  '--only-group',
+  '--no-group',
+  '--python',
+  '-p',
+  '--package',
+  '--env-file',
+  '--directory',
+  '--project',
+  '--index',
+  '--index-url',
+  '--extra-index-url',
+  '--from',
+  '-e',
+  '--env',
+  '--environment',
+  '--config-file',
+  '--cache-dir',
+]);
 /** Python interpreter options that take a value. */
 const PYTHON_VALUE_OPTIONS = new Set(['-X', '-W', '-Q', '--check-hash-based-pycs']);
 /** `coverage run` options that take a value. */
-const COVERAGE_VALUE_OPTIONS = new Set(['--source', '--rcfile', '--include', '--omit', '--concurrency', '--context', '--data-file', '--debug']);
+const COVERAGE_VALUE_OPTIONS = new Set([
+  '--source',
+  '--rcfile',
+  '--include',
+  '--omit',
+  '--concurrency',
+  '--context',
+  '--data-file',
+  '--debug',
+]);
 /** `docker compose` global options and `run`/`exec`/`docker run` options that take a value. */
-const COMPOSE_GLOBAL_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--profile', '--env-file', '--project-directory', '--ansi', '--progress', '--parallel']);
+const COMPOSE_GLOBAL_VALUE = new Set([
+  '-f',
+  '--file',
+  '-p',
+  '--project-name',
+  '--profile',
+  '--env-file',
+  '--project-directory',
+  '--ansi',
+  '--progress',
+  '--parallel',
+]);
 const DOCKER_VALUE = new Set([
-  '-e', '--env', '--env-file', '-v', '--volume', '-w', '--workdir', '--name', '--network', '--net', '-u', '--user', '--entrypoint',
-  '-l', '--label', '-p', '--publish', '--mount', '--platform', '--cpus', '-m', '--memory', '--memory-swap', '--shm-size', '--add-host',
-  '--hostname', '-h', '--dns', '--pull', '--index', '--cap-add', '--cap-drop', '--device', '--gpus', '--ulimit', '--tmpfs', '--ipc',
-  '--pid', '--runtime', '--security-opt', '--stop-signal', '--log-driver', '--log-opt', '--restart', '--cidfile', '--link', '--expose',
+  '-e',
+  '--env',
+  '--env-file',
+  '-v',
+  '--volume',
+  '-w',
+  '--workdir',
+  '--name',
+  '--network',
+  '--net',
+  '-u',
+  '--user',
+  '--entrypoint',
+  '-l',
+  '--label',
+  '-p',
+  '--publish',
+  '--mount',
+  '--platform',
+  '--cpus',
+  '-m',
+  '--memory',
+  '--memory-swap',
+  '--shm-size',
+  '--add-host',
+  '--hostname',
+  '-h',
+  '--dns',
+  '--pull',
+  '--index',
+  '--cap-add',
+  '--cap-drop',
+  '--device',
+  '--gpus',
+  '--ulimit',
+  '--tmpfs',
+  '--ipc',
+  '--pid',
+  '--runtime',
+  '--security-opt',
+  '--stop-signal',
+  '--log-driver',
+  '--log-opt',
+  '--restart',
+  '--cidfile',
+  '--link',
+  '--expose',
 ]);
 
 const isPytestWord = (w: ShellWord) => !w.dynamic && /^(pytest|py\.test)(-3(\.\d+)?)?$/.test(basename(w.value));
 const isPython = (w: ShellWord) => !w.dynamic && /^(python|pypy)(\d+(\.\d+)?)?$/.test(basename(w.value));
 
 /** Skip options at `i` (those in `withValue` take the next word unless written `--opt=value`); returns the first non-option. */
-function skipOptions(words: readonly ShellWord[], i: number, withValue: ReadonlySet<string>, onValue?: (name: string, value: string) => void): number {
+function skipOptions(
+  words: readonly ShellWord[],
+  i: number,
+  withValue: ReadonlySet<string>,
+  onValue?: (name: string, value: string) => void,
+): number {
   while (i < words.length && words[i]!.value.startsWith('-') && words[i]!.value !== '-') {
     const w = words[i]!.value;
     if (w === '--') return i + 1;
@@ -147,7 +269,10 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
       k++;
     }
     const composeFiles: string[] = [];
-    if (compose) k = skipOptions(words, k, COMPOSE_GLOBAL_VALUE, (opt, value) => (opt === '-f' || opt === '--file' ? composeFiles.push(value) : undefined));
+    if (compose)
+      k = skipOptions(words, k, COMPOSE_GLOBAL_VALUE, (opt, value) =>
+        opt === '-f' || opt === '--file' ? composeFiles.push(value) : undefined,
+      );
     const verb = words[k];
     if (!verb || !(compose ? ['run', 'exec'] : ['run']).includes(verb.value)) return null;
     const envNames = new Set<string>();

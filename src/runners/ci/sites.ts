@@ -30,7 +30,12 @@ export function shellSite(text: string, cwd: string | null): SiteCommand[] {
   for (const command of shellCommands(text)) {
     const [head, target] = command.words;
     if (head && (head.value === 'cd' || head.value === 'pushd')) {
-      dir = !target || target.dynamic || target.value.startsWith('~') || target.value === '-' ? null : dir === null ? null : resolve(dir, target.value);
+      dir =
+        !target || target.dynamic || target.value.startsWith('~') || target.value === '-'
+          ? null
+          : dir === null
+            ? null
+            : resolve(dir, target.value);
       continue;
     }
     out.push({ words: command.words, cwd: dir });
@@ -66,7 +71,9 @@ export function toxIniSites(file: string, text: string, base = 0, baseEnd?: numb
   const sites: CommandSite[] = [];
   for (const section of doc.sections) {
     if (!/^testenv(:|$)/.test(section.name)) continue;
-    const commands = section.entries.find((e) => e.name === 'commands') ?? (section.name === 'testenv' ? undefined : doc.sections.find((s) => s.name === 'testenv')?.entries.find((e) => e.name === 'commands'));
+    const commands =
+      section.entries.find((e) => e.name === 'commands') ??
+      (section.name === 'testenv' ? undefined : doc.sections.find((s) => s.name === 'testenv')?.entries.find((e) => e.name === 'commands'));
     if (!commands) continue;
     const changedir = section.entries.find((e) => e.name === 'changedir' || e.name === 'change_dir')?.value;
     const cwd = changedir ? resolve(toxinidir, toxSubstitute(changedir.trim(), toxinidir, lookup)) : toxinidir;
@@ -75,7 +82,11 @@ export function toxIniSites(file: string, text: string, base = 0, baseEnd?: numb
       ? { start: base + commands.keyLine.start, end: base + (commands.continuations.at(-1)?.end ?? commands.keyLine.end) }
       : { start: base + section.line.start, end: base + section.line.end };
     const lines = toxSubstitute(commands.value, toxinidir, lookup).replace(/\\\n/g, ' ').split('\n');
-    const site: CommandSite = { name: `tox [${section.name}]`, at: baseEnd !== undefined ? { start: base, end: baseEnd } : at, commands: [] };
+    const site: CommandSite = {
+      name: `tox [${section.name}]`,
+      at: baseEnd !== undefined ? { start: base, end: baseEnd } : at,
+      commands: [],
+    };
     for (const raw of lines) {
       // `py311,py312: pytest ...` runs only in those envs; `- cmd` ignores the exit code.
       const line = raw.replace(/^\s*!?[\w{},.-]+(?:-!?[\w{},.-]+)*:\s+/, '').replace(/^\s*-\s*/, '');
@@ -99,7 +110,12 @@ export function pyprojectToxSites(file: string, text: string): CommandSite[] {
     if (path[0] !== 'tool' || path[1] !== 'tox') continue;
     const rest = path.slice(2);
     if (rest.length === 1 && rest[0] === 'legacy_tox_ini' && node.value.type === 'TOMLValue' && typeof node.value.value === 'string') {
-      sites.push(...toxIniSites(file, String(node.value.value), node.range[0], node.range[1]).map((s) => ({ ...s, at: { start: node.range[0], end: node.range[1] } })));
+      sites.push(
+        ...toxIniSites(file, String(node.value.value), node.range[0], node.range[1]).map((s) => ({
+          ...s,
+          at: { start: node.range[0], end: node.range[1] },
+        })),
+      );
       continue;
     }
     const env = rest[0] === 'env_run_base' ? 'env_run_base' : rest[0] === 'env' && rest.length === 3 ? rest[1]! : null;
@@ -142,7 +158,8 @@ export async function noxSites(file: string, text: string): Promise<CommandSite[
     const words: ShellWord[] = [];
     for (const arg of call.args) {
       if (arg.name !== null) continue;
-      if (arg.string !== null) words.push({ value: arg.string, start: arg.start, end: arg.end, dynamic: false, glob: /[*?[]/.test(arg.string) });
+      if (arg.string !== null)
+        words.push({ value: arg.string, start: arg.start, end: arg.end, dynamic: false, glob: /[*?[]/.test(arg.string) });
       else if (/^\*\s*session\.posargs$/.test(arg.text)) continue;
       else words.push({ value: arg.text, start: arg.start, end: arg.end, dynamic: true, glob: false });
     }
@@ -209,7 +226,12 @@ export function scriptSites(file: string, text: string): CommandSite[] {
   for (const command of shellCommands(text)) {
     const [head, target] = command.words;
     if (head && (head.value === 'cd' || head.value === 'pushd')) {
-      dir = !target || target.dynamic || target.value === '-' || target.value.startsWith('~') ? null : dir === null ? null : resolve(dir, target.value);
+      dir =
+        !target || target.dynamic || target.value === '-' || target.value.startsWith('~')
+          ? null
+          : dir === null
+            ? null
+            : resolve(dir, target.value);
       continue;
     }
     sites.push({ name, at: { start: command.start, end: command.end }, commands: [{ words: command.words, cwd: dir }] });

@@ -62,7 +62,13 @@ export function testRunnerOf(command: string): TestRunner | null {
  * (`<<: *a` or `<<: [*a, *b]`, earlier wins, recursively). YAML merges only the top level: a service with its
  * own `environment:` gets none of the inherited one.
  */
-export function mergedGet(y: typeof import('yaml'), doc: Document, map: YAMLMap, key: string, seen = new Set<YAMLMap>()): { node: unknown; inherited: boolean } | undefined {
+export function mergedGet(
+  y: typeof import('yaml'),
+  doc: Document,
+  map: YAMLMap,
+  key: string,
+  seen = new Set<YAMLMap>(),
+): { node: unknown; inherited: boolean } | undefined {
   if (seen.has(map)) return undefined;
   seen.add(map);
   const own = map.items.find((p) => y.isScalar(p.key) && p.key.value === key);

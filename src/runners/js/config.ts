@@ -6,7 +6,18 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
-import { parseJs, property, readConfigValue, type JsArray, type JsObject, type JsProperty, type JsValue, type ParsedJs, type ReadSource, type Span } from '../../formats/js.js';
+import {
+  parseJs,
+  property,
+  readConfigValue,
+  type JsArray,
+  type JsObject,
+  type JsProperty,
+  type JsValue,
+  type ParsedJs,
+  type ReadSource,
+  type Span,
+} from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
 import { applyJestPreset } from './presets.js';
 
@@ -115,7 +126,9 @@ export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
     const name = test?.value.kind === 'object' ? property(test.value, 'name') : undefined;
     const project = name?.value.kind === 'string' ? name.value.value : `#${i + 1}`;
     const options = test?.value.kind === 'object' ? test.value : null;
-    return [{ ...target, kind: 'project', project, config: item, testProperty: test, options, computed: test && !options ? test.value : null }];
+    return [
+      { ...target, kind: 'project', project, config: item, testProperty: test, options, computed: test && !options ? test.value : null },
+    ];
   });
 }
 
@@ -172,7 +185,12 @@ export function declaredVersion(ws: Workspace, dir: string, runner: JsRunner): n
         if (declared !== undefined) {
           const major = /(\d+)/.exec(declared.replace(/^npm:[^@]+@/, ''))?.[1];
           // `workspace:*`, `link:`, `file:`: the runner is built in the repository, its major unknown here.
-          range = major !== undefined ? Number(major) : /^(?:workspace|link|file|portal):/.test(declared) ? UNKNOWN_VERSION : CURRENT_VERSION[runner];
+          range =
+            major !== undefined
+              ? Number(major)
+              : /^(?:workspace|link|file|portal):/.test(declared)
+                ? UNKNOWN_VERSION
+                : CURRENT_VERSION[runner];
         }
       } catch {
         // An unreadable manifest says nothing about versions; its own problems are reported where it is a target.
@@ -254,7 +272,14 @@ export function hasJestKey(text: string): boolean {
 }
 
 /** Load a config; throws FileProblemError for a syntax error. Null when the file is not a config of this runner after all. */
-export function loadJsConfig(ws: Workspace, file: string, text: string, runner: JsRunner, kind: JsConfigKind, testFiles: readonly string[] | null = null): JsConfigTarget | null {
+export function loadJsConfig(
+  ws: Workspace,
+  file: string,
+  text: string,
+  runner: JsRunner,
+  kind: JsConfigKind,
+  testFiles: readonly string[] | null = null,
+): JsConfigTarget | null {
   const parsed = parseJs(file, text);
   let value = kind === 'package-json' ? null : readConfigValue(parsed, sourceReader(ws));
   if (kind === 'package-json') {
@@ -263,7 +288,22 @@ export function loadJsConfig(ws: Workspace, file: string, text: string, runner: 
     if (!jest) return null;
     value = jest.value;
   }
-  const base = { read: (f: string) => ws.text(f), testFiles, monitorHome: runnerHome(ws, dirname(file), runner) ?? dirname(file), runner, kind, file, text, version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner], style: styleOf(file, text), value, options: null, config: null, testProperty: null, computed: null };
+  const base = {
+    read: (f: string) => ws.text(f),
+    testFiles,
+    monitorHome: runnerHome(ws, dirname(file), runner) ?? dirname(file),
+    runner,
+    kind,
+    file,
+    text,
+    version: declaredVersion(ws, dirname(file), runner) ?? CURRENT_VERSION[runner],
+    style: styleOf(file, text),
+    value,
+    options: null,
+    config: null,
+    testProperty: null,
+    computed: null,
+  };
   if (value === null) return kind === 'vite' ? null : base;
   if (value.kind !== 'object') {
     return kind === 'workspace' ? base : { ...base, computed: value };
@@ -314,9 +354,15 @@ export function projectEntries(target: JsConfigTarget, list: JsArray): { entries
       const test = property(item, 'test')?.value;
       const inner = test?.kind === 'object' ? test : item;
       const name = property(inner, target.runner === 'jest' ? 'displayName' : 'name')?.value;
-      const nameText = name?.kind === 'string' ? name.value : name?.kind === 'object' && property(name, 'name')?.value.kind === 'string' ? (property(name, 'name')!.value as { value: string }).value : null;
+      const nameText =
+        name?.kind === 'string'
+          ? name.value
+          : name?.kind === 'object' && property(name, 'name')?.value.kind === 'string'
+            ? (property(name, 'name')!.value as { value: string }).value
+            : null;
       const root = property(inner, target.runner === 'jest' ? 'rootDir' : 'root')?.value ?? property(item, 'root')?.value;
-      const dir = root?.kind === 'string' ? resolve(target.runner === 'jest' ? rootDir : configDir, root.value.replace(/^<rootDir>/, rootDir)) : null;
+      const dir =
+        root?.kind === 'string' ? resolve(target.runner === 'jest' ? rootDir : configDir, root.value.replace(/^<rootDir>/, rootDir)) : null;
       return { label: nameText ?? (root?.kind === 'string' ? root.value : `#${list.items.indexOf(item) + 1}`), testFiles: count(dir) };
     }
     const code = item.kind === 'computed' ? item.text.replace(/\s+/g, ' ') : '?';
@@ -360,7 +406,12 @@ export function packageRunsVitest(ws: Workspace, dir: string): boolean {
 
 /** `*` within a path segment, `**` across them: whether a project glob names a directory or file. */
 function globMatches(glob: string, path: string): boolean {
-  const pattern = glob.split(/(\*\*\/?|\*|\?)/).map((part) => (part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const pattern = glob
+    .split(/(\*\*\/?|\*|\?)/)
+    .map((part) =>
+      part.startsWith('**') ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
   return new RegExp(`^${pattern}/?$`).test(path);
 }
 
@@ -372,9 +423,15 @@ export function listedProjects(targets: readonly JsConfigTarget[]): (file: strin
   const entries: string[] = [];
   for (const t of targets) {
     if (t.runner !== 'vitest' || t.kind === 'project') continue;
-    const list = t.kind === 'workspace' ? t.value : t.options ? property(t.options, 'projects')?.value ?? property(t.options, 'workspace')?.value : undefined;
+    const list =
+      t.kind === 'workspace'
+        ? t.value
+        : t.options
+          ? (property(t.options, 'projects')?.value ?? property(t.options, 'workspace')?.value)
+          : undefined;
     if (list?.kind !== 'array') continue;
-    for (const item of list.items) if (item.kind === 'string' && !item.value.startsWith('!')) entries.push(resolve(dirname(t.file), item.value).split(sep).join('/'));
+    for (const item of list.items)
+      if (item.kind === 'string' && !item.value.startsWith('!')) entries.push(resolve(dirname(t.file), item.value).split(sep).join('/'));
   }
   return (file) => {
     const path = resolve(file).split(sep).join('/');

@@ -9,7 +9,19 @@ import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
-import { configKind, hasJestKey, inlineProjects, listedProjects, packageRunsVitest, loadJsConfig, NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, VITEST_CONFIG, type JsConfigTarget, type JsRunner } from './config.js';
+import {
+  configKind,
+  hasJestKey,
+  inlineProjects,
+  listedProjects,
+  packageRunsVitest,
+  loadJsConfig,
+  NAMED_JEST_CONFIG,
+  NAMED_VITEST_CONFIG,
+  VITEST_CONFIG,
+  type JsConfigTarget,
+  type JsRunner,
+} from './config.js';
 import { linkJestProjects } from './jest-projects.js';
 import { scriptConfigs } from './scripts.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
@@ -33,7 +45,9 @@ function importedFiles(file: string, text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
     const base = resolve(dirname(file), m[1]!);
-    const found = ['', '.js', '.ts', '.mjs', '.cjs', '.mts', '.cts', '.json'].map((ext) => base + ext).find((f) => existsSync(f) && statSync(f).isFile());
+    const found = ['', '.js', '.ts', '.mjs', '.cjs', '.mts', '.cts', '.json']
+      .map((ext) => base + ext)
+      .find((f) => existsSync(f) && statSync(f).isFile());
     if (found) out.push(found);
   }
   return out;
@@ -45,7 +59,9 @@ function importedFiles(file: string, text: string): string[] {
  * importing config sets.
  */
 function dropImportedBases(ws: Workspace, found: Found): void {
-  const named = [...found.configs].filter(([file, how]) => !how.explicit && !how.runner && (NAMED_JEST_CONFIG.test(basename(file)) || NAMED_VITEST_CONFIG.test(basename(file))));
+  const named = [...found.configs].filter(
+    ([file, how]) => !how.explicit && !how.runner && (NAMED_JEST_CONFIG.test(basename(file)) || NAMED_VITEST_CONFIG.test(basename(file))),
+  );
   if (named.length === 0) return;
   const imported = new Set<string>();
   for (const file of found.configs.keys()) {
@@ -112,11 +128,22 @@ function strictJsonProblem(file: string, text: string): FileProblem | null {
     const at = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
     const before = text.slice(0, at);
     const line = before.split('\n').length;
-    return { file, line, column: at - (before.lastIndexOf('\n') + 1) + 1, message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+    return {
+      file,
+      line,
+      column: at - (before.lastIndexOf('\n') + 1) + 1,
+      message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+    };
   }
 }
 
-function loadConfig(ws: Workspace, file: string, problems: FileProblem[], testFiles: readonly string[] | null, runner?: JsRunner): JsConfigTarget | null {
+function loadConfig(
+  ws: Workspace,
+  file: string,
+  problems: FileProblem[],
+  testFiles: readonly string[] | null,
+  runner?: JsRunner,
+): JsConfigTarget | null {
   // A config a script names (`jest --config ci/jest.js`) is that runner's, whatever its name.
   const kind = runner && basename(file) !== 'package.json' ? { runner, kind: 'config' as const } : configKind(file, true)!;
   const text = ws.text(file);
@@ -176,7 +203,10 @@ export const jsAnalyzer: Analyzer = {
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const { configs, tests, walked } = find(ws, inputs);
-    const testFiles = [...tests].filter((f) => !ignored?.(f)).map((f) => resolve(f)).sort();
+    const testFiles = [...tests]
+      .filter((f) => !ignored?.(f))
+      .map((f) => resolve(f))
+      .sort();
     const walkedDirs = walked.map((d) => resolve(d) + sep);
     const targets: JsConfigTarget[] = [];
     for (const [file, how] of [...configs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -18,7 +18,9 @@ export function linkJestProjects(targets: readonly JsConfigTarget[]): void {
     if (projects?.value.kind === 'computed' && isNxProjects(projects.value.text)) root.nxProjects = nxProjectCount(root, targets);
     const base = configRoot(root);
     if (!projects || base === null || projects.value.kind !== 'array') continue;
-    const paths = projects.value.items.flatMap((item) => (item.kind === 'string' ? [resolve(base, item.value.split('<rootDir>').join(base))] : []));
+    const paths = projects.value.items.flatMap((item) =>
+      item.kind === 'string' ? [resolve(base, item.value.split('<rootDir>').join(base))] : [],
+    );
     const matchers = paths.map((p) => (GLOB.test(p) ? (f: string) => jsGlobRegExp(p).test(f) : (f: string) => f === p));
     for (const target of targets) {
       if (target === root || target.runner !== 'jest' || target.kind === 'project' || target.jestRoot) continue;

@@ -10,7 +10,17 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { plainValue, property, readConfigValue, type JsObject, type JsProperty, type JsValue, type PlainData, type ReadSource, type Span } from '../../formats/js.js';
+import {
+  plainValue,
+  property,
+  readConfigValue,
+  type JsObject,
+  type JsProperty,
+  type JsValue,
+  type PlainData,
+  type ReadSource,
+  type Span,
+} from '../../formats/js.js';
 
 /** The options Nx's `nxPreset` (`@nx/jest/preset`) documents, for `preset: '@nx/jest/preset'`; none is a limit (a spread `...nxPreset` is read through js-known.ts). */
 const NX_PRESET: Record<string, PlainData> = {
@@ -42,7 +52,11 @@ export const KNOWN_PRESETS: Record<string, Record<string, PlainData>> = {
     moduleFileExtensions: ['ts', 'html', 'js', 'json', 'mjs'],
     transform: { '^.+\\.(ts|js|mjs|html|svg)$': 'jest-preset-angular' },
     transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
-    snapshotSerializers: ['jest-preset-angular/build/serializers/html-comment', 'jest-preset-angular/build/serializers/ng-snapshot', 'jest-preset-angular/build/serializers/no-ng-attributes'],
+    snapshotSerializers: [
+      'jest-preset-angular/build/serializers/html-comment',
+      'jest-preset-angular/build/serializers/ng-snapshot',
+      'jest-preset-angular/build/serializers/no-ng-attributes',
+    ],
   },
   'react-native': {
     haste: { defaultPlatform: 'ios', platforms: ['android', 'ios', 'native'] },
@@ -99,16 +113,29 @@ export function applyJestPreset(options: JsObject, configFile: string, readSourc
   const rootDirProp = property(options, 'rootDir');
   const configDir = dirname(configFile);
   const rootDir = rootDirProp?.value.kind === 'string' ? resolve(configDir, rootDirProp.value.value) : configDir;
-  const value = preset.value.kind === 'string' ? presetValue(preset.value.value.split('<rootDir>').join(rootDir), rootDir, readSource, preset) : null;
+  const value =
+    preset.value.kind === 'string' ? presetValue(preset.value.value.split('<rootDir>').join(rootDir), rootDir, readSource, preset) : null;
   if (!value || value.kind !== 'object') return { ...options, opaque: options.opaque ?? preset };
-  const properties: JsProperty[] = value.properties.filter((p) => !property(options, p.key)).map((p) => ({ ...p, own: false, ...(CONCATENATED.has(p.key) ? { concatenated: true } : {}) }));
+  const properties: JsProperty[] = value.properties
+    .filter((p) => !property(options, p.key))
+    .map((p) => ({ ...p, own: false, ...(CONCATENATED.has(p.key) ? { concatenated: true } : {}) }));
   for (const p of options.properties) {
     const from = property(value, p.key);
     if (from && CONCATENATED.has(p.key) && from.value.kind === 'array' && p.value.kind === 'array') {
-      properties.push({ ...p, value: { ...p.value, items: [...from.value.items, ...p.value.items], opaque: p.value.opaque ?? from.value.opaque } });
+      properties.push({
+        ...p,
+        value: { ...p.value, items: [...from.value.items, ...p.value.items], opaque: p.value.opaque ?? from.value.opaque },
+      });
     } else if (from && MERGED.has(p.key) && from.value.kind === 'object' && p.value.kind === 'object') {
       const keys = new Set(p.value.properties.map((q) => q.key));
-      properties.push({ ...p, value: { ...p.value, properties: [...from.value.properties.filter((q) => !keys.has(q.key)), ...p.value.properties], opaque: p.value.opaque ?? from.value.opaque } });
+      properties.push({
+        ...p,
+        value: {
+          ...p.value,
+          properties: [...from.value.properties.filter((q) => !keys.has(q.key)), ...p.value.properties],
+          opaque: p.value.opaque ?? from.value.opaque,
+        },
+      });
     } else properties.push(p);
   }
   return { ...options, properties, opaque: options.opaque ?? value.opaque };

@@ -26,7 +26,8 @@ export function option(target: JsConfigTarget, key: string): JsProperty | undefi
 export const runnerTitle = (target: JsConfigTarget) => (target.runner === 'jest' ? 'Jest' : 'Vitest');
 
 /** What a finding is about: `Jest config`, `Vitest config`, or `Vitest project \`unit\``. */
-export const subject = (target: JsConfigTarget) => (target.project ? `${runnerTitle(target)} project \`${target.project}\`` : `${runnerTitle(target)} config`);
+export const subject = (target: JsConfigTarget) =>
+  target.project ? `${runnerTitle(target)} project \`${target.project}\`` : `${runnerTitle(target)} config`;
 
 /**
  * Whether Jest takes `key` from another config than this one: a project's root-only options come from the
@@ -57,7 +58,10 @@ export function addOptions(target: JsConfigTarget, entries: readonly (readonly [
     return insertProperties(target.text, target.options.literal, entries, target.style);
   }
   if (target.runner === 'vitest' && target.config && !target.testProperty && target.config.literal.file === target.file) {
-    return [...insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style), ...vitestTypes(target)];
+    return [
+      ...insertProperties(target.text, target.config.literal, [['test', Object.fromEntries(entries)]], target.style),
+      ...vitestTypes(target),
+    ];
   }
   return null;
 }
@@ -76,7 +80,8 @@ export function missingAt(target: JsConfigTarget): { start: number; end: number 
  */
 function vitestTypes(target: JsConfigTarget): Edit[] {
   const { text } = target;
-  if (!/from\s*['"]vite['"]|require\(\s*['"]vite['"]\s*\)/.test(text) || /<reference\s+types=["']vitest(?:\/config)?["']/.test(text)) return [];
+  if (!/from\s*['"]vite['"]|require\(\s*['"]vite['"]\s*\)/.test(text) || /<reference\s+types=["']vitest(?:\/config)?["']/.test(text))
+    return [];
   // After a BOM and a shebang line: the reference must stay among the file's leading comments.
   let at = text.startsWith('\uFEFF') ? 1 : 0;
   if (text.startsWith('#!', at)) at = text.indexOf('\n', at) + 1 || text.length;

@@ -44,7 +44,8 @@ export function scriptConfigsOf(script: string, dir: string): { file: string; ru
     if (token === '--config' || token === '-c') path = tokens[++i];
     else if (token.startsWith('--config=') || token.startsWith('-c=')) path = token.slice(token.indexOf('=') + 1);
     // `--config '{"testTimeout": 1}'` is Jest's inline JSON config, not a file.
-    if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path)) out.push({ file: join(dir, path), runner });
+    if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path))
+      out.push({ file: join(dir, path), runner });
   }
   return out;
 }

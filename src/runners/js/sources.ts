@@ -66,14 +66,22 @@ function heldBy(ts: typeof TS, source: TS.SourceFile, arg: TS.Expression | undef
   const assigned = new Set<string>();
   const started = new Set<string>();
   const visit = (node: TS.Node): void => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
       // `db = ...`, `ctx.db = ...` on a binding from outside the callback.
       let target: TS.Expression = node.left;
       while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) target = target.expression;
       if (ts.isIdentifier(target) && !local.has(target.text)) assigned.add(node.left.getText(source));
     }
     if (ts.isCallExpression(node)) {
-      const callee = ts.isIdentifier(node.expression) ? node.expression.text : ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : '';
+      const callee = ts.isIdentifier(node.expression)
+        ? node.expression.text
+        : ts.isPropertyAccessExpression(node.expression)
+          ? node.expression.name.text
+          : '';
       if (STARTS.test(callee)) started.add(`${node.expression.getText(source)}()`);
     }
     ts.forEachChild(node, visit);

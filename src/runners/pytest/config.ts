@@ -104,10 +104,16 @@ function iniOrThrow(file: string, text: string): IniDocument {
 
 function tomlOrThrow(file: string, text: string): TomlDocument {
   if (text.charCodeAt(0) === 0xfeff) {
-    throw new FileProblemError({ file, line: 1, column: 1, message: 'file starts with a UTF-8 byte order mark, which TOML does not allow; pytest (tomllib) fails to read it' });
+    throw new FileProblemError({
+      file,
+      line: 1,
+      column: 1,
+      message: 'file starts with a UTF-8 byte order mark, which TOML does not allow; pytest (tomllib) fails to read it',
+    });
   }
   const doc = parseToml(text);
-  if (doc.error) throw new FileProblemError({ file, line: doc.error.line, column: doc.error.column, message: `invalid TOML: ${doc.error.message}` });
+  if (doc.error)
+    throw new FileProblemError({ file, line: doc.error.line, column: doc.error.column, message: `invalid TOML: ${doc.error.message}` });
   return doc;
 }
 
@@ -160,7 +166,11 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     const config = iniConfig(file, text, doc, section, explicit);
     config.inert = !section && !alwaysConfig;
     if (stray) config.strayTables.push({ name: stray.name, start: stray.line.start, end: stray.line.end, reason: 'ini-tool-pytest' });
-    if (stray && !section) config.insertSite = { kind: 'waiting', reason: 'its [tool:pytest] section, which pytest ignores in an .ini file, must first be renamed to [pytest]' };
+    if (stray && !section)
+      config.insertSite = {
+        kind: 'waiting',
+        reason: 'its [tool:pytest] section, which pytest ignores in an .ini file, must first be renamed to [pytest]',
+      };
     return config;
   }
   if (ext === '.cfg') {
@@ -172,7 +182,10 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     if (!section && plain) {
       // pytest fails outright on this ("[pytest] section in setup.cfg files is no longer supported").
       config.strayTables.push({ name: plain.name, start: plain.line.start, end: plain.line.end, reason: 'setup-cfg-pytest' });
-      config.insertSite = { kind: 'waiting', reason: 'its [pytest] section, which pytest refuses in setup.cfg, must first be renamed to [tool:pytest]' };
+      config.insertSite = {
+        kind: 'waiting',
+        reason: 'its [pytest] section, which pytest refuses in setup.cfg, must first be renamed to [tool:pytest]',
+      };
     }
     return config;
   }
@@ -181,7 +194,17 @@ export function loadPytestConfig(file: string, text: string, explicit = false): 
     return tomlConfig(file, text, doc, name === 'pytest.toml' || name === '.pytest.toml', explicit);
   }
   return explicit
-    ? { file, text, format: 'ini', mode: 'ini', table: null, entries: [], explicit, strayTables: [], insertSite: { kind: 'new-section', header: '[pytest]' } }
+    ? {
+        file,
+        text,
+        format: 'ini',
+        mode: 'ini',
+        table: null,
+        entries: [],
+        explicit,
+        strayTables: [],
+        insertSite: { kind: 'new-section', header: '[pytest]' },
+      }
     : null;
 }
 
@@ -197,11 +220,13 @@ function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: b
   const inlineTables = new Map<string, TomlInlineTable>();
   let iniDefinedAt: { start: number; end: number } | null = null;
   for (const { path, node, inline, prefix } of leafKeyValues(text, ast)) {
-    if (node.value.type === 'TOMLInlineTable' && (same(path, iniPath) || same(path, nativePath))) inlineTables.set(path.join('.'), node.value);
+    if (node.value.type === 'TOMLInlineTable' && (same(path, iniPath) || same(path, nativePath)))
+      inlineTables.set(path.join('.'), node.value);
     // A dotted key or inline table defines [tool.pytest.ini_options] too: pytest sees that table either way.
     if (!pytestToml && !iniDefinedAt && startsWith(path, iniPath)) iniDefinedAt = { start: node.key.range[0], end: node.key.range[1] };
     const isIni = !pytestToml && startsWith(path, iniPath) && path.length === iniPath.length + 1;
-    const isNative = startsWith(path, nativePath) && path.length === nativePath.length + 1 && !(path[nativePath.length] === 'ini_options' && !pytestToml);
+    const isNative =
+      startsWith(path, nativePath) && path.length === nativePath.length + 1 && !(path[nativePath.length] === 'ini_options' && !pytestToml);
     if (!isIni && !isNative) continue;
     const key = path[path.length - 1]!;
     const lastKey = node.key.keys[node.key.keys.length - 1]!;
@@ -251,9 +276,17 @@ function tomlConfig(file: string, text: string, doc: TomlDocument, pytestToml: b
   const base = { file, text, format: 'toml' as const, explicit, toml: doc, strayTables: [] as PytestConfig['strayTables'] };
   if (native.length > 0) {
     const table = locate(nativeTable, nativePath.join('.'), native, null);
-    const config: PytestConfig = { ...base, mode: 'toml', table, entries: native, insertSite: siteFor(native, table, nativePath.join('.')) };
+    const config: PytestConfig = {
+      ...base,
+      mode: 'toml',
+      table,
+      entries: native,
+      insertSite: siteFor(native, table, nativePath.join('.')),
+    };
     if (iniMode.length > 0 || iniTable || iniDefinedAt) {
-      const where = iniTable ? { start: iniTable.range[0], end: iniTable.key.range[1] + 1 } : (iniDefinedAt ?? { start: iniMode[0]!.keyStart, end: iniMode[0]!.keyEnd });
+      const where = iniTable
+        ? { start: iniTable.range[0], end: iniTable.key.range[1] + 1 }
+        : (iniDefinedAt ?? { start: iniMode[0]!.keyStart, end: iniMode[0]!.keyEnd });
       config.strayTables.push({ name: iniPath.join('.'), ...where, reason: 'both-toml-tables' });
     }
     return config;
@@ -334,17 +367,26 @@ export function typedValue(config: PytestConfig, entry: ConfigEntry, type: Pytes
       case 'linelist':
       case 'paths':
       case 'pathlist':
-        if (!Array.isArray(raw)) return { ok: false, error: `expects a list of strings for type '${type}', got ${pyTypeName(entry.rawKind)}` };
+        if (!Array.isArray(raw))
+          return { ok: false, error: `expects a list of strings for type '${type}', got ${pyTypeName(entry.rawKind)}` };
         if (raw.some((x) => typeof x !== 'string')) return { ok: false, error: 'expects a list of strings' };
         return { ok: true, value: raw };
       case 'bool':
-        return entry.rawKind === 'boolean' ? { ok: true, value: raw } : { ok: false, error: `expects a bool, got ${pyTypeName(entry.rawKind)}` };
+        return entry.rawKind === 'boolean'
+          ? { ok: true, value: raw }
+          : { ok: false, error: `expects a bool, got ${pyTypeName(entry.rawKind)}` };
       case 'int':
-        return entry.rawKind === 'integer' ? { ok: true, value: raw } : { ok: false, error: `expects an int, got ${pyTypeName(entry.rawKind)}` };
+        return entry.rawKind === 'integer'
+          ? { ok: true, value: raw }
+          : { ok: false, error: `expects an int, got ${pyTypeName(entry.rawKind)}` };
       case 'float':
-        return entry.rawKind === 'integer' || entry.rawKind === 'float' ? { ok: true, value: Number(raw) } : { ok: false, error: `expects a float, got ${pyTypeName(entry.rawKind)}` };
+        return entry.rawKind === 'integer' || entry.rawKind === 'float'
+          ? { ok: true, value: Number(raw) }
+          : { ok: false, error: `expects a float, got ${pyTypeName(entry.rawKind)}` };
       default:
-        return entry.rawKind === 'string' ? { ok: true, value: raw } : { ok: false, error: `expects a string, got ${pyTypeName(entry.rawKind)}` };
+        return entry.rawKind === 'string'
+          ? { ok: true, value: raw }
+          : { ok: false, error: `expects a string, got ${pyTypeName(entry.rawKind)}` };
     }
   }
   const str = typeof raw === 'string' ? raw : null;
@@ -359,7 +401,16 @@ export function typedValue(config: PytestConfig, entry: ConfigEntry, type: Pytes
         return { ok: false, error: `cannot be split like a shell command line: ${(e as ShlexError).message}` };
       }
     case 'linelist':
-      return { ok: true, value: str === null ? raw : str.split('\n').map((l) => l.trim()).filter(Boolean) };
+      return {
+        ok: true,
+        value:
+          str === null
+            ? raw
+            : str
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean),
+      };
     case 'bool': {
       const v = String(raw).trim().toLowerCase();
       if (TRUE.has(v)) return { ok: true, value: true };

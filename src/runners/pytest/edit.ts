@@ -64,7 +64,12 @@ export function insertEntries(config: PytestConfig, pairs: readonly (readonly [s
   const text = config.text;
   switch (site.kind) {
     case 'lines':
-      return { file: config.file, start: site.at, end: site.at, text: pairs.map(([key, value]) => `${eol}${site.prefix}${key}${sep}${value}`).join('') };
+      return {
+        file: config.file,
+        start: site.at,
+        end: site.at,
+        text: pairs.map(([key, value]) => `${eol}${site.prefix}${key}${sep}${value}`).join(''),
+      };
     case 'inline': {
       const body = pairs.map(([key, value]) => `${site.prefix}${key} = ${value}`).join(', ');
       if (!site.empty) return { file: config.file, start: site.at, end: site.at, text: `, ${body}` };
@@ -217,7 +222,12 @@ export function appendItem(config: PytestConfig, entry: ConfigEntry, items: read
 }
 
 /** Add items at the end of a list value in one edit (`-p NAME` is two items), in the value's own layout. */
-export function appendItems(config: PytestConfig, entry: ConfigEntry, items: readonly ConfigItem[] | null, values: readonly string[]): Edit {
+export function appendItems(
+  config: PytestConfig,
+  entry: ConfigEntry,
+  items: readonly ConfigItem[] | null,
+  values: readonly string[],
+): Edit {
   const text = config.text;
   const file = config.file;
   if (entry.toml?.type === 'TOMLArray') {
@@ -237,7 +247,13 @@ export function appendItems(config: PytestConfig, entry: ConfigEntry, items: rea
       // beside its value); items one to a line get one line each.
       const shared = els.length > 1 && lineStartAt(text, els[els.length - 2]!.range[0]) === lastLineStart;
       const lines = shared ? [`${eol}${indent}${values.map(tomlString).join(', ')}`] : values.map((v) => `${eol}${indent}${tomlString(v)}`);
-      if (hasComma) return { file, start: lineEndAt(text, last.range[1]), end: lineEndAt(text, last.range[1]), text: lines.map((l) => `${l},`).join('') };
+      if (hasComma)
+        return {
+          file,
+          start: lineEndAt(text, last.range[1]),
+          end: lineEndAt(text, last.range[1]),
+          text: lines.map((l) => `${l},`).join(''),
+        };
       return { file, start: last.range[1], end: last.range[1], text: `,${lines.join(',')}` };
     }
     return { file, start: last.range[1], end: last.range[1], text: values.map((v) => `, ${tomlString(v)}`).join('') };

@@ -94,7 +94,9 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
     let foundAtTop = false;
     for (const { dir, entries } of ws.walk(input)) {
       // pytest reads a config through a symbolic link too (the link is read, never written: see writeFileAtomic).
-      const names = new Set(entries.filter((e) => isConfigName(e.name) && (e.isFile() || (e.isSymbolicLink() && isFile(join(dir, e.name))))).map((e) => e.name));
+      const names = new Set(
+        entries.filter((e) => isConfigName(e.name) && (e.isFile() || (e.isSymbolicLink() && isFile(join(dir, e.name))))).map((e) => e.name),
+      );
       if (names.size === 0) continue;
       const found = targetsInDir(ws, dir, names, problems);
       if (dir === input && found.some((t) => t.role === 'active')) foundAtTop = true;
@@ -136,7 +138,8 @@ async function attachSources(
 ): Promise<string[]> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
-  const owner = (file: string) => active.filter((t) => file.startsWith(t.rootDir + sep)).sort((a, b) => b.rootDir.length - a.rootDir.length)[0];
+  const owner = (file: string) =>
+    active.filter((t) => file.startsWith(t.rootDir + sep)).sort((a, b) => b.rootDir.length - a.rootDir.length)[0];
   const scanDirs = inputs.filter((i) => statSafe(i)?.isDirectory());
   // The configs whose sources this run reads: a config with none still counts as read (it has no fixtures).
   const scanned = new Set<PytestTarget>();
@@ -190,7 +193,10 @@ function withholdWaiting(rule: PytestRule): PytestRule {
   return {
     ...rule,
     check: (ctx, target) =>
-      rule.check({ ...ctx, report: (input) => ctx.report(input.fix?.edits.some(waitsForSection) ? { ...input, fix: null } : input) }, target),
+      rule.check(
+        { ...ctx, report: (input) => ctx.report(input.fix?.edits.some(waitsForSection) ? { ...input, fix: null } : input) },
+        target,
+      ),
   };
 }
 
@@ -200,10 +206,19 @@ export const pytestAnalyzer: Analyzer = {
     return pytestRules();
   },
   // Configs (and `-c` profiles next to them), conftest.py and test modules under pytest's default names.
-  filePatterns: [...CONFIG_NAMES.map((n) => n.replace(/\./g, '\\.')), String.raw`pytest-[^/]*\.ini`, String.raw`conftest\.py`, String.raw`test_[^/]*\.py`, String.raw`[^/]*_test\.py`],
+  filePatterns: [
+    ...CONFIG_NAMES.map((n) => n.replace(/\./g, '\\.')),
+    String.raw`pytest-[^/]*\.ini`,
+    String.raw`conftest\.py`,
+    String.raw`test_[^/]*\.py`,
+    String.raw`[^/]*_test\.py`,
+  ],
   async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
-    const found = collectPytestTargets(ws, inputs.filter((i) => !isPythonSource(i)));
+    const found = collectPytestTargets(
+      ws,
+      inputs.filter((i) => !isPythonSource(i)),
+    );
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
     const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
@@ -211,7 +226,11 @@ export const pytestAnalyzer: Analyzer = {
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
-    const runs = targets.flatMap((target) => pytestRules().filter((rule) => !onlySources || rule.meta.sources === true).map((rule) => ({ rule: withholdWaiting(rule), target })));
+    const runs = targets.flatMap((target) =>
+      pytestRules()
+        .filter((rule) => !onlySources || rule.meta.sources === true)
+        .map((rule) => ({ rule: withholdWaiting(rule), target })),
+    );
     return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
   },
   derive(ws, inputs, profiles) {
@@ -227,13 +246,22 @@ export const pytestAnalyzer: Analyzer = {
       if (text === null) return null;
       // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
       const error = await pythonSyntaxError(text);
-      if (error) return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
+      if (error)
+        return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       const original = ws.original(file)?.text;
       const before = original === undefined ? null : cpythonVerdict(original);
-      if (before && !before.ok) return { file, line: before.line, column: before.column, asRead: true, message: `Python syntax error (CPython: ${before.message}); the file is never edited` };
+      if (before && !before.ok)
+        return {
+          file,
+          line: before.line,
+          column: before.column,
+          asRead: true,
+          message: `Python syntax error (CPython: ${before.message}); the file is never edited`,
+        };
       const after = cpythonVerdict(text);
-      if (after && !after.ok) return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
+      if (after && !after.ok)
+        return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;
     }
     if (!(CONFIG_NAMES as readonly string[]).includes(basename(file)) && !/\.(ini|cfg|toml)$/.test(file)) return null;

@@ -59,7 +59,12 @@ export function readInstalled(python: string): InstalledEnvironment {
   if (hit instanceof Error) throw hit;
   if (hit) return hit;
   try {
-    const stdout = execFileSync(python, ['-I', '-S', '-c', SCRIPT], { encoding: 'utf8', timeout: 20_000, maxBuffer: 32 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(python, ['-I', '-S', '-c', SCRIPT], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      maxBuffer: 32 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const list = JSON.parse(stdout) as InstalledDistribution[];
     const distributions = new Map<string, InstalledDistribution>();
     for (const d of list) if (d.name && !distributions.has(normalizeName(d.name))) distributions.set(normalizeName(d.name), d);

@@ -31,7 +31,8 @@ function pytestOwns(what: Registered, name: string): boolean {
 
 export function decide(project: PytestProject, what: Registered, name: string): OpenWorldDecision {
   if (pytestOwns(what, name)) return { kind: 'known', by: 'pytest' };
-  const local = what === 'flag' ? project.local.flags.get(name)?.file : what === 'key' ? project.local.keys.get(name) : project.local.markers.get(name);
+  const local =
+    what === 'flag' ? project.local.flags.get(name)?.file : what === 'key' ? project.local.keys.get(name) : project.local.markers.get(name);
   if (local) return { kind: 'known', by: local };
   const registry = plugins();
   const owner = what === 'flag' ? registry.byFlag(name) : what === 'key' ? registry.byKey(name) : registry.byMarker(name);
@@ -40,23 +41,37 @@ export function decide(project: PytestProject, what: Registered, name: string): 
     if (present) return { kind: 'known', by: present.distribution };
     const dist = owner.distribution;
     // Nothing says which plugins the project has (a config with no dependency file): neither wrong nor known.
-    if (!project.informed) return { kind: 'unverifiable', why: `it belongs to ${dist}, and ${project.where} says whether the project has it` };
+    if (!project.informed)
+      return { kind: 'unverifiable', why: `it belongs to ${dist}, and ${project.where} says whether the project has it` };
     // A package that ships a pytest plugin beside its main purpose (anyio, celery, hypothesis) usually comes
     // in through another dependency; only a lock file or an environment can tell it is absent.
     const exact = project.installed !== null || project.dependencies.locked.size > 0;
     if (!isPytestPluginName(dist) && !exact) {
-      return { kind: 'unverifiable', why: `it belongs to ${dist}'s pytest plugin, which ${project.where} do${project.dependencies.files.length === 1 ? 'es' : ''} not list directly (it may come in through another dependency)` };
+      return {
+        kind: 'unverifiable',
+        why: `it belongs to ${dist}'s pytest plugin, which ${project.where} do${project.dependencies.files.length === 1 ? 'es' : ''} not list directly (it may come in through another dependency)`,
+      };
     }
     // A declared plugin netra-migrate has no record of (a fork such as pytest-subket) may register it too.
     if (project.unknownPlugins.length > 0) {
-      return { kind: 'unverifiable', why: `it belongs to ${dist}, which the project does not declare, but the project declares ${project.unknownPlugins.slice(0, 3).join(', ')}, which netra-migrate has no record of and which may register it` };
+      return {
+        kind: 'unverifiable',
+        why: `it belongs to ${dist}, which the project does not declare, but the project declares ${project.unknownPlugins.slice(0, 3).join(', ')}, which netra-migrate has no record of and which may register it`,
+      };
     }
     return { kind: 'undeclared', plugin: dist, where: project.where };
   }
   if (project.unknownPlugins.length > 0) {
     const names = project.unknownPlugins;
-    return { kind: 'unverifiable', why: `no plugin netra-migrate knows registers it, and the project ${project.installed ? 'has' : 'declares'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}, which netra-migrate has no record of` };
+    return {
+      kind: 'unverifiable',
+      why: `no plugin netra-migrate knows registers it, and the project ${project.installed ? 'has' : 'declares'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}, which netra-migrate has no record of`,
+    };
   }
-  if (project.local.unreadable.length > 0) return { kind: 'unverifiable', why: `no plugin netra-migrate knows registers it, and the local plugin ${project.local.unreadable[0]} registers names netra-migrate cannot read statically` };
+  if (project.local.unreadable.length > 0)
+    return {
+      kind: 'unverifiable',
+      why: `no plugin netra-migrate knows registers it, and the local plugin ${project.local.unreadable[0]} registers names netra-migrate cannot read statically`,
+    };
   return { kind: 'unknown' };
 }

@@ -19,7 +19,8 @@ export interface PluginDependency {
 
 export function pluginDependency(project: PytestProject, plugin: string, specifier = ''): PluginDependency {
   const have = pluginVersion(project, plugin);
-  if (have && (!specifier || !have.version || compareVersions(have.version, lowerBound(specifier) ?? '0') >= 0)) return { edit: null, missing: false, note: '' };
+  if (have && (!specifier || !have.version || compareVersions(have.version, lowerBound(specifier) ?? '0') >= 0))
+    return { edit: null, missing: false, note: '' };
   const list = testDependencyList(project.dependencies);
   const edit = have ? null : (list?.add(plugin, specifier) ?? null);
   if (edit && list) return { edit, group: list.group, missing: false, note: `; the fix also adds ${plugin} to ${list.group}` };
@@ -28,8 +29,14 @@ export function pluginDependency(project: PytestProject, plugin: string, specifi
     : project.dependencies.files.length > 0
       ? `no dependency list in ${project.where} holds pytest`
       : 'no dependency file found at or above the config';
-  const why = have ? `${plugin} ${have.version} (${have.from}) is older than ${specifier.replace(/^>=/, '')}` : `the project does not declare ${plugin} (${place})`;
-  return { edit: null, missing: true, note: `; ${why}: add ${plugin}${specifier} to the project's test dependencies, or pytest will not start with the fixed config` };
+  const why = have
+    ? `${plugin} ${have.version} (${have.from}) is older than ${specifier.replace(/^>=/, '')}`
+    : `the project does not declare ${plugin} (${place})`;
+  return {
+    edit: null,
+    missing: true,
+    note: `; ${why}: add ${plugin}${specifier} to the project's test dependencies, or pytest will not start with the fixed config`,
+  };
 }
 
 /**
@@ -41,8 +48,13 @@ export function pluginVersion(project: PytestProject, name: string): { version: 
   if (installed) return { version: installed.version, from: `installed in ${project.installed!.python}` };
   const locked = project.dependencies.locked.get(name);
   if (locked) return { version: locked.version, from: locked.file };
-  const declared = project.dependencies.lists.flatMap((l) => l.dependencies.filter((d) => d.requirement.name === name).map((d) => ({ d, l })));
+  const declared = project.dependencies.lists.flatMap((l) =>
+    l.dependencies.filter((d) => d.requirement.name === name).map((d) => ({ d, l })),
+  );
   if (declared.length === 0) return null;
   const { d, l } = declared[0]!;
-  return { version: lowerBound(d.requirement.specifier) ?? '', from: `${l.group}${d.requirement.specifier ? ` ${d.requirement.specifier}` : ''}` };
+  return {
+    version: lowerBound(d.requirement.specifier) ?? '',
+    from: `${l.group}${d.requirement.specifier ? ` ${d.requirement.specifier}` : ''}`,
+  };
 }

@@ -9,7 +9,16 @@ import { normalizeName } from '../../formats/requirements.js';
 import type { PluginRecord } from './plugin-record.js';
 
 /** Marks pytest itself registers (`pytest --markers` with no plugin). */
-export const PYTEST_MARKS: ReadonlySet<string> = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'tryfirst', 'trylast']);
+export const PYTEST_MARKS: ReadonlySet<string> = new Set([
+  'skip',
+  'skipif',
+  'xfail',
+  'parametrize',
+  'usefixtures',
+  'filterwarnings',
+  'tryfirst',
+  'trylast',
+]);
 
 /** Marks of the plugins with a full schema here (their records are not in the registry data). */
 const SCHEMA_PLUGIN_MARKS: Record<string, string[]> = {

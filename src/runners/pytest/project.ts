@@ -47,11 +47,16 @@ export interface ProjectOptions {
   python?: string;
 }
 
-const describeFiles = (files: string[]) => (files.length <= 1 ? (files[0] ?? '') : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`);
+const describeFiles = (files: string[]) =>
+  files.length <= 1 ? (files[0] ?? '') : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
 
 /** Resolve a module name (`tests.plugins.db`) to a file under the rootdir or its `pythonpath` entries. */
 function resolveModule(ws: Workspace, target: PytestTarget, module: string): string | null {
-  const bases = [target.rootDir, join(target.rootDir, 'src'), ...listValue(target.config, 'pythonpath', 'paths').map((p) => resolve(target.rootDir, p))];
+  const bases = [
+    target.rootDir,
+    join(target.rootDir, 'src'),
+    ...listValue(target.config, 'pythonpath', 'paths').map((p) => resolve(target.rootDir, p)),
+  ];
   const rel = module.split('.').join('/');
   for (const base of bases) {
     for (const candidate of [join(base, `${rel}.py`), join(base, rel, '__init__.py')]) if (ws.text(candidate) !== null) return candidate;
@@ -68,7 +73,8 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<Lo
     const file = resolveModule(ws, target, name);
     if (file) queue.push(file);
     // An installed package's module (celery.contrib.pytest): known when the registry has it, else unverifiable.
-    else if (!registry.records.some((r) => r.entryPoints.some((e) => name === e.module || name.startsWith(`${e.module}.`)))) local.unreadable.push(`${name} (named in ${from})`);
+    else if (!registry.records.some((r) => r.entryPoints.some((e) => name === e.module || name.startsWith(`${e.module}.`))))
+      local.unreadable.push(`${name} (named in ${from})`);
   };
   for (const p of addoptsPlugins(target.config)) if (!p.startsWith('no:')) module(p, relative(target.rootDir, target.config.file));
   const seen = new Set<string>();
@@ -111,7 +117,9 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
   const registry = plugins();
   const unknownPlugins = new Set<string>();
   for (const name of present) if (isPytestPluginName(name) && !registry.byDistribution(name) && !installed) unknownPlugins.add(name);
-  if (installed) for (const d of installed.distributions.values()) if (d.pytest11.length > 0 && !registry.byDistribution(d.name)) unknownPlugins.add(normalizeName(d.name));
+  if (installed)
+    for (const d of installed.distributions.values())
+      if (d.pytest11.length > 0 && !registry.byDistribution(d.name)) unknownPlugins.add(normalizeName(d.name));
   const sources = [...(installed ? [`the environment of ${installed.python}`] : []), ...dependencies.files];
   return {
     dependencies,
@@ -131,7 +139,10 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
  */
 export class ProjectCache {
   private readonly byConfig = new Map<string, Promise<PytestProject>>();
-  constructor(private readonly ws: Workspace, private readonly options: ProjectOptions = {}) {}
+  constructor(
+    private readonly ws: Workspace,
+    private readonly options: ProjectOptions = {},
+  ) {}
 
   get(target: PytestTarget): Promise<PytestProject> {
     let hit = this.byConfig.get(target.config.file);

@@ -13,7 +13,7 @@ import type { Call, PythonModule, Range } from '../../formats/python.js';
  */
 export function removeListItems(file: string, list: Range, items: readonly Range[], remove: ReadonlySet<number>): Edit[] {
   const edits: Edit[] = [];
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     if (!remove.has(i)) {
       i++;
       continue;

@@ -7,7 +7,15 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
 import { isFile, walkDirs, type WalkOptions } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
-import { parsePython, type Argument, type Call, type Decorator, type FunctionDef, type PythonModule, type Range } from '../../formats/python.js';
+import {
+  parsePython,
+  type Argument,
+  type Call,
+  type Decorator,
+  type FunctionDef,
+  type PythonModule,
+  type Range,
+} from '../../formats/python.js';
 import { listValue } from './config.js';
 import { expandTestpath, fnmatchRegExp, type PytestTarget } from './target.js';
 
@@ -99,7 +107,13 @@ export function analyzeSource(file: string, module: PythonModule): PytestSource 
     for (const decorator of fn.decorators) {
       const kind = fixtureKind(decorator.call.callee, b);
       if (kind) {
-        fixtures.push({ fn, decorator, kind, scope: scopeArg(decorator.call, 'scope', true), loopScope: scopeArg(decorator.call, 'loop_scope', false) });
+        fixtures.push({
+          fn,
+          decorator,
+          kind,
+          scope: scopeArg(decorator.call, 'scope', true),
+          loopScope: scopeArg(decorator.call, 'loop_scope', false),
+        });
         continue;
       }
       const name = markName(decorator.call.callee, b);
@@ -159,7 +173,18 @@ export const isPythonSource = (file: string) => file.endsWith('.py');
 export const isConftest = (file: string) => basename(file) === 'conftest.py';
 
 /** Marks pytest and the plugins netra-migrate knows register. */
-export const KNOWN_MARKS: ReadonlySet<string> = new Set(['skip', 'skipif', 'xfail', 'parametrize', 'usefixtures', 'filterwarnings', 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
+export const KNOWN_MARKS: ReadonlySet<string> = new Set([
+  'skip',
+  'skipif',
+  'xfail',
+  'parametrize',
+  'usefixtures',
+  'filterwarnings',
+  'asyncio',
+  'timeout',
+  'no_cover',
+  'xdist_group',
+]);
 
 /** What the prefilter keeps of a file's text: enough to decide for any set of registered marks. */
 export interface TextFeatures {
@@ -294,7 +319,12 @@ export async function loadSources(
     }
     if (source.module.syntaxError) {
       const { line, column, detail } = source.module.syntaxError;
-      problems.push({ file, line, column, message: `Python syntax error${detail ? ` (${detail})` : ''}: findings elsewhere in the file are reported, but the file is not written` });
+      problems.push({
+        file,
+        line,
+        column,
+        message: `Python syntax error${detail ? ` (${detail})` : ''}: findings elsewhere in the file are reported, but the file is not written`,
+      });
     }
     out.push(source);
   }

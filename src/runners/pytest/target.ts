@@ -91,7 +91,11 @@ function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
       const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!spec };
       // A registry plugin's flag is not known here (whether the project has the plugin is the rules' call),
       // but its arity is: `--record-mode none` is one option, not an option and a path.
-      const arity = spec?.value ?? plugins().byFlag(name)?.flags.find((f) => f.names.includes(name))?.value;
+      const arity =
+        spec?.value ??
+        plugins()
+          .byFlag(name)
+          ?.flags.find((f) => f.names.includes(name))?.value;
       if (eq >= 0) token.value = v.slice(eq + 1);
       else if (arity === 'required' && i + 1 < values.length) {
         token.value = values[i + 1];
@@ -141,7 +145,18 @@ export function usesPytestAsyncio(target: PytestTarget): boolean {
   if (addoptsPlugins(config).some((p) => p === 'no:asyncio' || p === 'no:pytest_asyncio')) return false;
   if (config.entries.some((e) => keyInfo(e.key)?.plugin === 'pytest-asyncio')) return true;
   if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest[-_]asyncio\b/i.test(p))) return true;
-  for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py', 'tox.ini', 'requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'requirements_dev.txt', 'dev-requirements.txt', 'test-requirements.txt']) {
+  for (const name of [
+    'pyproject.toml',
+    'setup.cfg',
+    'setup.py',
+    'tox.ini',
+    'requirements.txt',
+    'requirements-dev.txt',
+    'requirements-test.txt',
+    'requirements_dev.txt',
+    'dev-requirements.txt',
+    'test-requirements.txt',
+  ]) {
     // Through the one safe read: a FIFO or device named like a dependency file is an error, never a hang.
     if (/pytest[-_]asyncio/i.test(readOptionalTextFile(join(target.rootDir, name)) ?? '')) return true;
   }
@@ -188,7 +203,12 @@ export function expandTestpath(rootDir: string, entry: string): string[] {
     for (const dir of current) {
       if (part === '**') {
         for (const { dir: d, entries } of walkDirs(dir)) {
-          if (relative(dir, d).split(/[\\/]/).some((name) => name.startsWith('.'))) continue;
+          if (
+            relative(dir, d)
+              .split(/[\\/]/)
+              .some((name) => name.startsWith('.'))
+          )
+            continue;
           next.push(d);
           if (last) for (const e of entries) if (e.isFile() && !e.name.startsWith('.')) next.push(join(d, e.name));
         }
@@ -261,7 +281,9 @@ export function collectedFrom(target: PytestTarget, entry: string): Collected {
   const docs = doctestGlobs(target.config).map(fnmatchRegExp);
   const fnPatterns = listValue(target.config, 'python_functions', 'args');
   // python_functions entries are name prefixes, or globs when they hold glob characters.
-  const functions = (fnPatterns.length > 0 ? fnPatterns : ['test']).map((p) => (/[*?[]/.test(p) ? fnmatchRegExp(p) : new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
+  const functions = (fnPatterns.length > 0 ? fnPatterns : ['test']).map((p) =>
+    /[*?[]/.test(p) ? fnmatchRegExp(p) : new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+  );
   const out: Collected = { dirs: 0, modules: 0, doctests: 0, files: 0, tests: 0 };
   for (const path of expandTestpath(target.rootDir, entry)) {
     if (!isDirectory(path)) {

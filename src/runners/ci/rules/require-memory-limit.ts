@@ -25,7 +25,10 @@ export const CI_LIMIT = 'auto';
 function setByConfig(ws: Workspace, cwd: string | null, args: Parameters<typeof readPytestArgs>[0]): Set<string> {
   if (cwd === null) return new Set();
   const config = readPytestArgs(args).configFile ? null : governingConfig(cwd, ws);
-  const keys: Record<(typeof MONITOR_VARIABLES)[number], string> = { PYTEST_MEMORY_LIMIT_MB: 'memory_limit_mb', PYTEST_COLLECTION_LIMIT_MB: 'collection_memory_limit_mb' };
+  const keys: Record<(typeof MONITOR_VARIABLES)[number], string> = {
+    PYTEST_MEMORY_LIMIT_MB: 'memory_limit_mb',
+    PYTEST_COLLECTION_LIMIT_MB: 'collection_memory_limit_mb',
+  };
   return new Set(config ? MONITOR_VARIABLES.filter((v) => getEntry(config, keys[v])) : []);
 }
 
@@ -37,7 +40,12 @@ const COMPOSE_DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.ya
  */
 async function serviceHasLimits(ws: Workspace, container: ContainerRun, cwd: string): Promise<boolean> {
   if (container.kind === 'docker run') return false;
-  const files = container.composeFiles.length > 0 ? container.composeFiles.map((f) => resolve(cwd, f)) : COMPOSE_DEFAULT_FILES.map((f) => resolve(cwd, f)).filter((f) => ws.text(f) !== null).slice(0, 1);
+  const files =
+    container.composeFiles.length > 0
+      ? container.composeFiles.map((f) => resolve(cwd, f))
+      : COMPOSE_DEFAULT_FILES.map((f) => resolve(cwd, f))
+          .filter((f) => ws.text(f) !== null)
+          .slice(0, 1);
   for (const file of files) {
     const text = ws.text(file);
     if (text === null) continue;
@@ -70,7 +78,7 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
     messages: {
       noLimits: '`{{job}}` runs pytest without {{missing}} in its {{key}}: the memory monitor has no limit to enforce on this runner',
       inContainer:
-        '`{{job}}` runs pytest inside a container (`{{container}}`), which does not see the {{key}} of the job: {{missing}} must be passed with `-e` or set in the container\'s environment',
+        "`{{job}}` runs pytest inside a container (`{{container}}`), which does not see the {{key}} of the job: {{missing}} must be passed with `-e` or set in the container's environment",
     },
   },
   async check(ctx, ci) {
@@ -94,10 +102,17 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
         const edit = envFlagsEdit(ci, job, command, container, missing);
         ctx.report({
           messageId: 'inContainer',
-          data: { job: job.name, container: `${container.kind.startsWith('compose') ? 'docker compose ' : 'docker '}${container.kind.split(' ')[1]} ${container.target}`, missing: missing.join(' and '), key: job.key },
+          data: {
+            job: job.name,
+            container: `${container.kind.startsWith('compose') ? 'docker compose ' : 'docker '}${container.kind.split(' ')[1]} ${container.target}`,
+            missing: missing.join(' and '),
+            key: job.key,
+          },
           file: ci.file,
           ...job.at,
-          fix: edit ? { title: `Pass ${missing.join(', ')} into the container of ${job.name}`, applicability: 'safe', edits: [edit] } : null,
+          fix: edit
+            ? { title: `Pass ${missing.join(', ')} into the container of ${job.name}`, applicability: 'safe', edits: [edit] }
+            : null,
         });
       }
       if (!direct) continue;
@@ -110,7 +125,13 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
         data: { job: job.name, missing: missing.join(' and '), key: job.key },
         file: ci.file,
         ...job.at,
-        fix: edit ? { title: `Set ${missing.join(', ')} for ${job.name}`, applicability: 'safe', edits: [{ file: ci.file, start: edit.at, end: edit.at, text: edit.text }] } : null,
+        fix: edit
+          ? {
+              title: `Set ${missing.join(', ')} for ${job.name}`,
+              applicability: 'safe',
+              edits: [{ file: ci.file, start: edit.at, end: edit.at, text: edit.text }],
+            }
+          : null,
       });
     }
   },

@@ -12,20 +12,34 @@ import type { SiteCommand } from '../sites.js';
 const meta = {
   ...pytestRule.meta,
   messages: {
-    severalRoots: '{{where}} runs pytest on {{paths}}, but {{config}} collects one root (`{{root}}`): this job brings back the roots the config dropped',
+    severalRoots:
+      '{{where}} runs pytest on {{paths}}, but {{config}} collects one root (`{{root}}`): this job brings back the roots the config dropped',
   },
   defaultOptions: {},
 };
 
 /** Commands that run pytest on several roots where the governing config was narrowed to one. */
-function check(ws: Workspace, commands: readonly SiteCommand[], where: string, at: { start: number; end: number }, file: string, report: (r: ReportInput<'severalRoots'>) => void) {
+function check(
+  ws: Workspace,
+  commands: readonly SiteCommand[],
+  where: string,
+  at: { start: number; end: number },
+  file: string,
+  report: (r: ReportInput<'severalRoots'>) => void,
+) {
   for (const command of commands) {
     const run = pytestRunOf(command.words);
     // Inside a container the paths are the container's: not comparable with the files here.
     if (!run || run.container) continue;
     const found = extraRoots(ws, run.args, command.cwd);
     if (!found) continue;
-    report({ messageId: 'severalRoots', data: { where, paths: found.paths.join(', '), config: basename(found.config.file), root: found.root }, file, ...at, fix: null });
+    report({
+      messageId: 'severalRoots',
+      data: { where, paths: found.paths.join(', '), config: basename(found.config.file), root: found.root },
+      file,
+      ...at,
+      fix: null,
+    });
   }
 }
 
@@ -46,7 +60,8 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
 export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
   meta,
   check(ctx, target) {
-    for (const site of target.sites) check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
+    for (const site of target.sites)
+      check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
   },
 });
 

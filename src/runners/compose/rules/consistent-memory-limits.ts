@@ -14,8 +14,10 @@ export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer'
     fix: 'none',
     description: "The memory monitor's limit fits inside the container's.",
     messages: {
-      aboveContainer: '{{variable}} = {{value}} MB is above the container limit of service `{{service}}` ({{memory}}, line {{line}}): the container is killed before the monitor acts',
-      configAboveContainer: 'the container limit of service `{{service}}` ({{memory}}) is below `{{key}} = {{value}}` in {{config}} (line {{line}}), which this service does not override: the container is killed before the monitor acts',
+      aboveContainer:
+        '{{variable}} = {{value}} MB is above the container limit of service `{{service}}` ({{memory}}, line {{line}}): the container is killed before the monitor acts',
+      configAboveContainer:
+        'the container limit of service `{{service}}` ({{memory}}) is below `{{key}} = {{value}}` in {{config}} (line {{line}}), which this service does not override: the container is killed before the monitor acts',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -27,7 +29,7 @@ export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer'
         bad: 'services:\n  tests:\n    command: pytest\n    mem_limit: 512m\n    environment:\n      PYTEST_MEMORY_LIMIT_MB: "1024"\n',
         good: 'services:\n  tests:\n    command: pytest\n    mem_limit: 512m\n    environment:\n      PYTEST_MEMORY_LIMIT_MB: "409"\n',
       },
-      fixSafety: 'No fix: which of the two numbers is wrong is the user\'s call; the message names both places.',
+      fixSafety: "No fix: which of the two numbers is wrong is the user's call; the message names both places.",
     },
   },
   check(ctx, compose) {
@@ -51,7 +53,10 @@ export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer'
       // Limits the service leaves to the pytest config must fit too.
       const config = governingConfig(dirname(compose.file), compose.ws);
       if (!config) continue;
-      for (const [key, variable] of [['memory_limit_mb', 'PYTEST_MEMORY_LIMIT_MB'], ['collection_memory_limit_mb', 'PYTEST_COLLECTION_LIMIT_MB']] as const) {
+      for (const [key, variable] of [
+        ['memory_limit_mb', 'PYTEST_MEMORY_LIMIT_MB'],
+        ['collection_memory_limit_mb', 'PYTEST_COLLECTION_LIMIT_MB'],
+      ] as const) {
         if (service.environment.names.has(variable)) continue;
         const entry = getEntry(config, key);
         const typed = entry ? typedValue(config, entry, 'string') : null;
@@ -59,7 +64,14 @@ export default defineRule<ComposeFile, 'aboveContainer' | 'configAboveContainer'
         if (!entry || !Number.isFinite(value) || value <= container) continue;
         ctx.report({
           messageId: 'configAboveContainer',
-          data: { service: service.name, memory: service.memory, key, value, config: relative(dirname(compose.file), config.file) || basename(config.file), line: new LineIndex(config.text).position(entry.keyStart).line },
+          data: {
+            service: service.name,
+            memory: service.memory,
+            key,
+            value,
+            config: relative(dirname(compose.file), config.file) || basename(config.file),
+            line: new LineIndex(config.text).position(entry.keyStart).line,
+          },
           file: compose.file,
           ...service.memoryAt,
         });

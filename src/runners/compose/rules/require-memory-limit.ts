@@ -29,7 +29,12 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
   const edits: Edit[] = [];
   if (service.memory === null) {
     if (service.hasDeploy) return null;
-    tail.push(`${indent}deploy:`, `${indent}${unit}resources:`, `${indent}${unit}${unit}limits:`, `${indent}${unit}${unit}${unit}memory: ${options.containerMemory}`);
+    tail.push(
+      `${indent}deploy:`,
+      `${indent}${unit}resources:`,
+      `${indent}${unit}${unit}limits:`,
+      `${indent}${unit}${unit}${unit}memory: ${options.containerMemory}`,
+    );
     tail.push(`${indent}${unit}${unit}reservations:`, `${indent}${unit}${unit}${unit}memory: ${options.containerReservation}`);
   }
   if (service.runner === 'pytest') {
@@ -68,9 +73,15 @@ function inheritedEntries(text: string, env: YAMLMap | YAMLSeq, wanted: readonly
   // Pairs (a map) have keys; the scalars of a `- KEY=value` list do not.
   const first = env.items[0] as object | undefined;
   const isSeq = first !== undefined && !('key' in first);
-  for (const item of env.items as (Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null> | { range?: [number, number, number]; key?: undefined })[]) {
+  for (const item of env.items as (
+    | Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null>
+    | { range?: [number, number, number]; key?: undefined }
+  )[]) {
     const start = 'key' in item && item.key ? item.key.range?.[0] : (item as { range?: [number, number, number] }).range?.[0];
-    const end = 'key' in item && item.key ? (item.value?.range?.[1] ?? item.key.range?.[1]) : (item as { range?: [number, number, number] }).range?.[1];
+    const end =
+      'key' in item && item.key
+        ? (item.value?.range?.[1] ?? item.key.range?.[1])
+        : (item as { range?: [number, number, number] }).range?.[1];
     if (start === undefined || end === undefined) return null;
     const written = text.slice(start, end);
     if (/[\r\n]/.test(written)) return null;
@@ -89,20 +100,48 @@ export default defineRule<ComposeFile, 'noContainerLimit' | 'noMonitorEnv', Opti
     ...pytestRule.meta,
     messages: {
       noContainerLimit: 'service `{{service}}` runs {{runner}} without a container memory limit: a greedy test takes the host down with it',
-      noMonitorEnv: "service `{{service}}` runs pytest without {{missing}} in its environment: the memory monitor inside does not know the container's limit",
+      noMonitorEnv:
+        "service `{{service}}` runs pytest without {{missing}} in its environment: the memory monitor inside does not know the container's limit",
     },
     defaultOptions: { containerMemory: DEFAULT_CONTAINER_MEMORY, containerReservation: DEFAULT_CONTAINER_RESERVATION },
   },
   check(ctx, compose) {
-    const options = { containerMemory: ctx.options.containerMemory ?? DEFAULT_CONTAINER_MEMORY, containerReservation: ctx.options.containerReservation ?? DEFAULT_CONTAINER_RESERVATION };
+    const options = {
+      containerMemory: ctx.options.containerMemory ?? DEFAULT_CONTAINER_MEMORY,
+      containerReservation: ctx.options.containerReservation ?? DEFAULT_CONTAINER_RESERVATION,
+    };
     for (const service of compose.services) {
       if (!service.runner) continue;
-      const missingEnv = service.runner === 'pytest' ? ['PYTEST_MEMORY_LIMIT_MB', 'PYTEST_COLLECTION_LIMIT_MB'].filter((k) => !service.environment.names.has(k)) : [];
+      const missingEnv =
+        service.runner === 'pytest'
+          ? ['PYTEST_MEMORY_LIMIT_MB', 'PYTEST_COLLECTION_LIMIT_MB'].filter((k) => !service.environment.names.has(k))
+          : [];
       if (service.memory !== null && missingEnv.length === 0) continue;
       const edits = serviceEdits(compose, service, options);
-      const fix = edits && edits.length > 0 ? { title: `Give ${service.name} a memory limit${missingEnv.length > 0 ? ' and the monitor its limits' : ''}`, applicability: 'safe' as const, edits } : null;
-      if (service.memory === null) ctx.report({ messageId: 'noContainerLimit', data: { service: service.name, runner: service.runner }, file: compose.file, ...service.key, fix });
-      else ctx.report({ messageId: 'noMonitorEnv', data: { service: service.name, missing: missingEnv.join(' and ') }, file: compose.file, ...service.key, fix });
+      const fix =
+        edits && edits.length > 0
+          ? {
+              title: `Give ${service.name} a memory limit${missingEnv.length > 0 ? ' and the monitor its limits' : ''}`,
+              applicability: 'safe' as const,
+              edits,
+            }
+          : null;
+      if (service.memory === null)
+        ctx.report({
+          messageId: 'noContainerLimit',
+          data: { service: service.name, runner: service.runner },
+          file: compose.file,
+          ...service.key,
+          fix,
+        });
+      else
+        ctx.report({
+          messageId: 'noMonitorEnv',
+          data: { service: service.name, missing: missingEnv.join(' and ') },
+          file: compose.file,
+          ...service.key,
+          fix,
+        });
     }
   },
 });

@@ -10,8 +10,10 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
     fix: 'unsafe',
     description: 'Async fixtures are set up per test, not once for a whole suite.',
     messages: {
-      scopedFixture: "fixture `{{name}}` is scoped to the {{scope}} (`scope: '{{scope}}'`): what it builds lives as long as the {{scope}}, shared by every test in it",
-      sharedSetup: '`beforeAll` at the top of the file {{held}}: held until the file ends and shared by every test in it; prefer a per-test fixture, or release it in `afterAll`',
+      scopedFixture:
+        "fixture `{{name}}` is scoped to the {{scope}} (`scope: '{{scope}}'`): what it builds lives as long as the {{scope}}, shared by every test in it",
+      sharedSetup:
+        '`beforeAll` at the top of the file {{held}}: held until the file ends and shared by every test in it; prefer a per-test fixture, or release it in `afterAll`',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -24,7 +26,8 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
         bad: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: [async ({}, use) => { await use({}); }, { scope: 'worker' }],\n});\n\ntest('reads', ({ db }) => {});\n",
         good: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: async ({}, use) => { await use({}); },\n});\n\ntest('reads', ({ db }) => {});\n",
       },
-      fixSafety: "Unsafe: the fix removes `scope:` (and the options tuple when nothing else is in it), so the fixture is built and torn down for every test that uses it: slower for an expensive resource, and tests that relied on state shared through it behave differently. `beforeAll` gets no fix: moving its work into a fixture means rewriting the tests that use it.",
+      fixSafety:
+        'Unsafe: the fix removes `scope:` (and the options tuple when nothing else is in it), so the fixture is built and torn down for every test that uses it: slower for an expensive resource, and tests that relied on state shared through it behave differently. `beforeAll` gets no fix: moving its work into a fixture means rewriting the tests that use it.',
     },
   },
   check(ctx, source) {
@@ -37,7 +40,13 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
         fix: { title: `Scope ${fixture.name} to the test`, applicability: 'unsafe', edits: [unscope(source.text, source.file, fixture)] },
       });
     }
-    for (const setup of source.setups) ctx.report({ messageId: 'sharedSetup', data: { held: setup.held.join(' and ') }, start: setup.call.start, end: setup.call.start + 'beforeAll'.length });
+    for (const setup of source.setups)
+      ctx.report({
+        messageId: 'sharedSetup',
+        data: { held: setup.held.join(' and ') },
+        start: setup.call.start,
+        end: setup.call.start + 'beforeAll'.length,
+      });
   },
 });
 

@@ -25,7 +25,12 @@ function registered(target: JsConfigTarget): { module: ShippedModule; at: { star
   const rootDir = rootDirProp?.value.kind === 'string' ? resolve(configDir, rootDirProp.value.value) : configDir;
   const path = (item as { value: string }).value;
   const dir = dirname(path.startsWith('<rootDir>') ? join(rootDir, path.slice('<rootDir>'.length)) : resolve(configDir, path));
-  return entry === VITEST_ADAPTER ? [{ module: VITEST_ADAPTER, at, dir }, { module: NODE_MONITOR, at, dir }] : [{ module: NODE_MONITOR, at, dir }];
+  return entry === VITEST_ADAPTER
+    ? [
+        { module: VITEST_ADAPTER, at, dir },
+        { module: NODE_MONITOR, at, dir },
+      ]
+    : [{ module: NODE_MONITOR, at, dir }];
 }
 
 export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'foreign' | 'absent', Options>({
@@ -38,12 +43,16 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
     messages: {
       outdated: `{{file}} is version {{version}}; netra-migrate ships ${NODE_MONITOR.version}`,
       editedOutdated: `{{file}} is version {{version}} (netra-migrate ships ${NODE_MONITOR.version}) and was edited since it was written, so it is not updated; set the rule's option overwriteEdited to replace it`,
-      absent: '{{key}} loads the memory monitor, but there is no {{file}} where it points: the runner stops before the first test ("not found")',
-      foreign: "{{file}} was not written by netra-migrate: its options and limits may differ from the ones netra-migrate checks; set the rule's option overwriteEdited to replace it",
+      absent:
+        '{{key}} loads the memory monitor, but there is no {{file}} where it points: the runner stops before the first test ("not found")',
+      foreign:
+        "{{file}} was not written by netra-migrate: its options and limits may differ from the ones netra-migrate checks; set the rule's option overwriteEdited to replace it",
     },
     options: {
       type: 'object',
-      properties: { overwriteEdited: { type: 'boolean', default: false, description: 'Offer to replace an edited or foreign copy (an unsafe fix).' } },
+      properties: {
+        overwriteEdited: { type: 'boolean', default: false, description: 'Offer to replace an edited or foreign copy (an unsafe fix).' },
+      },
       additionalProperties: false,
     },
     defaultOptions: { overwriteEdited: false },
@@ -56,7 +65,8 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
         good: `// netra-memory-monitor ${NODE_MONITOR.version}, the Node memory monitor written by netra-migrate. \`netra-migrate fix\` updates this copy\n// netra-migrate-sha256: …\n`,
         beside: { 'jest.config.js': "module.exports = {\n  setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'],\n};\n" },
       },
-      fixSafety: "Safe for an unedited copy (its checksum still matches): the new version replaces it whole, in the file's line endings. An edited or foreign copy is replaced only with the option `overwriteEdited`, as an unsafe fix (it discards those edits). Writing a missing module is unsafe: the config may mean a file that is generated or copied in at run time.",
+      fixSafety:
+        "Safe for an unedited copy (its checksum still matches): the new version replaces it whole, in the file's line endings. An edited or foreign copy is replaced only with the option `overwriteEdited`, as an unsafe fix (it discards those edits). Writing a missing module is unsafe: the config may mean a file that is generated or copied in at run time.",
     },
   },
   check(ctx, target) {
@@ -67,7 +77,16 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
       // Through the workspace first: a fix earlier in this run may have written it already.
       const text = target.read(file);
       if (text === null && !existsSync(file)) {
-        ctx.report({ messageId: 'absent', data: { key, file: module.file }, ...at, fix: { title: `Write ${module.file} (version ${module.version})`, applicability: 'unsafe', edits: [{ file, start: 0, end: 0, text: module.text() }] } });
+        ctx.report({
+          messageId: 'absent',
+          data: { key, file: module.file },
+          ...at,
+          fix: {
+            title: `Write ${module.file} (version ${module.version})`,
+            applicability: 'unsafe',
+            edits: [{ file, start: 0, end: 0, text: module.text() }],
+          },
+        });
         continue;
       }
       if (text === null) continue;
@@ -79,9 +98,21 @@ export default defineRule<JsConfigTarget, 'outdated' | 'editedOutdated' | 'forei
         applicability,
         edits: [{ file, start: 0, end: text.length, text: (hasBom(text) ? '\uFEFF' : '') + module.text().replace(/\n/g, eol) }],
       });
-      if (copy.version === null) ctx.report({ messageId: 'foreign', data: { file: module.file }, ...header, fix: ctx.options.overwriteEdited ? replace('unsafe') : null });
+      if (copy.version === null)
+        ctx.report({
+          messageId: 'foreign',
+          data: { file: module.file },
+          ...header,
+          fix: ctx.options.overwriteEdited ? replace('unsafe') : null,
+        });
       else if (compareVersions(copy.version, module.version) < 0) {
-        if (copy.edited) ctx.report({ messageId: 'editedOutdated', data: { file: module.file, version: copy.version }, ...header, fix: ctx.options.overwriteEdited ? replace('unsafe') : null });
+        if (copy.edited)
+          ctx.report({
+            messageId: 'editedOutdated',
+            data: { file: module.file, version: copy.version },
+            ...header,
+            fix: ctx.options.overwriteEdited ? replace('unsafe') : null,
+          });
         else ctx.report({ messageId: 'outdated', data: { file: module.file, version: copy.version }, ...header, fix: replace('safe') });
       }
     }

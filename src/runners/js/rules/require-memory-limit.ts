@@ -60,7 +60,10 @@ function inheritedByBrowser(target: JsConfigTarget): boolean {
 }
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
-  p !== undefined && (p.value.kind === 'string' ? p.value.value.endsWith(file) : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
+  p !== undefined &&
+  (p.value.kind === 'string'
+    ? p.value.value.endsWith(file)
+    : p.value.kind === 'array' && p.value.items.some((i) => i.kind === 'string' && i.value.endsWith(file)));
 
 /**
  * A list option the monitor is added to: appended to its array, a single string turned into a list of it and
@@ -71,8 +74,10 @@ function registerIn(target: JsConfigTarget, key: string, entry: string): { edits
   // Absent, or only in a Jest preset (Jest appends the config's own list to the preset's).
   if (!existing || existing.concatenated) return { add: [key, [entry]] };
   const value = existing.value;
-  if (value.kind === 'array' && !value.opaque && value.literal.file === target.file) return { edits: appendItems(target.text, value.literal, [entry], target.style) };
-  if (value.kind === 'string' && value.file === target.file) return { edits: [replaceValue(target.text, value, [{ code: target.text.slice(value.start, value.end) }, entry], target.style)] };
+  if (value.kind === 'array' && !value.opaque && value.literal.file === target.file)
+    return { edits: appendItems(target.text, value.literal, [entry], target.style) };
+  if (value.kind === 'string' && value.file === target.file)
+    return { edits: [replaceValue(target.text, value, [{ code: target.text.slice(value.start, value.end) }, entry], target.style)] };
   return null;
 }
 
@@ -87,7 +92,10 @@ function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | n
   const rootDir = option(target, 'rootDir');
   if (rootDir && rootDir.value.kind !== 'string') return null;
   // An inline project's `rootDir: '<rootDir>/a'` starts from the root config's directory.
-  const root = rootDir?.value.kind === 'string' ? resolve(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.')) : dirname(target.file);
+  const root =
+    rootDir?.value.kind === 'string'
+      ? resolve(dirname(target.file), rootDir.value.value.split('<rootDir>').join('.'))
+      : dirname(target.file);
   const rel = relative(root, monitorDir).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
 }
@@ -101,15 +109,33 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     fix: 'safe',
     description: 'Tests run under a memory limit that is enforced.',
     messages: {
-      missing: '{{subject}} has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
-      threadsHeapFlag: "the `{{pool}}` pool runs tests in worker threads, which refuse `--max-old-space-size` in `execArgv`: Vitest starts no worker and runs no test{{instead}}",
+      missing:
+        '{{subject}} has no {{parts}}: a test that leaks grows its worker until the container is killed, with no name on the failure',
+      threadsHeapFlag:
+        'the `{{pool}}` pool runs tests in worker threads, which refuse `--max-old-space-size` in `execArgv`: Vitest starts no worker and runs no test{{instead}}',
     },
     options: {
       type: 'object',
       properties: {
-        workerIdleMemoryLimit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|M|MB|G|GB)$', default: '1024MB', description: 'Jest: the `workerIdleMemoryLimit` the fix sets.' },
-        monitorPath: { type: 'string', minLength: 1, description: 'Jest, Vitest: an existing directory the fix writes the monitor modules to, relative to the package that declares the runner (default: that package\'s directory, so a monorepo whose root declares the runner gets one monitor for every config).' },
-        nodeHeapMb: { type: 'number', exclusiveMinimum: 0, default: 4096, description: "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB." },
+        workerIdleMemoryLimit: {
+          type: 'string',
+          pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|M|MB|G|GB)$',
+          default: '1024MB',
+          description: 'Jest: the `workerIdleMemoryLimit` the fix sets.',
+        },
+        monitorPath: {
+          type: 'string',
+          minLength: 1,
+          description:
+            "Jest, Vitest: an existing directory the fix writes the monitor modules to, relative to the package that declares the runner (default: that package's directory, so a monorepo whose root declares the runner gets one monitor for every config).",
+        },
+        nodeHeapMb: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 4096,
+          description:
+            "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB.",
+        },
       },
       additionalProperties: false,
     },
@@ -123,7 +149,8 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
         good: "module.exports = {\n  testEnvironment: 'node',\n  workerIdleMemoryLimit: '1024MB',\n  setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'],\n};\n",
         beside: { 'netra-memory-monitor.cjs': '// the monitor module\n' },
       },
-      fixSafety: 'Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file\'s own style. Removing `--max-old-space-size` from `execArgv` under a thread pool is safe: without it Vitest runs the tests at all. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.',
+      fixSafety:
+        "Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file's own style. Removing `--max-old-space-size` from `execArgv` under a thread pool is safe: without it Vitest runs the tests at all. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.",
     },
   },
   check(ctx, target) {
@@ -137,7 +164,8 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     let fixable = existsSync(dir);
     const created: Edit[] = [];
     const create = (name: string, text: string) => {
-      if (target.read(join(dir, name)) === null && !existsSync(join(dir, name))) created.push({ file: join(dir, name), start: 0, end: 0, text });
+      if (target.read(join(dir, name)) === null && !existsSync(join(dir, name)))
+        created.push({ file: join(dir, name), start: 0, end: 0, text });
     };
     const register = (key: string, entry: string, monitorFile: string) => {
       if (listsMonitor(option(target, key), monitorFile)) return;
@@ -168,9 +196,12 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       if (inBrowser(target)) return;
       const pool = option(target, 'pool');
       const poolName = pool === undefined ? 'forks' : pool.value.kind === 'string' ? pool.value.value : null;
-      const accepts = poolName === null ? null : POOL_LIMITS[poolName] ?? null;
+      const accepts = poolName === null ? null : (POOL_LIMITS[poolName] ?? null);
       const execArgv = option(target, 'execArgv');
-      const heapFlags = execArgv?.value.kind === 'array' ? execArgv.value.items.flatMap((item, i) => (item.kind === 'string' && item.value.startsWith('--max-old-space-size') ? [i] : [])) : [];
+      const heapFlags =
+        execArgv?.value.kind === 'array'
+          ? execArgv.value.items.flatMap((item, i) => (item.kind === 'string' && item.value.startsWith('--max-old-space-size') ? [i] : []))
+          : [];
       if (accepts && !accepts.execArgv && heapFlags.length > 0 && execArgv?.value.kind === 'array') {
         // Worker threads refuse the flag: Vitest starts no worker and runs no test.
         const array = execArgv.value;
@@ -181,7 +212,13 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           severity: 'error',
           start: array.items[heapFlags[0]!]!.start,
           end: array.items[heapFlags[0]!]!.end,
-          fix: removable ? { title: 'Remove --max-old-space-size from execArgv', applicability: 'safe', edits: removeMembers(target.text, array.literal, new Set(heapFlags)) } : null,
+          fix: removable
+            ? {
+                title: 'Remove --max-old-space-size from execArgv',
+                applicability: 'safe',
+                edits: removeMembers(target.text, array.literal, new Set(heapFlags)),
+              }
+            : null,
         });
       }
       if (accepts?.vmMemoryLimit && !option(target, 'vmMemoryLimit')) {

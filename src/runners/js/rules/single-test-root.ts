@@ -33,16 +33,23 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
-      roots: 'Jest `roots` lists {{count}} roots ({{roots}}); each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
+      roots:
+        'Jest `roots` lists {{count}} roots ({{roots}}); each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
       include: 'Vitest `include` collects from {{count}} roots ({{roots}}): {{dropped}} would no longer be collected by default',
-      projects: '{{runner}} `{{key}}` runs {{count}} projects in one process tree ({{detail}}): their workers hold each project\'s transforms and module graphs; split large groups into separate CI jobs if memory is tight',
+      projects:
+        "{{runner}} `{{key}}` runs {{count}} projects in one process tree ({{detail}}): their workers hold each project's transforms and module graphs; split large groups into separate CI jobs if memory is tight",
     },
     options: {
       type: 'object',
       properties: {
         root: { type: 'string', description: 'Jest, Vitest: the root to keep (default: the one with the most test files).' },
         allow: { type: 'array', items: { type: 'string' }, description: 'Roots that may stay listed.' },
-        maxProjects: { type: 'integer', minimum: 1, description: 'Jest, Vitest: `projects` with more entries than this is an error (by default it is a warning at any count: projects are the idiomatic monorepo layout).' },
+        maxProjects: {
+          type: 'integer',
+          minimum: 1,
+          description:
+            'Jest, Vitest: `projects` with more entries than this is an error (by default it is a warning at any count: projects are the idiomatic monorepo layout).',
+        },
       },
       additionalProperties: false,
     },
@@ -55,7 +62,8 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
         bad: "module.exports = {\n  roots: ['<rootDir>/src', '<rootDir>/legacy'],\n};\n",
         good: "module.exports = {\n  roots: ['<rootDir>/src'],\n};\n",
       },
-      fixSafety: 'Unsafe: the fix keeps one root (option `root`, default the one with the most test files, counted with the config\'s own `testMatch`/`testRegex`/`testPathIgnorePatterns` or `include`/`exclude` and the runners\' defaults) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests (the message gives each root\'s count); run them explicitly or in their own CI job. A root that holds no test file is never the one kept, and where the counts cannot be known (patterns computed at run time) there is no fix. `projects` gets no fix: which project runs where is the user\'s call.',
+      fixSafety:
+        "Unsafe: the fix keeps one root (option `root`, default the one with the most test files, counted with the config's own `testMatch`/`testRegex`/`testPathIgnorePatterns` or `include`/`exclude` and the runners' defaults) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests (the message gives each root's count); run them explicitly or in their own CI job. A root that holds no test file is never the one kept, and where the counts cannot be known (patterns computed at run time) there is no fix. `projects` gets no fix: which project runs where is the user's call.",
     },
   },
   check(ctx, target) {
@@ -68,7 +76,12 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
       const max = ctx.options.maxProjects;
       ctx.report({
         messageId: 'projects',
-        data: { runner: runnerTitle(target), key: projectsKey, count: `${atLeast ? 'at least ' : ''}${entries.length}`, detail: projectDetail(entries) },
+        data: {
+          runner: runnerTitle(target),
+          key: projectsKey,
+          count: `${atLeast ? 'at least ' : ''}${entries.length}`,
+          detail: projectDetail(entries),
+        },
         severity: 'warning',
         ...(max !== undefined && entries.length > max ? { optionSeverity: 'error' as const } : {}),
         start: projects.keySpan.start,
@@ -79,7 +92,12 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
       const max = ctx.options.maxProjects;
       ctx.report({
         messageId: 'projects',
-        data: { runner: runnerTitle(target), key: projectsKey, count: `${target.nxProjects}`, detail: `the Nx projects with a Jest config, from \`${target.text.slice(projects.value.start, projects.value.end)}\`` },
+        data: {
+          runner: runnerTitle(target),
+          key: projectsKey,
+          count: `${target.nxProjects}`,
+          detail: `the Nx projects with a Jest config, from \`${target.text.slice(projects.value.start, projects.value.end)}\``,
+        },
         severity: 'warning',
         ...(max !== undefined && target.nxProjects > max ? { optionSeverity: 'error' as const } : {}),
         start: projects.keySpan.start,
@@ -105,7 +123,12 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     const keepable = counts !== null && roots.includes(keep) && counts.get(keep)! > 0;
     ctx.report({
       messageId: key,
-      data: { count: roots.length, roots: roots.map(described).join(', '), dropped: dropped.map((r) => `\`${r}\``).join(', ') + (counts ? ` (${testFiles(dropped.reduce((n, r) => n + counts.get(r)!, 0))})` : '') },
+      data: {
+        count: roots.length,
+        roots: roots.map(described).join(', '),
+        dropped:
+          dropped.map((r) => `\`${r}\``).join(', ') + (counts ? ` (${testFiles(dropped.reduce((n, r) => n + counts.get(r)!, 0))})` : ''),
+      },
       start: prop.value.start,
       end: prop.value.end,
       fix: keepable ? fixOf(target, prop, kept, drop) : null,
@@ -126,7 +149,10 @@ function countPerRoot(target: JsConfigTarget, items: string[], roots: string[], 
     }
     // Vitest: files under the root that one of its own globs takes (and no `exclude` drops).
     const globs = items.filter((item) => rootOf(item) === r).map((g) => jsGlobRegExp(`${base}/${g.replace(/^\.\//, '')}`));
-    counts.set(r, countTestFiles(resolve(base, r), (path) => matches(path) && globs.some((g) => g.test(path))));
+    counts.set(
+      r,
+      countTestFiles(resolve(base, r), (path) => matches(path) && globs.some((g) => g.test(path))),
+    );
   }
   return counts;
 }
@@ -134,11 +160,23 @@ function countPerRoot(target: JsConfigTarget, items: string[], roots: string[], 
 /** `a: 12 test files, b: 3 test files, ... and 18 more`: the first few projects with their test files where known. */
 function projectDetail(entries: readonly ProjectEntry[]): string {
   const SHOWN = 4;
-  const named = entries.slice(0, SHOWN).map((e) => `\`${e.label}\`${e.testFiles === null ? '' : `: ${e.testFiles} test file${e.testFiles === 1 ? '' : 's'}`}`);
+  const named = entries
+    .slice(0, SHOWN)
+    .map((e) => `\`${e.label}\`${e.testFiles === null ? '' : `: ${e.testFiles} test file${e.testFiles === 1 ? '' : 's'}`}`);
   return named.join(', ') + (entries.length > SHOWN ? ` and ${entries.length - SHOWN} more` : '');
 }
 
 function fixOf(target: JsConfigTarget, prop: JsProperty, kept: string[], drop: ReadonlySet<number>) {
-  if (kept.length === 0 || prop.value.kind !== 'array' || prop.value.file !== target.file || prop.value.items.length !== prop.value.literal.elements.length) return null;
-  return { title: `Keep ${kept.join(', ')}`, applicability: 'unsafe' as const, edits: removeMembers(target.text, prop.value.literal, drop) };
+  if (
+    kept.length === 0 ||
+    prop.value.kind !== 'array' ||
+    prop.value.file !== target.file ||
+    prop.value.items.length !== prop.value.literal.elements.length
+  )
+    return null;
+  return {
+    title: `Keep ${kept.join(', ')}`,
+    applicability: 'unsafe' as const,
+    edits: removeMembers(target.text, prop.value.literal, drop),
+  };
 }

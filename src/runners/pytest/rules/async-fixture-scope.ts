@@ -29,10 +29,11 @@ export default defineRule<PytestTarget, 'scope' | 'loopScope' | 'resource', Reco
     severity: 'warning',
     fix: 'unsafe',
     sources: true,
-    description: 'Async fixtures are cached per test, in the test\'s own event loop.',
+    description: "Async fixtures are cached per test, in the test's own event loop.",
     messages: {
       scope: 'async fixture `{{name}}` has scope="{{scope}}": it, its event loop and everything they hold live until the {{scope}} ends',
-      loopScope: 'async fixture `{{name}}` runs in a {{scope}}-wide event loop (loop_scope="{{scope}}") that lives, with everything bound to it, until the {{scope}} ends',
+      loopScope:
+        'async fixture `{{name}}` runs in a {{scope}}-wide event loop (loop_scope="{{scope}}") that lives, with everything bound to it, until the {{scope}} ends',
       resource:
         'async fixture `{{name}}` has scope="{{scope}}" and hands out a started {{kind}} (`{{call}}`): it and its event loop live until the {{scope}} ends, but narrowing it would start one {{kind}} per test, so there is no fix; to keep it working under a function default loop scope give it loop_scope="{{scope}}" (the function-loop-scope fix writes it)',
     },
@@ -62,7 +63,13 @@ export default defineRule<PytestTarget, 'scope' | 'loopScope' | 'resource', Reco
       const resource = isWide(scope) ? startedResource(source.module.text, fixture.fn.body) : null;
       if (resource) {
         // A shared container, server, client or pool is the point of the wide scope: never narrowed by a fix.
-        ctx.report({ messageId: 'resource', data: { name: fixture.fn.name, scope: scope!, kind: resource.kind, call: resource.call }, file: source.file, start: at.start, end: at.end });
+        ctx.report({
+          messageId: 'resource',
+          data: { name: fixture.fn.name, scope: scope!, kind: resource.kind, call: resource.call },
+          file: source.file,
+          start: at.start,
+          end: at.end,
+        });
         continue;
       }
       ctx.report({

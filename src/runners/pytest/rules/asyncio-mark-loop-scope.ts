@@ -39,7 +39,13 @@ export default defineRule<PytestTarget, 'deprecated', Record<string, never>>({
           file: source.file,
           start: scope.start,
           end: scope.end,
-          fix: both ? null : { title: 'Rename scope= to loop_scope=', applicability: 'safe', edits: [{ file: source.file, start: scope.start, end: scope.start + 'scope'.length, text: 'loop_scope' }] },
+          fix: both
+            ? null
+            : {
+                title: 'Rename scope= to loop_scope=',
+                applicability: 'safe',
+                edits: [{ file: source.file, start: scope.start, end: scope.start + 'scope'.length, text: 'loop_scope' }],
+              },
         });
       }
     }

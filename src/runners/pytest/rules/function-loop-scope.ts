@@ -49,15 +49,16 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     fix: 'unsafe',
     description: "pytest-asyncio's default fixture loop scope is `function`.",
     messages: {
-      wider: '`asyncio_default_fixture_loop_scope = {{scope}}` runs async fixtures in one {{scope}}-wide event loop that lives, with everything bound to it, until the {{scope}} ends{{note}}',
-      unset: 'pytest-asyncio is in use but `asyncio_default_fixture_loop_scope` is unset: each async fixture runs in a loop as wide as its cache scope{{note}}',
+      wider:
+        '`asyncio_default_fixture_loop_scope = {{scope}}` runs async fixtures in one {{scope}}-wide event loop that lives, with everything bound to it, until the {{scope}} ends{{note}}',
+      unset:
+        'pytest-asyncio is in use but `asyncio_default_fixture_loop_scope` is unset: each async fixture runs in a loop as wide as its cache scope{{note}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
       what: 'Flags a pytest-asyncio setup whose `asyncio_default_fixture_loop_scope` is unset or wider than `function`.',
-      why:
-        'With a session-wide default, every async fixture, even a function-cached one, runs in the session\'s event loop, while tests run in their own function loop: connections and tasks pile up on a loop that never closes (the seed project\'s memory build-up), and objects bound to one loop fail in another (`attached to a different loop`).',
+      why: "With a session-wide default, every async fixture, even a function-cached one, runs in the session's event loop, while tests run in their own function loop: connections and tasks pile up on a loop that never closes (the seed project's memory build-up), and objects bound to one loop fail in another (`attached to a different loop`).",
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n',
@@ -72,14 +73,19 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     const version = asyncioVersion(target.project ? await target.project() : null);
     // The key and `loop_scope=` arrived in pytest-asyncio 0.24: an older version must be upgraded first.
     const old = olderThan(version, '0.24');
-    const note = old ? `; ${version.label} has neither this key nor loop_scope= (both arrived in 0.24): upgrade pytest-asyncio to >=0.24 first: older versions do not know them` : '';
+    const note = old
+      ? `; ${version.label} has neither this key nor loop_scope= (both arrived in 0.24): upgrade pytest-asyncio to >=0.24 first: older versions do not know them`
+      : '';
     const { config } = target;
     const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
     const keep = keepLoopEdits(target);
     const applicability = keep && !old ? 'safe' : 'unsafe';
     const extra = keep?.edits ?? [];
-    const kept = keep && keep.count > 0 ? `; keep ${keep.count} wider-cached async fixture${keep.count === 1 ? '' : 's'} in ${keep.count === 1 ? 'its' : 'their'} own loop (loop_scope=)` : '';
+    const kept =
+      keep && keep.count > 0
+        ? `; keep ${keep.count} wider-cached async fixture${keep.count === 1 ? '' : 's'} in ${keep.count === 1 ? 'its' : 'their'} own loop (loop_scope=)`
+        : '';
     if (entry) {
       const typed = typedValue(config, entry, 'string');
       const scope = typed.ok ? String(typed.value).trim() : '';
@@ -89,7 +95,11 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
         data: { scope, note },
         start: entry.keyStart,
         end: entry.valueEnd,
-        fix: { title: `Set asyncio_default_fixture_loop_scope to function${kept}`, applicability, edits: [replaceValue(config, entry, value), ...extra] },
+        fix: {
+          title: `Set asyncio_default_fixture_loop_scope to function${kept}`,
+          applicability,
+          edits: [replaceValue(config, entry, value), ...extra],
+        },
       });
       return;
     }

@@ -73,13 +73,20 @@ function nativeTypeFix(config: PytestConfig, entry: ConfigEntry, type: string): 
     if (entry.rawKind !== 'string') return null;
     const s = String(entry.raw);
     try {
-      const parts = type === 'linelist' ? s.split('\n').map((l) => l.trim()).filter(Boolean) : shlexSplit(s).map((t) => t.value);
+      const parts =
+        type === 'linelist'
+          ? s
+              .split('\n')
+              .map((l) => l.trim())
+              .filter(Boolean)
+          : shlexSplit(s).map((t) => t.value);
       return renderToml(parts);
     } catch {
       return null;
     }
   }
-  if (type === 'string' && (entry.rawKind === 'integer' || entry.rawKind === 'float' || entry.rawKind === 'boolean')) return tomlString(source);
+  if (type === 'string' && (entry.rawKind === 'integer' || entry.rawKind === 'float' || entry.rawKind === 'boolean'))
+    return tomlString(source);
   if (type === 'bool' && entry.rawKind === 'string') {
     const v = String(entry.raw).trim().toLowerCase();
     if (['true', 'yes', '1', 'on'].includes(v)) return 'true';
@@ -96,18 +103,22 @@ export default defineRule<PytestTarget, MessageId, Options>({
     fix: 'sometimes',
     description: 'Config keys, values and flags are ones the runner and its plugins know.',
     messages: {
-      unknownKey: '`{{key}}` is not a config key of pytest or of the plugins netra-migrate knows ({{plugins}}); pytest warns, and fails under --strict-config',
+      unknownKey:
+        '`{{key}}` is not a config key of pytest or of the plugins netra-migrate knows ({{plugins}}); pytest warns, and fails under --strict-config',
       unknownKeySuggest: '`{{key}}` is not a config key of pytest or of the plugins netra-migrate knows; did you mean `{{suggestion}}`?',
       badType: '`{{key}}` {{problem}}; pytest stops with this error when it reads the value',
       badValue: '`{{key}}` {{problem}}',
-      unknownFlag: '`{{flag}}` in addopts is not an option of pytest or of the plugins netra-migrate knows; pytest stops with "unrecognized arguments" (exit 4)',
+      unknownFlag:
+        '`{{flag}}` in addopts is not an option of pytest or of the plugins netra-migrate knows; pytest stops with "unrecognized arguments" (exit 4)',
       inlineComment: 'pytest does not strip inline comments: `{{comment}}` is read as part of the value of `{{key}}`',
       setupCfgPytest: 'pytest refuses a [pytest] section in setup.cfg ("no longer supported"); it must be [tool:pytest]',
       iniToolPytest: 'pytest ignores a [tool:pytest] section in an .ini file; its settings never apply (the section must be [pytest])',
       bothTomlTables: 'pyproject.toml has both [tool.pytest] and [tool.pytest.ini_options]; pytest refuses to start (exit 4)',
-      undeclaredKey: '`{{key}}` needs {{plugin}}, which the project does not declare in {{where}}: without it pytest ignores the key with a warning (an error under --strict-config)',
+      undeclaredKey:
+        '`{{key}}` needs {{plugin}}, which the project does not declare in {{where}}: without it pytest ignores the key with a warning (an error under --strict-config)',
       unverifiableKey: '`{{key}}` cannot be verified: {{why}}',
-      undeclaredFlag: '`{{flag}}` in addopts needs {{plugin}}, which the project does not declare in {{where}}: without it pytest stops with "unrecognized arguments" (exit 4)',
+      undeclaredFlag:
+        '`{{flag}}` in addopts needs {{plugin}}, which the project does not declare in {{where}}: without it pytest stops with "unrecognized arguments" (exit 4)',
       unverifiableFlag: '`{{flag}}` in addopts cannot be verified: {{why}}',
     },
     options: {
@@ -120,10 +131,8 @@ export default defineRule<PytestTarget, MessageId, Options>({
     },
     defaultOptions: {},
     docs: {
-      what:
-        'Checks the pytest config against the JSON Schemas in `schemas/` (generated from pytest and pytest-asyncio, pytest-timeout, pytest-xdist, pytest-cov and the memory monitor): unknown keys, values of the wrong type or outside the allowed ones, unknown flags in `addopts`, inline comments that pytest reads as data, a `[pytest]` section in setup.cfg, `[tool:pytest]` in an .ini file, and both TOML tables in one pyproject.toml. Open world: a key or flag that a plugin the project declares (dependency files, lock files, or the environment of `--python` / a project `.venv/`) or its conftest.py and local plugin modules register is known; one that belongs to a registry plugin the project does not declare is an error naming the plugin and where dependencies were looked for; one nobody registers while the project declares a plugin netra-migrate has no record of (or loads a local plugin it cannot read) is a warning that it cannot be verified.',
-      why:
-        'pytest reads config strictly and differently from most INI readers: an unknown flag in addopts stops every run (exit 4), `testpaths = tests # main` collects from `#` and `main` too, and a misspelt key is silently ignored unless --strict-config is on, so the limit it was meant to set never applies.',
+      what: 'Checks the pytest config against the JSON Schemas in `schemas/` (generated from pytest and pytest-asyncio, pytest-timeout, pytest-xdist, pytest-cov and the memory monitor): unknown keys, values of the wrong type or outside the allowed ones, unknown flags in `addopts`, inline comments that pytest reads as data, a `[pytest]` section in setup.cfg, `[tool:pytest]` in an .ini file, and both TOML tables in one pyproject.toml. Open world: a key or flag that a plugin the project declares (dependency files, lock files, or the environment of `--python` / a project `.venv/`) or its conftest.py and local plugin modules register is known; one that belongs to a registry plugin the project does not declare is an error naming the plugin and where dependencies were looked for; one nobody registers while the project declares a plugin netra-migrate has no record of (or loads a local plugin it cannot read) is a warning that it cannot be verified.',
+      why: 'pytest reads config strictly and differently from most INI readers: an unknown flag in addopts stops every run (exit 4), `testpaths = tests # main` collects from `#` and `main` too, and a misspelt key is silently ignored unless --strict-config is on, so the limit it was meant to set never applies.',
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\naddopts = -ra --collect-only-if-memory-limit\ntestpaths = tests # main suite\nasyncio_mode = automatic\n',
@@ -146,7 +155,11 @@ export default defineRule<PytestTarget, MessageId, Options>({
           messageId: 'setupCfgPytest',
           start: stray.start,
           end: stray.end,
-          fix: { title: 'Rename the section to [tool:pytest]', applicability: 'unsafe', edits: [{ file: config.file, start: nameStart, end: nameEnd, text: 'tool:pytest' }] },
+          fix: {
+            title: 'Rename the section to [tool:pytest]',
+            applicability: 'unsafe',
+            edits: [{ file: config.file, start: nameStart, end: nameEnd, text: 'tool:pytest' }],
+          },
         });
       } else if (stray.reason === 'ini-tool-pytest') {
         const hasPytest = config.ini?.sections.some((s) => s.name === 'pytest');
@@ -154,7 +167,13 @@ export default defineRule<PytestTarget, MessageId, Options>({
           messageId: 'iniToolPytest',
           start: stray.start,
           end: stray.end,
-          fix: hasPytest ? null : { title: 'Rename the section to [pytest]', applicability: 'unsafe', edits: [{ file: config.file, start: nameStart, end: nameEnd, text: 'pytest' }] },
+          fix: hasPytest
+            ? null
+            : {
+                title: 'Rename the section to [pytest]',
+                applicability: 'unsafe',
+                edits: [{ file: config.file, start: nameStart, end: nameEnd, text: 'pytest' }],
+              },
         });
       } else {
         ctx.report({ messageId: 'bothTomlTables', start: stray.start, end: stray.end });
@@ -184,7 +203,11 @@ export default defineRule<PytestTarget, MessageId, Options>({
         start: entry.valueStart,
         end: entry.valueEnd,
         fix: replacement
-          ? { title: `Write ${entry.key} as pytest's native TOML type`, applicability: 'safe', edits: [{ file: config.file, start: entry.valueStart, end: entry.valueEnd, text: replacement }] }
+          ? {
+              title: `Write ${entry.key} as pytest's native TOML type`,
+              applicability: 'safe',
+              edits: [{ file: config.file, start: entry.valueStart, end: entry.valueEnd, text: replacement }],
+            }
           : null,
       });
     }
@@ -212,11 +235,23 @@ export default defineRule<PytestTarget, MessageId, Options>({
           const canRename = suggestion && !config.entries.some((e) => e.key === suggestion);
           ctx.report({
             messageId: suggestion ? 'unknownKeySuggest' : 'unknownKey',
-            data: { key, suggestion: suggestion ?? '', plugins: knownPlugins().filter((p) => p !== 'pytest').join(', ') },
+            data: {
+              key,
+              suggestion: suggestion ?? '',
+              plugins: knownPlugins()
+                .filter((p) => p !== 'pytest')
+                .join(', '),
+            },
             start: entry.keyStart,
             end: entry.keyEnd,
             severity: 'warning',
-            fix: canRename ? { title: `Rename ${key} to ${suggestion}`, applicability: 'unsafe', edits: [{ file: config.file, start: entry.keyStart, end: entry.keyEnd, text: suggestion }] } : null,
+            fix: canRename
+              ? {
+                  title: `Rename ${key} to ${suggestion}`,
+                  applicability: 'unsafe',
+                  edits: [{ file: config.file, start: entry.keyStart, end: entry.keyEnd, text: suggestion }],
+                }
+              : null,
           });
           continue;
         }
@@ -263,7 +298,10 @@ export default defineRule<PytestTarget, MessageId, Options>({
           // Open world: a flag some plugin may own is never removed; the plugin is what is missing.
           ctx.report({
             messageId: decision.kind === 'undeclared' ? 'undeclaredFlag' : 'unverifiableFlag',
-            data: decision.kind === 'undeclared' ? { flag: token.flag, plugin: decision.plugin, where: decision.where } : { flag: token.flag, why: decision.why },
+            data:
+              decision.kind === 'undeclared'
+                ? { flag: token.flag, plugin: decision.plugin, where: decision.where }
+                : { flag: token.flag, why: decision.why },
             start: token.item.start,
             end: token.item.end,
             severity: decision.kind === 'undeclared' ? 'error' : 'warning',
@@ -274,7 +312,8 @@ export default defineRule<PytestTarget, MessageId, Options>({
         // The flag's arity is unknown: a following word that is not an option is taken as its value, or it
         // would be left behind as a path to collect ("file or directory not found").
         const next = addopts.items?.[token.index + 1];
-        const takesNext = token.item.value === token.flag && token.flag.startsWith('--') && next !== undefined && !next.value.startsWith('-');
+        const takesNext =
+          token.item.value === token.flag && token.flag.startsWith('--') && next !== undefined && !next.value.startsWith('-');
         const remove = new Set(takesNext ? [token.index, token.index + 1] : [token.index]);
         const edits = standalone && addopts.items ? removeItems(config, addopts.entry, addopts.items, remove) : null;
         ctx.report({
@@ -282,10 +321,15 @@ export default defineRule<PytestTarget, MessageId, Options>({
           data: { flag: token.flag },
           start: token.item.start,
           end: token.item.end,
-          fix: edits ? { title: takesNext ? `Remove ${token.flag} ${next.value} from addopts` : `Remove ${token.flag} from addopts`, applicability: 'unsafe', edits } : null,
+          fix: edits
+            ? {
+                title: takesNext ? `Remove ${token.flag} ${next.value} from addopts` : `Remove ${token.flag} from addopts`,
+                applicability: 'unsafe',
+                edits,
+              }
+            : null,
         });
       }
     }
   },
 });
-

@@ -42,7 +42,7 @@ export default defineRule<PytestTarget, 'outdated' | 'editedOutdated' | 'foreign
         beside: { 'pytest.ini': '[pytest]\naddopts = -p pytest_memory_plugin\npythonpath = .\n' },
       },
       fixSafety:
-        'Safe for an unedited copy (its checksum still matches): the new version replaces it whole, in the file\'s line endings. A copy that was edited, or not written by netra-migrate, is never replaced by default; with the option `overwriteEdited` the replacement is offered as an unsafe fix, because it discards those edits. Writing a missing module is unsafe: a module of that name installed elsewhere (site-packages) would be shadowed by the new copy.',
+        "Safe for an unedited copy (its checksum still matches): the new version replaces it whole, in the file's line endings. A copy that was edited, or not written by netra-migrate, is never replaced by default; with the option `overwriteEdited` the replacement is offered as an unsafe fix, because it discards those edits. Writing a missing module is unsafe: a module of that name installed elsewhere (site-packages) would be shadowed by the new copy.",
     },
   },
   check(ctx, target) {
@@ -56,7 +56,11 @@ export default defineRule<PytestTarget, 'outdated' | 'editedOutdated' | 'foreign
         messageId: 'absent',
         start: token.item.start,
         end: token.item.end,
-        fix: { title: `Write ${MONITOR_FILE} (version ${MONITOR_VERSION})`, applicability: 'unsafe', edits: [{ file, start: 0, end: 0, text: monitorText() }] },
+        fix: {
+          title: `Write ${MONITOR_FILE} (version ${MONITOR_VERSION})`,
+          applicability: 'unsafe',
+          edits: [{ file, start: 0, end: 0, text: monitorText() }],
+        },
       });
       return;
     }
@@ -76,7 +80,12 @@ export default defineRule<PytestTarget, 'outdated' | 'editedOutdated' | 'foreign
     }
     if (compareVersions(copy.version, MONITOR_VERSION) >= 0) return;
     if (copy.edited) {
-      ctx.report({ messageId: 'editedOutdated', data: { version: copy.version }, ...at, fix: ctx.options.overwriteEdited ? replace('unsafe') : null });
+      ctx.report({
+        messageId: 'editedOutdated',
+        data: { version: copy.version },
+        ...at,
+        fix: ctx.options.overwriteEdited ? replace('unsafe') : null,
+      });
       return;
     }
     ctx.report({ messageId: 'outdated', data: { version: copy.version }, ...at, fix: replace('safe') });

@@ -42,8 +42,10 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     sources: true,
     description: 'Every mark the tests use is registered while strict markers are on.',
     messages: {
-      unregistered: '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
-      undeclared: '`@pytest.mark.{{name}}` needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
+      unregistered:
+        '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
+      undeclared:
+        '`@pytest.mark.{{name}}` needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
       unverifiable: '`@pytest.mark.{{name}}` is not registered in {{config}} and cannot be verified: {{why}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
@@ -57,7 +59,8 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
         good: 'import pytest\n\n@pytest.mark.slow\ndef test_ping():\n    pass\n',
         beside: { 'pytest.ini': '[pytest]\naddopts = --strict-markers\nmarkers =\n    slow: long-running\n' },
       },
-      fixSafety: 'Safe: the fix registers every missing mark that no plugin may own in the config\'s `markers` (one line each, in the entry\'s layout); marks a plugin may register get no fix. Selection and results do not change.',
+      fixSafety:
+        "Safe: the fix registers every missing mark that no plugin may own in the config's `markers` (one line each, in the entry's layout); marks a plugin may register get no fix. Selection and results do not change.",
     },
   },
   async check(ctx, target) {
@@ -76,7 +79,13 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
         if (decision.kind === 'known') continue;
         // Open world: a mark some plugin may register gets no fix; the plugin is what is missing.
         if (decision.kind === 'undeclared') {
-          ctx.report({ messageId: 'undeclared', data: { name: mark.name, plugin: decision.plugin, where: decision.where }, file: source.file, start: mark.start, end: mark.end });
+          ctx.report({
+            messageId: 'undeclared',
+            data: { name: mark.name, plugin: decision.plugin, where: decision.where },
+            file: source.file,
+            start: mark.start,
+            end: mark.end,
+          });
         } else if (decision.kind === 'unverifiable') {
           // Registering a mark removes nothing (a plugin registering it too is harmless): the safe fix stays.
           unverifiable.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end, why: decision.why });
@@ -88,7 +97,17 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     const edit = registerEdit(target.config, names);
     // One fix registers them all, so any number of marks converges in one pass.
     const fix = edit ? { title: `Register ${names.join(', ')} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
-    for (const m of unverifiable) ctx.report({ messageId: 'unverifiable', data: { name: m.name, config, why: m.why }, file: m.file, start: m.start, end: m.end, severity: 'warning', fix });
-    for (const m of missing) ctx.report({ messageId: 'unregistered', data: { name: m.name, config }, file: m.file, start: m.start, end: m.end, fix });
+    for (const m of unverifiable)
+      ctx.report({
+        messageId: 'unverifiable',
+        data: { name: m.name, config, why: m.why },
+        file: m.file,
+        start: m.start,
+        end: m.end,
+        severity: 'warning',
+        fix,
+      });
+    for (const m of missing)
+      ctx.report({ messageId: 'unregistered', data: { name: m.name, config }, file: m.file, start: m.start, end: m.end, fix });
   },
 });

@@ -27,8 +27,7 @@ export default defineRule<PytestTarget, 'missing', Options>({
     defaultOptions: { maxfail: 10 },
     docs: {
       what: 'Flags a pytest config whose `addopts` has neither `--maxfail` nor `-x`/`--exitfirst`.',
-      why:
-        'When a database is down or an import is broken, thousands of tests fail one by one, each building and tearing down fixtures; in a memory-limited container that is minutes of churn (and often the OOM) before the one useful message. A failure limit ends such runs early.',
+      why: 'When a database is down or an import is broken, thousands of tests fail one by one, each building and tearing down fixtures; in a memory-limited container that is minutes of churn (and often the OOM) before the one useful message. A failure limit ends such runs early.',
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\naddopts = -ra\n',
@@ -43,7 +42,9 @@ export default defineRule<PytestTarget, 'missing', Options>({
     if (addoptsFlag(config, '--maxfail', '-x', '--exitfirst')) return;
     const flag = `--maxfail=${ctx.options.maxfail ?? 10}`;
     const entry = getEntry(config, 'addopts');
-    const edit = entry ? appendItem(config, entry, listItems(config, entry, 'args'), flag) : insertEntry(config, 'addopts', renderValue(config, 'args', [flag]));
+    const edit = entry
+      ? appendItem(config, entry, listItems(config, entry, 'args'), flag)
+      : insertEntry(config, 'addopts', renderValue(config, 'args', [flag]));
     ctx.report({
       messageId: 'missing',
       ...(entry ? { start: entry.keyStart, end: entry.valueEnd } : headerRange(config)),

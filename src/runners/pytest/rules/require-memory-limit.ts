@@ -22,13 +22,20 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
     fix: 'safe',
     description: 'A memory limit is enforced while tests are collected and run.',
     messages: {
-      missing: 'no memory limit is enforced: a leaking or greedy test grows until the container is OOM-killed, taking the whole run with it',
+      missing:
+        'no memory limit is enforced: a leaking or greedy test grows until the container is OOM-killed, taking the whole run with it',
       notLoaded: '`{{key}}` is set but the memory monitor is not loaded, so pytest ignores it (and `--strict-config` refuses it)',
     },
     options: {
       type: 'object',
       properties: {
-        limitMb: { type: ['string', 'number'], pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$', exclusiveMinimum: 0, default: 'auto', description: 'memory_limit_mb the fix sets: MB, or auto.' },
+        limitMb: {
+          type: ['string', 'number'],
+          pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          exclusiveMinimum: 0,
+          default: 'auto',
+          description: 'memory_limit_mb the fix sets: MB, or auto.',
+        },
         collectionLimitMb: {
           type: ['string', 'number'],
           pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
@@ -36,16 +43,23 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },
-        containerMemory: { type: 'string', default: DEFAULT_CONTAINER_MEMORY, description: 'Docker Compose: the memory limit the fix gives a test service.' },
-        containerReservation: { type: 'string', default: DEFAULT_CONTAINER_RESERVATION, description: 'Docker Compose: the memory reservation the fix gives a test service.' },
+        containerMemory: {
+          type: 'string',
+          default: DEFAULT_CONTAINER_MEMORY,
+          description: 'Docker Compose: the memory limit the fix gives a test service.',
+        },
+        containerReservation: {
+          type: 'string',
+          default: DEFAULT_CONTAINER_RESERVATION,
+          description: 'Docker Compose: the memory reservation the fix gives a test service.',
+        },
       },
       additionalProperties: false,
     },
     defaultOptions: { limitMb: 'auto', collectionLimitMb: 'auto' },
     docs: {
       what: `Flags a pytest config that neither loads the memory monitor (\`-p ${MONITOR_MODULE}\`) nor sets another memory limit (pytest-memray in \`required_plugins\`), and a config that sets the monitor's keys without loading it. In Docker Compose files, a service whose command or entrypoint runs pytest, jest or vitest without a container memory limit (\`deploy.resources.limits.memory\` or \`mem_limit\`), or running pytest without \`PYTEST_MEMORY_LIMIT_MB\` and \`PYTEST_COLLECTION_LIMIT_MB\` in its environment; in GitHub Actions workflows and \`.gitlab-ci.yml\`, a step or job that runs pytest without both variables in scope (workflow, job or step \`env\`; global or job \`variables\`).`,
-      why:
-        "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and fails it (or skips the tests after it, or warns) before the container limit is reached, and stops a run whose collection alone is over its limit.",
+      why: "The kernel's OOM killer ends the whole container, not the test that used the memory: the run dies without a report and without saying which test grew. The monitor sees each test's exact peak and fails it (or skips the tests after it, or warns) before the container limit is reached, and stops a run whose collection alone is over its limit.",
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests\n',
@@ -60,8 +74,14 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
     if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest-memray\b/.test(p))) return;
     if (monitorLoaded(target)) return;
     const limits = { limitMb: String(ctx.options.limitMb ?? 'auto'), collectionLimitMb: String(ctx.options.collectionLimitMb ?? 'auto') };
-    const fix = { title: `Install the memory monitor (${MONITOR_MODULE}) with its limits`, applicability: 'safe' as const, edits: installMonitorEdits(target, limits) };
-    const key = ['memory_limit_mb', 'collection_memory_limit_mb', 'memory_limit_action', 'memory_report_top'].map((k) => getEntry(config, k)).find((e) => e);
+    const fix = {
+      title: `Install the memory monitor (${MONITOR_MODULE}) with its limits`,
+      applicability: 'safe' as const,
+      edits: installMonitorEdits(target, limits),
+    };
+    const key = ['memory_limit_mb', 'collection_memory_limit_mb', 'memory_limit_action', 'memory_report_top']
+      .map((k) => getEntry(config, k))
+      .find((e) => e);
     if (key) {
       ctx.report({ messageId: 'notLoaded', data: { key: key.key }, start: key.keyStart, end: key.keyEnd, fix });
       return;

@@ -13,21 +13,21 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     fix: 'sometimes',
     description: 'pytest fails on config keys it does not know.',
     messages: {
-      missing: 'strict config is off: a misspelt or unsupported key (say, a timeout or memory limit) is silently ignored instead of failing the run',
+      missing:
+        'strict config is off: a misspelt or unsupported key (say, a timeout or memory limit) is silently ignored instead of failing the run',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
       what: 'Flags a pytest config with neither `--strict-config` (or `--strict`) in `addopts` nor `strict_config`/`strict` set to true.',
-      why:
-        'Without strict config, pytest only warns about unknown keys, and warnings scroll by. The limits netra-migrate adds are keys of plugins; if a plugin is missing or a key is misspelt, the limit silently does nothing.',
+      why: 'Without strict config, pytest only warns about unknown keys, and warnings scroll by. The limits netra-migrate adds are keys of plugins; if a plugin is missing or a key is misspelt, the limit silently does nothing.',
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\naddopts = -ra\n',
         good: '[pytest]\naddopts = -ra --strict-config\n',
       },
       fixSafety:
-        'Safe, and offered only when every key of the config is known to pytest or a plugin with a schema here: then strictness changes nothing today and fails fast on tomorrow\'s typo. With unknown keys present there is no fix (turning strictness on would stop the run).',
+        "Safe, and offered only when every key of the config is known to pytest or a plugin with a schema here: then strictness changes nothing today and fails fast on tomorrow's typo. With unknown keys present there is no fix (turning strictness on would stop the run).",
     },
   },
   check(ctx, target) {

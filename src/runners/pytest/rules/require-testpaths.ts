@@ -17,13 +17,14 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     fix: 'unsafe',
     description: 'A config whose rootdir holds more than its tests names them in `testpaths`.',
     messages: {
-      missing: 'no `testpaths`: a bare `pytest` also walks {{dirs}} under the rootdir looking for tests, importing every matching module it finds{{hint}}',
+      missing:
+        'no `testpaths`: a bare `pytest` also walks {{dirs}} under the rootdir looking for tests, importing every matching module it finds{{hint}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
       what: 'Flags an active pytest config without `testpaths` (and without paths in `addopts`) whose rootdir holds directories besides its test directory (`tests`, `test` or `testing`).',
-      why: 'Without `testpaths`, pytest run with no arguments recurses the whole rootdir: source packages, docs, scripts, vendored code and data directories are walked and every `test_*.py` in them is imported. That costs collection time and memory on every run, and picks up stray test files (a vendored library\'s tests, a script named test_x.py).',
+      why: "Without `testpaths`, pytest run with no arguments recurses the whole rootdir: source packages, docs, scripts, vendored code and data directories are walked and every `test_*.py` in them is imported. That costs collection time and memory on every run, and picks up stray test files (a vendored library's tests, a script named test_x.py).",
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\naddopts = -ra\n',
@@ -46,14 +47,26 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     } catch {
       return;
     }
-    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !skippedDir(e.name)).map((e) => e.name).sort();
+    const dirs = entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !skippedDir(e.name))
+      .map((e) => e.name)
+      .sort();
     const testDirs = dirs.filter((d) => TEST_DIR.test(d));
     const others = dirs.filter((d) => !TEST_DIR.test(d));
     if (testDirs.length === 0 || others.length === 0) return;
     const total = countTestFiles(target, '.');
     const inTests = testDirs.length === 1 ? countTestFiles(target, testDirs[0]!) : 0;
     const fixable = testDirs.length === 1 && inTests === total && !addoptsFlag(config, '--doctest-modules');
-    const shown = others.length > 4 ? `${others.slice(0, 4).map((d) => `${d}/`).join(', ')} and ${others.length - 4} more directories` : others.map((d) => `${d}/`).join(', ').replace(/, ([^,]*)$/, ' and $1');
+    const shown =
+      others.length > 4
+        ? `${others
+            .slice(0, 4)
+            .map((d) => `${d}/`)
+            .join(', ')} and ${others.length - 4} more directories`
+        : others
+            .map((d) => `${d}/`)
+            .join(', ')
+            .replace(/, ([^,]*)$/, ' and $1');
     const hint = fixable
       ? ''
       : testDirs.length > 1
@@ -64,7 +77,11 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
       data: { dirs: shown, hint },
       ...headerRange(config),
       fix: fixable
-        ? { title: `Add testpaths = ${testDirs[0]}`, applicability: 'unsafe', edits: [insertEntry(config, 'testpaths', renderValue(config, 'args', [testDirs[0]!]))] }
+        ? {
+            title: `Add testpaths = ${testDirs[0]}`,
+            applicability: 'unsafe',
+            edits: [insertEntry(config, 'testpaths', renderValue(config, 'args', [testDirs[0]!]))],
+          }
         : null,
     });
   },

@@ -44,15 +44,14 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     defaultOptions: { seconds: 120, requirePlugin: true },
     docs: {
       what: 'Flags a pytest config without a per-test timeout (`timeout` key of pytest-timeout, or `--timeout` in `addopts`), or with the timeout set to 0.',
-      why:
-        'A test that deadlocks or waits on a network peer never ends by itself: the worker keeps its memory, xdist cannot reuse it, and the CI job ends at its own limit with no hint which test hung. pytest-timeout fails the test and dumps stacks instead.',
+      why: 'A test that deadlocks or waits on a network peer never ends by itself: the worker keeps its memory, xdist cannot reuse it, and the CI job ends at its own limit with no hint which test hung. pytest-timeout fails the test and dumps stacks instead.',
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests\n',
         good: '[pytest]\ntestpaths = tests\ntimeout = 120\nrequired_plugins = pytest-timeout\n',
       },
       fixSafety:
-        'Safe where the project already has pytest-timeout, or where the fix can add it to the project\'s test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file\'s style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).',
+        "Safe where the project already has pytest-timeout, or where the fix can add it to the project's test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file's style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).",
     },
   },
   async check(ctx, target) {
@@ -70,14 +69,20 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
         data: { value },
         start: entry.keyStart,
         end: entry.valueEnd,
-        fix: { title: `Set timeout to ${seconds} seconds`, applicability: 'safe', edits: [replaceValue(config, entry, renderValue(config, 'string', seconds))] },
+        fix: {
+          title: `Set timeout to ${seconds} seconds`,
+          applicability: 'safe',
+          edits: [replaceValue(config, entry, renderValue(config, 'string', seconds))],
+        },
       });
       return;
     }
     const pairs: [string, string][] = [['timeout', renderValue(config, 'string', seconds)]];
     const edits: Edit[] = [];
     // The plugin must be one the project installs: add it where the project keeps pytest, or hold the fix back.
-    const dependency = target.project ? pluginDependency(await target.project(), 'pytest-timeout') : { edit: null, missing: false, note: '' };
+    const dependency = target.project
+      ? pluginDependency(await target.project(), 'pytest-timeout')
+      : { edit: null, missing: false, note: '' };
     if (dependency.edit) edits.push(dependency.edit);
     if (ctx.options.requirePlugin !== false) {
       const required = requirePluginEdits(config, 'pytest-timeout');
@@ -89,7 +94,11 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
       messageId: 'missing',
       data: { plugin: dependency.note },
       ...headerRange(config),
-      fix: { title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.edit ? ` and add pytest-timeout to ${dependency.group}` : ''}`, applicability: dependency.missing ? 'unsafe' : 'safe', edits },
+      fix: {
+        title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.edit ? ` and add pytest-timeout to ${dependency.group}` : ''}`,
+        applicability: dependency.missing ? 'unsafe' : 'safe',
+        edits,
+      },
     });
   },
 });

@@ -17,8 +17,7 @@ export default defineRule<PytestTarget, 'shadowed', Record<string, never>>({
     defaultOptions: {},
     docs: {
       what: 'Flags pytest config in a file that pytest never reads because a file earlier in its search order (pytest.toml, .pytest.toml, pytest.ini, .pytest.ini, pyproject.toml, tox.ini, setup.cfg) in the same directory also holds pytest config.',
-      why:
-        'pytest takes the first file and ignores the rest without merging. Settings in the ignored file, a timeout for example, look configured and do nothing; pytest only mentions it in its header line.',
+      why: 'pytest takes the first file and ignores the rest without merging. Settings in the ignored file, a timeout for example, look configured and do nothing; pytest only mentions it in its header line.',
       example: {
         file: 'tox.ini',
         bad: '[testenv]\ncommands = pytest\n\n[pytest]\ntimeout = 60\n',

@@ -32,8 +32,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     defaultOptions: {},
     docs: {
       what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed. The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings.',
-      why:
-        'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
+      why: 'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests netra_backend/tests auth_service/tests\n',
@@ -60,7 +59,10 @@ export default defineRule<PytestTarget, 'several', Options>({
     const allow = new Set(ctx.options.allow ?? []);
     // Never keep a root that holds no test file while another holds some (a doctest-only package listed
     // first would leave the suite empty): the first root with test files, unless the user names one.
-    const keep = ctx.options.root ?? roots.find((r) => collected[entries.indexOf(r)]!.modules + collected[entries.indexOf(r)]!.doctests > 0) ?? roots[0]!;
+    const keep =
+      ctx.options.root ??
+      roots.find((r) => collected[entries.indexOf(r)]!.modules + collected[entries.indexOf(r)]!.doctests > 0) ??
+      roots[0]!;
     const dropped = entries.map((r, i) => ({ r, i })).filter(({ r, i }) => isRoot(i) && r !== keep && !allow.has(r));
     if (dropped.length === 0) return;
     const described = dropped.map(({ r, i }) => describeCollected(r, collected[i]!));
