@@ -3,6 +3,7 @@
 // check is written. Then: write the check and the cases, `npm run schemas` (docs, README table), `npm test`.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const TARGETS = {
   pytest: {
@@ -25,20 +26,15 @@ const TARGETS = {
   },
 } as const;
 
-const [id, runner] = process.argv.slice(2);
-if (!id || !/^[a-z]+(-[a-z]+)*$/.test(id) || (runner !== 'pytest' && runner !== 'js')) {
-  process.stderr.write('usage: npm run new-rule -- <rule-id in kebab-case> <pytest|js>\n');
-  process.exit(2);
-}
-const t = TARGETS[runner];
-const root = join(import.meta.dirname, '..');
-const camel = id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-const files: Record<string, string> = {
-  [`src/runners/${runner}/rules/${id}.ts`]: `import { defineRule } from '../../../core/rule.js';
+/** The files a new rule starts from, by path relative to the repository (test/meta.test.ts checks they pass Prettier). */
+export function scaffoldFiles(id: string, runner: keyof typeof TARGETS): Record<string, string> {
+  const t = TARGETS[runner];
+  const camel = id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return {
+    [`src/runners/${runner}/rules/${id}.ts`]: `import { defineRule } from '../../../core/rule.js';
 ${t.imports}
 
-interface Options {}
+type Options = Record<string, never>;
 
 export default defineRule<${t.target}, 'found', Options>({
   meta: {
@@ -64,11 +60,11 @@ ${t.body}
   },
 });
 `,
-  [`fixtures/rules/${id}/valid-basic/input/${t.file}`]: t.good.replace(/\\n/g, '\n'),
-  [`fixtures/rules/${id}/invalid-basic/input/${t.file}`]: t.bad.replace(/\\n/g, '\n'),
-  // The recorded findings: fill in after checking them by hand (the rule tests print what they got).
-  [`fixtures/rules/${id}/invalid-basic/expected.json`]: '[]\n',
-  [`test/rule-${id}.test.ts`]: `import ${camel} from '../src/runners/${runner}/rules/${id}.js';
+    [`fixtures/rules/${id}/valid-basic/input/${t.file}`]: t.good.replace(/\\n/g, '\n'),
+    [`fixtures/rules/${id}/invalid-basic/input/${t.file}`]: t.bad.replace(/\\n/g, '\n'),
+    // The recorded findings: fill in after checking them by hand (the rule tests print what they got).
+    [`fixtures/rules/${id}/invalid-basic/expected.json`]: '[]\n',
+    [`test/rule-${id}.test.ts`]: `import ${camel} from '../src/runners/${runner}/rules/${id}.js';
 import { RuleTester } from './support/rule-tester.js';
 
 new RuleTester().run(${camel}, {
@@ -82,18 +78,30 @@ new RuleTester().run(${camel}, {
   ],
 });
 `,
-};
+  };
+}
 
-for (const path of Object.keys(files)) {
-  const full = join(root, path);
-  if (existsSync(full)) {
-    process.stderr.write(`${path} exists: nothing written\n`);
+function main(): void {
+  const [id, runner] = process.argv.slice(2);
+  if (!id || !/^[a-z]+(-[a-z]+)*$/.test(id) || (runner !== 'pytest' && runner !== 'js')) {
+    process.stderr.write('usage: npm run new-rule -- <rule-id in kebab-case> <pytest|js>\n');
     process.exit(2);
   }
+  const root = join(import.meta.dirname, '..');
+  const files = scaffoldFiles(id, runner);
+  for (const path of Object.keys(files)) {
+    const full = join(root, path);
+    if (existsSync(full)) {
+      process.stderr.write(`${path} exists: nothing written\n`);
+      process.exit(2);
+    }
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+    process.stdout.write(`wrote ${path}\n`);
+  }
+  process.stdout.write('next: write the check and the cases, then `npm run schemas` (docs, README table) and `npm test`\n');
 }
-for (const [path, text] of Object.entries(files)) {
-  mkdirSync(dirname(join(root, path)), { recursive: true });
-  writeFileSync(join(root, path), text);
-  process.stdout.write(`wrote ${path}\n`);
-}
-process.stdout.write('next: write the check and the cases, then `npm run schemas` (docs, README table) and `npm test`\n');
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

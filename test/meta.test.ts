@@ -10,6 +10,10 @@ import { allRules, ruleImplementations } from '../src/rules.js';
 import { explainRule, ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { RULE_FIXTURES, listFiles, onlyRule } from './support/cases.js';
 import { ROOT, tempDir } from './support/env.js';
+import { preCommitFilesPattern } from '../src/file-kinds.js';
+import { MONITOR_FILE, NODE_MONITOR, VITEST_ADAPTER } from '../src/monitor/stamp.js';
+import * as prettier from 'prettier';
+import { scaffoldFiles } from '../scripts/new-rule.mjs';
 
 async function fires(rule: string, file: string, text: string, beside: Record<string, string> = {}): Promise<boolean> {
   const dir = tempDir('netra-doc-');
@@ -139,4 +143,35 @@ test('every message template, by rule file and message id (test/snapshots/messag
     writeFileSync(file, JSON.stringify(messages, null, 2) + '\n');
   }
   assert.deepEqual(messages, JSON.parse(readFileSync(file, 'utf8')), 'message wording changed: review it, then UPDATE_FIXTURES=1');
+});
+
+test('the new-rule scaffold writes files Prettier accepts as they are ', async () => {
+  for (const runner of ['pytest', 'js'] as const) {
+    for (const [path, text] of Object.entries(scaffoldFiles('probe-rule', runner))) {
+      // Prettier has no parser for .ini fixtures; the TypeScript and JSON files are what it checks in npm test.
+      if (!/\.(ts|json)$/.test(path)) continue;
+      const options = await prettier.resolveConfig(join(ROOT, path));
+      assert.ok(await prettier.check(text, { ...options, filepath: join(ROOT, path) }), `${runner}: ${path} is not formatted`);
+    }
+  }
+});
+
+test('every file a rule reports on is given to the pre-commit hooks (a file kind read is a kind checked)', () => {
+  const hookFiles = new RegExp(preCommitFilesPattern());
+  // Known gap, left as is: outdated-memory-monitor reports on the monitor modules netra-migrate itself
+  // writes; it judges them from the config that loads them, so a commit that changes only a module is not checked.
+  const monitorModules = new Set([MONITOR_FILE, NODE_MONITOR.file, VITEST_ADAPTER.file]);
+  // Known gap too: a Jest/Vitest config a package.json script names (`jest --config ci/jest-e2e.js`) has no name pattern.
+  const namedByScripts = new Set(['ci/jest-e2e.js', 'jest.int.config.js', 'packages/api/vitest.node.config.ts']);
+  const reportedOn = (file: string) => !monitorModules.has(file.split('/').pop()!) && !namedByScripts.has(file);
+  for (const rule of ruleImplementations)
+    if (reportedOn(rule.meta.docs.example.file)) assert.match(rule.meta.docs.example.file, hookFiles, `${rule.meta.id}: its example file`);
+  for (const rule of readdirSync(RULE_FIXTURES))
+    for (const c of readdirSync(join(RULE_FIXTURES, rule))) {
+      const expected = join(RULE_FIXTURES, rule, c, 'expected.json');
+      if (!existsSync(expected)) continue;
+      for (const { file } of JSON.parse(readFileSync(expected, 'utf8')) as { file: string }[])
+        if (reportedOn(file))
+          assert.match(file, hookFiles, `${rule}/${c}: ${file} is read and reported on, but no analyzer declares its kind (filePatterns)`);
+    }
 });
