@@ -2,7 +2,8 @@
 // the fast tier while you work. A test file is fast unless it is named here: these run real pytest, Jest,
 // Vitest, CPython or pre-commit on fixed projects, or start many processes.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const END_TO_END = new Set([
@@ -43,5 +44,25 @@ const files = all.filter((f) => tier === 'all' || (tier === 'e2e') === END_TO_EN
 for (const f of END_TO_END)
   if (!all.includes(f)) process.stderr.write(`scripts/test.mjs: ${f} is listed as end-to-end but does not exist\n`);
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit' });
+// netra-migrate asks `python3` for CPython's verdict on Python it reads or writes (src/formats/cpython.ts).
+// The tests ask the same interpreter by its real path: where `python3` is a version manager's shim (pyenv),
+// every call would first start a shell script, which made the fix cases of the rules test spend most of
+// their time starting shims. NETRA_PYTHON set by the caller wins.
+const env = { ...process.env };
+if (!env.NETRA_PYTHON) {
+  const which = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const executable = which.status === 0 ? which.stdout.trim() : '';
+  if (executable) env.NETRA_PYTHON = executable;
+}
+// The tests' scratch projects go in one fresh directory, removed afterwards. Reads walk up from a project
+// (pytest's rootdir, the project root of its dependencies), so a system temp directory crowded with
+// thousands of entries made every case list and sort it; /var/tmp is used when there is one.
+const scratchParent = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+env.TMPDIR = mkdtempSync(join(scratchParent, 'netra-migrate-tests-'));
+const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit', env });
+try {
+  rmSync(env.TMPDIR, { recursive: true, force: true });
+} catch (e) {
+  process.stderr.write(`scripts/test.mjs: scratch directory ${env.TMPDIR} left behind: ${String(e)}\n`);
+}
 process.exit(run.status ?? 1);

@@ -87,8 +87,11 @@ function workCopy(dir: string): string {
 
 for (const c of ruleCases()) {
   describe(`${c.rule} / ${c.name}`, () => {
+    // One scratch copy per case: check writes nothing, so the fix test starts from the same input.
+    let copy: string | undefined;
+    const caseCopy = () => (copy ??= workCopy(c.dir));
     test(c.valid ? 'reports nothing' : 'reports the expected findings', async () => {
-      const work = workCopy(c.dir);
+      const work = caseCopy();
       const result = await check({ cwd: work, paths: ['.'], rules: c.settings });
       assert.deepEqual(
         result.problems.map((p) => problemOf(work, p)),
@@ -107,7 +110,7 @@ for (const c of ruleCases()) {
 
     if (c.valid) return;
     test('fix --unsafe gives the expected files, converges and leaves the rest alone', async () => {
-      const work = workCopy(c.dir);
+      const work = caseCopy();
       const first = await fix({ cwd: work, paths: ['.'], rules: c.settings, unsafe: true, write: true });
       const problems = expectedProblems(c.dir);
       assert.deepEqual(
