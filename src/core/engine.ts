@@ -154,6 +154,7 @@ export async function analyzeAll(
                 messageId: input.messageId,
                 ...(input.data ? { data: input.data } : {}),
                 ...(input.fix ? { fix: input.fix } : {}),
+                ...(input.suggest?.length ? { suggestions: input.suggest } : {}),
               });
             },
           },
@@ -230,16 +231,31 @@ function dedupeProblems(problems: FileProblem[]): FileProblem[] {
 
 export function locate(ws: Workspace, diagnostics: readonly Diagnostic[]): LocatedDiagnostic[] {
   const indexes = new Map<string, LineIndex>();
-  const out = diagnostics.map((d) => {
-    let index = indexes.get(d.file);
+  const indexOf = (file: string) => {
+    let index = indexes.get(file);
     if (!index) {
-      index = new LineIndex(ws.text(d.file) ?? '');
-      indexes.set(d.file, index);
+      index = new LineIndex(ws.text(file) ?? '');
+      indexes.set(file, index);
     }
-    const s = index.position(d.start);
-    const e = index.position(d.end);
-    return { ...d, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
-  });
+    return index;
+  };
+  const range = (file: string, start: number, end: number) => {
+    const s = indexOf(file).position(start);
+    const e = indexOf(file).position(end);
+    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  };
+  const out: LocatedDiagnostic[] = diagnostics.map(({ suggestions, ...d }) => ({
+    ...d,
+    ...range(d.file, d.start, d.end),
+    ...(suggestions
+      ? {
+          suggestions: suggestions.map((s) => ({
+            title: s.title,
+            edits: s.edits.map((e) => ({ ...e, ...range(e.file, e.start, e.end) })),
+          })),
+        }
+      : {}),
+  }));
   return out.sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1),
   );
