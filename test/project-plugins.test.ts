@@ -8,6 +8,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../src/index.js';
 import { readProjectDependencies } from '../src/formats/dependencies.js';
+import { readPluginModule } from '../src/formats/python-static.js';
+import { shellCommands } from '../src/formats/shell.js';
+import { pytestRunOf, readPytestArgs } from '../src/runners/ci/command-line.js';
+import { loadPytestConfig } from '../src/runners/pytest/config.js';
+import { valuesTaken } from '../src/runners/pytest/schema-types.js';
+import { parseAddopts } from '../src/runners/pytest/target.js';
 import { onlyRule } from './support/cases.js';
 import { writeTree } from './support/env.js';
 
@@ -80,4 +86,96 @@ describe("a project's own pytest11 entry point is a local plugin", () => {
       assert.deepEqual(deps.pytest11, [{ name: 'myplug', module: 'myplug.plugin', file }], name);
     }
   });
+});
+
+const MULTI = `def pytest_addoption(parser):
+    parser.addoption("--targets", nargs="+", help="hosts to run against")
+    parser.addoption("--pair", nargs=2)
+    parser.addoption("--maybe", nargs="*")
+    parser.addoption("--run-slow", action="store_true")
+`;
+
+describe('flags registered by conftest.py and local plugins give the arity to split addopts and command lines', () => {
+  test('readPluginModule records nargs for several values', async () => {
+    const reading = await readPluginModule(MULTI);
+    assert.deepEqual(reading.flags, [
+      { names: ['--targets'], value: 'required', nargs: '+' },
+      { names: ['--pair'], value: 'required', nargs: 2 },
+      { names: ['--maybe'], value: 'optional', nargs: '*' },
+      { names: ['--run-slow'], value: 'none' },
+    ]);
+  });
+
+  test('valuesTaken reads as argparse: + and * take every following non-option word, N takes N', () => {
+    const words = ['a', 'b', '-x', 'c'];
+    assert.equal(valuesTaken({ value: 'required', nargs: '+' }, words), 2);
+    assert.equal(valuesTaken({ value: 'optional', nargs: '*' }, ['-x']), 0);
+    assert.equal(valuesTaken({ value: 'required', nargs: 2 }, ['a', '-x', 'c']), 2);
+    assert.equal(valuesTaken({ value: 'required' }, words), 1);
+    assert.equal(valuesTaken({ value: 'optional' }, ['-x']), 0);
+    assert.equal(valuesTaken({ value: 'none' }, words), 0);
+  });
+
+  test('addopts: the values of a conftest flag are not positional paths', () => {
+    const config = loadPytestConfig('/p/pytest.ini', '[pytest]\naddopts = --targets a b --pair x y -q\n', false)!;
+    const local = new Map([
+      ['--targets', { value: 'required' as const, nargs: '+' as const }],
+      ['--pair', { value: 'required' as const, nargs: 2 }],
+    ]);
+    const positional = (l?: typeof local) =>
+      parseAddopts(config, l)!
+        .tokens.filter((t) => t.flag === null)
+        .map((t) => t.item.value);
+    assert.deepEqual(positional(), ['a', 'b', 'x', 'y']);
+    assert.deepEqual(positional(local), []);
+    assert.deepEqual(
+      parseAddopts(config, local)!.tokens.map((t) => [t.flag, t.value, t.valueCount]),
+      [
+        ['--targets', 'a', 2],
+        ['--pair', 'x', 2],
+        ['-q', undefined, undefined],
+      ],
+    );
+  });
+
+  test('command lines: readPytestArgs takes a flag with nargs=+ with all its values', () => {
+    const words = shellCommands('pytest tests --targets a b')[0]!.words;
+    const run = pytestRunOf(words)!;
+    assert.deepEqual(
+      readPytestArgs(run.args, new Map([['--targets', { value: 'required' as const, nargs: '+' as const }]])).paths.map((w) => w.value),
+      ['tests'],
+    );
+  });
+
+  test("single-test-root in a Makefile: a conftest flag's values are not roots, and a conftest switch does not hide one", async () => {
+    const dir = writeTree(
+      {
+        'pytest.ini': '[pytest]\ntestpaths = tests\n',
+        'conftest.py': MULTI,
+        'tests/test_a.py': 'def test_a():\n    pass\n',
+        'other/test_b.py': 'def test_b():\n    pass\n',
+        Makefile: 'test:\n\tpytest tests --targets alpha beta\n\nslow:\n\tpytest --run-slow tests other\n',
+      },
+      'netra-local-arity-',
+    );
+    const result = await check({ cwd: dir, paths: ['.'], rules: onlyRule('single-test-root'), toolConfig: false });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.file.slice(dir.length + 1), d.line, d.data?.paths]),
+      [['Makefile', 5, 'tests, other']],
+    );
+  });
+});
+
+test('the plugin registry records multi-value flags: `--csv-columns a b` (pytest-csv, nargs=+) is one option', () => {
+  const run = pytestRunOf(shellCommands('pytest tests --csv-columns id name')[0]!.words)!;
+  assert.deepEqual(
+    readPytestArgs(run.args).paths.map((w) => w.value),
+    ['tests'],
+  );
+  const metadata = pytestRunOf(shellCommands('pytest --metadata key value tests')[0]!.words)!;
+  assert.deepEqual(
+    readPytestArgs(metadata.args).paths.map((w) => w.value),
+    ['tests'],
+  );
 });

@@ -59,6 +59,8 @@ function args(call: PythonNode): { positional: PythonNode[]; keywords: Map<strin
 export interface PluginFlag {
   names: string[];
   value: 'none' | 'required' | 'optional';
+  /** argparse `nargs` when several values: `+`, `*`, or a count above 1. */
+  nargs?: number | '+' | '*';
 }
 
 export interface PluginModuleReading {
@@ -106,10 +108,20 @@ export async function readPluginModule(text: string): Promise<PluginModuleReadin
           continue;
         }
         const action = stringValue(keywords.get('action') ?? null);
-        const nargs = keywords.get('nargs')?.text;
-        const value = action && NO_VALUE_ACTIONS.has(action) ? 'none' : nargs === '"?"' || nargs === "'?'" ? 'optional' : 'required';
+        const nargsNode = keywords.get('nargs') ?? null;
+        const nargs = nargsNode?.type === 'integer' ? Number(nargsNode.text) : stringValue(nargsNode);
+        const value =
+          (action && NO_VALUE_ACTIONS.has(action)) || nargs === 0 ? 'none' : nargs === '?' || nargs === '*' ? 'optional' : 'required';
         if (keywords.has('action') && action === null) out.opaque = true;
-        out.flags.push({ names: names as string[], value });
+        const several: PluginFlag['nargs'] =
+          value === 'none'
+            ? undefined
+            : nargs === '+' || nargs === '*'
+              ? nargs
+              : typeof nargs === 'number' && nargs > 1
+                ? nargs
+                : undefined;
+        out.flags.push({ names: names as string[], value, ...(several !== undefined ? { nargs: several } : {}) });
       } else if (callee === 'addini') {
         const first = args(n).positional[0] ?? args(n).keywords.get('name') ?? null;
         const v = stringValue(first);

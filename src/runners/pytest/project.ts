@@ -4,13 +4,13 @@
  * the options, ini keys and marks its conftest.py files and local plugin modules register (read statically).
  * Rules reach it through `target.project()`, computed once per analysis pass from the workspace's texts.
  */
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
 import { declaredNames, readProjectDependencies, type ProjectDependencies } from '../../formats/dependencies.js';
 import { readPluginModule, type PluginFlag } from '../../formats/python-static.js';
 import { normalizeName } from '../../formats/requirements.js';
-import { listValue } from './config.js';
+import { listValue, type PytestConfig } from './config.js';
 import { projectVenvPython, readInstalled, type InstalledEnvironment } from './installed.js';
 import { isPytestPluginName, plugins } from './plugins.js';
 import { sourceFilesOf } from './sources.js';
@@ -104,6 +104,25 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget, dependencie
     for (const p of reading.plugins) module(p, rel);
   }
   return local;
+}
+
+const localByRun = new WeakMap<Workspace, Map<string, Promise<LocalPlugins>>>();
+
+/**
+ * The conftest.py and local-plugin registrations that apply under a config found outside an analysis pass
+ * (the config governing a CI command): read once per run and config text.
+ */
+export function localPluginsFor(ws: Workspace, config: PytestConfig): Promise<LocalPlugins> {
+  const byConfig = localByRun.get(ws) ?? new Map<string, Promise<LocalPlugins>>();
+  localByRun.set(ws, byConfig);
+  const key = `${config.file}\0${config.text}`;
+  let hit = byConfig.get(key);
+  if (!hit) {
+    const target: PytestTarget = { config, role: 'active', rootDir: dirname(config.file), read: (p) => ws.text(p) };
+    hit = readProjectDependencies({ read: (p: string) => ws.text(p) }, target.rootDir).then((deps) => readLocalPlugins(ws, target, deps));
+    byConfig.set(key, hit);
+  }
+  return hit;
 }
 
 export async function loadProject(ws: Workspace, target: PytestTarget, options: ProjectOptions = {}): Promise<PytestProject> {

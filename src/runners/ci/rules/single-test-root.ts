@@ -19,7 +19,7 @@ const meta = {
 };
 
 /** Commands that run pytest on several roots where the governing config was narrowed to one. */
-function check(
+async function check(
   ws: Workspace,
   commands: readonly SiteCommand[],
   where: string,
@@ -31,7 +31,7 @@ function check(
     const run = pytestRunOf(command.words);
     // Inside a container the paths are the container's: not comparable with the files here.
     if (!run || run.container) continue;
-    const found = extraRoots(ws, run.args, command.cwd);
+    const found = await extraRoots(ws, run.args, command.cwd);
     if (!found) continue;
     report({
       messageId: 'severalRoots',
@@ -46,12 +46,12 @@ function check(
 /** The Compose side of `single-test-root` (report only: which roots a job should run is the user's call). */
 export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Record<string, never>>({
   meta,
-  check(ctx, compose) {
+  async check(ctx, compose) {
     for (const s of compose.services) {
       if (s.runner !== 'pytest' || !s.commandAt) continue;
       // The service's command as the container runs it, from the Compose file's directory.
       const commands = shellCommands(s.command).map((c) => ({ words: c.words, cwd: dirname(compose.file) }));
-      check(compose.ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
+      await check(compose.ws, commands, `service \`${s.name}\``, s.commandAt, compose.file, (input) => ctx.report(input));
     }
   },
 });
@@ -59,9 +59,9 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
 /** The CI, tox, nox, Makefile and script sides: every command site of the file. */
 export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
   meta,
-  check(ctx, target) {
+  async check(ctx, target) {
     for (const site of target.sites)
-      check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
+      await check(target.ws, site.commands, `\`${site.name}\``, site.at, target.file, (input) => ctx.report(input));
   },
 });
 
