@@ -13,7 +13,8 @@ import { shellCommands } from '../src/formats/shell.js';
 import { pytestRunOf, readPytestArgs } from '../src/runners/ci/command-line.js';
 import { loadPytestConfig } from '../src/runners/pytest/config.js';
 import { valuesTaken } from '../src/runners/pytest/schema-types.js';
-import { parseAddopts } from '../src/runners/pytest/target.js';
+import type { PytestProject } from '../src/runners/pytest/project.js';
+import { parseAddopts, usesPytestAsyncio, type PytestTarget } from '../src/runners/pytest/target.js';
 import { onlyRule } from './support/cases.js';
 import { writeTree } from './support/env.js';
 
@@ -178,4 +179,37 @@ test('the plugin registry records multi-value flags: `--csv-columns a b` (pytest
     readPytestArgs(metadata.args).paths.map((w) => w.value),
     ['tests'],
   );
+});
+
+describe("usesPytestAsyncio judges the text the run holds, through the run's reader and the dependencies reader", () => {
+  const config = loadPytestConfig('/nowhere/pytest.ini', '[pytest]\ntestpaths = tests\n', false)!;
+  const target = (files: Record<string, string>): PytestTarget => ({
+    config,
+    role: 'active',
+    rootDir: '/nowhere',
+    read: (p) => files[p.slice('/nowhere/'.length)] ?? null,
+  });
+
+  test('a dependency file the run holds (not on disk) names pytest-asyncio', () => {
+    assert.equal(usesPytestAsyncio(target({ 'requirements-dev.txt': 'pytest\npytest-asyncio>=0.24\n' })), true);
+    assert.equal(usesPytestAsyncio(target({ 'requirements-dev.txt': 'pytest\n' })), false);
+  });
+
+  test("the project's dependencies (declared above the rootdir, locked or installed) count", async () => {
+    const deps = await readProjectDependencies(
+      {
+        read: (p) =>
+          p === '/proj/uv.lock'
+            ? '[[package]]\nname = "pytest-asyncio"\nversion = "1.2.0"\n'
+            : p === '/proj/pyproject.toml'
+              ? '[project]\nname = "x"\n'
+              : null,
+        list: () => [],
+      },
+      '/proj',
+    );
+    const project = { present: new Set(deps.locked.keys()) } as unknown as PytestProject;
+    assert.equal(usesPytestAsyncio(target({}), project), true);
+    assert.equal(usesPytestAsyncio(target({})), false);
+  });
 });

@@ -1,5 +1,4 @@
 import { readdirSync, statSync } from 'node:fs';
-import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
@@ -164,31 +163,33 @@ export function addoptsPlugins(config: PytestConfig): string[] {
 }
 
 /**
- * Whether the suite uses pytest-asyncio: its keys in the config, it in `required_plugins`, or it named in the
- * project's dependency files next to the config. `-p no:asyncio` switches it off.
+ * Whether the suite uses pytest-asyncio: its keys in the config, it in `required_plugins`, the project
+ * declaring, locking or having it installed (`project`, from the dependencies reader), or it named in the
+ * dependency files next to the config. `-p no:asyncio` switches it off. Every file is read through the run
+ * (`target.read`), so the answer is about the text the run holds, fixes of earlier passes included.
  */
-export function usesPytestAsyncio(target: PytestTarget): boolean {
+export function usesPytestAsyncio(target: PytestTarget, project?: PytestProject | null): boolean {
   const { config } = target;
   if (addoptsPlugins(config).some((p) => p === 'no:asyncio' || p === 'no:pytest_asyncio')) return false;
   if (config.entries.some((e) => keyInfo(e.key)?.plugin === 'pytest-asyncio')) return true;
   if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest[-_]asyncio\b/i.test(p))) return true;
-  for (const name of [
-    'pyproject.toml',
-    'setup.cfg',
-    'setup.py',
-    'tox.ini',
-    'requirements.txt',
-    'requirements-dev.txt',
-    'requirements-test.txt',
-    'requirements_dev.txt',
-    'dev-requirements.txt',
-    'test-requirements.txt',
-  ]) {
-    // Through the one safe read: a FIFO or device named like a dependency file is an error, never a hang.
-    if (/pytest[-_]asyncio/i.test(readOptionalTextFile(join(target.rootDir, name)) ?? '')) return true;
-  }
-  return false;
+  if (project?.present.has('pytest-asyncio')) return true;
+  // A mention the dependencies reader cannot place (a computed setup.py list, a tox command) still counts.
+  return ASYNCIO_MENTION_FILES.some((name) => /pytest[-_]asyncio/i.test(target.read(join(target.rootDir, name)) ?? ''));
 }
+
+const ASYNCIO_MENTION_FILES = [
+  'pyproject.toml',
+  'setup.cfg',
+  'setup.py',
+  'tox.ini',
+  'requirements.txt',
+  'requirements-dev.txt',
+  'requirements-test.txt',
+  'requirements_dev.txt',
+  'dev-requirements.txt',
+  'test-requirements.txt',
+];
 
 const DEFAULT_PYTHON_FILES = ['test_*.py', '*_test.py'];
 
