@@ -37,7 +37,7 @@ export interface Analyzer {
     env?: AnalysisEnvironment,
   ): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
-  verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
+  verify(ws: Workspace, file: string, env?: AnalysisEnvironment): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(
     ws: Workspace,
@@ -363,7 +363,7 @@ export async function runFix(
     // the user's text; verifying it would load a parser a config-only run never needs.
     if (change.created) continue;
     for (const analyzer of analyzers) {
-      const problem = await analyzer.verify(ws, change.file);
+      const problem = await analyzer.verify(ws, change.file, { python: options.python });
       if (problem) {
         const { asRead, ...where } = problem;
         const message = asRead ? problem.message : `a fix produced a file that does not parse, so it is not written: ${problem.message}`;
