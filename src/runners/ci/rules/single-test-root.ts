@@ -14,6 +14,8 @@ const meta = {
   messages: {
     severalRoots:
       '{{where}} runs pytest on {{paths}}, but {{config}} collects one root (`{{root}}`): this job brings back the roots the config dropped',
+    severalRootsForCoverage:
+      '{{where}} runs pytest on {{paths}} in one process while measuring coverage, which combined coverage needs; {{config}} collects one root (`{{root}}`). If memory is tight, run each root on its own with `--cov-append` and report once',
   },
   defaultOptions: {},
 };
@@ -25,7 +27,7 @@ async function check(
   where: string,
   at: { start: number; end: number },
   file: string,
-  report: (r: ReportInput<'severalRoots'>) => void,
+  report: (r: ReportInput<'severalRoots' | 'severalRootsForCoverage'>) => void,
 ) {
   for (const command of commands) {
     const run = pytestRunOf(command.words);
@@ -33,8 +35,14 @@ async function check(
     if (!run || run.container) continue;
     const found = await extraRoots(ws, run.args, command.cwd);
     if (!found) continue;
+    // Several roots in one process is how a combined coverage report is made (py-shiny's `make coverage`):
+    // deliberate, so a note with the memory-friendly alternative, not an error.
+    const coverage =
+      run.args.some((w) => /^--cov(=|$)/.test(w.value)) ||
+      command.words.slice(0, command.words.indexOf(run.at)).some((w) => /^coverage(\.exe)?$/.test(basename(w.value)));
     report({
-      messageId: 'severalRoots',
+      messageId: coverage ? 'severalRootsForCoverage' : 'severalRoots',
+      ...(coverage ? { severity: 'info' as const } : {}),
       data: { where, paths: found.paths.join(', '), config: basename(found.config.file), root: found.root },
       file,
       ...at,
@@ -44,7 +52,7 @@ async function check(
 }
 
 /** The Compose side of `single-test-root` (report only: which roots a job should run is the user's call). */
-export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Record<string, never>>({
+export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots' | 'severalRootsForCoverage', Record<string, never>>({
   meta,
   async check(ctx, compose) {
     for (const s of compose.services) {
@@ -57,7 +65,7 @@ export const composeSingleTestRoot = defineRule<ComposeFile, 'severalRoots', Rec
 });
 
 /** The CI, tox, nox, Makefile and script sides: every command site of the file. */
-export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots', Record<string, never>>({
+export const ciSingleTestRoot = defineRule<CiFile, 'severalRoots' | 'severalRootsForCoverage', Record<string, never>>({
   meta,
   async check(ctx, target) {
     for (const site of target.sites)
