@@ -203,6 +203,13 @@ describe('every environment that installs pytest gets the plugin; a lock or comp
         ['requirements-win.txt', undefined],
       ],
     );
+    const groups = await read({
+      'pyproject.toml': '[dependency-groups]\ntest = ["pytest"]\ndev = [{ include-group = "test" }, "pytest", "mypy"]\n',
+    });
+    assert.deepEqual(
+      testDependencyLists(groups).map((l) => l.group),
+      ['[dependency-groups] test'],
+    );
   });
 
   test('uv.lock and poetry.lock pin the pyproject lists they cover', async () => {

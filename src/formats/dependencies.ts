@@ -203,16 +203,19 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
       if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
   }
 
-  markRegenerate(out.lists, (lock) => files.read(join(root, lock)) !== null);
+  const locks = new Set<string>();
   for (const lock of LOCKS) {
     const text = files.read(join(root, lock));
     if (text === null) continue;
+    locks.add(lock);
     // Lock files are machine-written `[[package]]` tables: name, then version.
     for (const m of text.matchAll(/^\[\[package\]\]\s*\r?\nname\s*=\s*"([^"]+)"\s*\r?\nversion\s*=\s*"([^"]+)"/gm)) {
       const name = normalizeName(m[1]!);
       if (!out.locked.has(name)) out.locked.set(name, { version: m[2]!, file: lock });
     }
   }
+  if (files.read(join(root, 'Pipfile.lock')) !== null) locks.add('Pipfile.lock');
+  markRegenerate(out.lists, (lock) => locks.has(lock));
   return out;
 }
 
@@ -514,7 +517,9 @@ export function testDependencyLists(deps: ProjectDependencies): DependencyList[]
     const pick = source ?? list;
     if (!chosen.includes(pick)) chosen.push(pick);
   }
-  const pulledIn = (l: DependencyList) => chosen.some((o) => o !== l && l.requires?.includes(o.file));
+  // `-r other.txt`, or a PEP 735 `{include-group = "test"}`: the other list is installed with this one.
+  const pulledIn = (l: DependencyList) =>
+    chosen.some((o) => o !== l && (l.requires?.includes(o.file) || l.includes.some((g) => o.group === `[dependency-groups] ${g}`)));
   const independent = chosen.filter((l) => !pulledIn(l));
   if (independent.length > 0) return independent;
   const fallback = testDependencyListWithoutPytest(deps);
