@@ -24,20 +24,14 @@ const SCRIPT = [
 
 let missing = false;
 
-/** The interpreter to ask (`NETRA_PYTHON`, else `python3` on PATH). */
+/** The default interpreter (`NETRA_PYTHON`, else `python3` on PATH). */
 function interpreter(): string {
   return process.env.NETRA_PYTHON || 'python3';
 }
 
-/**
- * CPython's verdict, or null when no python3 can be run (then tree-sitter's verdict stands, and the caller
- * says so). Results are cached per text.
- */
-export function cpythonVerdict(text: string): CPythonVerdict | null {
-  if (missing) return null;
-  const hit = cache.get(text);
-  if (hit) return hit;
-  const r = spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], {
+/** One interpreter's verdict, or null when it cannot be run or answers with something else. */
+function ask(python: string, text: string): CPythonVerdict | null {
+  const r = spawnSync(python, ['-I', '-S', '-c', SCRIPT], {
     input: text,
     encoding: 'utf8',
     timeout: 30_000,
@@ -45,17 +39,34 @@ export function cpythonVerdict(text: string): CPythonVerdict | null {
   });
   if (r.error || r.status !== 0) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: tsc types r.error as Error, without `code`
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;
+    if (python === interpreter() && (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;
     return null;
   }
-  let verdict: CPythonVerdict;
   try {
-    verdict = JSON.parse(r.stdout.trim().split('\n').pop()!) as CPythonVerdict;
+    const verdict = JSON.parse(r.stdout.trim().split('\n').pop()!) as CPythonVerdict;
+    return typeof verdict === 'object' && verdict !== null && typeof verdict.ok === 'boolean' ? verdict : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * CPython's verdict, or null when no python3 can be run (then tree-sitter's verdict stands, and the caller
+ * says so). `python`: the project's interpreter (`--python`, or its `.venv/`), so the project's Python version
+ * decides what is valid (a PEP 701 f-string is valid on 3.12, not on 3.11); when it cannot be run, the
+ * default interpreter decides, as without it. Results are cached per interpreter and text.
+ */
+export function cpythonVerdict(text: string, python?: string | null): CPythonVerdict | null {
+  if (missing && !python) return null;
+  const chosen = python || interpreter();
+  const key = `${chosen}\0${text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  let verdict = ask(chosen, text);
+  if (verdict === null && chosen !== interpreter() && !missing) verdict = ask(interpreter(), text);
+  if (verdict === null) return null;
   if (cache.size > 256) cache.clear();
-  cache.set(text, verdict);
+  cache.set(key, verdict);
   return verdict;
 }
 
