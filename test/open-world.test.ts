@@ -197,7 +197,8 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
 describe('--python and a project venv: installed plugins, read without running anything', () => {
   /** A venv whose site-packages holds hand-written metadata: pytest-django with its pytest11 entry point. */
   function makeVenv(at: string, django = true): { python: string; marker: string } {
-    const r = spawnSync('python3', ['-m', 'venv', '--without-pip', at], { encoding: 'utf8' });
+    // The interpreter the tests ask by its real path (scripts/test.mjs), not a version manager's shim.
+    const r = spawnSync(process.env.NETRA_PYTHON || 'python3', ['-m', 'venv', '--without-pip', at], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const python = join(at, 'bin', 'python');
     // With `site` on, the venv's own site-packages (this empty venv has no .pth file yet).
