@@ -17,7 +17,7 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
-import { cpythonVerdict } from '../../formats/cpython.js';
+import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 
@@ -250,7 +250,8 @@ export const pytestAnalyzer: Analyzer = {
         return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       const original = ws.original(file)?.text;
-      const before = original === undefined ? null : cpythonVerdict(original);
+      // Both texts go to the interpreter at once (one round trip).
+      const [before, after] = await Promise.all([original === undefined ? null : cpythonVerdictOf(original), cpythonVerdictOf(text)]);
       if (before && !before.ok)
         return {
           file,
@@ -259,7 +260,6 @@ export const pytestAnalyzer: Analyzer = {
           asRead: true,
           message: `Python syntax error (CPython: ${before.message}); the file is never edited`,
         };
-      const after = cpythonVerdict(text);
       if (after && !after.ok)
         return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;
