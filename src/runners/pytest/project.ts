@@ -97,7 +97,7 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<Lo
 }
 
 export async function loadProject(ws: Workspace, target: PytestTarget, options: ProjectOptions = {}): Promise<PytestProject> {
-  const files = { read: (p: string) => ws.text(p) };
+  const files = { read: (p: string) => ws.text(p), list: (dir: string) => ws.listDir(dir) };
   const dependencies = await readProjectDependencies(files, target.rootDir);
   let installed: InstalledEnvironment | null = null;
   let installedProblem: string | null = null;
