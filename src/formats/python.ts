@@ -144,11 +144,25 @@ function wantsArguments(callee: string | null): boolean {
   return last === 'fixture' || last === 'asyncio';
 }
 
+/**
+ * One string per distinct callee (`pytest.mark.parametrize` on every test of 20,000 modules would otherwise
+ * be as many strings, kept as long as their models). Callees are few; past a bound the table starts over.
+ */
+const callees = new Map<string, string>();
+function internCallee(name: string | null): string | null {
+  if (name === null) return null;
+  const hit = callees.get(name);
+  if (hit !== undefined) return hit;
+  if (callees.size >= 4096) callees.clear();
+  callees.set(name, name);
+  return name;
+}
+
 function call(n: TsNode): Call {
   if (n.type === 'call') {
     const fn = n.childForFieldName('function');
     const argList = n.childForFieldName('arguments');
-    const callee = dotted(fn);
+    const callee = internCallee(dotted(fn));
     const items: Argument[] = [];
     if (argList && argList.type === 'argument_list' && wantsArguments(callee)) {
       for (const a of argList.namedChildren) {
@@ -174,7 +188,7 @@ function call(n: TsNode): Call {
       args: argList ? { start: argList.startIndex, end: argList.endIndex, items } : null,
     };
   }
-  return { start: n.startIndex, end: n.endIndex, callee: dotted(n), args: null };
+  return { start: n.startIndex, end: n.endIndex, callee: internCallee(dotted(n)), args: null };
 }
 
 function decorator(d: TsNode): Decorator {
@@ -366,11 +380,19 @@ export async function parsePython(text: string): Promise<PythonModule> {
       importsEnd,
       syntaxError,
       errorRanges,
-      eventLoopUses: (fn) => uses.get(fn.start) ?? [],
+      eventLoopUses: usesOf(uses),
     };
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * The lookup of event_loop uses, made outside parsePython: a closure made inside it would keep the whole
+ * parse's scope alive (every function and assignment), however little of the model a caller keeps.
+ */
+function usesOf(uses: ReadonlyMap<number, (Range & { nested: boolean })[]>): PythonModule['eventLoopUses'] {
+  return (fn) => uses.get(fn.start) ?? [];
 }
 
 /** Run `read` over the parsed tree, deleted afterwards: for the static readers beside this module (python-static.ts). */
