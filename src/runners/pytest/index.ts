@@ -244,14 +244,15 @@ export const pytestAnalyzer: Analyzer = {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
-      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
-      const error = await pythonSyntaxError(text);
-      if (error)
-        return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
-      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       const original = ws.original(file)?.text;
       // Both texts go to the interpreter at once (one round trip).
       const [before, after] = await Promise.all([original === undefined ? null : cpythonVerdictOf(original), cpythonVerdictOf(text)]);
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file. Where
+      // CPython accepts the new text, tree-sitter's reading would defer to it (see syntaxErrorOf): no parse.
+      const error = after?.ok ? null : await pythonSyntaxError(text);
+      if (error)
+        return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
+      // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
       if (before && !before.ok)
         return {
           file,
