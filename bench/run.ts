@@ -430,7 +430,8 @@ async function monitorOverhead(): Promise<string> {
     ['plain pytest', []],
     [
       'with the memory monitor (limit auto, action skip)',
-      ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto'],
+      // Since monitor 1.1.0 the default action is fail: skip is named, or this row would measure fail twice.
+      ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto', '--memory-limit-action=skip'],
     ],
     ['with the memory monitor (action fail)', ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--memory-limit-action=fail']],
     ['with pytest-timeout (signal method)', ['--timeout=60', '--timeout-method=signal']],

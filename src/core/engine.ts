@@ -55,6 +55,12 @@ export interface AnalyzerOutput {
   runs: { rule: Rule<any, string, any>; target: unknown }[];
   problems: FileProblem[];
   files: string[];
+  /**
+   * What each file it read is to this analyzer (`config`, `conftest`, `test module`, `workflow`), for
+   * `--show-files`: its targets, and the files it read and then set aside. A file no analyzer names was
+   * read to decide something (a sibling config, a package.json).
+   */
+  kinds?: ReadonlyMap<string, string>;
 }
 
 export interface RunOptions {
@@ -83,7 +89,7 @@ export interface CheckResult {
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
   skipped?: { dir: string; reason: string }[];
-  /** Every file the run read, with why (`check --show-files`). */
+  /** Every file the run read, with why (`check --show-files`): computed when first asked for (see withReads). */
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
   stats?: RunStats;
@@ -95,6 +101,19 @@ export interface FileRead {
   file: string;
   /** Which analyzer took it as a target, or `read` for a file read to decide something (a sibling config, a package.json). */
   reason: string;
+  /** What the file is to that analyzer (`config`, `test module`, `workflow`), as the analyzer says. */
+  kind?: string;
+}
+
+/**
+ * The result with `reads` as a getter computed once, when first read: only `--show-files` and `--stats` ask,
+ * so a run or a fix pass spends nothing on sorting the paths it read (or on checking failed ones exist).
+ */
+export function withReads<T extends object>(result: T, compute: () => FileRead[]): T & { reads: FileRead[] } {
+  let reads: FileRead[] | undefined;
+  return Object.defineProperty(result, 'reads', { get: () => (reads ??= compute()), enumerable: true, configurable: true }) as T & {
+    reads: FileRead[];
+  };
 }
 
 export interface RunStats {
@@ -113,7 +132,7 @@ export async function analyzeAll(
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
-  const reasons = new Map<string, string>();
+  const kinds = new Map<string, { analyzer: string; kind: string }>();
   const stats: RunStats = { analyzers: {}, rules: {} };
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
@@ -125,10 +144,9 @@ export async function analyzeAll(
     analyzerStats.ms += performance.now() - started;
     analyzerStats.files += out.files.length;
     problems.push(...out.problems);
-    for (const f of out.files) {
-      files.add(f);
-      if (!reasons.has(f)) reasons.set(f, name);
-    }
+    for (const f of out.files) files.add(f);
+    // The first analyzer that names a file's kind gives the reason it was read.
+    for (const [f, kind] of out.kinds ?? []) if (!kinds.has(f)) kinds.set(f, { analyzer: name, kind });
     const broken = out.problems.map((p) => p.file);
     for (const { rule, target } of out.runs) {
       const ruleStarted = performance.now();
@@ -184,17 +202,21 @@ export async function analyzeAll(
   });
   problems.push(...ws.walkProblems);
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
-  const reads = ws
-    .readFiles()
-    .filter((f) => !ignored?.(f))
-    .sort()
-    .map((file) => ({ file, reason: reasons.get(file) ?? 'read' }));
+  const readFiles = ws.readFilesLater();
+  const readsOf = (): FileRead[] =>
+    readFiles()
+      .filter((f) => !ignored?.(f))
+      .sort()
+      .map((file) => {
+        const k = kinds.get(file);
+        return k ? { file, reason: k.analyzer, kind: k.kind } : { file, reason: 'read' };
+      });
   return {
     diagnostics: kept,
     problems: dedupeProblems(shown),
     files: [...files].filter((f) => !ignored?.(f)).sort(),
     skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
-    reads,
+    readsOf,
     stats,
   };
 }
@@ -404,21 +426,23 @@ export async function runFix(
     }
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
-  return {
-    diagnostics: locate(ws, result.diagnostics),
-    problems: dedupeProblems(problems),
-    files: result.files,
-    skipped: result.skipped,
-    reads: result.reads,
-    stats: result.stats,
-    changes,
-    appliedFixes,
-    heldBackUnsafe,
-    passes,
-    written: writtenFiles.length > 0,
-    writtenFiles: writtenFiles.sort(),
-    notWritten: notWritten.sort((a, b) => (a.file < b.file ? -1 : 1)),
-  };
+  return withReads(
+    {
+      diagnostics: locate(ws, result.diagnostics),
+      problems: dedupeProblems(problems),
+      files: result.files,
+      skipped: result.skipped,
+      stats: result.stats,
+      changes,
+      appliedFixes,
+      heldBackUnsafe,
+      passes,
+      written: writtenFiles.length > 0,
+      writtenFiles: writtenFiles.sort(),
+      notWritten: notWritten.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    },
+    result.readsOf,
+  );
 }
 
 /**

@@ -160,8 +160,14 @@ export class Workspace {
 
   /** Every path the run has read (or tried to read), for `--show-files`. */
   readFiles(): string[] {
+    return this.readFilesLater()();
+  }
+
+  /** `readFiles` to call later: it holds the run's read log, not the workspace and its texts. */
+  readFilesLater(): () => string[] {
+    const { everRead, failed } = this;
     // A path looked up and absent (a dependency file a project does not have) was not read.
-    return [...new Set([...this.everRead.keys(), ...[...this.failed.keys()].filter((path) => existsSync(path))])];
+    return () => [...new Set([...everRead.keys(), ...[...failed.keys()].filter((path) => existsSync(path))])];
   }
 
   setText(path: string, text: string): void {

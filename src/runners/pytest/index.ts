@@ -135,7 +135,7 @@ async function attachSources(
   targets: PytestTarget[],
   problems: FileProblem[],
   ignored?: (file: string) => boolean,
-): Promise<string[]> {
+): Promise<{ read: string[]; parsed: string[] }> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
   const owner = (file: string) =>
@@ -167,7 +167,7 @@ async function attachSources(
   }
   if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
   for (const t of scanned) t.sources = [];
-  if (wanted.size === 0) return [];
+  if (wanted.size === 0) return { read: [], parsed: [] };
   const files = [...wanted.keys()].sort();
   const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
   const registered = (file: string) => {
@@ -177,7 +177,7 @@ async function attachSources(
   };
   const sources = await loadSources(ws, files, problems, registered);
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
-  return sources.map((s) => s.file);
+  return { read: files, parsed: sources.map((s) => s.file) };
 }
 
 function statSafe(path: string) {
@@ -222,6 +222,10 @@ export const pytestAnalyzer: Analyzer = {
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
     const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
+    const kinds = new Map<string, string>(targets.map((t) => [t.config.file, 'config']));
+    // Sources the prefilter set aside were read as text but never parsed: nothing in them is what a rule reports on.
+    for (const file of sourceFiles.read) kinds.set(file, 'test source, text only (nothing a rule reports on)');
+    for (const file of sourceFiles.parsed) kinds.set(file, basename(file) === 'conftest.py' ? 'conftest' : 'test module');
     const projects = new ProjectCache(ws, { python: env?.python });
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
@@ -231,7 +235,7 @@ export const pytestAnalyzer: Analyzer = {
         .filter((rule) => !onlySources || rule.meta.sources === true)
         .map((rule) => ({ rule: withholdWaiting(rule), target })),
     );
-    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
+    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles.parsed], kinds };
   },
   derive(ws, inputs, profiles) {
     const names = PROFILES.filter((p) => profiles.includes(p));
