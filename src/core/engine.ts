@@ -3,7 +3,6 @@
  * passes (ESLint's loop: at most MAX_FIX_PASSES, overlapping fixes wait for the next pass, a repeated state
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
-import { createHash } from 'node:crypto';
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
 import { dirname, relative, sep } from 'node:path';
 import {
@@ -336,7 +335,7 @@ export async function runFix(
 ): Promise<FixResult> {
   const wanted = (fix: Fix) => fix.applicability === 'safe' || options.unsafe === true;
   // States are kept as hashes: a whole-tree snapshot per pass would hold every fixed text again.
-  const stateOf = () => createHash('sha256').update(ws.snapshot()).digest('hex');
+  const stateOf = () => ws.stateDigest();
   const seen = new Set<string>([stateOf()]);
   let appliedFixes = 0;
   let passes = 0;
@@ -379,13 +378,14 @@ export async function runFix(
   const problems = dedupeProblems([...initialProblems, ...result.problems, ...derivedProblems]);
   /** Changed files that must not be written, with why. */
   const held = new Map<string, string>();
-  for (const p of problems) if (changes.some((c) => c.file === p.file)) held.set(p.file, p.message);
-  for (const change of changes) {
-    // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
-    // the user's text; verifying it would load a parser a config-only run never needs.
-    if (change.created) continue;
-    for (const analyzer of analyzers) {
-      const problem = await analyzer.verify(ws, change.file, { python: options.python });
+  const changedFiles = new Set(changes.map((c) => c.file));
+  for (const p of problems) if (changedFiles.has(p.file)) held.set(p.file, p.message);
+  // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
+  // the user's text; verifying it would load a parser a config-only run never needs.
+  const verified = changes.filter((c) => !c.created);
+  for (const [i, verdicts] of verifyAhead(ws, analyzers, verified, { python: options.python })) {
+    for (const problem of await verdicts) {
+      const change = verified[i]!;
       if (problem) {
         const { asRead, ...where } = problem;
         const message = asRead ? problem.message : `a fix produced a file that does not parse, so it is not written: ${problem.message}`;
@@ -415,13 +415,12 @@ export async function runFix(
         held.set(file.path, e.problem.message);
       }
     }
-    const heldGroups = new Set([...held.keys()].map((f) => groups.find(f)));
+    // Each group held back, with the first of its files held (named in the reason).
+    const heldGroups = new Map<string, string>();
+    for (const f of held.keys()) if (!heldGroups.has(groups.find(f))) heldGroups.set(groups.find(f), f);
     for (const { file, text, created } of pending) {
-      const reason =
-        held.get(file.path) ??
-        (heldGroups.has(groups.find(file.path))
-          ? `a fix also edits ${[...held.keys()].find((f) => groups.find(f) === groups.find(file.path))}, which is not written`
-          : undefined);
+      const heldWith = heldGroups.get(groups.find(file.path));
+      const reason = held.get(file.path) ?? (heldWith !== undefined ? `a fix also edits ${heldWith}, which is not written` : undefined);
       if (reason !== undefined) {
         notWritten.push({ file: file.path, reason });
         continue;
@@ -460,6 +459,32 @@ export async function runFix(
     },
     result.readsOf,
   );
+}
+
+/**
+ * The verifiers' verdicts on each changed file, in order, started a few files ahead of the one awaited: a
+ * verifier that asks another process (CPython) works while this one parses the next file, and a run over
+ * thousands of changed files holds only a few verdicts at a time.
+ */
+function* verifyAhead(
+  ws: Workspace,
+  analyzers: readonly Analyzer[],
+  changes: readonly { file: string }[],
+  env: AnalysisEnvironment,
+): Generator<[number, Promise<(FileProblem | null)[]>]> {
+  const AHEAD = 8;
+  const started = new Map<number, Promise<(FileProblem | null)[]>>();
+  const start = (i: number) => {
+    const verdicts = Promise.all(analyzers.map(async (a) => await a.verify(ws, changes[i]!.file, env)));
+    // Awaited in turn below; a rejection must not count as unhandled while it waits.
+    verdicts.catch(() => undefined);
+    started.set(i, verdicts);
+  };
+  for (let i = 0; i < changes.length; i++) {
+    for (let j = i; j < Math.min(changes.length, i + AHEAD); j++) if (!started.has(j)) start(j);
+    yield [i, started.get(i)!];
+    started.delete(i);
+  }
 }
 
 function createNew(path: string, text: string): void {

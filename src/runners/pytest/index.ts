@@ -17,7 +17,7 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
-import { cpythonVerdict } from '../../formats/cpython.js';
+import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 import { projectVenvPython } from './installed.js';
@@ -272,13 +272,18 @@ export const pytestAnalyzer: Analyzer = {
       const text = ws.text(file);
       if (text === null) return null;
       const python = projectInterpreter(ws, dirname(file), env?.python);
-      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
-      const error = await pythonSyntaxError(text, python);
+      const original = ws.original(file)?.text;
+      // Both texts go to the interpreter at once (one round trip).
+      const [before, after] = await Promise.all([
+        original === undefined ? null : cpythonVerdictOf(original, python),
+        cpythonVerdictOf(text, python),
+      ]);
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file. Where
+      // CPython accepts the new text, tree-sitter's reading would defer to it (see syntaxErrorOf): no parse.
+      const error = after?.ok ? null : await pythonSyntaxError(text, python);
       if (error)
         return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
-      const original = ws.original(file)?.text;
-      const before = original === undefined ? null : cpythonVerdict(original, python);
       if (before && !before.ok)
         return {
           file,
@@ -287,7 +292,6 @@ export const pytestAnalyzer: Analyzer = {
           asRead: true,
           message: `Python syntax error (CPython: ${before.message}); the file is never edited`,
         };
-      const after = cpythonVerdict(text, python);
       if (after && !after.ok)
         return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;
