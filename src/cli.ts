@@ -166,7 +166,16 @@ const formats = Object.keys(reporters) as ReporterName[];
 /** `--python` relative to the working directory, as a user types it. */
 const pythonPath = (p: string | undefined) => (p === undefined ? undefined : p.includes('/') || p.includes('\\') ? resolve(cwd, p) : p);
 
-await yargs(hideBin(process.argv))
+const cli = yargs(hideBin(process.argv));
+// After starting a command's handler, yargs lays out the whole help text (~15% of a one-file run) to show it
+// if the handler fails later; the fail handler below never shows help for a handler's error (a usage error or
+// an internal one), so that text is never used. Help for --help and for argument errors is built as before.
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+  .getInternalMethods?.()
+  .getUsageInstance?.();
+if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
+
+await cli
   .scriptName('netra-migrate')
   .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
   .command(

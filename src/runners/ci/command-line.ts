@@ -15,13 +15,20 @@ import type { ShellWord } from '../../formats/shell.js';
 import { flagSpec } from '../pytest/schema.js';
 import type { FlagSpec } from '../pytest/schema-types.js';
 
-const registryFlags = new Map<string, FlagSpec['value']>();
-for (const plugin of pytestPlugins)
-  for (const flag of plugin.flags) for (const name of flag.names) if (!registryFlags.has(name)) registryFlags.set(name, flag.value);
+// Indexed on first use, not at load: most runs never read a command line.
+let registryFlags: Map<string, FlagSpec['value']> | undefined;
+function registryFlag(name: string): FlagSpec['value'] | undefined {
+  if (!registryFlags) {
+    registryFlags = new Map();
+    for (const plugin of pytestPlugins)
+      for (const flag of plugin.flags) for (const n of flag.names) if (!registryFlags.has(n)) registryFlags.set(n, flag.value);
+  }
+  return registryFlags.get(name);
+}
 
 /** Whether a pytest flag takes a value, from the generated registries; undefined when no registry knows it. */
 export function flagArity(name: string): FlagSpec['value'] | undefined {
-  return flagSpec(name)?.value ?? registryFlags.get(name);
+  return flagSpec(name)?.value ?? registryFlag(name);
 }
 
 /** Where pytest runs inside a container started by the command, and where `-e` flags can go. */

@@ -104,11 +104,12 @@ export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry
   };
 }
 
-let current: PluginRegistry = pluginRegistry(pytestPlugins);
+// Built on first use: a run that reads no pytest config (one Jest config in pre-commit) never indexes it.
+let current: PluginRegistry | undefined;
 
 /** The registry rules consult: the generated data. */
 export function plugins(): PluginRegistry {
-  return current;
+  return (current ??= pluginRegistry(pytestPlugins));
 }
 
 /**
