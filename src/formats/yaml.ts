@@ -20,17 +20,25 @@ export async function loadYaml(): Promise<Yaml> {
 /** Every document of a YAML file; the first error, with its line, is a FileProblem. */
 export function parseAll(y: Yaml, file: string, text: string): Document[] {
   const parsed = y.parseAllDocuments(text);
-  const docs = Array.isArray(parsed) ? parsed : [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw new FileProblemError({
-        file,
-        line: e.linePos?.[0]?.line,
-        column: e.linePos?.[0]?.col,
-        message: `invalid YAML: ${e.message.split('\n')[0]}`,
-      });
-    }
-  }
-  return docs as Document[];
+  const docs = (Array.isArray(parsed) ? parsed : []) as Document[];
+  for (const doc of docs) throwFirstError(doc, file);
+  return docs;
+}
+
+/** A file of one YAML document (a workflow, `.gitlab-ci.yml`); its first error, with its line, is a FileProblem. */
+export function parseOne(y: Yaml, file: string, text: string): Document {
+  const doc = y.parseDocument(text);
+  throwFirstError(doc, file);
+  return doc;
+}
+
+function throwFirstError(doc: Document, file: string): void {
+  const e = doc.errors[0];
+  if (!e) return;
+  throw new FileProblemError({
+    file,
+    line: e.linePos?.[0]?.line,
+    column: e.linePos?.[0]?.col,
+    message: `invalid YAML: ${e.message.split('\n')[0]}`,
+  });
 }

@@ -5,9 +5,8 @@
  */
 import { dirname, resolve, sep } from 'node:path';
 import type { Pair, Scalar, YAMLMap } from 'yaml';
-import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
-import { loadYaml } from '../../formats/yaml.js';
+import { loadYaml, parseOne } from '../../formats/yaml.js';
 import { testRunnerOf, type TestRunner } from '../compose/compose.js';
 import { pytestRunOf } from './command-line.js';
 import {
@@ -122,16 +121,7 @@ function runnerOf(text: string, commands: readonly SiteCommand[]): TestRunner | 
 
 async function loadCiJobs(file: string, text: string, kind: 'github' | 'gitlab'): Promise<CiJob[]> {
   const y = await loadYaml();
-  const doc = y.parseDocument(text);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new FileProblemError({
-      file,
-      line: e.linePos?.[0]?.line,
-      column: e.linePos?.[0]?.col,
-      message: `invalid YAML: ${e.message.split('\n')[0]}`,
-    });
-  }
+  const doc = parseOne(y, file, text);
   const root = doc.contents;
   const jobs: CiJob[] = [];
   if (!y.isMap(root)) return jobs;

@@ -17,6 +17,7 @@ import {
   type Range,
 } from '../../formats/python.js';
 import { listValue } from './config.js';
+import { PYTEST_MARKS } from './plugins.js';
 import { expandTestpath, fnmatchRegExp, type PytestTarget } from './target.js';
 
 export type FixtureKind = 'pytest' | 'pytest_asyncio';
@@ -173,18 +174,7 @@ export const isPythonSource = (file: string) => file.endsWith('.py');
 export const isConftest = (file: string) => basename(file) === 'conftest.py';
 
 /** Marks pytest and the plugins netra-migrate knows register. */
-export const KNOWN_MARKS: ReadonlySet<string> = new Set([
-  'skip',
-  'skipif',
-  'xfail',
-  'parametrize',
-  'usefixtures',
-  'filterwarnings',
-  'asyncio',
-  'timeout',
-  'no_cover',
-  'xdist_group',
-]);
+export const KNOWN_MARKS: ReadonlySet<string> = new Set([...PYTEST_MARKS, 'asyncio', 'timeout', 'no_cover', 'xdist_group']);
 
 /** What the prefilter keeps of a file's text: enough to decide for any set of registered marks. */
 export interface TextFeatures {
