@@ -6,7 +6,7 @@
  * 200+ nested parentheses). netra-migrate asks CPython where it matters: when tree-sitter reports an
  * error, and before a Python file is written.
  */
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../core/child-process.js';
 
 export type CPythonVerdict = { ok: true } | { ok: false; line: number; column: number; message: string };
 
@@ -37,7 +37,7 @@ export function cpythonVerdict(text: string): CPythonVerdict | null {
   if (missing) return null;
   const hit = cache.get(text);
   if (hit) return hit;
-  const r = spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], {
+  const r = childProcess().spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], {
     input: text,
     encoding: 'utf8',
     timeout: 30_000,
