@@ -720,20 +720,11 @@ class Parser {
     return this.node(Kind.ArrowFunction, start, body.end, { parameters, body, async });
   }
 
-  /** `(a, { b, c: d })` as parameters, or null (nothing consumed) if the parentheses hold anything else. */
+  /** `(a, { b, c: d })` before `=>`, or null (nothing consumed) if the parentheses hold anything else. */
   private tryParameters(): LightNode[] | null {
     const from = this.i;
     try {
-      this.expect('(');
-      const parameters: LightNode[] = [];
-      while (!this.is(')')) {
-        const start = this.tok.start;
-        const name = this.is('{') ? this.objectBindingPattern() : this.identifier();
-        parameters.push(this.node(Kind.BindingElement, start, name.end, { name }));
-        if (!this.is(',')) break;
-        this.i++;
-      }
-      this.expect(')');
+      const parameters = this.parameters();
       if (!this.is('=>')) throw new Unsupported();
       return parameters;
     } catch (e) {
@@ -749,12 +740,13 @@ class Parser {
     if (async) this.i++;
     this.expect('function');
     if (this.tok.type === 'ident') this.identifier();
-    const parameters = this.tryParametersBeforeBody();
+    const parameters = this.parameters();
     const body = this.functionBody(async, true);
     return this.node(Kind.FunctionExpression, start, body.end, { parameters, body, async });
   }
 
-  private tryParametersBeforeBody(): LightNode[] {
+  /** `(a, { b, c: d })`: plain names and simple destructuring only (no defaults, rest or types). */
+  private parameters(): LightNode[] {
     this.expect('(');
     const parameters: LightNode[] = [];
     while (!this.is(')')) {
