@@ -83,7 +83,7 @@ test('on every JS config in the corpus, the light parser reads what TypeScript r
 });
 
 const cases: Record<string, string> = {
-  'jest.config.js': `// comment\n'use strict';\nconst base = { testEnvironment: 'node' };\n/** @type {import('jest').Config} */\nmodule.exports = {\n  ...base,\n  roots: ['<rootDir>/src', \`tests\`],\n  testTimeout: -1.5e3,\n  bail: true,\n  x: null,\n  'quoted-key': "a\\u0041\\x41\\n",\n};\n`,
+  'jest.config.js': `// comment\n'use strict';\nconst base = { testEnvironment: 'node' };\n/** @type {import('jest').Config} */\nmodule.exports = {\n  ...base,\n  roots: ['<rootDir>/src', \`tests\`],\n  testTimeout: -1.5e3,\n  slowTestThreshold: 10_000,\n  bail: true,\n  x: null,\n  'quoted-key': "a\\u0041\\x41\\n",\n};\n`,
   'jest.config.ts': `import type { Config } from 'jest';\nimport { createDefaultPreset } from 'ts-jest';\nconst config: Config = {\n  ...createDefaultPreset(),\n  projects: [{ displayName: 'a' }],\n} satisfies Config;\nexport default config as Config.InitialOptions;\n`,
   'vitest.config.ts': `import { defineConfig } from 'vitest/config'\nexport default defineConfig(async ({ mode }) => {\n  const shared = { pool: 'forks' }\n  return {\n    test: { ...shared, include: ['src/**'], env: mode },\n  }\n})\n`,
   'vitest.config.mts': `import { defineConfig, mergeConfig } from 'vitest/config';\nimport viteConfig from './vite.config';\nexport default mergeConfig(viteConfig, defineConfig({ test: { testTimeout: 0x10 } }));\n`,
@@ -116,7 +116,9 @@ test('leaves to TypeScript what it does not fully understand, and every syntax e
     ['jest.config.js', 'module.exports = { a: /re/ };'],
     ['jest.config.js', 'module.exports = { a: 010 };'],
     ['jest.config.js', 'module.exports = { a: "\\1" };'],
-    ['jest.config.js', 'module.exports = { a: 1_000 };'],
+    ['jest.config.js', 'module.exports = { a: 1__000 };'],
+    ['jest.config.js', 'module.exports = { a: 1_ };'],
+    ['jest.config.js', 'module.exports = { a: 0_1 };'],
     ['jest.config.js', 'module.exports = { a: 1n };'],
     ['jest.config.js', 'const x = 1 as number;\nmodule.exports = {};'],
     ['jest.config.js', 'import type { Config } from "jest";\nmodule.exports = {};'],
@@ -136,6 +138,7 @@ test('leaves to TypeScript what it does not fully understand, and every syntax e
     ['jest.config.json', '{ "a": 1, }'],
     ['jest.config.json', "{ 'a': 1 }"],
     ['jest.config.json', '{ "a": 01 }'],
+    ['jest.config.json', '{ "a": 1_0 }'],
     ['jest.config.json', '// c\n{ "a": 1 }'],
     ['jest.config.json', '{ "a": "\\v" }'],
   ];

@@ -97,7 +97,9 @@ type Token =
 
 const IDENT_START = /[A-Za-z_$]/;
 const IDENT_PART = /[A-Za-z0-9_$]/;
-const NUMBER = /0[xX][0-9a-fA-F]+|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?/y;
+/** A number as configs write one: decimal or hex, numeric separators (`10_000`) only between digits. */
+const NUMBER =
+  /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|(?:0|[1-9](?:_?[0-9])*)(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?|\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9](?:_?[0-9])*)?/y;
 const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\',
   "'": "'",
@@ -189,10 +191,11 @@ function tokenize(text: string): { tokens: Token[]; comments: boolean } {
       const m = NUMBER.exec(text);
       if (!m) throw new Unsupported();
       i += m[0].length;
-      // `1n`, `1_000`, `08`, `1.` and `3in` are TypeScript's to read (or reject).
+      // `1n`, `1__0`, `08`, `1.` and `3in` are TypeScript's to read (or reject).
       if (i < n && /[A-Za-z0-9_$.\\]/.test(text[i]!)) throw new Unsupported();
       if (text.charCodeAt(i) > 0x7f) throw new Unsupported();
-      tokens.push({ type: 'number', value: m[0], start, end: i, newlineBefore });
+      // TypeScript's text of a numeric literal leaves out the separators.
+      tokens.push({ type: 'number', value: m[0].replace(/_/g, ''), start, end: i, newlineBefore });
     } else if (c === '.' && text[i + 1] === '.' && text[i + 2] === '.') {
       i += 3;
       tokens.push({ type: 'punct', value: '...', start, end: i, newlineBefore });
@@ -323,7 +326,7 @@ class Parser {
     }
     const number = t.type === 'number' ? t : this.is('-') ? this.peek() : null;
     if (number?.type === 'number') {
-      if (!JSON_NUMBER.test(number.value)) throw new Unsupported();
+      if (!JSON_NUMBER.test(this.text.slice(number.start, number.end))) throw new Unsupported();
       return this.unary();
     }
     if (t.type === 'ident' && (t.value === 'true' || t.value === 'false' || t.value === 'null')) return this.primary();
