@@ -62,6 +62,9 @@ const enum Kind {
   EmptyStatement,
   TypeReference,
   OmittedExpression,
+  /** `import.meta`, `new X(...)`: no question the reader asks is answered yes for them (they read as computed). */
+  MetaProperty,
+  NewExpression,
 }
 
 const CONST_FLAG = 2;
@@ -594,16 +597,8 @@ class Parser {
         e = this.node(Kind.PropertyAccessExpression, e.start, name.end, { expression: e, name });
       } else if (this.is('(')) {
         if (e.kind === Kind.NumericLiteral) throw new Unsupported();
-        this.i++;
-        const args: LightNode[] = [];
-        while (!this.is(')')) {
-          if (this.is('...')) throw new Unsupported();
-          args.push(this.expression());
-          if (!this.is(',')) break;
-          this.i++;
-        }
-        const close = this.expect(')');
-        e = this.node(Kind.CallExpression, e.start, close.end, { expression: e, arguments: args });
+        const args = this.argumentList();
+        e = this.node(Kind.CallExpression, e.start, this.tokens[this.i - 1]!.end, { expression: e, arguments: args });
       } else if (this.is('[') || this.tok.type === 'template' || this.is('<')) {
         // An element access, a tagged template, type arguments, or a comparison: TypeScript's to read.
         throw new Unsupported();
@@ -631,6 +626,11 @@ class Parser {
         }
         if (t.value === 'function' || (t.value === 'async' && this.is('function', this.peek()) && !this.peek().newlineBefore))
           return this.functionExpression();
+        if (t.value === 'import' && this.is('.', this.peek()) && this.is('meta', this.peek(2))) {
+          this.i += 3;
+          return this.node(Kind.MetaProperty, t.start, this.tokens[this.i - 1]!.end);
+        }
+        if (t.value === 'new') return this.newExpression();
         return this.identifier();
       case 'punct':
         if (t.value === '{') return this.objectLiteral();
@@ -645,6 +645,34 @@ class Parser {
       default:
         throw new Unsupported();
     }
+  }
+
+  /** `new Name(args)` or `new a.b.Name(args)`, arguments required (`new X` alone, `new.target` are TypeScript's). */
+  private newExpression(): LightNode {
+    const start = this.expect('new').start;
+    let callee = this.identifier();
+    while (this.is('.')) {
+      this.i++;
+      const name = this.identifier(true);
+      callee = this.node(Kind.PropertyAccessExpression, callee.start, name.end, { expression: callee, name });
+    }
+    if (!this.is('(')) throw new Unsupported();
+    const args = this.argumentList();
+    return this.node(Kind.NewExpression, start, this.tokens[this.i - 1]!.end, { expression: callee, arguments: args });
+  }
+
+  /** `(a, b,)` after a callee: expressions, no spreads. */
+  private argumentList(): LightNode[] {
+    this.expect('(');
+    const args: LightNode[] = [];
+    while (!this.is(')')) {
+      if (this.is('...')) throw new Unsupported();
+      args.push(this.expression());
+      if (!this.is(',')) break;
+      this.i++;
+    }
+    this.expect(')');
+    return args;
   }
 
   private objectLiteral(): LightNode {
