@@ -6,7 +6,8 @@
  * 200+ nested parentheses). netra-migrate asks CPython where it matters: when tree-sitter reports an
  * error, and before a Python file is written.
  */
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { childProcess } from '../core/child-process.js';
 import type { Readable, Writable } from 'node:stream';
 
 export type CPythonVerdict = { ok: true } | { ok: false; line: number; column: number; message: string };
@@ -46,7 +47,7 @@ function interpreter(): string {
 
 /** One interpreter's verdict, or null when it cannot be run or answers with something else. */
 function ask(python: string, text: string): CPythonVerdict | null {
-  const r = spawnSync(python, ['-I', '-S', '-c', SCRIPT], {
+  const r = childProcess().spawnSync(python, ['-I', '-S', '-c', SCRIPT], {
     input: text,
     encoding: 'utf8',
     timeout: TIMEOUT_MS,
@@ -111,7 +112,7 @@ class VerdictServer {
 
   constructor(readonly python: string) {
     // stderr is not read: a warning ast.parse prints must never fill a pipe and stall the interpreter.
-    this.child = spawn(python, ['-I', '-S', '-c', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = childProcess().spawn(python, ['-I', '-S', '-c', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.child.on('error', () => this.fail());

@@ -13,7 +13,7 @@
  *
  * Names are PEP 503-normalized; PEP 508 markers are kept as written.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../core/diagnostic.js';
 import { parseIni, type IniEntry } from './ini.js';
@@ -103,12 +103,20 @@ function listDir(files: ReadFiles, dir: string): string[] {
   }
 }
 
+/**
+ * Whether `dir` holds an entry `name`: one stat, not a listing (an ancestor such as /tmp can hold tens of
+ * thousands of entries, and listing it cost a one-file pre-commit run more than its own work).
+ */
+function hasEntry(files: ReadFiles, dir: string, name: string): boolean {
+  return files.list ? files.list(dir).includes(name) : existsSync(join(dir, name));
+}
+
 /** The project root governing a config in `dir`: the nearest directory at or above it with a packaging file. */
 export function projectRoot(files: ReadFiles, dir: string): string {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if (PROJECT_MARKERS.some((m) => files.read(join(d, m)) !== null)) return d;
     // A repository's top ends the search: a file above it belongs to something else.
-    if (listDir(files, d).includes('.git') || dirname(d) === d) return resolve(dir);
+    if (hasEntry(files, d, '.git') || dirname(d) === d) return resolve(dir);
   }
 }
 

@@ -16,16 +16,23 @@ import { flagSpec } from '../pytest/schema.js';
 import { valuesTaken, type FlagSpec } from '../pytest/schema-types.js';
 
 type Arity = Pick<FlagSpec, 'value' | 'nargs'>;
-const registryFlags = new Map<string, Arity>();
-for (const plugin of pytestPlugins)
-  for (const flag of plugin.flags) for (const name of flag.names) if (!registryFlags.has(name)) registryFlags.set(name, flag);
+// Indexed on first use, not at load: most runs never read a command line.
+let registryFlags: Map<string, Arity> | undefined;
+function registryFlag(name: string): Arity | undefined {
+  if (!registryFlags) {
+    registryFlags = new Map();
+    for (const plugin of pytestPlugins)
+      for (const flag of plugin.flags) for (const n of flag.names) if (!registryFlags.has(n)) registryFlags.set(n, flag);
+  }
+  return registryFlags.get(name);
+}
 
 /**
  * Whether a pytest flag takes a value (and how many), from the generated registries and the flags the
  * governing config's conftest.py and local plugins register (`local`); undefined when nothing knows it.
  */
 export function flagArity(name: string, local?: ReadonlyMap<string, Arity>): Arity | undefined {
-  return flagSpec(name) ?? local?.get(name) ?? registryFlags.get(name);
+  return flagSpec(name) ?? local?.get(name) ?? registryFlag(name);
 }
 
 /** Where pytest runs inside a container started by the command, and where `-e` flags can go. */

@@ -9,6 +9,8 @@ import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
 import { declaredNames, readProjectDependencies, type ProjectDependencies } from '../../formats/dependencies.js';
 import { readPluginModule, type PluginFlag } from '../../formats/python-static.js';
+import { MONITOR_READING } from '../../generated/monitor.js';
+import { monitorText } from '../../monitor/stamp.js';
 import { normalizeName } from '../../formats/requirements.js';
 import { listValue, type PytestConfig } from './config.js';
 import { projectVenvPython, readInstalled, type InstalledEnvironment } from './installed.js';
@@ -94,7 +96,8 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget, dependencie
     seen.add(file);
     const text = ws.text(file);
     if (text === null || !/addoption|addini|addinivalue_line|pytest_plugins/.test(text)) continue;
-    const reading = await readPluginModule(text);
+    // The memory monitor a fix installs is read from its recorded reading (scripts/build.mjs), not parsed again.
+    const reading = (text === monitorText() ? MONITOR_READING : null) ?? (await readPluginModule(text));
     local.files.push(file);
     const rel = relative(target.rootDir, file).split('\\').join('/');
     for (const f of reading.flags) for (const n of f.names) local.flags.set(n, { ...f, file: rel });
