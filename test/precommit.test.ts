@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { preCommitFilesPattern } from '../src/file-kinds.js';
-import { ROOT, VENV, pythonAvailable, tempDir, writeTree } from './support/env.js';
+import { ROOT, VENV, pythonAvailable, runCli, tempDir, writeTree } from './support/env.js';
 
 const PRE_COMMIT = join(VENV, 'bin', 'pre-commit');
 const skip = pythonAvailable() || (!existsSync(PRE_COMMIT) ? 'pre-commit is not in the test venv (node scripts/python-env.mjs)' : false);
@@ -45,6 +45,13 @@ test('the hooks are given every file the tool reads, and no other', () => {
       'src/__tests__/c.js',
       'compose.yaml',
       'docker-compose.ci.yml',
+      // Judged through the config that loads them, or the script that names them.
+      'pytest_memory_plugin.py',
+      'tests/netra-memory-monitor.cjs',
+      'netra-memory-monitor.mjs',
+      'ci/jest-e2e.js',
+      'jest.int.config.js',
+      'packages/api/vitest.node.config.ts',
     ]) {
       assert.match(name, files, `${hook.id} is not given ${name}`);
     }
@@ -53,6 +60,7 @@ test('the hooks are given every file the tool reads, and no other', () => {
       'src/app.ts',
       'tests/helpers.py',
       'jest.setup.js',
+      'vitest-setup.ts',
       'package-lock.json',
       '.github/dependabot.yml',
       'tools/run.sh',
@@ -60,6 +68,28 @@ test('the hooks are given every file the tool reads, and no other', () => {
     ])
       assert.doesNotMatch(name, files, `${hook.id} is given ${name}`);
   }
+});
+
+test('a monitor module or a script-named config given alone (as pre-commit gives it) is checked', () => {
+  const repo = writeTree({
+    'package.json': JSON.stringify({ scripts: { e2e: 'jest --config ci/jest-e2e.js' } }),
+    'ci/jest-e2e.js': 'module.exports = {\n  testTimeout: 5000,\n  setupFilesAfterEnvs: [],\n};\n',
+    'ci/jest-other.js': 'module.exports = { testTimout: 1 };\n',
+    'web/jest.config.js': "module.exports = { setupFilesAfterEnv: ['./netra-memory-monitor.cjs'], testTimeout: 5000 };\n",
+    'web/netra-memory-monitor.cjs': '// netra-memory-monitor 0.9.0, written by netra-migrate\n// netra-migrate-sha256: 0\n',
+    'py/pytest.ini': '[pytest]\naddopts = -p pytest_memory_plugin\n',
+    'py/pytest_memory_plugin.py': '# pytest_memory_plugin 0.9.0, written by netra-migrate\n# netra-migrate-sha256: 0\n',
+  });
+  const found = (file: string) => {
+    const r = runCli(['check', '--format', 'json', file], repo);
+    assert.notEqual(r.code, 2, r.stderr);
+    return (JSON.parse(r.stdout) as { file: string; rule: string; messageId?: string }[]).map((d) => `${d.file} ${d.rule}`);
+  };
+  assert.ok(found('ci/jest-e2e.js').includes('ci/jest-e2e.js known-options'));
+  // Jest-named, but no script names it as a config: not read as one.
+  assert.deepEqual(found('ci/jest-other.js'), []);
+  assert.ok(found('web/netra-memory-monitor.cjs').includes('web/netra-memory-monitor.cjs outdated-memory-monitor'));
+  assert.deepEqual(found('py/pytest_memory_plugin.py'), ['py/pytest_memory_plugin.py outdated-memory-monitor']);
 });
 
 describe('pre-commit hooks', { skip }, () => {

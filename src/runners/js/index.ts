@@ -4,11 +4,12 @@
  * with only Python configs costs this analyzer one directory walk.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
+import { NODE_MONITOR, VITEST_ADAPTER } from '../../monitor/stamp.js';
 import {
   configKind,
   hasJestKey,
@@ -88,6 +89,36 @@ function addScriptConfigs(ws: Workspace, manifest: string, found: Found): void {
   }
 }
 
+/**
+ * Files judged through the project around them, not on their own; given alone (pre-commit passes only the
+ * changed files), they are read with the configs that judge them. The memory monitor modules: the configs
+ * next to them, which load them. A runner-named file (`ci/jest-e2e.js`): itself, when a script of the
+ * nearest package.json names it as a config (`jest --config ci/jest-e2e.js`).
+ */
+const MONITOR_MODULES: readonly string[] = [NODE_MONITOR.file, VITEST_ADAPTER.file];
+const RUNNER_NAMED = /^(?:jest|vitest)[.-][^/]*\.(?:[cm]?[jt]s|json)$/;
+
+function addJudgingConfigs(ws: Workspace, file: string, found: Found): void {
+  if (MONITOR_MODULES.includes(basename(file))) {
+    const dir = dirname(file);
+    for (const name of readdirSync(dir))
+      if (configKind(name, false) && !found.configs.has(join(dir, name))) found.configs.set(join(dir, name), { explicit: false });
+    return;
+  }
+  if (!RUNNER_NAMED.test(basename(file))) return;
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const named: Found = { configs: new Map(), tests: new Set(), walked: [] };
+      addScriptConfigs(ws, isAbsolute(file) ? manifest : relative(process.cwd(), manifest), named);
+      const how = named.configs.get(file);
+      if (how && !found.configs.has(file)) found.configs.set(file, how);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
 function find(ws: Workspace, inputs: readonly string[]): Found {
   const found: Found = { configs: new Map(), tests: new Set(), walked: [] };
   for (const input of inputs) {
@@ -100,6 +131,7 @@ function find(ws: Workspace, inputs: readonly string[]): Found {
     if (!isDir) {
       if (configKind(input, true)) found.configs.set(input, { explicit: true });
       else if (isTestFile(input)) found.tests.add(input);
+      else addJudgingConfigs(ws, input, found);
       continue;
     }
     found.walked.push(input);
@@ -198,6 +230,10 @@ export const jsAnalyzer: Analyzer = {
     String.raw`vitest\.workspace\.([cm]?[jt]s|json)`,
     String.raw`[^/]*\.(test|spec)\.[cm]?[jt]sx?`,
     String.raw`__tests__/[^/]*\.[cm]?[jt]sx?`,
+    // A config a package.json script may name (`jest --config ci/jest-e2e.js`; a setup file is not one), and
+    // the monitor modules.
+    String.raw`(jest|vitest)[.-](?!setup[.-])[^/]*\.([cm]?[jt]s|json)`,
+    ...[NODE_MONITOR.file, VITEST_ADAPTER.file].map((f) => f.replace(/\./g, '\\.')),
   ],
   // eslint-disable-next-line @typescript-eslint/require-await -- the Analyzer contract is async; this one reads through the workspace synchronously
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {

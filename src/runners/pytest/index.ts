@@ -21,6 +21,7 @@ import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 import { projectVenvPython } from './installed.js';
+import { MONITOR_FILE } from '../../monitor/stamp.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
@@ -235,6 +236,8 @@ export const pytestAnalyzer: Analyzer = {
     String.raw`conftest\.py`,
     String.raw`test_[^/]*\.py`,
     String.raw`[^/]*_test\.py`,
+    // The monitor plugin: judged through the config that loads it (walking up), as a test module is.
+    MONITOR_FILE.replace(/\./g, '\\.'),
   ],
   async analyze(ws, inputs, ignored, env): Promise<AnalyzerOutput> {
     const pyInputs = inputs.filter(isPythonSource);
@@ -253,9 +256,11 @@ export const pytestAnalyzer: Analyzer = {
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
+    // The monitor plugin is judged from the config that loads it: given alone (pre-commit), that rule runs too.
+    const monitorGiven = pyInputs.some((f) => basename(f) === MONITOR_FILE);
     const runs = targets.flatMap((target) =>
       pytestRules()
-        .filter((rule) => !onlySources || rule.meta.sources === true)
+        .filter((rule) => !onlySources || rule.meta.sources === true || (monitorGiven && rule.meta.id === 'outdated-memory-monitor'))
         .map((rule) => ({ rule: withholdWaiting(rule), target })),
     );
     return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles.parsed], kinds };
