@@ -84,10 +84,11 @@ async function findings(name: string) {
       line: d.line,
       rule: d.rule,
       severity: d.severity,
-      message: d.message,
+      messageId: d.messageId,
+      data: d.data,
       fix: d.fix?.applicability ?? null,
     }));
-  return { work, shown };
+  return { work, shown, messages: result.diagnostics.filter((d) => d.rule in RULES).map((d) => d.message) };
 }
 
 describe("open world: flags, keys and marks of the project's plugins", () => {
@@ -96,15 +97,16 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
   });
 
   test('pytest-django not declared: errors naming the plugin and where dependencies were looked, no fix', async () => {
-    const { shown } = await findings('django-undeclared');
+    const { shown, messages } = await findings('django-undeclared');
+    const undeclared = { plugin: 'pytest-django', where: 'pyproject.toml' };
     assert.deepEqual(shown, [
       {
         file: 'pytest.ini',
         line: 2,
         rule: 'known-options',
         severity: 'error',
-        message:
-          '`--ds` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        messageId: 'undeclaredFlag',
+        data: { flag: '--ds', ...undeclared },
         fix: null,
       },
       {
@@ -112,8 +114,8 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
         line: 2,
         rule: 'known-options',
         severity: 'error',
-        message:
-          '`--reuse-db` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+        messageId: 'undeclaredFlag',
+        data: { flag: '--reuse-db', ...undeclared },
         fix: null,
       },
       {
@@ -121,11 +123,20 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
         line: 4,
         rule: 'registered-markers',
         severity: 'error',
-        message:
-          '`@pytest.mark.django_db` needs pytest-django, which the project does not declare in pyproject.toml: without it, strict markers stop collection ("\'django_db\' not found in `markers` configuration option")',
+        messageId: 'undeclared',
+        data: { name: 'django_db', ...undeclared },
         fix: null,
       },
     ]);
+    // The wording is the point here: the error says what pytest will do without the plugin.
+    assert.equal(
+      messages[0],
+      '`--ds` in addopts needs pytest-django, which the project does not declare in pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)',
+    );
+    assert.match(
+      messages[2]!,
+      /: without it, strict markers stop collection \("'django_db' not found in `markers` configuration option"\)$/,
+    );
   });
 
   test('anyio declared: its mark is known; celery (a package with a plugin beside its purpose) not listed: a warning, only the safe register fix', async () => {
@@ -136,8 +147,12 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
         line: 10,
         rule: 'registered-markers',
         severity: 'warning',
-        message:
-          "`@pytest.mark.celery` is not registered in pytest.ini and cannot be verified: it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
+        messageId: 'unverifiable',
+        data: {
+          name: 'celery',
+          config: 'pytest.ini',
+          why: "it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
+        },
         // Registering a mark removes nothing, so the safe fix stays.
         fix: 'safe',
       },
@@ -151,17 +166,17 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
   test('a plugin absent from the registry: its flag, key and mark are warnings that cannot be verified, and fix --unsafe removes nothing (it only registers the mark)', async () => {
     const { work, shown } = await findings('unregistered-plugin');
     assert.deepEqual(
-      shown.map((f) => [f.file, f.line, f.severity, f.fix]),
+      shown.map((f) => [f.file, f.line, f.severity, f.fix, f.messageId]),
       [
-        ['pytest.ini', 2, 'warning', null],
-        ['pytest.ini', 3, 'warning', null],
-        ['tests/test_frob.py', 4, 'warning', 'safe'],
+        ['pytest.ini', 2, 'warning', null, 'unverifiableFlag'],
+        ['pytest.ini', 3, 'warning', null, 'unverifiableKey'],
+        ['tests/test_frob.py', 4, 'warning', 'safe', 'unverifiable'],
       ],
     );
-    assert.match(
-      shown[0]!.message,
-      /^`--frob-level` in addopts cannot be verified: .*the project declares pytest-frobnicate, which netra-migrate has no record of$/,
-    );
+    assert.deepEqual(shown[0]!.data, {
+      flag: '--frob-level',
+      why: 'no plugin netra-migrate knows registers it, and the project declares pytest-frobnicate, which netra-migrate has no record of',
+    });
     const before = readFileSync(join(work, 'pytest.ini'), 'utf8').split('\n').filter(Boolean);
     const rules = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.id in RULES ? 'error' : 'off'] as const));
     await withPluginRecords(REGISTRY, () => fix({ cwd: work, paths: ['.'], toolConfig: false, unsafe: true, write: true, rules }));
@@ -184,11 +199,22 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
   test('every declared plugin known: unknown flag, misspelt key and mark are reported as before', async () => {
     const { shown } = await findings('closed-world');
     assert.deepEqual(
-      shown.map((f) => [f.file, f.line, f.severity, f.fix, f.message.slice(0, 30)]),
+      shown.map((f) => [f.file, f.line, f.severity, f.fix, f.messageId, f.data]),
       [
-        ['pyproject.toml', 9, 'error', 'unsafe', '`--no-such-flag` in addopts is'],
-        ['pyproject.toml', 10, 'warning', 'unsafe', '`timout` is not a config key o'],
-        ['tests/test_x.py', 4, 'error', 'safe', '`@pytest.mark.slwo` is not reg'],
+        ['pyproject.toml', 9, 'error', 'unsafe', 'unknownFlag', { flag: '--no-such-flag' }],
+        [
+          'pyproject.toml',
+          10,
+          'warning',
+          'unsafe',
+          'unknownKeySuggest',
+          {
+            key: 'timout',
+            suggestion: 'timeout',
+            plugins: 'pytest-asyncio, pytest-cov, pytest-memory-plugin, pytest-timeout, pytest-xdist',
+          },
+        ],
+        ['tests/test_x.py', 4, 'error', 'safe', 'unregistered', { name: 'slwo', config: 'pyproject.toml' }],
       ],
     );
   });
@@ -245,13 +271,11 @@ describe('--python and a project venv: installed plugins, read without running a
     const work = copyToTemp(join(OPEN_WORLD, 'django-undeclared'));
     const { python } = makeVenv(join(tempDir('netra-env-'), 'env'), false);
     const result = await withPluginRecords(REGISTRY, () => check({ cwd: work, paths: ['.'], toolConfig: false, python }));
-    const ds = result.diagnostics.find((d) => d.message.startsWith('`--ds`'))!;
+    const ds = result.diagnostics.find((d) => d.data?.flag === '--ds')!;
     assert.equal(ds.severity, 'error');
     assert.equal(ds.fix, undefined);
-    assert.equal(
-      ds.message,
-      `\`--ds\` in addopts needs pytest-django, which the project does not declare in the environment of ${python} and pyproject.toml: without it pytest stops with "unrecognized arguments" (exit 4)`,
-    );
+    assert.equal(ds.messageId, 'undeclaredFlag');
+    assert.deepEqual(ds.data, { flag: '--ds', plugin: 'pytest-django', where: `the environment of ${python} and pyproject.toml` });
   });
 
   test('a --python that cannot run: one clear problem, exit 2 from the CLI', () => {
