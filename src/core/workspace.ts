@@ -209,3 +209,46 @@ export class Workspace {
     return hash.digest('hex');
   }
 }
+
+/**
+ * How analyzers load a file into a model: its text, then `load`. An unreadable file's problem, or the
+ * FileProblemError `load` throws (a syntax error), goes to `problems` and gives undefined; `unreadable`
+ * says whether an unreadable file is this analyzer's to report (another analyzer may own the file).
+ */
+export async function loadFile<T>(
+  ws: Workspace,
+  file: string,
+  problems: FileProblem[],
+  load: (text: string) => T | Promise<T>,
+  unreadable: 'report' | 'skip' = 'report',
+): Promise<T | undefined> {
+  const text = ws.text(file);
+  if (text === null) {
+    const p = unreadable === 'report' ? ws.problem(file) : undefined;
+    if (p) problems.push(p);
+    return undefined;
+  }
+  return collectProblem(problems, () => load(text));
+}
+
+/** What `load` gives, with a FileProblemError it throws pushed to `problems` (and undefined given) instead. */
+export async function collectProblem<T>(problems: FileProblem[], load: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (e) {
+    if (e instanceof FileProblemError) {
+      problems.push(e.problem);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** An analyzer's `verify`: the problem that stops the file's current text from loading, or null. */
+export async function loadProblem(ws: Workspace, file: string, load: (text: string) => unknown): Promise<FileProblem | null> {
+  const text = ws.text(file);
+  if (text === null) return null;
+  const problems: FileProblem[] = [];
+  await collectProblem(problems, () => load(text));
+  return problems[0] ?? null;
+}

@@ -2,10 +2,10 @@
  * The analyzer of places that launch pytest outside its config: GitHub workflows, GitLab CI, tox, nox,
  * Makefiles and scripts under `scripts/`. It finds them under the inputs by the patterns in INVOCATION_FILES.
  */
-import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
-import type { Workspace } from '../../core/workspace.js';
+import { loadFile, loadProblem, type Workspace } from '../../core/workspace.js';
 import { ciKind, INVOCATION_FILES, invocationKind, loadInvocations, type CiFile, type InvocationKind } from './ci.js';
 import { rulesIn } from '../../rules.js';
 
@@ -46,22 +46,20 @@ export const ciAnalyzer: Analyzer = {
     const kinds = new Map<string, string>();
     for (const file of invocationFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
-      const text = ws.text(file);
-      if (text === null) {
+      const target = await loadFile(
+        ws,
+        file,
+        problems,
+        async (text) => {
+          if (!ciKind(file) && !mayMatter(file, text)) return undefined;
+          kinds.set(file, INVOCATION_KIND_NAMES[invocationKind(file)!]);
+          const loaded = await loadInvocations(ws, file, text);
+          return loaded.sites.length > 0 ? loaded : undefined;
+        },
         // pyproject.toml and tox.ini are the pytest analyzer's to report when unreadable.
-        const p = ciKind(file) ? ws.problem(file) : undefined;
-        if (p) problems.push(p);
-        continue;
-      }
-      if (!ciKind(file) && !mayMatter(file, text)) continue;
-      kinds.set(file, INVOCATION_KIND_NAMES[invocationKind(file)!]);
-      try {
-        const target = await loadInvocations(ws, file, text);
-        if (target.sites.length > 0) targets.push(target);
-      } catch (e) {
-        if (e instanceof FileProblemError) problems.push(e.problem);
-        else throw e;
-      }
+        ciKind(file) ? 'report' : 'skip',
+      );
+      if (target) targets.push(target);
     }
     return {
       runs: targets.flatMap((target) => ciRules().map((rule) => ({ rule, target }))),
@@ -70,17 +68,9 @@ export const ciAnalyzer: Analyzer = {
       kinds,
     };
   },
-  async verify(ws, file) {
+  verify(ws, file) {
     // Fixes edit CI YAML only; tox, nox, Makefiles and scripts are reported, never written.
     if (!ciKind(file)) return null;
-    const text = ws.text(file);
-    if (text === null) return null;
-    try {
-      await loadInvocations(ws, file, text);
-      return null;
-    } catch (e) {
-      if (e instanceof FileProblemError) return e.problem;
-      throw e;
-    }
+    return loadProblem(ws, file, (text) => loadInvocations(ws, file, text));
   },
 };

@@ -1,9 +1,9 @@
 /** Containers: finds Compose files under the inputs and runs their rules (CI files have their own analyzer, runners/ci). */
 import { basename } from 'node:path';
-import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
+import type { FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
-import type { Workspace } from '../../core/workspace.js';
+import { loadFile, loadProblem, type Workspace } from '../../core/workspace.js';
 import { rulesIn } from '../../rules.js';
 import { COMPOSE_NAME, loadCompose, type ComposeFile } from './compose.js';
 
@@ -28,33 +28,14 @@ export const composeAnalyzer: Analyzer = {
     const kinds = new Map<string, string>();
     for (const file of composeFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
-      const text = ws.text(file);
-      if (text === null) {
-        const p = ws.problem(file);
-        if (p) problems.push(p);
-        continue;
-      }
-      kinds.set(file, 'file');
-      try {
-        targets.push(await loadCompose(ws, file, text));
-      } catch (e) {
-        if (e instanceof FileProblemError) problems.push(e.problem);
-        else throw e;
-      }
+      const target = await loadFile(ws, file, problems, (text) => {
+        kinds.set(file, 'file');
+        return loadCompose(ws, file, text);
+      });
+      if (target) targets.push(target);
     }
     const runs = targets.flatMap((target) => composeRules().map((rule) => ({ rule, target })));
     return { runs, problems, files: targets.map((t) => t.file), kinds };
   },
-  async verify(ws, file) {
-    if (!isCompose(file)) return null;
-    const text = ws.text(file);
-    if (text === null) return null;
-    try {
-      await loadCompose(ws, file, text);
-      return null;
-    } catch (e) {
-      if (e instanceof FileProblemError) return e.problem;
-      throw e;
-    }
-  },
+  verify: (ws, file) => (isCompose(file) ? loadProblem(ws, file, (text) => loadCompose(ws, file, text)) : null),
 };

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
-import type { Workspace } from '../../core/workspace.js';
+import { loadFile, loadProblem, type Workspace } from '../../core/workspace.js';
 import { parseJs } from '../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../monitor/stamp.js';
 import {
@@ -235,7 +235,6 @@ export const jsAnalyzer: Analyzer = {
     String.raw`(jest|vitest)[.-](?!setup[.-])[^/]*\.([cm]?[jt]s|json)`,
     ...[NODE_MONITOR.file, VITEST_ADAPTER.file].map((f) => f.replace(/\./g, '\\.')),
   ],
-  // eslint-disable-next-line @typescript-eslint/require-await -- the Analyzer contract is async; this one reads through the workspace synchronously
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const { configs, tests, walked } = find(ws, inputs);
@@ -263,22 +262,14 @@ export const jsAnalyzer: Analyzer = {
     for (const [i, file] of sourceFiles.entries()) {
       ws.progress?.(i + 1, sourceFiles.length);
       if (ignored?.(file)) continue;
-      const text = ws.text(file);
-      if (text === null) {
-        const p = ws.problem(file);
-        if (p) problems.push(p);
-        continue;
-      }
-      // A test file the prefilter sets aside was read as text but never parsed.
-      kinds.set(file, 'test file, text only (nothing a rule reports on)');
-      if (!mayMatterJs(text)) continue;
-      kinds.set(file, 'test file');
-      try {
-        sources.push(analyzeJsSource(file, text));
-      } catch (e) {
-        if (e instanceof FileProblemError) problems.push(e.problem);
-        else throw e;
-      }
+      const source = await loadFile(ws, file, problems, (text) => {
+        // A test file the prefilter sets aside was read as text but never parsed.
+        kinds.set(file, 'test file, text only (nothing a rule reports on)');
+        if (!mayMatterJs(text)) return undefined;
+        kinds.set(file, 'test file');
+        return analyzeJsSource(file, text);
+      });
+      if (source) sources.push(source);
     }
     const runs = [
       ...targets.flatMap((target) => jsConfigRules().map((rule) => ({ rule, target }))),
@@ -288,16 +279,14 @@ export const jsAnalyzer: Analyzer = {
   },
   verify(ws, file) {
     if (!configKind(file, true) && !isTestFile(file)) return null;
-    const text = ws.text(file);
-    if (text === null) return null;
-    try {
+    return loadProblem(ws, file, (text) => {
       parseJs(file, text);
-      if (file.endsWith('.json')) JSON.parse(text.replace(/^\uFEFF/, ''));
-      return null;
-    } catch (e) {
-      if (e instanceof FileProblemError) return e.problem;
-      if (e instanceof SyntaxError) return { file, message: `JSON syntax error: ${e.message}` };
-      throw e;
-    }
+      if (!file.endsWith('.json')) return;
+      try {
+        JSON.parse(text.replace(/^\uFEFF/, ''));
+      } catch (e) {
+        throw new FileProblemError({ file, message: `JSON syntax error: ${(e as Error).message}` });
+      }
+    });
   },
 };
