@@ -13,7 +13,7 @@
  *
  * Names are PEP 503-normalized; PEP 508 markers are kept as written.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../core/diagnostic.js';
 import { parseIni, type IniEntry } from './ini.js';
@@ -66,6 +66,23 @@ export interface ProjectDependencies {
   locked: Map<string, LockedVersion>;
   /** Some declaration could not be read statically (a computed setup.py list, a broken file). */
   opaque: boolean;
+  /** The project's own `pytest11` entry points: plugins pytest loads whenever the project is installed. */
+  pytest11: ProjectEntryPoint[];
+}
+
+export interface ProjectEntryPoint {
+  /** What `-p no:NAME` disables. */
+  name: string;
+  /** The module pytest imports (the part before `:`). */
+  module: string;
+  /** Where it is declared, relative to the root. */
+  file: string;
+}
+
+/** `name = module:attr [extra]` as packaging writes an entry point; null when it is not one. */
+function entryPoint(spec: string, file: string): ProjectEntryPoint | null {
+  const m = /^\s*([^=\s][^=]*?)\s*=\s*([\w.]+)\s*(?::[\w.]*)?\s*(?:\[[^\]]*\])?\s*$/.exec(spec);
+  return m ? { name: m[1]!, module: m[2]!, file } : null;
 }
 
 export interface ReadFiles {
@@ -86,18 +103,29 @@ function listDir(files: ReadFiles, dir: string): string[] {
   }
 }
 
+/**
+ * Whether `dir` holds an entry `name`: one stat, not a listing (an ancestor such as /tmp can hold tens of
+ * thousands of entries, and listing it cost a one-file pre-commit run more than its own work).
+ */
+function hasEntry(files: ReadFiles, dir: string, name: string): boolean {
+  return files.list ? files.list(dir).includes(name) : existsSync(join(dir, name));
+}
+
 /** The project root governing a config in `dir`: the nearest directory at or above it with a packaging file. */
 export function projectRoot(files: ReadFiles, dir: string): string {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if (PROJECT_MARKERS.some((m) => files.read(join(d, m)) !== null)) return d;
     // A repository's top ends the search: a file above it belongs to something else.
-    if (listDir(files, d).includes('.git') || dirname(d) === d) return resolve(dir);
+    if (hasEntry(files, d, '.git') || dirname(d) === d) return resolve(dir);
   }
 }
 
 export async function readProjectDependencies(files: ReadFiles, dir: string): Promise<ProjectDependencies> {
   const root = projectRoot(files, dir);
-  const out: ProjectDependencies = { root, files: [], lists: [], locked: new Map(), opaque: false };
+  const out: ProjectDependencies = { root, files: [], lists: [], locked: new Map(), opaque: false, pytest11: [] };
+  const addEntryPoint = (ep: ProjectEntryPoint | null) => {
+    if (ep && !out.pytest11.some((x) => x.name === ep.name && x.module === ep.module)) out.pytest11.push(ep);
+  };
   const seenFiles = new Set<string>();
   const note = (file: string) => {
     const rel = relative(root, file).split('\\').join('/');
@@ -143,6 +171,20 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
     if (!doc.ast) out.opaque = true;
     else {
       for (const list of pyprojectLists(pyproject, pyText, doc.ast)) pushList(list);
+      // `[project.entry-points.pytest11]` and Poetry's `[tool.poetry.plugins."pytest11"]`, as tables or inline.
+      for (const { path, node } of keyValues(doc.ast)) {
+        const at = path.join('\0');
+        const group = ['project\0entry-points\0pytest11', 'tool\0poetry\0plugins\0pytest11'];
+        const pairs =
+          group.includes(at) && node.value.type === 'TOMLInlineTable'
+            ? node.value.body.map((kv) => [keyPath(kv.key).join('.'), kv.value] as const)
+            : group.includes(path.slice(0, -1).join('\0'))
+              ? [[path[path.length - 1]!, node.value] as const]
+              : [];
+        for (const [name, value] of pairs)
+          if (value.type === 'TOMLValue' && value.kind === 'string')
+            addEntryPoint(entryPoint(`${name} = ${String(value.value)}`, 'pyproject.toml'));
+      }
       for (const f of dynamicFiles(doc.ast)) requirementsFile(resolve(root, f));
     }
   }
@@ -157,6 +199,8 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
         if (s.name === 'options' && (e.name === 'install_requires' || e.name === 'tests_require'))
           pushList(iniList(setupCfg, cfgText, e, `[options] ${e.name}`));
         else if (s.name === 'options.extras_require') pushList(iniList(setupCfg, cfgText, e, `[options.extras_require] ${e.name}`));
+        else if (s.name === 'options.entry_points' && e.name === 'pytest11')
+          for (const line of e.value.split('\n')) addEntryPoint(entryPoint(line, 'setup.cfg'));
       }
     }
   }
@@ -184,6 +228,8 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
     if (reading.opaque) out.opaque = true;
     for (const [name, list] of reading.lists) pushList(pythonList(setupPy, setupText, list, `setup.py ${name}`));
     for (const [name, list] of reading.extras) pushList(pythonList(setupPy, setupText, list, `setup.py extras_require["${name}"]`));
+    for (const item of reading.entryPoints.get('pytest11') ?? [])
+      for (const line of item.value.split('\n')) addEntryPoint(entryPoint(line, 'setup.py'));
   }
 
   const pipfile = join(root, 'Pipfile');

@@ -8,7 +8,11 @@ export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
   if (diagnostics.length === 0) return '';
   const out: string[] = [];
   const byFile = new Map<string, (typeof diagnostics)[number][]>();
-  for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  for (const d of diagnostics) {
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
   for (const [file, list] of byFile) {
     out.push('', paint(color, '4', oneLine(relativePath(cwd, file))));
     const width = Math.max(...list.map((d) => `${d.line}:${d.column}`.length));
@@ -19,7 +23,11 @@ export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
           : d.severity === 'warning'
             ? paint(color, '33', 'warning')
             : paint(color, '36', 'info   ');
-      const fix = d.fix ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]') : '';
+      const fix = d.fix
+        ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]')
+        : d.suggestions
+          ? paint(color, '2', ' [suggestion]')
+          : '';
       out.push(
         `  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${oneLine(d.message.replace(/\r?\n/g, ' '))}  ${paint(color, '2', d.rule)}${fix}`,
       );

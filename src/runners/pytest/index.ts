@@ -2,7 +2,7 @@
  * The pytest analyzer: finds the config files under the inputs, decides for each directory which one
  * pytest reads (the others are shadowed), and hands every config to the pytest rules.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
@@ -17,9 +17,10 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
-import { cpythonVerdict } from '../../formats/cpython.js';
+import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
+import { projectVenvPython } from './installed.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
@@ -129,13 +130,29 @@ export function nearestActive(ws: Workspace, start: string, problems: FileProble
  * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
  * alone parses no Python at all.
  */
+/**
+ * The interpreter whose Python version decides whether a file under `dir` is valid: `--python`, else a
+ * `.venv/` or `venv/` of the project around it; null for the default python3.
+ */
+function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
+  if (python) return python;
+  // From the file's directory up to the first that holds pytest config or packaging files, or the repository's top.
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const venv = projectVenvPython(d);
+    if (venv) return venv;
+    const top = [...CONFIG_NAMES, 'setup.py', 'Pipfile', '.git'].some((n) => existsSync(resolve(d, n)));
+    if (top || dirname(d) === d) return null;
+  }
+}
+
 async function attachSources(
   ws: Workspace,
   inputs: readonly string[],
   targets: PytestTarget[],
   problems: FileProblem[],
   ignored?: (file: string) => boolean,
-): Promise<string[]> {
+  python?: string,
+): Promise<{ read: string[]; parsed: string[] }> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
   const owner = (file: string) =>
@@ -167,7 +184,7 @@ async function attachSources(
   }
   if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
   for (const t of scanned) t.sources = [];
-  if (wanted.size === 0) return [];
+  if (wanted.size === 0) return { read: [], parsed: [] };
   const files = [...wanted.keys()].sort();
   const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
   const registered = (file: string) => {
@@ -175,9 +192,15 @@ async function attachSources(
     if (!marks.has(t)) marks.set(t, strictMarkers(t.config) ? registeredMarks(t.config) : null);
     return marks.get(t)!;
   };
-  const sources = await loadSources(ws, files, problems, registered);
+  const interpreters = new Map<PytestTarget, string | null>();
+  const interpreterOf = (file: string) => {
+    const t = wanted.get(file)!;
+    if (!interpreters.has(t)) interpreters.set(t, projectInterpreter(ws, t.rootDir, python));
+    return interpreters.get(t)!;
+  };
+  const sources = await loadSources(ws, files, problems, registered, interpreterOf);
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
-  return sources.map((s) => s.file);
+  return { read: files, parsed: sources.map((s) => s.file) };
 }
 
 function statSafe(path: string) {
@@ -221,7 +244,11 @@ export const pytestAnalyzer: Analyzer = {
     );
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
-    const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
+    const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored, env?.python);
+    const kinds = new Map<string, string>(targets.map((t) => [t.config.file, 'config']));
+    // Sources the prefilter set aside were read as text but never parsed: nothing in them is what a rule reports on.
+    for (const file of sourceFiles.read) kinds.set(file, 'test source, text only (nothing a rule reports on)');
+    for (const file of sourceFiles.parsed) kinds.set(file, basename(file) === 'conftest.py' ? 'conftest' : 'test module');
     const projects = new ProjectCache(ws, { python: env?.python });
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
@@ -231,7 +258,7 @@ export const pytestAnalyzer: Analyzer = {
         .filter((rule) => !onlySources || rule.meta.sources === true)
         .map((rule) => ({ rule: withholdWaiting(rule), target })),
     );
-    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
+    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles.parsed], kinds };
   },
   derive(ws, inputs, profiles) {
     const names = PROFILES.filter((p) => profiles.includes(p));
@@ -240,17 +267,23 @@ export const pytestAnalyzer: Analyzer = {
     const mains = collectPytestTargets(ws, inputs).targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
     return deriveProfiles(mains, names);
   },
-  async verify(ws, file) {
+  async verify(ws, file, env) {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
-      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
-      const error = await pythonSyntaxError(text);
+      const python = projectInterpreter(ws, dirname(file), env?.python);
+      const original = ws.original(file)?.text;
+      // Both texts go to the interpreter at once (one round trip).
+      const [before, after] = await Promise.all([
+        original === undefined ? null : cpythonVerdictOf(original, python),
+        cpythonVerdictOf(text, python),
+      ]);
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file. Where
+      // CPython accepts the new text, tree-sitter's reading would defer to it (see syntaxErrorOf): no parse.
+      const error = after?.ok ? null : await pythonSyntaxError(text, python);
       if (error)
         return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
-      const original = ws.original(file)?.text;
-      const before = original === undefined ? null : cpythonVerdict(original);
       if (before && !before.ok)
         return {
           file,
@@ -259,7 +292,6 @@ export const pytestAnalyzer: Analyzer = {
           asRead: true,
           message: `Python syntax error (CPython: ${before.message}); the file is never edited`,
         };
-      const after = cpythonVerdict(text);
       if (after && !after.ok)
         return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;

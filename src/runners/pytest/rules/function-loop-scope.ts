@@ -71,8 +71,10 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     },
   },
   async check(ctx, target) {
-    if (!isActive(target) || !usesPytestAsyncio(target)) return;
-    const version = asyncioVersion(target.project ? await target.project() : null);
+    if (!isActive(target)) return;
+    const project = target.project ? await target.project() : null;
+    if (!usesPytestAsyncio(target, project)) return;
+    const version = asyncioVersion(project);
     // The key and `loop_scope=` arrived in pytest-asyncio 0.24: an older version must be upgraded first.
     const old = olderThan(version, '0.24');
     const note = old

@@ -51,12 +51,13 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
         'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
     if (getEntry(config, 'testpaths')) return;
-    // Paths in addopts are what pytest collects instead.
-    if (parseAddopts(config)?.tokens.some((t) => t.flag === null && t.item.value !== '--')) return;
+    // Paths in addopts are what pytest collects instead (a conftest option's value is not one).
+    const local = target.project ? (await target.project()).local.flags : undefined;
+    if (parseAddopts(config, local)?.tokens.some((t) => t.flag === null && t.item.value !== '--')) return;
     let entries;
     try {
       entries = readdirSync(target.rootDir, { withFileTypes: true });
