@@ -719,6 +719,10 @@ class Extractor:
         else:
             value = "required"
         spec = {"names": sorted(names, key=lambda n: (not n.startswith("--"), n)), "value": value}
+        # Several values (`--flag a b`): argparse takes every following word that is not an option ("+", "*"),
+        # or exactly N; recorded so a command line's words are split as pytest splits them.
+        if value != "none" and (nargs in ("+", "*") or (isinstance(nargs, int) and nargs > 1)):
+            spec["nargs"] = nargs
         choices = kwargs.get("choices")
         if isinstance(choices, (list, dict)) and choices and all(isinstance(c, (str, int, float)) for c in choices):
             spec["choices"] = [str(c) for c in choices]

@@ -66,6 +66,8 @@ def snapshot(config):
         takes_value = not isinstance(action, VALUELESS) and action.nargs != 0
         optional = action.nargs == "?"
         flags[key] = {"names": list(action.option_strings), "value": "optional" if optional else ("required" if takes_value else "none")}
+        if takes_value and (action.nargs in ("+", "*") or (isinstance(action.nargs, int) and action.nargs > 1)):
+            flags[key]["nargs"] = action.nargs
         if action.choices:
             flags[key]["choices"] = [str(c) for c in action.choices]
     return ini, aliases, flags

@@ -21,6 +21,8 @@ import { PROFILES } from './runners/pytest/profiles.js';
 import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
+import { quickParse } from './cli-args.js';
+import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, ruleOption } from './cli-options.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
@@ -45,14 +47,6 @@ async function ruleSettings(values: readonly string[] | undefined): Promise<Rule
 
 class UsageError extends Error {}
 
-const ruleOption = {
-  type: 'string',
-  array: true,
-  // One value per flag (repeat the flag for more): an array option would otherwise take the paths after it.
-  nargs: 1,
-  describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
-} as const;
-
 const cwd = process.cwd();
 
 /**
@@ -69,7 +63,6 @@ async function loadYargs() {
     process.chdir(cwd);
   }
 }
-const { yargs, hideBin } = await loadYargs();
 let color = false;
 
 /** Options every command that reads files shares: the walk, colour, and the progress line. */
@@ -161,244 +154,236 @@ function exitCode(result: CheckResult, maxWarnings: number): number {
   return 0;
 }
 
-const formats = Object.keys(reporters) as ReporterName[];
-
 /** `--python` relative to the working directory, as a user types it. */
 const pythonPath = (p: string | undefined) => (p === undefined ? undefined : p.includes('/') || p.includes('\\') ? resolve(cwd, p) : p);
 
-await yargs(hideBin(process.argv))
-  .scriptName('netra-migrate')
-  .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
-  .command(
-    'check [paths..]',
-    'Report findings (exit 1 if any error)',
-    (y) =>
-      y
-        .positional('paths', {
-          type: 'string',
-          array: true,
-          default: ['.'],
-          describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)',
-        })
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
-        .option('format', { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' })
-        .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
-        .option('rule', ruleOption)
-        .option('show-files', {
-          type: 'boolean',
-          default: false,
-          describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings',
-        })
-        .option('cache', {
-          type: 'boolean',
-          default: true,
-          describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)`,
-        })
-        .option('stats', {
-          type: 'boolean',
-          default: false,
-          describe: 'Also print findings per rule and time per analyzer and rule (on stderr)',
-        })
-        .option('python', {
-          type: 'string',
-          describe:
-            "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/",
-        })
-        .example('$0 check', 'Check the pytest config governing this directory and every config below it')
-        .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
-        .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
-    async (argv) => {
-      const started = performance.now();
-      const { options, progress } = runOptions(argv);
-      // --show-files and --stats describe this run's own reading, so they never replay a cached one.
-      // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
-      const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
-      const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
-      const result = await check({
-        ...options,
-        cache,
-        paths: argv.paths,
-        rules: await ruleSettings(argv.rule),
-        python: pythonPath(argv.python),
-      });
-      progress?.end();
-      printProblems(result);
-      if (argv['show-files']) {
-        process.stdout.write(describeReads(cwd, result.reads ?? []));
-        for (const { dir, reason } of result.skipped ?? [])
-          process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
-        process.exitCode = result.problems.length > 0 ? 2 : 0;
-        return;
-      }
-      report(result, argv.format);
-      if (argv.stats) process.stderr.write(formatStats(result, performance.now() - started));
-      process.exitCode = exitCode(result, argv['max-warnings']);
-    },
-  )
-  .command(
-    'fix [paths..]',
-    'Show the fixes as a diff (exit 1 if there is one); --write applies them',
-    (y) =>
-      y
-        .positional('paths', { type: 'string', array: true, default: ['.'] })
-        .option('write', {
-          alias: 'w',
-          type: 'boolean',
-          default: false,
-          describe: 'Write the fixed files (safe fixes only, unless --unsafe)',
-        })
-        .option('unsafe', { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' })
-        .option('profile', {
-          type: 'string',
-          array: true,
-          choices: PROFILES,
-          nargs: 1,
-          describe:
-            'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
-        })
-        .option('format', {
-          alias: 'f',
-          choices: formats,
-          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: yargs infers the option's type from the default
-          default: 'stylish' as ReporterName,
-          describe: 'Format of the findings left after fixing (--write)',
-        })
-        .option('rule', ruleOption)
-        .option('python', {
-          type: 'string',
-          describe:
-            "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/",
-        })
-        .example('$0 fix', 'Print what the safe fixes would change')
-        .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
-        .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
-    async (argv) => {
-      const { options, progress } = runOptions(argv);
-      const result = await fix({
-        ...options,
-        paths: argv.paths,
-        write: argv.write,
-        unsafe: argv.unsafe,
-        rules: await ruleSettings(argv.rule),
-        profiles: argv.profile ?? [],
-        python: pythonPath(argv.python),
-      });
-      progress?.end();
-      printProblems(result);
-      const heldBack =
-        result.heldBackUnsafe > 0
-          ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)`
-          : '';
-      if (!argv.write) {
-        const { createTwoFilesPatch } = await import('diff');
-        const broken = new Set(result.problems.map((p) => p.file));
-        for (const c of result.changes) {
-          // A fixed text that does not parse is reported above, never shown as a change to make.
-          if (broken.has(c.file)) continue;
-          const name = relativePath(cwd, c.file);
-          const from = c.created ? '/dev/null' : `a/${name}`;
-          process.stdout.write(
-            createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''),
-          );
-        }
-        process.stderr.write(
-          `${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`,
-        );
-        process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
-        return;
-      }
-      // Say exactly what was written and what was not: one broken file holds back only what depends on it.
-      for (const { file, reason } of result.notWritten)
-        process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
-      const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
-      if (result.written && result.notWritten.length === 0) {
-        process.stderr.write(
-          `fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`,
-        );
-      } else if (result.written) {
-        process.stderr.write(
-          `wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`,
-        );
-      } else if (result.notWritten.length > 0) {
-        process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
-      } else if (result.problems.length === 0) {
-        process.stderr.write(`nothing to fix${heldBack}\n`);
-      }
-      report(result, argv.format);
-      process.exitCode = exitCode(result, -1);
-    },
-  )
-  .command(
-    'print-config <path>',
-    'Print, as JSON, what governs a file: the runner config, the tool config and every rule setting',
-    (y) =>
-      y
-        .positional('path', { type: 'string', demandOption: true })
-        .option('rule', ruleOption)
-        .example(
-          '$0 print-config tests/test_api.py',
-          'The pytest config pytest would use for it, its values as pytest types them, and the rule settings',
-        ),
-    async (argv) => {
-      const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
-      printProblems({ problems });
-      process.stdout.write(JSON.stringify(config, null, 2) + '\n');
-      process.exitCode = problems.length > 0 ? 2 : 0;
-    },
-  )
-  .command(
-    'rules',
-    'List the rules',
-    (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
-    () => {
-      process.stdout.write(listRules(allRules));
-    },
-  )
-  .command(
-    'explain <rule>',
-    "Print a rule's documentation",
-    (y) =>
-      y
-        .positional('rule', { type: 'string', demandOption: true })
-        .example('$0 explain function-loop-scope', 'What it does, why, an example and its fix safety'),
-    (argv) => {
-      const text = explainRule(allRules, argv.rule);
-      if (text === null) {
-        process.stderr.write(`unknown rule: ${argv.rule} (see \`netra-migrate rules\`)\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.stdout.write(text);
-    },
-  )
-  .option('ignore', {
-    type: 'boolean',
-    default: true,
-    describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)',
-  })
-  .option('color', { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' })
-  .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
-  .strict()
-  .version(version())
-  .help()
-  // yargs lays out the help text after every command (to show it on a later failure); wrapping it to the
-  // terminal costs ~4 ms of a ~120 ms run, so only --help pays for it.
-  .wrap(process.argv.includes('--help') || process.argv.includes('-h') ? Math.min(110, process.stdout.columns ?? 100) : null)
-  .fail((message, error, y) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`netra-migrate: ${error.message}\n`);
-      process.exit(2);
-    }
-    if (error) {
-      process.stderr.write(`netra-migrate: internal error: ${error.stack ?? error.message}\n`);
-      process.exit(2);
-    }
-    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- in a fail handler yargs' help() returns the help text (its types say Argv)
-    process.stderr.write(`${y.help()}\n\n${message}\n`);
-    process.exit(2);
-  })
-  .parseAsync()
-  .catch((error: unknown) => {
-    process.stderr.write(`netra-migrate: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 2;
+interface GlobalArgs {
+  ignore: boolean;
+  color?: boolean;
+}
+
+interface CheckArgs extends GlobalArgs {
+  paths: string[];
+  format: ReporterName;
+  'max-warnings': number;
+  rule?: string[];
+  'show-files': boolean;
+  cache: boolean;
+  stats: boolean;
+  python?: string;
+}
+
+interface FixArgs extends GlobalArgs {
+  paths: string[];
+  write: boolean;
+  unsafe: boolean;
+  profile?: (typeof PROFILES)[number][];
+  format: ReporterName;
+  rule?: string[];
+  python?: string;
+}
+
+async function runCheck(argv: CheckArgs): Promise<void> {
+  const started = performance.now();
+  const { options, progress } = runOptions(argv);
+  // --show-files and --stats describe this run's own reading, so they never replay a cached one.
+  // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
+  const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
+  const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
+  const result = await check({
+    ...options,
+    cache,
+    paths: argv.paths,
+    rules: await ruleSettings(argv.rule),
+    python: pythonPath(argv.python),
   });
+  progress?.end();
+  printProblems(result);
+  if (argv['show-files']) {
+    process.stdout.write(describeReads(cwd, result.reads ?? []));
+    for (const { dir, reason } of result.skipped ?? []) process.stdout.write(`${oneLine(relativePath(cwd, dir))}/ skipped: ${reason}\n`);
+    process.exitCode = result.problems.length > 0 ? 2 : 0;
+    return;
+  }
+  report(result, argv.format);
+  if (argv.stats) process.stderr.write(formatStats(result, performance.now() - started));
+  process.exitCode = exitCode(result, argv['max-warnings']);
+}
+
+async function runFix(argv: FixArgs): Promise<void> {
+  const { options, progress } = runOptions(argv);
+  const result = await fix({
+    ...options,
+    paths: argv.paths,
+    write: argv.write,
+    unsafe: argv.unsafe,
+    rules: await ruleSettings(argv.rule),
+    profiles: argv.profile ?? [],
+    python: pythonPath(argv.python),
+  });
+  progress?.end();
+  printProblems(result);
+  const heldBack =
+    result.heldBackUnsafe > 0
+      ? `; ${result.heldBackUnsafe} unsafe fix${result.heldBackUnsafe === 1 ? '' : 'es'} held back (use --unsafe)`
+      : '';
+  if (!argv.write) {
+    const { createTwoFilesPatch } = await import('diff');
+    const broken = new Set(result.problems.map((p) => p.file));
+    for (const c of result.changes) {
+      // A fixed text that does not parse is reported above, never shown as a change to make.
+      if (broken.has(c.file)) continue;
+      const name = relativePath(cwd, c.file);
+      const from = c.created ? '/dev/null' : `a/${name}`;
+      process.stdout.write(
+        createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''),
+      );
+    }
+    process.stderr.write(
+      `${result.changes.length} file${result.changes.length === 1 ? '' : 's'} would change (${result.appliedFixes} fix${result.appliedFixes === 1 ? '' : 'es'})${heldBack}\n`,
+    );
+    process.exitCode = result.problems.length > 0 ? 2 : result.changes.length > 0 ? 1 : 0;
+    return;
+  }
+  // Say exactly what was written and what was not: one broken file holds back only what depends on it.
+  for (const { file, reason } of result.notWritten) process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
+  const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  if (result.written && result.notWritten.length === 0) {
+    process.stderr.write(
+      `fixed ${result.appliedFixes} problem${result.appliedFixes === 1 ? '' : 's'} in ${plural(result.writtenFiles.length)}${heldBack}\n`,
+    );
+  } else if (result.written) {
+    process.stderr.write(
+      `wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`,
+    );
+  } else if (result.notWritten.length > 0) {
+    process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
+  } else if (result.problems.length === 0) {
+    process.stderr.write(`nothing to fix${heldBack}\n`);
+  }
+  report(result, argv.format);
+  process.exitCode = exitCode(result, -1);
+}
+
+/** A command's handler failed: a usage error is the user's (its message), anything else an internal error. */
+function handlerFailed(error: unknown): never {
+  if (error instanceof UsageError) {
+    process.stderr.write(`netra-migrate: ${error.message}\n`);
+    process.exit(2);
+  }
+  const e = error as Error;
+  process.stderr.write(`netra-migrate: internal error: ${e.stack ?? e.message}\n`);
+  process.exit(2);
+}
+
+// The plain check/fix lines a hook runs, read without loading yargs; every other line goes to yargs.
+const quick = quickParse(process.argv.slice(2), { check: checkOptions, fix: fixOptions }, globalOptions);
+if (quick) {
+  try {
+    if (quick.command === 'check') await runCheck(quick.argv as unknown as CheckArgs);
+    else await runFix(quick.argv as unknown as FixArgs);
+  } catch (error) {
+    handlerFailed(error);
+  }
+} else await runYargs();
+
+async function runYargs(): Promise<void> {
+  const { yargs, hideBin } = await loadYargs();
+  const cli = yargs(hideBin(process.argv));
+  // After starting a command's handler, yargs lays out the whole help text (~15% of a one-file run) to show it
+  // if the handler fails later; the fail handler below never shows help for a handler's error (a usage error or
+  // an internal one), so that text is never used. Help for --help and for argument errors is built as before.
+  const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.()
+    .getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
+
+  await cli
+    .scriptName('netra-migrate')
+    .usage('$0 <command> [paths..]\n\nFind and fix the test-runner configs that eat CI machines.')
+    .command(
+      'check [paths..]',
+      'Report findings (exit 1 if any error)',
+      (y) =>
+        y
+          .positional('paths', checkPaths)
+          .options(checkOptions)
+          .example('$0 check', 'Check the pytest config governing this directory and every config below it')
+          .example('$0 check pytest-docker.ini', 'Check a profile as `pytest -c pytest-docker.ini` reads it')
+          .example('$0 check --format compact', 'One line per finding, for the $eslint-compact problem matcher'),
+      (argv) => runCheck(argv as unknown as CheckArgs),
+    )
+    .command(
+      'fix [paths..]',
+      'Show the fixes as a diff (exit 1 if there is one); --write applies them',
+      (y) =>
+        y
+          .positional('paths', fixPaths)
+          .options(fixOptions)
+          .example('$0 fix', 'Print what the safe fixes would change')
+          .example('$0 fix --write --unsafe', 'Apply every fix, including those that change which tests run')
+          .example('$0 fix --write --profile docker', 'Also write pytest-docker.ini, derived from the fixed pytest config'),
+      (argv) => runFix(argv as unknown as FixArgs),
+    )
+    .command(
+      'print-config <path>',
+      'Print, as JSON, what governs a file: the runner config, the tool config and every rule setting',
+      (y) =>
+        y
+          .positional('path', { type: 'string', demandOption: true })
+          .option('rule', ruleOption)
+          .example(
+            '$0 print-config tests/test_api.py',
+            'The pytest config pytest would use for it, its values as pytest types them, and the rule settings',
+          ),
+      async (argv) => {
+        const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
+        printProblems({ problems });
+        process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+        process.exitCode = problems.length > 0 ? 2 : 0;
+      },
+    )
+    .command(
+      'rules',
+      'List the rules',
+      (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
+      () => {
+        process.stdout.write(listRules(allRules));
+      },
+    )
+    .command(
+      'explain <rule>',
+      "Print a rule's documentation",
+      (y) =>
+        y
+          .positional('rule', { type: 'string', demandOption: true })
+          .example('$0 explain function-loop-scope', 'What it does, why, an example and its fix safety'),
+      (argv) => {
+        const text = explainRule(allRules, argv.rule);
+        if (text === null) {
+          process.stderr.write(`unknown rule: ${argv.rule} (see \`netra-migrate rules\`)\n`);
+          process.exitCode = 2;
+          return;
+        }
+        process.stdout.write(text);
+      },
+    )
+    .options(globalOptions)
+    .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
+    .strict()
+    .version(version())
+    .help()
+    // Wrapping help to the terminal costs a few ms: only --help pays for it.
+    .wrap(process.argv.includes('--help') || process.argv.includes('-h') ? Math.min(110, process.stdout.columns ?? 100) : null)
+    .fail((message, error, y) => {
+      if (error) handlerFailed(error);
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- in a fail handler yargs' help() returns the help text (its types say Argv)
+      process.stderr.write(`${y.help()}\n\n${message}\n`);
+      process.exit(2);
+    })
+    .parseAsync()
+    .catch((error: unknown) => {
+      process.stderr.write(`netra-migrate: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    });
+}

@@ -96,7 +96,7 @@ function variantSection(variant: RuleMeta<string, unknown>): string[] {
   const title = variant.runners.map((r) => (r === 'jest' ? 'Jest' : r === 'vitest' ? 'Vitest' : r)).join(' and ');
   return [
     `## ${title}`,
-    `Default severity: ${variant.severity}.`,
+    `Default severity: ${variant.severity}. Fix: ${variant.fix}.`,
     '',
     variant.docs.what,
     '',

@@ -83,10 +83,10 @@ describe('which command runs pytest', () => {
 
 describe('flag arity comes from the generated registries', () => {
   test('values are not paths', () => {
-    assert.equal(flagArity('--log-level'), 'required');
-    assert.equal(flagArity('--cov-report'), 'required');
-    assert.equal(flagArity('--cov'), 'optional');
-    assert.equal(flagArity('-x'), 'none');
+    assert.equal(flagArity('--log-level')?.value, 'required');
+    assert.equal(flagArity('--cov-report')?.value, 'required');
+    assert.equal(flagArity('--cov')?.value, 'optional');
+    assert.equal(flagArity('-x')?.value, 'none');
     assert.deepEqual(pathsOf('pytest --log-level DEBUG tests'), ['tests']);
     assert.deepEqual(pathsOf('pytest --cov-report term-missing tests'), ['tests']);
     assert.deepEqual(pathsOf('pytest --cov src --cov-report=xml -n 4 -p no:cacheprovider tests'), ['tests']);

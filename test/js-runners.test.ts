@@ -343,10 +343,13 @@ describe('the TypeScript API stays unloaded where no JS/TS file is read', () => 
     assert.equal(r.tsMorph, false);
   });
 
-  test('a tree with a Jest config loads it', () => {
-    const r = loaded(writeTree({ 'jest.config.js': 'module.exports = {};\n' }));
-    assert.ok(r.findings > 0);
-    assert.equal(r.tsMorph, true);
+  test('a plain Jest config is read without it (js-light.ts); one outside that subset loads it', () => {
+    const plain = loaded(writeTree({ 'jest.config.js': 'module.exports = {};\n' }));
+    assert.ok(plain.findings > 0);
+    assert.equal(plain.tsMorph, false);
+    const computed = loaded(writeTree({ 'jest.config.js': 'module.exports = { testTimeout: 1000 * 10 };\n' }));
+    assert.ok(computed.findings > 0);
+    assert.equal(computed.tsMorph, true);
   });
 });
 

@@ -58,7 +58,8 @@ for (const rule of allRules) {
       );
       const invalid = cases.filter((c) => c.startsWith('invalid-'));
       assert.ok(invalid.length > 0, 'no invalid case');
-      if (rule.meta.fix !== 'none')
+      // A suggestion is never applied, so it has no fixed output (its cases record the proposed edits).
+      if (rule.meta.fix !== 'none' && rule.meta.fix !== 'suggestion')
         assert.ok(
           invalid.some((c) => existsSync(join(dir, c, 'output'))),
           'fixable rule without a fixed-output case',
@@ -99,7 +100,8 @@ for (const rule of ruleImplementations) {
         jsCases.some((c) => c.startsWith('invalid-')),
         'no invalid Jest/Vitest case',
       );
-      if (rule.meta.fix !== 'none')
+      // A suggestion is never applied, so it has no fixed output (its cases record the proposed edits).
+      if (rule.meta.fix !== 'none' && rule.meta.fix !== 'suggestion')
         assert.ok(
           jsCases.some((c) => c.startsWith('invalid-') && existsSync(join(dir, c, 'output'))),
           'no fixed-output Jest/Vitest case',

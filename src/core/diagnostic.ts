@@ -16,6 +16,23 @@ export interface Fix {
   edits: Edit[];
 }
 
+/**
+ * A proposed edit that `fix` never applies, not even with `--unsafe` (ESLint's `suggest`): for a change only
+ * the author can judge (it breaks tests that rely on what it removes). Reporters carry it with the finding.
+ */
+export interface Suggestion {
+  title: string;
+  edits: Edit[];
+}
+
+/** An edit with the human positions of the range it replaces (1-based, columns in code points). */
+export interface LocatedEdit extends Edit {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
 export interface Diagnostic {
   /** Absolute path. */
   file: string;
@@ -28,6 +45,8 @@ export interface Diagnostic {
   messageId?: string;
   data?: Record<string, string | number>;
   fix?: Fix;
+  /** Edits proposed for the author to apply by hand; never applied by `fix`. */
+  suggestions?: Suggestion[];
   /**
    * A file that failed to read or parse and that this finding's rule consulted (the target's own file, or a
    * source the rule read for it): the fix is derived from it, so it is held back, never written.
@@ -36,7 +55,8 @@ export interface Diagnostic {
 }
 
 /** A diagnostic with the human positions reporters print (1-based, columns in code points). */
-export interface LocatedDiagnostic extends Diagnostic {
+export interface LocatedDiagnostic extends Omit<Diagnostic, 'suggestions'> {
+  suggestions?: { title: string; edits: LocatedEdit[] }[];
   line: number;
   column: number;
   endLine: number;

@@ -36,7 +36,7 @@ export interface Analyzer {
     env?: AnalysisEnvironment,
   ): Promise<AnalyzerOutput>;
   /** Whether a changed file still reads (a fix must never produce a file its runner cannot read). */
-  verify(ws: Workspace, file: string): FileProblem | null | Promise<FileProblem | null>;
+  verify(ws: Workspace, file: string, env?: AnalysisEnvironment): FileProblem | null | Promise<FileProblem | null>;
   /** Files generated from the fixed configs on request (pytest's `--profile docker`): whole texts, not fixes. */
   derive?(
     ws: Workspace,
@@ -171,6 +171,7 @@ export async function analyzeAll(
                 messageId: input.messageId,
                 ...(input.data ? { data: input.data } : {}),
                 ...(input.fix ? { fix: input.fix } : {}),
+                ...(input.suggest?.length ? { suggestions: input.suggest } : {}),
               });
             },
           },
@@ -251,16 +252,31 @@ function dedupeProblems(problems: FileProblem[]): FileProblem[] {
 
 export function locate(ws: Workspace, diagnostics: readonly Diagnostic[]): LocatedDiagnostic[] {
   const indexes = new Map<string, LineIndex>();
-  const out = diagnostics.map((d) => {
-    let index = indexes.get(d.file);
+  const indexOf = (file: string) => {
+    let index = indexes.get(file);
     if (!index) {
-      index = new LineIndex(ws.text(d.file) ?? '');
-      indexes.set(d.file, index);
+      index = new LineIndex(ws.text(file) ?? '');
+      indexes.set(file, index);
     }
-    const s = index.position(d.start);
-    const e = index.position(d.end);
-    return { ...d, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
-  });
+    return index;
+  };
+  const range = (file: string, start: number, end: number) => {
+    const s = indexOf(file).position(start);
+    const e = indexOf(file).position(end);
+    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  };
+  const out: LocatedDiagnostic[] = diagnostics.map(({ suggestions, ...d }) => ({
+    ...d,
+    ...range(d.file, d.start, d.end),
+    ...(suggestions
+      ? {
+          suggestions: suggestions.map((s) => ({
+            title: s.title,
+            edits: s.edits.map((e) => ({ ...e, ...range(e.file, e.start, e.end) })),
+          })),
+        }
+      : {}),
+  }));
   return out.sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1),
   );
@@ -367,7 +383,7 @@ export async function runFix(
   // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
   // the user's text; verifying it would load a parser a config-only run never needs.
   const verified = changes.filter((c) => !c.created);
-  for (const [i, verdicts] of verifyAhead(ws, analyzers, verified)) {
+  for (const [i, verdicts] of verifyAhead(ws, analyzers, verified, { python: options.python })) {
     for (const problem of await verdicts) {
       const change = verified[i]!;
       if (problem) {
@@ -454,11 +470,12 @@ function* verifyAhead(
   ws: Workspace,
   analyzers: readonly Analyzer[],
   changes: readonly { file: string }[],
+  env: AnalysisEnvironment,
 ): Generator<[number, Promise<(FileProblem | null)[]>]> {
   const AHEAD = 8;
   const started = new Map<number, Promise<(FileProblem | null)[]>>();
   const start = (i: number) => {
-    const verdicts = Promise.all(analyzers.map(async (a) => await a.verify(ws, changes[i]!.file)));
+    const verdicts = Promise.all(analyzers.map(async (a) => await a.verify(ws, changes[i]!.file, env)));
     // Awaited in turn below; a rejection must not count as unhandled while it waits.
     verdicts.catch(() => undefined);
     started.set(i, verdicts);

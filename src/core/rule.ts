@@ -1,7 +1,8 @@
-import type { Applicability, Edit, Severity } from './diagnostic.js';
+import type { Applicability, Edit, Severity, Suggestion } from './diagnostic.js';
 
 export type RunnerName = 'pytest' | 'jest' | 'vitest';
-export type FixKind = 'safe' | 'unsafe' | 'sometimes' | 'none';
+/** `suggestion`: the rule proposes edits with its findings but `fix` never applies them (see `Suggestion`). */
+export type FixKind = 'safe' | 'unsafe' | 'sometimes' | 'suggestion' | 'none';
 
 export interface RuleDocs {
   /** What it does. */
@@ -52,6 +53,8 @@ export interface ReportInput<MessageId extends string> {
   /** A severity one of the rule's options asked for (a threshold crossed): it wins over the level the user set. */
   optionSeverity?: Severity;
   fix?: FixInput | null;
+  /** Edits shown with the finding and never applied by `fix` (ESLint's `suggest`). */
+  suggest?: Suggestion[];
 }
 
 export interface RuleContext<MessageId extends string, Options> {

@@ -6,7 +6,8 @@
  * 200+ nested parentheses). netra-migrate asks CPython where it matters: when tree-sitter reports an
  * error, and before a Python file is written.
  */
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { childProcess } from '../core/child-process.js';
 import type { Readable, Writable } from 'node:stream';
 
 export type CPythonVerdict = { ok: true } | { ok: false; line: number; column: number; message: string };
@@ -39,20 +40,14 @@ const TIMEOUT_MS = 30_000;
 
 let missing = false;
 
-/** The interpreter to ask (`NETRA_PYTHON`, else `python3` on PATH). */
+/** The default interpreter (`NETRA_PYTHON`, else `python3` on PATH). */
 function interpreter(): string {
   return process.env.NETRA_PYTHON || 'python3';
 }
 
-/**
- * CPython's verdict, or null when no python3 can be run (then tree-sitter's verdict stands, and the caller
- * says so). Results are cached per text.
- */
-export function cpythonVerdict(text: string): CPythonVerdict | null {
-  if (missing) return null;
-  const hit = cache.get(text);
-  if (hit) return hit;
-  const r = spawnSync(interpreter(), ['-I', '-S', '-c', SCRIPT], {
+/** One interpreter's verdict, or null when it cannot be run or answers with something else. */
+function ask(python: string, text: string): CPythonVerdict | null {
+  const r = childProcess().spawnSync(python, ['-I', '-S', '-c', SCRIPT], {
     input: text,
     encoding: 'utf8',
     timeout: TIMEOUT_MS,
@@ -60,23 +55,41 @@ export function cpythonVerdict(text: string): CPythonVerdict | null {
   });
   if (r.error || r.status !== 0) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: tsc types r.error as Error, without `code`
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;
+    if (python === interpreter() && (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;
     return null;
   }
-  return remember(text, r.stdout.trim().split('\n').pop()!);
+  return remember(`${python}\0${text}`, r.stdout.trim().split('\n').pop()!);
 }
 
+/**
+ * CPython's verdict, or null when no python3 can be run (then tree-sitter's verdict stands, and the caller
+ * says so). `python`: the project's interpreter (`--python`, or its `.venv/`), so the project's Python version
+ * decides what is valid (a PEP 701 f-string is valid on 3.12, not on 3.11); when it cannot be run, the
+ * default interpreter decides, as without it. Results are cached per interpreter and text.
+ */
+export function cpythonVerdict(text: string, python?: string | null): CPythonVerdict | null {
+  if (missing && !python) return null;
+  const chosen = python || interpreter();
+  const hit = cache.get(`${chosen}\0${text}`);
+  if (hit) return hit;
+  const verdict = ask(chosen, text);
+  if (verdict === null && chosen !== interpreter() && !missing) return cpythonVerdict(text);
+  return verdict;
+}
+
+/** Verdicts by interpreter and text. */
 const cache = new Map<string, CPythonVerdict>();
 
-function remember(text: string, line: string): CPythonVerdict | null {
+function remember(key: string, line: string): CPythonVerdict | null {
   let verdict: CPythonVerdict;
   try {
     verdict = JSON.parse(line) as CPythonVerdict;
   } catch {
     return null;
   }
+  if (typeof verdict !== 'object' || verdict === null || typeof verdict.ok !== 'boolean') return null;
   if (cache.size > 256) cache.clear();
-  cache.set(text, verdict);
+  cache.set(key, verdict);
   return verdict;
 }
 
@@ -97,9 +110,9 @@ class VerdictServer {
   private timer: NodeJS.Timeout | undefined;
   dead = false;
 
-  constructor() {
+  constructor(readonly python: string) {
     // stderr is not read: a warning ast.parse prints must never fill a pipe and stall the interpreter.
-    this.child = spawn(interpreter(), ['-I', '-S', '-c', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = childProcess().spawn(python, ['-I', '-S', '-c', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.child.on('error', () => this.fail());
@@ -128,7 +141,7 @@ class VerdictServer {
       this.received = this.received.slice(nl + 1);
       const head = this.pending.shift();
       if (!head) continue;
-      head.resolve(remember(head.text, line));
+      head.resolve(remember(`${this.python}\0${head.text}`, line));
       clearTimeout(this.timer);
       if (this.pending.length > 0) this.startClock();
       else this.hold(false);
@@ -148,7 +161,7 @@ class VerdictServer {
     if (this.dead) return;
     this.dead = true;
     clearTimeout(this.timer);
-    for (const p of this.pending.splice(0)) p.resolve(cpythonVerdict(p.text));
+    for (const p of this.pending.splice(0)) p.resolve(cpythonVerdict(p.text, this.python));
   }
 
   /** Keep the process alive while a verdict is awaited, and only then. */
@@ -159,14 +172,20 @@ class VerdictServer {
   }
 }
 
-let server: VerdictServer | undefined;
+/** One server per interpreter asked (the project's, the default). */
+const servers = new Map<string, VerdictServer>();
 
 /** cpythonVerdict through one long-lived interpreter: the same verdicts, for many texts in a row. */
-export async function cpythonVerdictOf(text: string): Promise<CPythonVerdict | null> {
-  if (missing) return null;
-  const hit = cache.get(text);
+export async function cpythonVerdictOf(text: string, python?: string | null): Promise<CPythonVerdict | null> {
+  if (missing && !python) return null;
+  const chosen = python || interpreter();
+  const hit = cache.get(`${chosen}\0${text}`);
   if (hit) return hit;
-  if (!server || server.dead) server = new VerdictServer();
+  let server = servers.get(chosen);
+  if (!server || server.dead) {
+    server = new VerdictServer(chosen);
+    servers.set(chosen, server);
+  }
   return server.ask(text);
 }
 

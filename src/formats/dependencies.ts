@@ -13,7 +13,7 @@
  *
  * Names are PEP 503-normalized; PEP 508 markers are kept as written.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../core/diagnostic.js';
 import { parseIni, type IniEntry } from './ini.js';
@@ -41,6 +41,15 @@ export interface DependencyList {
    * where that cannot be done without rewriting the list (an inline table, a computed value).
    */
   add(name: string, specifier?: string): Edit | null;
+  /**
+   * What must run after an edit before the environments built from this list have the addition: a lock
+   * file pins it (`run \`uv lock\``), or it is the source of a compiled requirements file.
+   */
+  regenerate?: string;
+  /** A requirements file compiled from another (pip-compile): its sources (absolute); an edit belongs there. */
+  compiledFrom?: string[];
+  /** Requirements files this one pulls in with `-r` (absolute): what they hold is installed with it. */
+  requires?: string[];
 }
 
 export interface LockedVersion {
@@ -57,6 +66,23 @@ export interface ProjectDependencies {
   locked: Map<string, LockedVersion>;
   /** Some declaration could not be read statically (a computed setup.py list, a broken file). */
   opaque: boolean;
+  /** The project's own `pytest11` entry points: plugins pytest loads whenever the project is installed. */
+  pytest11: ProjectEntryPoint[];
+}
+
+export interface ProjectEntryPoint {
+  /** What `-p no:NAME` disables. */
+  name: string;
+  /** The module pytest imports (the part before `:`). */
+  module: string;
+  /** Where it is declared, relative to the root. */
+  file: string;
+}
+
+/** `name = module:attr [extra]` as packaging writes an entry point; null when it is not one. */
+function entryPoint(spec: string, file: string): ProjectEntryPoint | null {
+  const m = /^\s*([^=\s][^=]*?)\s*=\s*([\w.]+)\s*(?::[\w.]*)?\s*(?:\[[^\]]*\])?\s*$/.exec(spec);
+  return m ? { name: m[1]!, module: m[2]!, file } : null;
 }
 
 export interface ReadFiles {
@@ -77,18 +103,29 @@ function listDir(files: ReadFiles, dir: string): string[] {
   }
 }
 
+/**
+ * Whether `dir` holds an entry `name`: one stat, not a listing (an ancestor such as /tmp can hold tens of
+ * thousands of entries, and listing it cost a one-file pre-commit run more than its own work).
+ */
+function hasEntry(files: ReadFiles, dir: string, name: string): boolean {
+  return files.list ? files.list(dir).includes(name) : existsSync(join(dir, name));
+}
+
 /** The project root governing a config in `dir`: the nearest directory at or above it with a packaging file. */
 export function projectRoot(files: ReadFiles, dir: string): string {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if (PROJECT_MARKERS.some((m) => files.read(join(d, m)) !== null)) return d;
     // A repository's top ends the search: a file above it belongs to something else.
-    if (listDir(files, d).includes('.git') || dirname(d) === d) return resolve(dir);
+    if (hasEntry(files, d, '.git') || dirname(d) === d) return resolve(dir);
   }
 }
 
 export async function readProjectDependencies(files: ReadFiles, dir: string): Promise<ProjectDependencies> {
   const root = projectRoot(files, dir);
-  const out: ProjectDependencies = { root, files: [], lists: [], locked: new Map(), opaque: false };
+  const out: ProjectDependencies = { root, files: [], lists: [], locked: new Map(), opaque: false, pytest11: [] };
+  const addEntryPoint = (ep: ProjectEntryPoint | null) => {
+    if (ep && !out.pytest11.some((x) => x.name === ep.name && x.module === ep.module)) out.pytest11.push(ep);
+  };
   const seenFiles = new Set<string>();
   const note = (file: string) => {
     const rel = relative(root, file).split('\\').join('/');
@@ -111,6 +148,9 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
       file,
       group,
       includes: [],
+      // The compile command's paths are relative to where it ran: the root or the file's own directory.
+      compiledFrom: parsed.compiledFrom?.flatMap((f) => [resolve(root, f), resolve(dirname(file), f)]),
+      requires: parsed.includes.map((f) => resolve(dirname(file), f)),
       dependencies: parsed.requirements.map((r) => ({ requirement: r.requirement, file, group, start: r.start, end: r.end })),
       add(name, specifier = '') {
         if (parsed.lastRequirementEnd === null) {
@@ -131,6 +171,20 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
     if (!doc.ast) out.opaque = true;
     else {
       for (const list of pyprojectLists(pyproject, pyText, doc.ast)) pushList(list);
+      // `[project.entry-points.pytest11]` and Poetry's `[tool.poetry.plugins."pytest11"]`, as tables or inline.
+      for (const { path, node } of keyValues(doc.ast)) {
+        const at = path.join('\0');
+        const group = ['project\0entry-points\0pytest11', 'tool\0poetry\0plugins\0pytest11'];
+        const pairs =
+          group.includes(at) && node.value.type === 'TOMLInlineTable'
+            ? node.value.body.map((kv) => [keyPath(kv.key).join('.'), kv.value] as const)
+            : group.includes(path.slice(0, -1).join('\0'))
+              ? [[path[path.length - 1]!, node.value] as const]
+              : [];
+        for (const [name, value] of pairs)
+          if (value.type === 'TOMLValue' && value.kind === 'string')
+            addEntryPoint(entryPoint(`${name} = ${String(value.value)}`, 'pyproject.toml'));
+      }
       for (const f of dynamicFiles(doc.ast)) requirementsFile(resolve(root, f));
     }
   }
@@ -145,6 +199,8 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
         if (s.name === 'options' && (e.name === 'install_requires' || e.name === 'tests_require'))
           pushList(iniList(setupCfg, cfgText, e, `[options] ${e.name}`));
         else if (s.name === 'options.extras_require') pushList(iniList(setupCfg, cfgText, e, `[options.extras_require] ${e.name}`));
+        else if (s.name === 'options.entry_points' && e.name === 'pytest11')
+          for (const line of e.value.split('\n')) addEntryPoint(entryPoint(line, 'setup.cfg'));
       }
     }
   }
@@ -172,6 +228,8 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
     if (reading.opaque) out.opaque = true;
     for (const [name, list] of reading.lists) pushList(pythonList(setupPy, setupText, list, `setup.py ${name}`));
     for (const [name, list] of reading.extras) pushList(pythonList(setupPy, setupText, list, `setup.py extras_require["${name}"]`));
+    for (const item of reading.entryPoints.get('pytest11') ?? [])
+      for (const line of item.value.split('\n')) addEntryPoint(entryPoint(line, 'setup.py'));
   }
 
   const pipfile = join(root, 'Pipfile');
@@ -191,16 +249,52 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
       if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
   }
 
+  const locks = new Set<string>();
   for (const lock of LOCKS) {
     const text = files.read(join(root, lock));
     if (text === null) continue;
+    locks.add(lock);
     // Lock files are machine-written `[[package]]` tables: name, then version.
     for (const m of text.matchAll(/^\[\[package\]\]\s*\r?\nname\s*=\s*"([^"]+)"\s*\r?\nversion\s*=\s*"([^"]+)"/gm)) {
       const name = normalizeName(m[1]!);
       if (!out.locked.has(name)) out.locked.set(name, { version: m[2]!, file: lock });
     }
   }
+  if (files.read(join(root, 'Pipfile.lock')) !== null) locks.add('Pipfile.lock');
+  markRegenerate(out.lists, (lock) => locks.has(lock));
   return out;
+}
+
+/** Which lock pins a list, by its group, and the command that updates it. */
+const LOCKED_BY: { lock: string; command: string; pins: RegExp }[] = [
+  { lock: 'uv.lock', command: 'uv lock', pins: /^\[(?:project|dependency-groups|tool\.uv)\b/ },
+  { lock: 'poetry.lock', command: 'poetry lock', pins: /^\[(?:project|tool\.poetry)\b/ },
+  { lock: 'pdm.lock', command: 'pdm lock', pins: /^\[(?:project|dependency-groups|tool\.pdm)\b/ },
+  { lock: 'Pipfile.lock', command: 'pipenv lock', pins: /^Pipfile / },
+];
+
+/**
+ * A list that a lock pins, or that a compiled requirements file is made from, reaches no environment by an
+ * edit alone: `uv sync --locked` refuses a pyproject that no longer matches uv.lock, and CI installs the
+ * compiled file, not its source.
+ */
+function markRegenerate(lists: DependencyList[], hasLock: (lock: string) => boolean): void {
+  for (const list of lists) {
+    const by = LOCKED_BY.find((l) => l.pins.test(list.group) && hasLock(l.lock));
+    if (by) list.regenerate = `run \`${by.command}\` (${by.lock} pins ${list.group})`;
+  }
+  for (const compiled of lists) {
+    if (!compiled.compiledFrom) continue;
+    const source = compiledSource(lists, compiled);
+    if (source) source.regenerate ??= `recompile ${compiled.group} (it is compiled from ${source.group})`;
+    // Without a requirements source to edit, a line added here lasts until the next compile.
+    else compiled.regenerate ??= `add it where ${compiled.group} is compiled from and recompile it`;
+  }
+}
+
+/** The requirements file a compiled one is made from (a pyproject source names no one list). */
+function compiledSource(lists: DependencyList[], compiled: DependencyList): DependencyList | undefined {
+  return lists.find((l) => compiled.compiledFrom?.includes(l.file) && /\.(?:in|txt)$/.test(l.file));
 }
 
 /** `[tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}` and optional-dependencies. */
@@ -451,15 +545,46 @@ export function declaredNames(deps: ProjectDependencies): Set<string> {
  * through it), else a group named for tests or development. Undefined when there is none.
  */
 export function testDependencyList(deps: ProjectDependencies): DependencyList | undefined {
+  return testDependencyLists(deps)[0];
+}
+
+/**
+ * Every list a test plugin must join so that each environment that installs pytest also gets it (a CI job
+ * may install requirements-ci.txt and another requirements-win-test.txt; `required_plugins` stops pytest in
+ * any of them that lacks the plugin): the lists holding pytest, a compiled file's source in place of the
+ * file, less those that pull another chosen list in with `-r`. Otherwise the one list `testDependencyList`
+ * chose before (a list with a pytest plugin, or a group named for tests).
+ */
+export function testDependencyLists(deps: ProjectDependencies): DependencyList[] {
+  const holders = nonMainLists(deps).filter((l) => l.dependencies.some((d) => d.requirement.name === 'pytest'));
+  const chosen: DependencyList[] = [];
+  for (const list of holders) {
+    const source = compiledSource(deps.lists, list);
+    const pick = source ?? list;
+    if (!chosen.includes(pick)) chosen.push(pick);
+  }
+  // `-r other.txt`, or a PEP 735 `{include-group = "test"}`: the other list is installed with this one.
+  const pulledIn = (l: DependencyList) =>
+    chosen.some((o) => o !== l && (l.requires?.includes(o.file) || l.includes.some((g) => o.group === `[dependency-groups] ${g}`)));
+  const independent = chosen.filter((l) => !pulledIn(l));
+  if (independent.length > 0) return independent;
+  const fallback = testDependencyListWithoutPytest(deps);
+  return fallback ? [fallback] : [];
+}
+
+function nonMainLists(deps: ProjectDependencies): DependencyList[] {
   const main = (l: DependencyList) =>
     l.group === '[project] dependencies' ||
     l.group === '[tool.poetry.dependencies]' ||
     l.group === 'Pipfile [packages]' ||
     l.group.endsWith('install_requires');
-  const candidates = deps.lists.filter((l) => !main(l));
+  return deps.lists.filter((l) => !main(l));
+}
+
+function testDependencyListWithoutPytest(deps: ProjectDependencies): DependencyList | undefined {
+  const candidates = nonMainLists(deps);
   const holds = (l: DependencyList, test: (name: string) => boolean) => l.dependencies.some((d) => test(d.requirement.name));
   return (
-    candidates.find((l) => holds(l, (n) => n === 'pytest')) ??
     candidates.find((l) => holds(l, (n) => n.startsWith('pytest-'))) ??
     candidates.find((l) => /\b(tests?|testing|dev)\b/i.test(l.group.replace(/requirements[-_]?/i, '')))
   );

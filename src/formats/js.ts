@@ -18,16 +18,67 @@ import { FileProblemError } from '../core/diagnostic.js';
 import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
 import { LineIndex } from '../core/text.js';
 import { requireWithCodeCache } from '../core/code-cache.js';
+import { parseLight } from './js-light.js';
 
 const require = createRequire(import.meta.url);
 let tsModule: typeof TS | undefined;
 
-/** The TypeScript API, loaded on first use. */
+/**
+ * The TypeScript API, loaded on first use: the compiler file inside @ts-morph/common (ts-morph's `ts` export
+ * is this module), required directly, since nothing here needs the rest of ts-morph (~150 ms more to load).
+ */
 export function typescript(): typeof TS {
-  tsModule ??= (requireWithCodeCache(require, 'ts-morph', /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/) as { ts: typeof TS })
-    .ts;
+  tsModule ??= requireWithCodeCache(
+    createRequire(require.resolve('ts-morph')),
+    '@ts-morph/common/dist/typescript.js',
+    /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/,
+  ) as typeof TS;
   return tsModule;
 }
+
+/**
+ * The part of the TypeScript API the reader below asks its questions through. TypeScript's own answers for
+ * a tree it parsed; js-light.ts answers for the subset it parses without loading the compiler.
+ */
+export type SyntaxApi = Pick<
+  typeof TS,
+  | 'SyntaxKind'
+  | 'NodeFlags'
+  | 'ModifierFlags'
+  | 'getCombinedModifierFlags'
+  | 'isArrayLiteralExpression'
+  | 'isArrowFunction'
+  | 'isAsExpression'
+  | 'isAwaitExpression'
+  | 'isBinaryExpression'
+  | 'isBlock'
+  | 'isCallExpression'
+  | 'isExportAssignment'
+  | 'isExpressionStatement'
+  | 'isFunctionExpression'
+  | 'isIdentifier'
+  | 'isImportDeclaration'
+  | 'isNamespaceImport'
+  | 'isNoSubstitutionTemplateLiteral'
+  | 'isNonNullExpression'
+  | 'isNumericLiteral'
+  | 'isObjectBindingPattern'
+  | 'isObjectLiteralExpression'
+  | 'isOmittedExpression'
+  | 'isParenthesizedExpression'
+  | 'isPrefixUnaryExpression'
+  | 'isPrivateIdentifier'
+  | 'isPropertyAccessExpression'
+  | 'isPropertyAssignment'
+  | 'isReturnStatement'
+  | 'isSatisfiesExpression'
+  | 'isShorthandPropertyAssignment'
+  | 'isSpreadAssignment'
+  | 'isSpreadElement'
+  | 'isStringLiteral'
+  | 'isTypeAssertionExpression'
+  | 'isVariableStatement'
+>;
 
 export interface Span {
   file: string;
@@ -110,6 +161,8 @@ export interface ParsedJs {
   source: TS.SourceFile;
   /** A JSON document (its one expression is the value). */
   json: boolean;
+  /** How the reader asks about `source`'s nodes: TypeScript's API, or js-light.ts's for a tree it parsed. */
+  syntax: SyntaxApi;
 }
 
 const SCRIPT_KINDS: Record<string, keyof typeof TS.ScriptKind> = {
@@ -147,7 +200,15 @@ export function parseJs(file: string, text: string): ParsedJs {
       message: `${kind === ts.ScriptKind.JSON ? 'JSON' : 'JavaScript/TypeScript'} syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`,
     });
   }
-  return { file, text, source, json: kind === ts.ScriptKind.JSON };
+  return { file, text, source, json: kind === ts.ScriptKind.JSON, syntax: ts };
+}
+
+/**
+ * Parse a config to read its value (`readConfigValue`): through js-light.ts when the file is in the subset
+ * it reads (the compiler is not loaded), else through TypeScript (`parseJs`), which reports syntax errors.
+ */
+export function parseConfigJs(file: string, text: string): ParsedJs {
+  return parseLight(file, text) ?? parseJs(file, text);
 }
 
 /** Plain data (what a package documents it exports), turned into a JsValue where it is referenced. */
@@ -186,7 +247,7 @@ class Reader {
   private readonly resolving = new Set<string>();
 
   constructor(
-    private readonly ts: typeof TS,
+    private readonly ts: SyntaxApi,
     private readonly parsed: ParsedJs,
     private readonly readSource: ReadSource,
     private readonly depth: number,
@@ -415,7 +476,7 @@ class Reader {
     }
     const from = this.imports.get(name);
     if (from !== undefined && this.depth < MAX_IMPORT_DEPTH) {
-      const imported = readImported(this.ts, resolve(dirname(this.parsed.file), from), this.readSource, this.depth + 1);
+      const imported = readImported(resolve(dirname(this.parsed.file), from), this.readSource, this.depth + 1);
       if (imported) return imported;
     }
     return this.computed(e);
@@ -437,7 +498,7 @@ class Reader {
     if (ts.isIdentifier(e.expression) && callee === 'require' && e.arguments.length === 1 && this.depth < MAX_IMPORT_DEPTH) {
       const arg = e.arguments[0]!;
       if (ts.isStringLiteral(arg) && arg.text.startsWith('.')) {
-        const imported = readImported(ts, resolve(dirname(this.parsed.file), arg.text), this.readSource, this.depth + 1);
+        const imported = readImported(resolve(dirname(this.parsed.file), arg.text), this.readSource, this.depth + 1);
         if (imported) return imported;
       }
     }
@@ -538,7 +599,7 @@ interface ModuleBinding {
 }
 
 /** `require('m')` of a well-known helper module: `m`; null for anything else. */
-function requiredModule(ts: typeof TS, node: TS.Expression): string | null {
+function requiredModule(ts: SyntaxApi, node: TS.Expression): string | null {
   const e = unwrap(ts, node);
   if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return null;
   const arg = e.arguments[0]!;
@@ -561,7 +622,7 @@ export function commaAt(text: string, from: number, limit: number): number | nul
   return null;
 }
 
-function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
+function unwrap(ts: SyntaxApi, node: TS.Expression): TS.Expression {
   let e = node;
   for (;;) {
     if (
@@ -582,7 +643,7 @@ function unwrap(ts: typeof TS, node: TS.Expression): TS.Expression {
  * loop, a call for its effect), which may decide what is returned. Parameters stay unknown (computed).
  */
 function straightLineBody(
-  ts: typeof TS,
+  ts: SyntaxApi,
   fn: TS.ArrowFunction | TS.FunctionExpression,
 ): { locals: Map<string, TS.Expression | null>; returned: TS.Expression } | null {
   const locals = new Map<string, TS.Expression | null>();
@@ -604,12 +665,12 @@ function straightLineBody(
   return { locals, returned: last.expression };
 }
 
-function boundNames(ts: typeof TS, name: TS.BindingName): string[] {
+function boundNames(ts: SyntaxApi, name: TS.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundNames(ts, el.name)));
 }
 
-function propertyName(ts: typeof TS, name: TS.PropertyName): string | null {
+function propertyName(ts: SyntaxApi, name: TS.PropertyName): string | null {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name))
     return name.text;
   if (ts.isPrivateIdentifier(name)) return null;
@@ -640,11 +701,11 @@ function mergeValues(base: JsValue, over: JsValue): JsValue {
 
 const IMPORT_EXTENSIONS = ['', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
 
-function readImported(ts: typeof TS, path: string, readSource: ReadSource, depth: number): JsValue | null {
+function readImported(path: string, readSource: ReadSource, depth: number): JsValue | null {
   for (const ext of IMPORT_EXTENSIONS) {
     const parsed = readSource(path + ext);
     if (!parsed) continue;
-    const reader = new Reader(ts, parsed, readSource, depth);
+    const reader = new Reader(parsed.syntax, parsed, readSource, depth);
     const exported = reader.exported();
     return exported ? reader.value(exported) : null;
   }
@@ -653,7 +714,7 @@ function readImported(ts: typeof TS, path: string, readSource: ReadSource, depth
 
 /** The exported value of a config file, as far as it can be known without running it; null if it exports nothing. */
 export function readConfigValue(parsed: ParsedJs, readSource: ReadSource): JsValue | null {
-  const reader = new Reader(typescript(), parsed, readSource, 0);
+  const reader = new Reader(parsed.syntax, parsed, readSource, 0);
   const exported = reader.exported();
   return exported ? reader.value(exported) : null;
 }

@@ -59,6 +59,8 @@ function args(call: PythonNode): { positional: PythonNode[]; keywords: Map<strin
 export interface PluginFlag {
   names: string[];
   value: 'none' | 'required' | 'optional';
+  /** argparse `nargs` when several values: `+`, `*`, or a count above 1. */
+  nargs?: number | '+' | '*';
 }
 
 export interface PluginModuleReading {
@@ -106,10 +108,20 @@ export async function readPluginModule(text: string): Promise<PluginModuleReadin
           continue;
         }
         const action = stringValue(keywords.get('action') ?? null);
-        const nargs = keywords.get('nargs')?.text;
-        const value = action && NO_VALUE_ACTIONS.has(action) ? 'none' : nargs === '"?"' || nargs === "'?'" ? 'optional' : 'required';
+        const nargsNode = keywords.get('nargs') ?? null;
+        const nargs = nargsNode?.type === 'integer' ? Number(nargsNode.text) : stringValue(nargsNode);
+        const value =
+          (action && NO_VALUE_ACTIONS.has(action)) || nargs === 0 ? 'none' : nargs === '?' || nargs === '*' ? 'optional' : 'required';
         if (keywords.has('action') && action === null) out.opaque = true;
-        out.flags.push({ names: names as string[], value });
+        const several: PluginFlag['nargs'] =
+          value === 'none'
+            ? undefined
+            : nargs === '+' || nargs === '*'
+              ? nargs
+              : typeof nargs === 'number' && nargs > 1
+                ? nargs
+                : undefined;
+        out.flags.push({ names: names as string[], value, ...(several !== undefined ? { nargs: several } : {}) });
       } else if (callee === 'addini') {
         const first = args(n).positional[0] ?? args(n).keywords.get('name') ?? null;
         const v = stringValue(first);
@@ -146,6 +158,8 @@ export interface SetupPyReading {
   lists: Map<string, PythonList>;
   /** `extras_require` entries by extra name. */
   extras: Map<string, PythonList>;
+  /** `entry_points` by group (`pytest11`): each `name = module[:attr]` string, from a list or one string. */
+  entryPoints: Map<string, Literal[]>;
   /** A dependency keyword whose value is not a literal (or a name bound to one). */
   opaque: boolean;
 }
@@ -166,7 +180,7 @@ function listLiteral(n: PythonNode): PythonList | null {
 /** The literal dependency lists of a setup.py's `setup(...)` call; never runs the file. */
 export async function readSetupPy(text: string): Promise<SetupPyReading> {
   return withPythonTree(text, (root) => {
-    const out: SetupPyReading = { lists: new Map(), extras: new Map(), opaque: false };
+    const out: SetupPyReading = { lists: new Map(), extras: new Map(), entryPoints: new Map(), opaque: false };
     // Module-level `NAME = [...]` / `{...}` so `install_requires=REQUIRES` resolves.
     const bound = new Map<string, PythonNode>();
     for (const stmt of root.namedChildren) {
@@ -185,6 +199,16 @@ export async function readSetupPy(text: string): Promise<SetupPyReading> {
           const list = listLiteral(value);
           if (list) out.lists.set(name, list);
           else out.opaque = true;
+        } else if (name === 'entry_points' && value.type === 'dictionary') {
+          for (const pair of value.namedChildren) {
+            if (pair?.type !== 'pair') continue;
+            const group = stringValue(pair.childForFieldName('key'));
+            const v = pair.childForFieldName('value');
+            if (group === null || !v) continue;
+            const one = stringValue(resolve(v));
+            const items = one !== null ? [{ value: one, start: v.startIndex, end: v.endIndex }] : (listLiteral(resolve(v))?.items ?? []);
+            out.entryPoints.set(group, items);
+          }
         } else if (name === 'extras_require') {
           if (value.type !== 'dictionary') {
             out.opaque = true;

@@ -291,7 +291,7 @@ function collectErrors(root: TsNode, out: Range[]): void {
 }
 
 /** The first syntax error of a Python text (1-based line and column), or null: a parse without the model. */
-export async function pythonSyntaxError(text: string): Promise<PythonModule['syntaxError']> {
+export async function pythonSyntaxError(text: string, python?: string | null): Promise<PythonModule['syntaxError']> {
   const p = await parser();
   const tree = p.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
@@ -299,7 +299,7 @@ export async function pythonSyntaxError(text: string): Promise<PythonModule['syn
     if (!tree.rootNode.hasError) return null;
     const errorRanges: Range[] = [];
     collectErrors(tree.rootNode, errorRanges);
-    return syntaxErrorOf(text, errorRanges);
+    return syntaxErrorOf(text, errorRanges, python);
   } finally {
     tree.delete();
   }
@@ -310,9 +310,9 @@ export async function pythonSyntaxError(text: string): Promise<PythonModule['syn
  * Python as broken where a line inside brackets is dedented), so `ast.parse` decides; without python3 the
  * tree-sitter position stands, said so.
  */
-function syntaxErrorOf(text: string, errorRanges: readonly Range[]): PythonModule['syntaxError'] {
+function syntaxErrorOf(text: string, errorRanges: readonly Range[], python?: string | null): PythonModule['syntaxError'] {
   if (errorRanges.length === 0) return null;
-  const verdict = cpythonVerdict(text);
+  const verdict = cpythonVerdict(text, python);
   if (verdict === null) {
     const at = errorRanges[0]!.start;
     const before = text.slice(0, at);
@@ -326,7 +326,8 @@ function syntaxErrorOf(text: string, errorRanges: readonly Range[]): PythonModul
   return verdict.ok ? null : { line: verdict.line, column: verdict.column, detail: verdict.message };
 }
 
-export async function parsePython(text: string): Promise<PythonModule> {
+/** `python`: the project's interpreter, which decides whether a text tree-sitter doubts is valid (see cpython.ts). */
+export async function parsePython(text: string, python?: string | null): Promise<PythonModule> {
   const p = await parser();
   const tree = p.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
@@ -370,7 +371,7 @@ export async function parsePython(text: string): Promise<PythonModule> {
     visitBlock(root, null, true);
     const errorRanges: Range[] = [];
     collectErrors(root, errorRanges);
-    const syntaxError: PythonModule['syntaxError'] = syntaxErrorOf(text, errorRanges);
+    const syntaxError: PythonModule['syntaxError'] = syntaxErrorOf(text, errorRanges, python);
     return {
       text,
       functions,

@@ -14,6 +14,22 @@ export function jsonFinding(cwd: string, d: LocatedDiagnostic) {
     severity: d.severity,
     message: d.message,
     fix: d.fix ? { applicability: d.fix.applicability, title: d.fix.title } : null,
+    // Only where a rule proposes one, so findings without suggestions keep their recorded shape.
+    ...(d.suggestions
+      ? {
+          suggestions: d.suggestions.map((s) => ({
+            title: s.title,
+            edits: s.edits.map((e) => ({
+              file: relativePath(cwd, e.file),
+              line: e.line,
+              column: e.column,
+              endLine: e.endLine,
+              endColumn: e.endColumn,
+              text: e.text,
+            })),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -69,6 +69,23 @@ export const sarif: Reporter = ({ diagnostics, problems, cwd, tool }) => {
             },
           ],
           ...(d.fix ? { properties: { fix: { applicability: d.fix.applicability, title: d.fix.title } } } : {}),
+          // SARIF's `fixes` are proposed, not applied: the place for a suggestion `fix` never applies.
+          ...(d.suggestions
+            ? {
+                fixes: d.suggestions.map((s) => ({
+                  description: { text: s.title },
+                  artifactChanges: [...new Set(s.edits.map((e) => e.file))].map((file) => ({
+                    artifactLocation: { uri: relativePath(cwd, file), uriBaseId: '%SRCROOT%' },
+                    replacements: s.edits
+                      .filter((e) => e.file === file)
+                      .map((e) => ({
+                        deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
+                        insertedContent: { text: e.text },
+                      })),
+                  })),
+                })),
+              }
+            : {}),
         })),
       },
     ],

@@ -23,7 +23,11 @@ export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
           : d.severity === 'warning'
             ? paint(color, '33', 'warning')
             : paint(color, '36', 'info   ');
-      const fix = d.fix ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]') : '';
+      const fix = d.fix
+        ? paint(color, '2', d.fix.applicability === 'safe' ? ' [fix]' : ' [unsafe fix]')
+        : d.suggestions
+          ? paint(color, '2', ' [suggestion]')
+          : '';
       out.push(
         `  ${`${d.line}:${d.column}`.padEnd(width)}  ${sev}  ${oneLine(d.message.replace(/\r?\n/g, ' '))}  ${paint(color, '2', d.rule)}${fix}`,
       );

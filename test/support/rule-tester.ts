@@ -10,11 +10,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Rule } from '../../src/core/rule.js';
 import type { RuleSettings } from '../../src/core/settings.js';
-import { check, fix, type LocatedDiagnostic } from '../../src/index.js';
+import { check, fix, type Edit, type LocatedDiagnostic } from '../../src/index.js';
 import { onlyRule } from './cases.js';
 import { tempDir } from './env.js';
 
@@ -43,6 +43,8 @@ export interface ExpectedFinding<MessageId extends string> {
   severity?: 'error' | 'warning' | 'info';
   /** The fix's applicability, or null for a finding with no fix. */
   fix?: 'safe' | 'unsafe' | null;
+  /** The finding's suggestions (never applied by `fix`): each title and the files after applying it alone. */
+  suggestions?: { title: string; output: Files }[];
 }
 
 export interface InvalidCase<MessageId extends string, Options> extends ValidCase<Options> {
@@ -91,6 +93,22 @@ function assertFinding(dir: string, actual: LocatedDiagnostic, expected: Expecte
     if (expected[key] !== undefined) assert.equal(actual[key], expected[key], `${where}: ${key} (${shown})`);
   }
   if (expected.fix !== undefined) assert.equal(actual.fix?.applicability ?? null, expected.fix, `${where}: fix applicability (${shown})`);
+  if (expected.suggestions !== undefined) {
+    const applied = (actual.suggestions ?? []).map((s) => ({ title: s.title, output: applyEdits(dir, s.edits) }));
+    assert.deepEqual(applied, expected.suggestions, `${where}: suggestions (${shown})`);
+  }
+}
+
+/** The files one suggestion changes, its edits spliced into the text on disk (last first, so offsets hold). */
+function applyEdits(dir: string, edits: readonly Edit[]): Files {
+  const out: Files = {};
+  for (const file of new Set(edits.map((e) => e.file))) {
+    let text = readFileSync(file, 'utf8');
+    for (const e of edits.filter((x) => x.file === file).sort((a, b) => b.start - a.start))
+      text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    out[relative(dir, file).split('\\').join('/')] = text;
+  }
+  return out;
 }
 
 async function fixedFiles(id: string, dir: string, c: InvalidCase<string, unknown>): Promise<Files> {

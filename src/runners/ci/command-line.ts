@@ -13,15 +13,26 @@ import { basename } from 'node:path';
 import { pytestPlugins } from '../../generated/pytest-plugins.js';
 import type { ShellWord } from '../../formats/shell.js';
 import { flagSpec } from '../pytest/schema.js';
-import type { FlagSpec } from '../pytest/schema-types.js';
+import { valuesTaken, type FlagSpec } from '../pytest/schema-types.js';
 
-const registryFlags = new Map<string, FlagSpec['value']>();
-for (const plugin of pytestPlugins)
-  for (const flag of plugin.flags) for (const name of flag.names) if (!registryFlags.has(name)) registryFlags.set(name, flag.value);
+type Arity = Pick<FlagSpec, 'value' | 'nargs'>;
+// Indexed on first use, not at load: most runs never read a command line.
+let registryFlags: Map<string, Arity> | undefined;
+function registryFlag(name: string): Arity | undefined {
+  if (!registryFlags) {
+    registryFlags = new Map();
+    for (const plugin of pytestPlugins)
+      for (const flag of plugin.flags) for (const n of flag.names) if (!registryFlags.has(n)) registryFlags.set(n, flag);
+  }
+  return registryFlags.get(name);
+}
 
-/** Whether a pytest flag takes a value, from the generated registries; undefined when no registry knows it. */
-export function flagArity(name: string): FlagSpec['value'] | undefined {
-  return flagSpec(name)?.value ?? registryFlags.get(name);
+/**
+ * Whether a pytest flag takes a value (and how many), from the generated registries and the flags the
+ * governing config's conftest.py and local plugins register (`local`); undefined when nothing knows it.
+ */
+export function flagArity(name: string, local?: ReadonlyMap<string, Arity>): Arity | undefined {
+  return flagSpec(name) ?? local?.get(name) ?? registryFlag(name);
 }
 
 /** Where pytest runs inside a container started by the command, and where `-e` flags can go. */
@@ -300,7 +311,7 @@ export interface PytestArgs {
   ambiguous: ShellWord[];
 }
 
-export function readPytestArgs(args: readonly ShellWord[]): PytestArgs {
+export function readPytestArgs(args: readonly ShellWord[], local?: ReadonlyMap<string, Arity>): PytestArgs {
   const out: PytestArgs = { paths: [], configFile: null, ownSelection: false, plugins: [], ambiguous: [] };
   const value = (name: string, v: string) => {
     if (name === '-c' || name === '--config-file') out.configFile = v;
@@ -329,11 +340,15 @@ export function readPytestArgs(args: readonly ShellWord[]): PytestArgs {
         value(name, w.slice(eq + 1));
         continue;
       }
-      const arity = flagArity(name);
-      if (arity === 'required' || (arity === 'optional' && nextIsValue)) {
-        if (next) value(name, next.value);
-        i++;
-      } else if (arity === undefined && nextIsValue) {
+      const arity = flagArity(name, local);
+      if (arity) {
+        const n = valuesTaken(
+          arity,
+          args.slice(i + 1).map((a) => a.value),
+        );
+        if (n > 0) value(name, next!.value);
+        i += n;
+      } else if (nextIsValue) {
         out.ambiguous.push(next);
         i++;
       }
@@ -342,14 +357,18 @@ export function readPytestArgs(args: readonly ShellWord[]): PytestArgs {
     // Short options, possibly bundled: `-vx`, `-n4`, `-k expr`, `-xk expr`.
     for (let k = 1; k < w.length; k++) {
       const name = `-${w[k]}`;
-      const arity = flagArity(name);
-      if (arity === 'none') continue;
+      const arity = flagArity(name, local);
+      if (arity?.value === 'none') continue;
       const attached = w.slice(k + 1).replace(/^=/, '');
       if (attached) value(name, attached);
-      else if (arity === 'required' || (arity === 'optional' && nextIsValue)) {
-        if (next) value(name, next.value);
-        i++;
-      } else if (arity === undefined && nextIsValue) {
+      else if (arity) {
+        const n = valuesTaken(
+          arity,
+          args.slice(i + 1).map((a) => a.value),
+        );
+        if (n > 0) value(name, next!.value);
+        i += n;
+      } else if (nextIsValue) {
         out.ambiguous.push(next);
         i++;
       }

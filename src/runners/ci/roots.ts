@@ -9,6 +9,7 @@ import type { Workspace } from '../../core/workspace.js';
 import { listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
 import { nearestActive } from '../pytest/index.js';
 import { readPytestArgs } from './command-line.js';
+import { localPluginsFor } from '../pytest/project.js';
 import type { ShellWord } from '../../formats/shell.js';
 
 /** The pytest config governing `dir`, found as pytest finds it; null when none, or when one on the way is broken. */
@@ -66,14 +67,18 @@ export interface ExtraRoots {
  * several roots is a job per root), or when it cannot be judged (`--rootdir`, `-o testpaths=`, `--pyargs`,
  * a directory the tool cannot follow, no config with exactly one plain `testpaths` entry).
  */
-export function extraRoots(ws: Workspace, args: readonly ShellWord[], cwd: string | null): ExtraRoots | null {
+export async function extraRoots(ws: Workspace, args: readonly ShellWord[], cwd: string | null): Promise<ExtraRoots | null> {
   if (cwd === null) return null;
-  const read = readPytestArgs(args);
+  const first = readPytestArgs(args);
+  if (first.ownSelection || first.paths.filter((w) => !w.dynamic).length < 2) return null;
+  const config = first.configFile ? explicitConfig(ws, resolve(cwd, first.configFile)) : governingConfig(cwd, ws);
+  if (!config) return null;
+  // Read again knowing what the project's conftest.py and local plugins register: `--run-slow tests/a` is a
+  // switch and a path, `--targets a b` one option with two values.
+  const read = readPytestArgs(args, (await localPluginsFor(ws, config)).flags);
   if (read.ownSelection) return null;
   const literal = read.paths.filter((w) => !w.dynamic);
   if (literal.length < 2) return null;
-  const config = read.configFile ? explicitConfig(ws, resolve(cwd, read.configFile)) : governingConfig(cwd, ws);
-  if (!config) return null;
   const testpaths = listValue(config, 'testpaths', 'args');
   if (testpaths.length !== 1 || /[*?[]/.test(testpaths[0]!)) return null;
   const configured = resolve(dirname(config.file), testpaths[0]!);

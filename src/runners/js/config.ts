@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Workspace } from '../../core/workspace.js';
 import {
-  parseJs,
+  parseConfigJs,
   property,
   readConfigValue,
   type JsArray,
@@ -245,7 +245,7 @@ export function sourceReader(ws: Workspace): ReadSource {
     if (existsSync(file)) {
       const text = ws.text(file);
       try {
-        parsed = text === null ? null : parseJs(file, text);
+        parsed = text === null ? null : parseConfigJs(file, text);
       } catch {
         parsed = null;
       }
@@ -280,7 +280,7 @@ export function loadJsConfig(
   kind: JsConfigKind,
   testFiles: readonly string[] | null = null,
 ): JsConfigTarget | null {
-  const parsed = parseJs(file, text);
+  const parsed = parseConfigJs(file, text);
   let value = kind === 'package-json' ? null : readConfigValue(parsed, sourceReader(ws));
   if (kind === 'package-json') {
     const root = readConfigValue(parsed, () => null);

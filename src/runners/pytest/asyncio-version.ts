@@ -26,7 +26,6 @@ export const olderThan = (v: AsyncioVersion, release: string) => v.version !== n
 
 /** pytest-asyncio in use: the config's keys or required_plugins, a declaration, or a test module importing it. */
 export function usesAsyncio(target: PytestTarget, project: PytestProject | null): boolean {
-  if (usesPytestAsyncio(target)) return true;
-  if (project?.present.has('pytest-asyncio')) return true;
+  if (usesPytestAsyncio(target, project)) return true;
   return (target.sources ?? []).some((s) => s.names.pytestAsyncio.length > 0 || s.marks.some((m) => m.name === 'asyncio'));
 }

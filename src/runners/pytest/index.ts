@@ -2,7 +2,7 @@
  * The pytest analyzer: finds the config files under the inputs, decides for each directory which one
  * pytest reads (the others are shadowed), and hands every config to the pytest rules.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
@@ -20,6 +20,7 @@ import { pythonSyntaxError } from '../../formats/python.js';
 import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
+import { projectVenvPython } from './installed.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
@@ -129,12 +130,28 @@ export function nearestActive(ws: Workspace, start: string, problems: FileProble
  * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
  * alone parses no Python at all.
  */
+/**
+ * The interpreter whose Python version decides whether a file under `dir` is valid: `--python`, else a
+ * `.venv/` or `venv/` of the project around it; null for the default python3.
+ */
+function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
+  if (python) return python;
+  // From the file's directory up to the first that holds pytest config or packaging files, or the repository's top.
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const venv = projectVenvPython(d);
+    if (venv) return venv;
+    const top = [...CONFIG_NAMES, 'setup.py', 'Pipfile', '.git'].some((n) => existsSync(resolve(d, n)));
+    if (top || dirname(d) === d) return null;
+  }
+}
+
 async function attachSources(
   ws: Workspace,
   inputs: readonly string[],
   targets: PytestTarget[],
   problems: FileProblem[],
   ignored?: (file: string) => boolean,
+  python?: string,
 ): Promise<{ read: string[]; parsed: string[] }> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
@@ -175,7 +192,13 @@ async function attachSources(
     if (!marks.has(t)) marks.set(t, strictMarkers(t.config) ? registeredMarks(t.config) : null);
     return marks.get(t)!;
   };
-  const sources = await loadSources(ws, files, problems, registered);
+  const interpreters = new Map<PytestTarget, string | null>();
+  const interpreterOf = (file: string) => {
+    const t = wanted.get(file)!;
+    if (!interpreters.has(t)) interpreters.set(t, projectInterpreter(ws, t.rootDir, python));
+    return interpreters.get(t)!;
+  };
+  const sources = await loadSources(ws, files, problems, registered, interpreterOf);
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
   return { read: files, parsed: sources.map((s) => s.file) };
 }
@@ -221,7 +244,7 @@ export const pytestAnalyzer: Analyzer = {
     );
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
-    const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored);
+    const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored, env?.python);
     const kinds = new Map<string, string>(targets.map((t) => [t.config.file, 'config']));
     // Sources the prefilter set aside were read as text but never parsed: nothing in them is what a rule reports on.
     for (const file of sourceFiles.read) kinds.set(file, 'test source, text only (nothing a rule reports on)');
@@ -244,16 +267,20 @@ export const pytestAnalyzer: Analyzer = {
     const mains = collectPytestTargets(ws, inputs).targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
     return deriveProfiles(mains, names);
   },
-  async verify(ws, file) {
+  async verify(ws, file, env) {
     if (isPythonSource(file)) {
       const text = ws.text(file);
       if (text === null) return null;
+      const python = projectInterpreter(ws, dirname(file), env?.python);
       const original = ws.original(file)?.text;
       // Both texts go to the interpreter at once (one round trip).
-      const [before, after] = await Promise.all([original === undefined ? null : cpythonVerdictOf(original), cpythonVerdictOf(text)]);
+      const [before, after] = await Promise.all([
+        original === undefined ? null : cpythonVerdictOf(original, python),
+        cpythonVerdictOf(text, python),
+      ]);
       // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file. Where
       // CPython accepts the new text, tree-sitter's reading would defer to it (see syntaxErrorOf): no parse.
-      const error = after?.ok ? null : await pythonSyntaxError(text);
+      const error = after?.ok ? null : await pythonSyntaxError(text, python);
       if (error)
         return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.

@@ -4,7 +4,7 @@
  * current directory is not importable), with the environment's site-packages added by path. No plugin is
  * imported and no user code runs: only the `*.dist-info` / `*.egg-info` metadata files are read.
  */
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../../core/child-process.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeName } from '../../formats/requirements.js';
@@ -59,7 +59,7 @@ export function readInstalled(python: string): InstalledEnvironment {
   if (hit instanceof Error) throw hit;
   if (hit) return hit;
   try {
-    const stdout = execFileSync(python, ['-I', '-S', '-c', SCRIPT], {
+    const stdout = childProcess().execFileSync(python, ['-I', '-S', '-c', SCRIPT], {
       encoding: 'utf8',
       timeout: 20_000,
       maxBuffer: 32 * 1024 * 1024,

@@ -69,46 +69,57 @@ export interface PluginRegistry {
 
 export function pluginRegistry(records: readonly PluginRecord[]): PluginRegistry {
   const all = [...schemaRecords(), ...records.filter((r) => !pluginSchemas.some((s) => s.plugin === r.distribution))];
-  const dist = new Map<string, PluginRecord>();
-  const flags = new Map<string, PluginRecord>();
-  const keys = new Map<string, PluginRecord>();
-  const marks = new Map<string, PluginRecord>();
-  const eps = new Map<string, PluginRecord>();
-  const owners = new Map<string, PluginRecord[]>();
-  const own = (key: string, r: PluginRecord) => {
-    const list = owners.get(key);
-    if (!list) owners.set(key, [r]);
-    else if (!list.includes(r)) list.push(r);
+  // Each index is built on first use: most runs ask one or two kinds of question (a pytest.ini run with
+  // `-p` in addopts asks only for entry points), and indexing all ~1,400 names was a tenth of such a run.
+  const index = (names: (r: PluginRecord) => Iterable<string>, lastWins = false): (() => Map<string, PluginRecord>) => {
+    let map: Map<string, PluginRecord> | undefined;
+    return () => {
+      if (!map) {
+        map = new Map();
+        for (const r of all) for (const n of names(r)) if (lastWins || !map.has(n)) map.set(n, r);
+      }
+      return map;
+    };
   };
-  for (const r of all) {
-    for (const f of r.flags) for (const n of f.names) own(`flag:${n}`, r);
-    for (const k of Object.keys(r.keys)) own(`key:${k}`, r);
-    for (const m of r.markers) own(`mark:${m}`, r);
-    dist.set(normalizeName(r.distribution), r);
-    for (const f of r.flags) for (const n of f.names) if (!flags.has(n)) flags.set(n, r);
-    for (const k of Object.keys(r.keys)) if (!keys.has(k)) keys.set(k, r);
-    for (const m of r.markers) if (!marks.has(m)) marks.set(m, r);
-    for (const e of r.entryPoints) {
-      if (!eps.has(e.name)) eps.set(e.name, r);
-      if (!eps.has(e.module)) eps.set(e.module, r);
+  // A distribution recorded twice (a schema and the registry) is its later record.
+  const dist = index((r) => [normalizeName(r.distribution)], true);
+  const flags = index((r) => r.flags.flatMap((f) => f.names));
+  const keys = index((r) => Object.keys(r.keys));
+  const marks = index((r) => r.markers);
+  const eps = index((r) => r.entryPoints.flatMap((e) => [e.name, e.module]));
+  let owners: Map<string, PluginRecord[]> | undefined;
+  const ownersOf = () => {
+    if (owners) return owners;
+    const map = new Map<string, PluginRecord[]>();
+    const own = (key: string, r: PluginRecord) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [r]);
+      else if (!list.includes(r)) list.push(r);
+    };
+    for (const r of all) {
+      for (const f of r.flags) for (const n of f.names) own(`flag:${n}`, r);
+      for (const k of Object.keys(r.keys)) own(`key:${k}`, r);
+      for (const m of r.markers) own(`mark:${m}`, r);
     }
-  }
+    return (owners = map);
+  };
   return {
     records: all,
-    byDistribution: (n) => dist.get(normalizeName(n)),
-    byFlag: (f) => flags.get(f),
-    byKey: (k) => keys.get(k),
-    byMarker: (m) => marks.get(m),
-    byEntryPoint: (e) => eps.get(e) ?? eps.get(e.replace(/^no:/, '')),
-    owners: (what, name) => owners.get(`${what}:${name}`) ?? [],
+    byDistribution: (n) => dist().get(normalizeName(n)),
+    byFlag: (f) => flags().get(f),
+    byKey: (k) => keys().get(k),
+    byMarker: (m) => marks().get(m),
+    byEntryPoint: (e) => eps().get(e) ?? eps().get(e.replace(/^no:/, '')),
+    owners: (what, name) => ownersOf().get(`${what}:${name}`) ?? [],
   };
 }
 
-let current: PluginRegistry = pluginRegistry(pytestPlugins);
+// Built on first use: a run that reads no pytest config (one Jest config in pre-commit) never indexes it.
+let current: PluginRegistry | undefined;
 
 /** The registry rules consult: the generated data. */
 export function plugins(): PluginRegistry {
-  return current;
+  return (current ??= pluginRegistry(pytestPlugins));
 }
 
 /**

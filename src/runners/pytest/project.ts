@@ -4,13 +4,15 @@
  * the options, ini keys and marks its conftest.py files and local plugin modules register (read statically).
  * Rules reach it through `target.project()`, computed once per analysis pass from the workspace's texts.
  */
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { FileProblemError } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
 import { declaredNames, readProjectDependencies, type ProjectDependencies } from '../../formats/dependencies.js';
 import { readPluginModule, type PluginFlag } from '../../formats/python-static.js';
+import { MONITOR_READING } from '../../generated/monitor.js';
+import { monitorText } from '../../monitor/stamp.js';
 import { normalizeName } from '../../formats/requirements.js';
-import { listValue } from './config.js';
+import { listValue, type PytestConfig } from './config.js';
 import { projectVenvPython, readInstalled, type InstalledEnvironment } from './installed.js';
 import { isPytestPluginName, plugins } from './plugins.js';
 import { sourceFilesOf } from './sources.js';
@@ -50,11 +52,13 @@ export interface ProjectOptions {
 const describeFiles = (files: string[]) =>
   files.length <= 1 ? (files[0] ?? '') : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
 
-/** Resolve a module name (`tests.plugins.db`) to a file under the rootdir or its `pythonpath` entries. */
-function resolveModule(ws: Workspace, target: PytestTarget, module: string): string | null {
+/**
+ * Resolve a module name (`tests.plugins.db`) to a file under the rootdir, the project root (where the
+ * package declaring a `pytest11` entry point lives), their `src/`, or the `pythonpath` entries.
+ */
+function resolveModule(ws: Workspace, target: PytestTarget, module: string, projectRoot: string): string | null {
   const bases = [
-    target.rootDir,
-    join(target.rootDir, 'src'),
+    ...new Set([target.rootDir, join(target.rootDir, 'src'), projectRoot, join(projectRoot, 'src')]),
     ...listValue(target.config, 'pythonpath', 'paths').map((p) => resolve(target.rootDir, p)),
   ];
   const rel = module.split('.').join('/');
@@ -64,19 +68,27 @@ function resolveModule(ws: Workspace, target: PytestTarget, module: string): str
   return null;
 }
 
-async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<LocalPlugins> {
+async function readLocalPlugins(ws: Workspace, target: PytestTarget, dependencies: ProjectDependencies): Promise<LocalPlugins> {
   const local: LocalPlugins = { flags: new Map(), keys: new Map(), markers: new Map(), files: [], unreadable: [] };
   const queue: string[] = sourceFilesOf(target).filter((f) => f.endsWith('/conftest.py') || f.endsWith('\\conftest.py'));
   const registry = plugins();
   const module = (name: string, from: string) => {
     if (registry.byEntryPoint(name)) return;
-    const file = resolveModule(ws, target, name);
+    const file = resolveModule(ws, target, name, dependencies.root);
     if (file) queue.push(file);
     // An installed package's module (celery.contrib.pytest): known when the registry has it, else unverifiable.
     else if (!registry.records.some((r) => r.entryPoints.some((e) => name === e.module || name.startsWith(`${e.module}.`))))
       local.unreadable.push(`${name} (named in ${from})`);
   };
   for (const p of addoptsPlugins(target.config)) if (!p.startsWith('no:')) module(p, relative(target.rootDir, target.config.file));
+  // The project's own `pytest11` entry points: pytest loads them whenever the project is installed, as a
+  // conftest. The project's own module is read, not the registry's record (it may be a newer version).
+  for (const ep of dependencies.pytest11) {
+    const file = resolveModule(ws, target, ep.module, dependencies.root);
+    if (file) queue.push(file);
+    else if (!registry.byEntryPoint(ep.name) && !registry.byEntryPoint(ep.module))
+      local.unreadable.push(`${ep.module} (the pytest11 entry point in ${ep.file})`);
+  }
   const seen = new Set<string>();
   while (queue.length > 0) {
     const file = queue.shift()!;
@@ -84,7 +96,8 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<Lo
     seen.add(file);
     const text = ws.text(file);
     if (text === null || !/addoption|addini|addinivalue_line|pytest_plugins/.test(text)) continue;
-    const reading = await readPluginModule(text);
+    // The memory monitor a fix installs is read from its recorded reading (scripts/build.mjs), not parsed again.
+    const reading = (text === monitorText() ? MONITOR_READING : null) ?? (await readPluginModule(text));
     local.files.push(file);
     const rel = relative(target.rootDir, file).split('\\').join('/');
     for (const f of reading.flags) for (const n of f.names) local.flags.set(n, { ...f, file: rel });
@@ -94,6 +107,25 @@ async function readLocalPlugins(ws: Workspace, target: PytestTarget): Promise<Lo
     for (const p of reading.plugins) module(p, rel);
   }
   return local;
+}
+
+const localByRun = new WeakMap<Workspace, Map<string, Promise<LocalPlugins>>>();
+
+/**
+ * The conftest.py and local-plugin registrations that apply under a config found outside an analysis pass
+ * (the config governing a CI command): read once per run and config text.
+ */
+export function localPluginsFor(ws: Workspace, config: PytestConfig): Promise<LocalPlugins> {
+  const byConfig = localByRun.get(ws) ?? new Map<string, Promise<LocalPlugins>>();
+  localByRun.set(ws, byConfig);
+  const key = `${config.file}\0${config.text}`;
+  let hit = byConfig.get(key);
+  if (!hit) {
+    const target: PytestTarget = { config, role: 'active', rootDir: dirname(config.file), read: (p) => ws.text(p) };
+    hit = readProjectDependencies({ read: (p: string) => ws.text(p) }, target.rootDir).then((deps) => readLocalPlugins(ws, target, deps));
+    byConfig.set(key, hit);
+  }
+  return hit;
 }
 
 export async function loadProject(ws: Workspace, target: PytestTarget, options: ProjectOptions = {}): Promise<PytestProject> {
@@ -126,7 +158,7 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
     where: sources.length > 0 ? describeFiles(sources) : 'no dependency file at or above the config',
     installed,
     installedProblem,
-    local: await readLocalPlugins(ws, target),
+    local: await readLocalPlugins(ws, target, dependencies),
     present,
     informed: dependencies.files.length > 0 || dependencies.locked.size > 0 || installed !== null,
     unknownPlugins: [...unknownPlugins].sort(),

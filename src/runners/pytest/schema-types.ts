@@ -3,7 +3,27 @@ export type PytestIniType = 'string' | 'bool' | 'int' | 'float' | 'args' | 'line
 export interface FlagSpec {
   names: string[];
   value: 'none' | 'required' | 'optional';
+  /** argparse `nargs` when the flag takes several values: `+`, `*`, or a count above 1. */
+  nargs?: number | '+' | '*';
   choices?: string[];
+}
+
+/**
+ * How many of the words after a flag (`--flag` written alone, not `--flag=value`) argparse gives it, as
+ * pytest's parser reads them: none for a switch; one for a value; an optional value when the next word is
+ * not an option; every following word that is not an option for `nargs='+'`/`'*'`; exactly N for `nargs=N`.
+ */
+export function valuesTaken(spec: Pick<FlagSpec, 'value' | 'nargs'>, following: readonly string[]): number {
+  if (spec.value === 'none') return 0;
+  const isValue = (w: string | undefined) => w !== undefined && (!w.startsWith('-') || /^-\d/.test(w) || w === '-');
+  if (spec.nargs === '+' || spec.nargs === '*') {
+    let n = 0;
+    while (n < following.length && isValue(following[n])) n++;
+    return n;
+  }
+  if (typeof spec.nargs === 'number') return Math.min(spec.nargs, following.length);
+  if (spec.value === 'required') return following.length > 0 ? 1 : 0;
+  return isValue(following[0]) ? 1 : 0;
 }
 
 export interface PluginSchema {

@@ -292,6 +292,8 @@ export async function loadSources(
   files: readonly string[],
   problems: FileProblem[],
   registeredMarks: (file: string) => ReadonlySet<string> | null = () => null,
+  /** The project's interpreter for a file (`--python`, or its `.venv/`): its Python version decides validity. */
+  interpreterOf: (file: string) => string | null = () => null,
 ): Promise<PytestSource[]> {
   let byFile = cache.get(ws);
   if (!byFile) {
@@ -330,7 +332,7 @@ export async function loadSources(
     let source: PytestSource;
     if (hit && hit.text === text) source = hit.source;
     else {
-      source = analyzeSource(file, await parsePython(text));
+      source = analyzeSource(file, await parsePython(text, interpreterOf(file)));
       byFile.set(file, { text, source });
     }
     if (source.module.syntaxError) {

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
-import { readOptionalTextFile } from '../../core/fs.js';
 import { join, relative } from 'node:path';
 import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type ConfigItem, type PytestConfig } from './config.js';
 import { flagSpec, keyInfo } from './schema.js';
+import { valuesTaken, type FlagSpec } from './schema-types.js';
 import { plugins } from './plugins.js';
 import { skippedDir, walkDirs } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
@@ -44,8 +44,13 @@ export interface AddoptToken {
   /** The value given inline (`--timeout=5`, `-ra`) or as the next token. */
   value?: string;
   valueIndex?: number;
+  /** How many following items are its values (`nargs='+'` takes several); 1 when `valueIndex` is set alone. */
+  valueCount?: number;
   known: boolean;
 }
+
+/** A flag's arity as conftest.py and local plugins register it (`project.local.flags`). */
+export type LocalFlags = ReadonlyMap<string, Pick<FlagSpec, 'value' | 'nargs'>>;
 
 /**
  * Read `addopts` the way pytest's argparse parser reads it: long options with `=` or a separate value,
@@ -55,15 +60,25 @@ export interface AddoptToken {
 type ParsedAddopts = { entry: ConfigEntry; items: ConfigItem[] | null; tokens: AddoptToken[] } | null;
 /** One parse per config text: every rule asks, and a 20,000-line addopts made that quadratic. */
 const parsedAddopts = new WeakMap<PytestConfig, ParsedAddopts>();
+const parsedWithLocal = new WeakMap<LocalFlags, WeakMap<PytestConfig, ParsedAddopts>>();
 
-export function parseAddopts(config: PytestConfig): ParsedAddopts {
-  if (parsedAddopts.has(config)) return parsedAddopts.get(config)!;
-  const parsed = parseAddoptsUncached(config);
-  parsedAddopts.set(config, parsed);
+/**
+ * `local`: the flags the project's conftest.py and local plugins register, so their values (`--run-env
+ * staging`, `--targets a b`) are not read as paths; rules that have the project pass `project.local.flags`.
+ */
+export function parseAddopts(config: PytestConfig, local?: LocalFlags): ParsedAddopts {
+  let cache = parsedAddopts;
+  if (local && local.size > 0) {
+    cache = parsedWithLocal.get(local) ?? new WeakMap();
+    parsedWithLocal.set(local, cache);
+  } else local = undefined;
+  if (cache.has(config)) return cache.get(config)!;
+  const parsed = parseAddoptsUncached(config, local);
+  cache.set(config, parsed);
   return parsed;
 }
 
-function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
+function parseAddoptsUncached(config: PytestConfig, local: LocalFlags | undefined): ParsedAddopts {
   const entry = getEntry(config, 'addopts');
   if (!entry) return null;
   const typed = typedValue(config, entry, 'args');
@@ -89,18 +104,24 @@ function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
       const name = eq >= 0 ? v.slice(0, eq) : v;
       const spec = flagSpec(name);
       const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!spec };
-      // A registry plugin's flag is not known here (whether the project has the plugin is the rules' call),
-      // but its arity is: `--record-mode none` is one option, not an option and a path.
+      // A registry plugin's or conftest's flag is not known here (whether the project has the plugin is the
+      // rules' call), but its arity is: `--record-mode none` is one option, not an option and a path.
       const arity =
-        spec?.value ??
+        spec ??
+        local?.get(name) ??
         plugins()
           .byFlag(name)
-          ?.flags.find((f) => f.names.includes(name))?.value;
+          ?.flags.find((f) => f.names.includes(name));
       if (eq >= 0) token.value = v.slice(eq + 1);
-      else if (arity === 'required' && i + 1 < values.length) {
-        token.value = values[i + 1];
-        token.valueIndex = i + 1;
-        i++;
+      // A single optional value (`nargs='?'`) is left as written, as before; `nargs='*'` takes what follows.
+      else if (arity && (arity.value === 'required' || arity.nargs !== undefined)) {
+        const n = valuesTaken(arity, values.slice(i + 1));
+        if (n > 0) {
+          token.value = values[i + 1];
+          token.valueIndex = i + 1;
+          token.valueCount = n;
+          i += n;
+        }
       }
       tokens.push(token);
       continue;
@@ -108,17 +129,22 @@ function parseAddoptsUncached(config: PytestConfig): ParsedAddopts {
     // Short options, possibly bundled.
     for (let k = 1; k < v.length; k++) {
       const name = `-${v[k]}`;
-      const spec = flagSpec(name);
-      const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!spec };
+      const known = flagSpec(name);
+      const spec = known ?? local?.get(name);
+      const token: AddoptToken = { item: itemAt(i), index: i, flag: name, known: !!known };
       tokens.push(token);
       if (!spec) break;
       if (spec.value !== 'none') {
         const rest = v.slice(k + 1).replace(/^=/, '');
         if (rest) token.value = rest;
-        else if (spec.value === 'required' && i + 1 < values.length) {
-          token.value = values[i + 1];
-          token.valueIndex = i + 1;
-          i++;
+        else if (spec.value === 'required') {
+          const n = valuesTaken(spec, values.slice(i + 1));
+          if (n > 0) {
+            token.value = values[i + 1];
+            token.valueIndex = i + 1;
+            token.valueCount = n;
+            i += n;
+          }
         }
         break;
       }
@@ -137,31 +163,33 @@ export function addoptsPlugins(config: PytestConfig): string[] {
 }
 
 /**
- * Whether the suite uses pytest-asyncio: its keys in the config, it in `required_plugins`, or it named in the
- * project's dependency files next to the config. `-p no:asyncio` switches it off.
+ * Whether the suite uses pytest-asyncio: its keys in the config, it in `required_plugins`, the project
+ * declaring, locking or having it installed (`project`, from the dependencies reader), or it named in the
+ * dependency files next to the config. `-p no:asyncio` switches it off. Every file is read through the run
+ * (`target.read`), so the answer is about the text the run holds, fixes of earlier passes included.
  */
-export function usesPytestAsyncio(target: PytestTarget): boolean {
+export function usesPytestAsyncio(target: PytestTarget, project?: PytestProject | null): boolean {
   const { config } = target;
   if (addoptsPlugins(config).some((p) => p === 'no:asyncio' || p === 'no:pytest_asyncio')) return false;
   if (config.entries.some((e) => keyInfo(e.key)?.plugin === 'pytest-asyncio')) return true;
   if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest[-_]asyncio\b/i.test(p))) return true;
-  for (const name of [
-    'pyproject.toml',
-    'setup.cfg',
-    'setup.py',
-    'tox.ini',
-    'requirements.txt',
-    'requirements-dev.txt',
-    'requirements-test.txt',
-    'requirements_dev.txt',
-    'dev-requirements.txt',
-    'test-requirements.txt',
-  ]) {
-    // Through the one safe read: a FIFO or device named like a dependency file is an error, never a hang.
-    if (/pytest[-_]asyncio/i.test(readOptionalTextFile(join(target.rootDir, name)) ?? '')) return true;
-  }
-  return false;
+  if (project?.present.has('pytest-asyncio')) return true;
+  // A mention the dependencies reader cannot place (a computed setup.py list, a tox command) still counts.
+  return ASYNCIO_MENTION_FILES.some((name) => /pytest[-_]asyncio/i.test(target.read(join(target.rootDir, name)) ?? ''));
 }
+
+const ASYNCIO_MENTION_FILES = [
+  'pyproject.toml',
+  'setup.cfg',
+  'setup.py',
+  'tox.ini',
+  'requirements.txt',
+  'requirements-dev.txt',
+  'requirements-test.txt',
+  'requirements_dev.txt',
+  'dev-requirements.txt',
+  'test-requirements.txt',
+];
 
 const DEFAULT_PYTHON_FILES = ['test_*.py', '*_test.py'];
 

@@ -7,7 +7,7 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
     id: 'async-fixture-scope',
     runners: ['vitest', 'jest'],
     severity: 'warning',
-    fix: 'unsafe',
+    fix: 'suggestion',
     description: 'Async fixtures are set up per test, not once for a whole suite.',
     messages: {
       scopedFixture:
@@ -27,7 +27,7 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
         good: "import { test as base } from 'vitest';\n\nconst test = base.extend({\n  db: async ({}, use) => { await use({}); },\n});\n\ntest('reads', ({ db }) => {});\n",
       },
       fixSafety:
-        'Unsafe: the fix removes `scope:` (and the options tuple when nothing else is in it), so the fixture is built and torn down for every test that uses it: slower for an expensive resource, and tests that relied on state shared through it behave differently. `beforeAll` gets no fix: moving its work into a fixture means rewriting the tests that use it.',
+        "A suggestion, never applied by `fix` (not even with `--unsafe`): the finding carries the edit that removes `scope:` (and the options tuple when nothing else is in it), shown in json (`suggestions`) and SARIF (`fixes`) output. A test may rely on what the fixture shares across the file or worker (Vitest's own suite does: a value written by one test and read by the next), and it fails once the fixture is built per test; only the author can tell. `beforeAll` gets no fix: moving its work into a fixture means rewriting the tests that use it.",
     },
   },
   check(ctx, source) {
@@ -37,7 +37,8 @@ export default defineRule<JsTestSource, 'scopedFixture' | 'sharedSetup', Record<
         data: { name: fixture.name, scope: fixture.scope },
         start: fixture.scopeProperty.start,
         end: fixture.scopeProperty.end,
-        fix: { title: `Scope ${fixture.name} to the test`, applicability: 'unsafe', edits: [unscope(source.text, source.file, fixture)] },
+        // A suggestion, not a fix: tests that rely on the state the fixture shares fail once it is per test.
+        suggest: [{ title: `Scope ${fixture.name} to the test`, edits: [unscope(source.text, source.file, fixture)] }],
       });
     }
     for (const setup of source.setups)

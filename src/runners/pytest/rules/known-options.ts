@@ -287,7 +287,7 @@ export default defineRule<PytestTarget, MessageId, Options>({
       });
     }
 
-    const addopts = parseAddopts(config);
+    const addopts = parseAddopts(config, project?.local.flags);
     if (addopts) {
       const knownFlags = ctx.options.knownFlags ?? [];
       for (const token of addopts.tokens) {

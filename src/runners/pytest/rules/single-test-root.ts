@@ -2,7 +2,7 @@ import { defineRule } from '../../../core/rule.js';
 import { getEntry, listItems, typedValue } from '../config.js';
 import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
-import { collectedFrom, describeCollected, type PytestTarget } from '../target.js';
+import { addoptsFlag, collectedFrom, describeCollected, type PytestTarget } from '../target.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths` that holds test files. */
@@ -31,7 +31,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed. The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings.',
+      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed; nor is a package with no test files listed while `--doctest-modules` is on (it is there for its doctests). The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings; a command that measures coverage (`--cov`, `coverage run`) on several roots gets an `info` note, since a combined report needs them in one process.',
       why: 'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
         file: 'pytest.ini',
@@ -53,7 +53,13 @@ export default defineRule<PytestTarget, 'several', Options>({
     // An entry that names files only (`.github/scripts/test_ci.py`) is not a root: pytest collects that
     // file's tests, nothing is walked. It never counts as a root and the fix never drops it.
     const collected = entries.map((r) => collectedFrom(target, r));
-    const isRoot = (i: number) => collected[i]!.dirs > 0 || collected[i]!.files === 0;
+    // A package that holds no test files, listed while `--doctest-modules` is on, is there for its
+    // doctests (tavern lists its own package beside tests/unit): pytest imports the package the tests
+    // import anyway; it is not a second test root, and the fix never drops it.
+    const doctestModules = addoptsFlag(config, '--doctest-modules') !== undefined;
+    const doctestOnly = (i: number) =>
+      doctestModules && collected[i]!.dirs > 0 && collected[i]!.modules === 0 && collected[i]!.doctests === 0;
+    const isRoot = (i: number) => (collected[i]!.dirs > 0 || collected[i]!.files === 0) && !doctestOnly(i);
     const roots = entries.filter((_, i) => isRoot(i));
     if (roots.length <= 1) return;
     const allow = new Set(ctx.options.allow ?? []);

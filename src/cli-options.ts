@@ -1,0 +1,89 @@
+/**
+ * The options of the CLI's commands, declared once: yargs reads them (cli.ts), and so does the quick reader
+ * of plain check/fix lines (cli-args.ts); test/startup.test.ts compares the two readings.
+ */
+import { CACHE_DIR } from './core/cache.js';
+import { reporters, type ReporterName } from './reporters/index.js';
+import { PROFILES } from './runners/pytest/profiles.js';
+
+const formats = Object.keys(reporters) as ReporterName[];
+
+export const ruleOption = {
+  type: 'string',
+  array: true,
+  // One value per flag (repeat the flag for more): an array option would otherwise take the paths after it.
+  nargs: 1,
+  describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
+} as const;
+
+export const checkPaths = {
+  type: 'string',
+  array: true,
+  default: ['.'],
+  describe: 'Files and directories (a file with another name is read as `pytest -c FILE`)',
+} as const;
+
+export const fixPaths = { type: 'string', array: true, default: ['.'] } as const;
+
+const pythonOption = {
+  type: 'string',
+  describe:
+    "Python interpreter of the test environment: its installed pytest plugins are read (importlib.metadata, nothing imported); default: the project's .venv/ or venv/",
+} as const;
+
+export const checkOptions = {
+  format: { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' },
+  'max-warnings': { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' },
+  rule: ruleOption,
+  'show-files': {
+    type: 'boolean',
+    default: false,
+    describe: 'List every file the run read and why, and the trees it skips (templates), instead of the findings',
+  },
+  cache: {
+    type: 'boolean',
+    default: true,
+    describe: `Reuse ${CACHE_DIR}/ from an earlier run for what did not change (--no-cache: start afresh)`,
+  },
+  stats: {
+    type: 'boolean',
+    default: false,
+    describe: 'Also print findings per rule and time per analyzer and rule (on stderr)',
+  },
+  python: pythonOption,
+} as const;
+
+export const fixOptions = {
+  write: {
+    alias: 'w',
+    type: 'boolean',
+    default: false,
+    describe: 'Write the fixed files (safe fixes only, unless --unsafe)',
+  },
+  unsafe: { type: 'boolean', default: false, describe: 'Also apply fixes that change which tests run or how' },
+  profile: {
+    type: 'string',
+    array: true,
+    choices: PROFILES,
+    nargs: 1,
+    describe:
+      'Also generate pytest-<profile>.ini next to each pytest config, from its fixed text (docker: tighter limits; collection: collect only)',
+  },
+  format: {
+    alias: 'f',
+    choices: formats,
+    default: 'stylish' as ReporterName,
+    describe: 'Format of the findings left after fixing (--write)',
+  },
+  rule: ruleOption,
+  python: pythonOption,
+} as const;
+
+export const globalOptions = {
+  ignore: {
+    type: 'boolean',
+    default: true,
+    describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)',
+  },
+  color: { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' },
+} as const;
