@@ -65,7 +65,7 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
     assert.match(after.out, /2 passed/);
   });
 
-  test('the safe fix alone flips the default loop scope to function and keeps wider-cached async fixtures in their loops', () => {
+  test('the unsafe fix flips the default loop scope to function and keeps wider-cached async fixtures in their loops', () => {
     const dir = project({
       'pytest.ini': '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n',
       'conftest.py': [
@@ -106,7 +106,7 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
     const before = pytest(dir, 'test_app.py::test_pool');
     assert.equal(before.code, 0, before.out);
 
-    const dry = runCli(['fix'], dir);
+    const dry = runCli(['fix', '--unsafe', '--rule', 'async-fixture-scope:off'], dir);
     assert.equal(dry.code, 1);
     // One fix, both files: the config and the fixtures that keep their loop.
     assert.match(dry.stdout, /^\+asyncio_default_fixture_loop_scope = function$/m);
@@ -115,12 +115,64 @@ describe('test sources under real pytest-asyncio', { skip: pythonAvailable() }, 
     assert.match(dry.stdout, /^\+import pytest_asyncio$/m);
 
     const fixed = runCli(
-      ['fix', '--write', '--rule', 'require-memory-limit:off', '--rule', 'require-timeout:off', '--rule', 'require-strict-config:off'],
+      [
+        'fix',
+        '--write',
+        '--unsafe',
+        '--rule',
+        'async-fixture-scope:off',
+        '--rule',
+        'require-memory-limit:off',
+        '--rule',
+        'require-timeout:off',
+        '--rule',
+        'require-strict-config:off',
+        '--rule',
+        'require-fail-fast:off',
+      ],
       dir,
     );
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     const after = pytest(dir);
     assert.equal(after.code, 0, after.out);
     assert.match(after.out, /2 passed/);
+  });
+
+  test('with a session-cached async fixture the flip is unsafe: a function-scoped fixture awaiting on its loop would fail', () => {
+    const conftest = [
+      'import asyncio',
+      '',
+      'import pytest',
+      '',
+      '',
+      '@pytest.fixture(scope="session")',
+      'async def session_loop():',
+      '    return asyncio.get_running_loop()',
+      '',
+      '',
+      '@pytest.fixture',
+      'async def answer(session_loop):',
+      '    future = session_loop.create_future()',
+      '    session_loop.call_soon(future.set_result, 42)',
+      '    return await future',
+      '',
+    ].join('\n');
+    const dir = project({
+      'pytest.ini': '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n',
+      'conftest.py': conftest,
+      'test_answer.py': 'async def test_answer(answer):\n    assert answer == 42\n',
+    });
+    assert.equal(pytest(dir).code, 0);
+    const only = ['--rule', 'require-memory-limit:off', '--rule', 'require-timeout:off', '--rule', 'require-strict-config:off'];
+    // The default (safe) fix leaves the loop scope alone, and the suite still passes.
+    assert.equal(runCli(['fix', '--write', ...only], dir).code, 1);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^asyncio_default_fixture_loop_scope = session$/m);
+    assert.equal(readFileSync(join(dir, 'conftest.py'), 'utf8'), conftest);
+    // What the unsafe fix risks, shown: `answer` moves into the test's loop and awaits a future of the session loop.
+    runCli(['fix', '--write', '--unsafe', '--rule', 'require-fail-fast:off', '--rule', 'async-fixture-scope:off', ...only], dir);
+    assert.match(readFileSync(join(dir, 'conftest.py'), 'utf8'), /loop_scope="session"/);
+    const after = pytest(dir);
+    assert.equal(after.code, 1, after.out);
+    assert.match(after.out, /attached to a different loop/);
   });
 });

@@ -83,3 +83,45 @@ test('mayMatter is true for every file a source rule could report on', async () 
   // The filter does skip files, or it would be no help.
   assert.ok(skipped > 0);
 });
+
+test('a source keeps the functions rules act on, not every test (a run may hold thousands of models)', async () => {
+  const text = [
+    '"""Docs."""',
+    'class TestA:',
+    '    def test_in_class(self):',
+    '        pass',
+    '',
+    'def helper():',
+    '    return 1',
+    '',
+    '@pytest.mark.slow',
+    'def test_plain():',
+    '    pass',
+    '',
+    'async def test_loop(event_loop):',
+    '    event_loop.call_soon(print)',
+    '',
+    'import pytest',
+    '',
+    '@pytest.fixture(scope="module")',
+    'def shared():',
+    '    return 1',
+    '',
+  ].join('\n');
+  const source = analyzeSource('test_x.py', await parsePython(text));
+  assert.deepEqual(
+    source.functions.map((f) => f.name),
+    ['test_loop', 'shared'],
+  );
+  // The first top-level function stays in the module: a new import goes before it when there is none above.
+  assert.deepEqual(
+    source.module.functions.map((f) => f.name),
+    ['helper', 'test_loop', 'shared'],
+  );
+  // Marks of dropped functions are kept, and the event_loop uses of a kept requester still resolve.
+  assert.deepEqual(
+    source.marks.map((m) => m.name),
+    ['slow'],
+  );
+  assert.equal(source.module.eventLoopUses(source.functions[0]!).length, 1);
+});

@@ -103,20 +103,14 @@ function listDir(files: ReadFiles, dir: string): string[] {
   }
 }
 
-/**
- * Whether `dir` holds an entry `name`: one stat, not a listing (an ancestor such as /tmp can hold tens of
- * thousands of entries, and listing it cost a one-file pre-commit run more than its own work).
- */
-function hasEntry(files: ReadFiles, dir: string, name: string): boolean {
-  return files.list ? files.list(dir).includes(name) : existsSync(join(dir, name));
-}
-
 /** The project root governing a config in `dir`: the nearest directory at or above it with a packaging file. */
 export function projectRoot(files: ReadFiles, dir: string): string {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if (PROJECT_MARKERS.some((m) => files.read(join(d, m)) !== null)) return d;
     // A repository's top ends the search: a file above it belongs to something else.
-    if (hasEntry(files, d, '.git') || dirname(d) === d) return resolve(dir);
+    // One stat of the disk, never a listing through `files` (an ancestor such as /tmp can hold tens of
+    // thousands of entries, and listing it cost a one-file pre-commit run more than its own work).
+    if (existsSync(join(d, '.git')) || dirname(d) === d) return resolve(dir);
   }
 }
 

@@ -67,7 +67,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
         good: '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
       },
       fixSafety:
-        'Safe when the run reads the test sources (a directory, not just the config file) and every wider-cached async fixture has a literal scope: the same fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so those fixtures keep the loop they had and do not fail with `ScopeMismatch`; function-scoped async fixtures move into the loop of the test that uses them. Unsafe otherwise: without the sources, a session- or module-cached async fixture would fail with `ScopeMismatch`.',
+        'Safe when the run reads the test sources (a directory, not just the config file) and no async fixture is cached wider than a test: function-scoped async fixtures then move into the loop of the test that uses them, where what they build is used. Unsafe where wider-cached async fixtures exist: the fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so they keep their loop and do not fail with `ScopeMismatch`, but a function-scoped async fixture that awaits something they built now runs in another loop and fails with "attached to a different loop". Unsafe without the sources too: a session- or module-cached async fixture would fail with `ScopeMismatch`.',
     },
   },
   async check(ctx, target) {
@@ -84,7 +84,9 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
     const keep = keepLoopEdits(target);
-    const applicability = keep && !old ? 'safe' : 'unsafe';
+    // With wider-cached async fixtures, a function-scoped one that uses what they built moves from their loop
+    // into the test's: an object bound to one loop then fails in the other ("attached to a different loop").
+    const applicability = keep && !old && keep.count === 0 ? 'safe' : 'unsafe';
     const extra = keep?.edits ?? [];
     const kept =
       keep && keep.count > 0
