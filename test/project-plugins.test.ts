@@ -109,12 +109,12 @@ describe('flags registered by conftest.py and local plugins give the arity to sp
 
   test('valuesTaken reads as argparse: + and * take every following non-option word, N takes N', () => {
     const words = ['a', 'b', '-x', 'c'];
-    assert.equal(valuesTaken({ value: 'required', nargs: '+' }, words), 2);
-    assert.equal(valuesTaken({ value: 'optional', nargs: '*' }, ['-x']), 0);
-    assert.equal(valuesTaken({ value: 'required', nargs: 2 }, ['a', '-x', 'c']), 2);
-    assert.equal(valuesTaken({ value: 'required' }, words), 1);
-    assert.equal(valuesTaken({ value: 'optional' }, ['-x']), 0);
-    assert.equal(valuesTaken({ value: 'none' }, words), 0);
+    assert.equal(valuesTaken({ value: 'required', nargs: '+' }, words, 0), 2);
+    assert.equal(valuesTaken({ value: 'optional', nargs: '*' }, ['-x'], 0), 0);
+    assert.equal(valuesTaken({ value: 'required', nargs: 2 }, ['--pair', 'a', '-x', 'c'], 1), 2);
+    assert.equal(valuesTaken({ value: 'required' }, words, 3), 1);
+    assert.equal(valuesTaken({ value: 'optional' }, ['-x'], 0), 0);
+    assert.equal(valuesTaken({ value: 'none' }, words, 0), 0);
   });
 
   test('addopts: the values of a conftest flag are not positional paths', () => {
