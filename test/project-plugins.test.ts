@@ -13,6 +13,8 @@ import { shellCommands } from '../src/formats/shell.js';
 import { pytestRunOf, readPytestArgs } from '../src/runners/ci/command-line.js';
 import { loadPytestConfig } from '../src/runners/pytest/config.js';
 import { valuesTaken } from '../src/runners/pytest/schema-types.js';
+import type { PluginRecord } from '../src/runners/pytest/plugin-record.js';
+import { withPluginRecords } from '../src/runners/pytest/plugins.js';
 import type { PytestProject } from '../src/runners/pytest/project.js';
 import { parseAddopts, usesPytestAsyncio, type PytestTarget } from '../src/runners/pytest/target.js';
 import { onlyRule } from './support/cases.js';
@@ -212,4 +214,34 @@ describe("usesPytestAsyncio judges the text the run holds, through the run's rea
     assert.equal(usesPytestAsyncio(target({}), project), true);
     assert.equal(usesPytestAsyncio(target({})), false);
   });
+});
+
+test('a project that is itself a registry plugin has it: the record vouches for names its module registers in code', async () => {
+  const dir = writeTree(
+    {
+      'pyproject.toml': '[project]\nname = "pytest-myplug"\n\n[project.entry-points.pytest11]\nmyplug = "myplug.plugin"\n',
+      'pytest.ini': '[pytest]\nMYPLUG_SETTINGS = x\ntestpaths = tests\n',
+      'src/myplug/__init__.py': '',
+      'src/myplug/plugin.py':
+        'SETTINGS = "MYPLUG_SETTINGS"\n\n\ndef pytest_addoption(parser):\n    parser.addini(SETTINGS, "settings module")\n',
+      'tests/test_it.py': 'def test_it():\n    pass\n',
+    },
+    'netra-own-plugin-',
+  );
+  const record: PluginRecord = {
+    distribution: 'pytest-myplug',
+    version: '1.0',
+    entryPoints: [{ name: 'myplug', module: 'myplug.plugin' }],
+    flags: [],
+    keys: { MYPLUG_SETTINGS: 'string' },
+    markers: [],
+    source: 'test',
+  };
+  const result = await withPluginRecords([record], () =>
+    check({ cwd: dir, paths: ['.'], rules: onlyRule('known-options'), toolConfig: false }),
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => `${d.messageId} ${d.line}`),
+    [],
+  );
 });
