@@ -53,6 +53,10 @@ const DECLARATIONS: Record<string, Record<string, string>> = {
     'setup.cfg':
       '[metadata]\nname = myplug\n\n[options]\ninstall_requires =\n    pytest\n\n[options.entry_points]\npytest11 =\n    myplug = myplug.plugin\n',
   },
+  "setup.py setupkw['entry_points'] = {...}, then setup(**setupkw)": {
+    'setup.py':
+      'from setuptools import setup\n\nsetupkw = {"name": "myplug"}\nsetupkw["entry_points"] = {\n    "pytest11": ["myplug = myplug.plugin"],\n}\nsetup(**setupkw)\n',
+  },
   'setup.py entry_points literal': {
     'setup.py':
       'from setuptools import setup\n\nsetup(\n    name="myplug",\n    install_requires=["pytest"],\n    entry_points={"pytest11": ["myplug = myplug.plugin"]},\n)\n',
