@@ -195,14 +195,25 @@ export function generateTree(modules: number): string {
   return tree;
 }
 
-/** Wall time and peak RSS of one command through /usr/bin/time (the cache is off unless `cached`). */
+/**
+ * Wall time, CPU time (user + sys, the command's waited-for children included) and peak RSS of one command
+ * through /usr/bin/time (the cache is off unless `cached`). On a machine others load, CPU time moves far
+ * less than wall time.
+ */
 function timed(cwd: string, cmd: string, args: string[], cached = false) {
   const env = { ...process.env, NETRA_MIGRATE_NO_CACHE: cached ? '' : '1' };
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { cwd, encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024 });
-  const m = /TIME (\S+) (\d+)\s*$/.exec(r.stderr);
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const m = /TIME (\S+) (\S+) (\S+) (\d+)\s*$/.exec(r.stderr);
   if (!m) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.slice(-400)}`);
-  return { s: Number(m[1]), mb: Number(m[2]) / 1024, out: r.stdout };
+  return { s: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), mb: Number(m[4]) / 1024, out: r.stdout };
 }
+
+type Timing = ReturnType<typeof timed>;
 
 /** Ruff from the test venv (installed there from the local Python index on first use), or null. */
 function ruffBinary(): { bin: string; version: string } | null {
@@ -217,6 +228,13 @@ function ruffBinary(): { bin: string; version: string } | null {
 function medianOf(xs: { s: number }[]): number {
   return pct(
     xs.map((r) => r.s),
+    0.5,
+  );
+}
+
+function medianCpu(xs: { cpu: number }[]): number {
+  return pct(
+    xs.map((r) => r.cpu),
     0.5,
   );
 }
@@ -236,8 +254,8 @@ function asyncTreeSection(): string {
   const tree = generateAsyncTree(modules, 'some');
   const cli = join(root, 'bin', 'netra-migrate.js');
   const ruff = ruffBinary();
-  const netra: { s: number; mb: number }[] = [];
-  const reference: { s: number; mb: number }[] = [];
+  const netra: Timing[] = [];
+  const reference: Timing[] = [];
   let findings = 0;
   for (let i = 0; i < runs; i++) {
     const r = timed(tree.dir, process.execPath, [cli, 'check', '--format', 'json', '.']);
@@ -245,9 +263,9 @@ function asyncTreeSection(): string {
     netra.push(r);
     if (ruff) reference.push(timed(tree.dir, ruff.bin, ['check', '--select', 'PT,ASYNC', '--no-cache', '--exit-zero', '--quiet', '.']));
   }
-  const first: { s: number; mb: number }[] = [];
-  const second: { s: number; mb: number }[] = [];
-  const changed: { s: number; mb: number }[] = [];
+  const first: Timing[] = [];
+  const second: Timing[] = [];
+  const changed: Timing[] = [];
   const module = join(tree.dir, 'service0', 'tests', 'pkg0', 'test_mod0.py');
   for (let i = 0; i < runs; i++) {
     rmSync(join(tree.dir, '.netra-migrate-cache'), { recursive: true, force: true });
@@ -256,23 +274,22 @@ function asyncTreeSection(): string {
     appendFileSync(module, `\n# edited ${i}\n`);
     changed.push(timed(tree.dir, process.execPath, [cli, 'check', '--format', 'json', '.'], true));
   }
-  const row = (label: string, xs: { s: number; mb: number }[], base: number) =>
-    `| ${label} | ${medianOf(xs).toFixed(2)} | ${peakOf(xs).toFixed(0)} | ${(medianOf(xs) / base).toFixed(2)} |`;
-  const ruffS = ruff ? medianOf(reference) : NaN;
+  const row = (label: string, xs: Timing[], base: Timing[]) =>
+    `| ${label} | ${medianOf(xs).toFixed(2)} | ${medianCpu(xs).toFixed(2)} | ${peakOf(xs).toFixed(0)} | ${(medianOf(xs) / medianOf(base)).toFixed(2)} | ${(medianCpu(xs) / medianCpu(base)).toFixed(2)} |`;
   return [
     `${modules.toLocaleString('en')} test modules (${tree.lines.toLocaleString('en')} lines, 200-2,000 each), ${findings} findings; median of ${runs} runs, interleaved. Machine: ${machineLine()}.`,
     '',
-    '| run | s | peak MB | ratio |',
-    '| --- | ---: | ---: | ---: |',
+    '| run | s | CPU s | peak MB | ratio | CPU ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ruff
-      ? row(`\`${ruff.version} check --select PT,ASYNC --no-cache\` (reference)`, reference, ruffS)
-      : '| Ruff reference skipped: not installable (no test venv or no local index) | — | — | — |',
-    row('`netra-migrate check .` (--no-cache), × Ruff', netra, ruff ? ruffS : medianOf(netra)),
-    row('cache: first run (empty cache), × the run without cache', first, medianOf(netra)),
-    row('cache: second run, tree unchanged, × first run', second, medianOf(first)),
-    row('cache: one module changed, × first run', changed, medianOf(first)),
+      ? row(`\`${ruff.version} check --select PT,ASYNC --no-cache\` (reference)`, reference, reference)
+      : '| Ruff reference skipped: not installable (no test venv or no local index) | — | — | — | — | — |',
+    row('`netra-migrate check .` (--no-cache), × Ruff', netra, ruff ? reference : netra),
+    row('cache: first run (empty cache), × the run without cache', first, netra),
+    row('cache: second run, tree unchanged, × first run', second, first),
+    row('cache: one module changed, × first run', changed, first),
     '',
-    'Goals: `check .` at most 2 × Ruff and under 150 MB; a second run a fraction of the first.',
+    'CPU s is user + sys time (Ruff uses both cores; netra-migrate one). Goals: `check .` at most 2 × Ruff (wall time) and under 150 MB; a second run a fraction of the first.',
   ].join('\n');
 }
 
@@ -287,12 +304,12 @@ function sourceScan(): string {
   const cli = join(root, 'bin', 'netra-migrate.js');
   const sizes = (process.env.BENCH_TREE_SIZES ?? '1000,5000,20000').split(',').map(Number);
   const rows: string[] = [];
-  let previous: { size: number; check: number; fix: number } | null = null;
+  let previous: { size: number; check: number; fix: number; checkCpu: number; fixCpu: number } | null = null;
   for (const size of sizes) {
     const tree = generateTree(size);
-    const check: { s: number; mb: number }[] = [];
-    const dry: { s: number; mb: number }[] = [];
-    const write: { s: number; mb: number }[] = [];
+    const check: Timing[] = [];
+    const dry: Timing[] = [];
+    const write: Timing[] = [];
     let findings = 0;
     for (let i = 0; i < runs; i++) {
       const r = timed(tree, process.execPath, [cli, 'check', '--format', 'json', '.']);
@@ -307,16 +324,17 @@ function sourceScan(): string {
     }
     const c = medianOf(check);
     const f = medianOf(dry);
+    const [cc, fc, wc] = [medianCpu(check), medianCpu(dry), medianCpu(write)];
     const growth = (now: number, before: number | undefined) =>
       previous && before ? (now / before / (size / previous.size)).toFixed(2) : '—';
     rows.push(
-      `| ${size.toLocaleString('en')} | ${findings} | ${c.toFixed(2)} | ${peakOf(check).toFixed(0)} | ${f.toFixed(2)} | ${peakOf(dry).toFixed(0)} | ${medianOf(write).toFixed(2)} | ${peakOf(write).toFixed(0)} | ${(f / c).toFixed(2)} | ${(medianOf(write) / c).toFixed(2)} | ${growth(c, previous?.check)} | ${growth(f, previous?.fix)} |`,
+      `| ${size.toLocaleString('en')} | ${findings} | ${c.toFixed(2)} / ${cc.toFixed(2)} | ${peakOf(check).toFixed(0)} | ${f.toFixed(2)} / ${fc.toFixed(2)} | ${peakOf(dry).toFixed(0)} | ${medianOf(write).toFixed(2)} / ${wc.toFixed(2)} | ${peakOf(write).toFixed(0)} | ${(f / c).toFixed(2)} / ${(fc / cc).toFixed(2)} | ${(medianOf(write) / c).toFixed(2)} / ${(wc / cc).toFixed(2)} | ${growth(c, previous?.check)} / ${growth(cc, previous?.checkCpu)} | ${growth(f, previous?.fix)} / ${growth(fc, previous?.fixCpu)} |`,
     );
-    previous = { size, check: c, fix: f };
+    previous = { size, check: c, fix: f, checkCpu: cc, fixCpu: fc };
     rmSync(tree, { recursive: true, force: true });
   }
   return [
-    `Every module has findings (a scoped asyncio mark, fixed safely); median of ${runs} runs. Growth = (time ratio) / (size ratio) against the previous row: 1.00 is linear. Machine: ${machineLine()}.`,
+    `Every module has findings (a scoped asyncio mark, fixed safely); median of ${runs} runs. Times as wall / CPU (user + sys, children included) seconds; ratios and growth likewise. Growth = (time ratio) / (size ratio) against the previous row: 1.00 is linear. Machine: ${machineLine()}.`,
     '',
     '| test modules | findings | check s | check MB | fix dry run s | MB | fix --write --unsafe s | MB | dry / check | write / check | check growth | fix growth |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -412,7 +430,8 @@ async function monitorOverhead(): Promise<string> {
     ['plain pytest', []],
     [
       'with the memory monitor (limit auto, action skip)',
-      ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto'],
+      // Since monitor 1.1.0 the default action is fail: skip is named, or this row would measure fail twice.
+      ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--collection-memory-limit-mb=auto', '--memory-limit-action=skip'],
     ],
     ['with the memory monitor (action fail)', ['-p', 'pytest_memory_plugin', '--memory-limit-mb=auto', '--memory-limit-action=fail']],
     ['with pytest-timeout (signal method)', ['--timeout=60', '--timeout-method=signal']],

@@ -7,7 +7,16 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunCache } from './core/cache.js';
 import { TOOL_CONFIG_FILES } from './core/tool-config.js';
-import { analyzeAll, locate, runFix, type CheckResult, type FixOptions, type FixResult, type RunOptions } from './core/engine.js';
+import {
+  analyzeAll,
+  locate,
+  runFix,
+  withReads,
+  type CheckResult,
+  type FixOptions,
+  type FixResult,
+  type RunOptions,
+} from './core/engine.js';
 import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
@@ -76,7 +85,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const hit = cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
-  const result = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
+  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
     const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
@@ -89,7 +98,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     );
     cache.save();
   }
-  return { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}) };
+  return withReads({ ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}) }, readsOf);
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */

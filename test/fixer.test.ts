@@ -60,3 +60,51 @@ test("one fix's insertions at one point land in the order the fix lists them", (
   assert.deepEqual(applied, [fix]);
   assert.equal(texts.get('f'), 'A=B -p mod\nkey = 1');
 });
+
+/** The acceptance rule stated plainly (each fix against every accepted edit), for the differential test below. */
+function acceptedPlainly(fixes: readonly Fix[]): { applied: Fix[]; deferred: Fix[] } {
+  const overlaps = (a: Fix['edits'][number], b: Fix['edits'][number], touching: boolean) =>
+    a.file === b.file && (touching ? a.start <= b.end && b.start <= a.end : a.start < b.end && b.start < a.end);
+  const first = (f: Fix) => Math.min(...f.edits.map((e) => e.start));
+  const applied: Fix[] = [];
+  const deferred: Fix[] = [];
+  const taken: Fix['edits'] = [];
+  for (const fix of [...fixes].sort((a, b) => first(a) - first(b))) {
+    const clash = fix.edits.some((e) => taken.some((t) => overlaps(e, t, true)) || fix.edits.some((o) => o !== e && overlaps(o, e, false)));
+    if (clash) deferred.push(fix);
+    else {
+      applied.push(fix);
+      taken.push(...fix.edits);
+    }
+  }
+  return { applied, deferred };
+}
+
+test('accepting fixes by position agrees with checking each against every accepted edit (random fixes)', () => {
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const text = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let deferredSeen = 0;
+  for (let round = 0; round < 400; round++) {
+    const fixes: Fix[] = Array.from({ length: 1 + rnd(12) }, (_, i) => ({
+      title: `fix ${i}`,
+      applicability: 'safe',
+      edits: Array.from({ length: 1 + rnd(3) }, () => {
+        const start = rnd(text.length);
+        // Insertions (empty ranges), short and long replacements, over two files.
+        const end = Math.min(text.length, start + [0, 0, 1, 2, 5][rnd(5)]!);
+        return { file: rnd(3) === 0 ? 'g' : 'f', start, end, text: `<${i}>` };
+      }),
+    }));
+    const expected = acceptedPlainly(fixes);
+    const got = applyFixes(fixes, () => text);
+    assert.deepEqual(got.applied, expected.applied, `round ${round}`);
+    assert.deepEqual(got.deferred, expected.deferred, `round ${round}`);
+    deferredSeen += got.deferred.length;
+  }
+  // The random fixes do clash: the test exercises deferral, not just acceptance.
+  assert.ok(deferredSeen > 100, `${deferredSeen} deferred`);
+});

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { check } from '../src/index.js';
+import { unusedSuppression } from '../src/core/suppressions.js';
+import { ruleModules } from '../src/generated/rule-modules.js';
 import { allRules, ruleImplementations } from '../src/rules.js';
 import { explainRule, ruleDocFiles, withRuleTable } from '../src/rule-docs.js';
 import { RULE_FIXTURES, listFiles, onlyRule } from './support/cases.js';
@@ -122,4 +124,21 @@ test('the README rule table is generated from the rules (npm run schemas)', () =
   assert.equal(readme, withRuleTable(readme, allRules), 'README.md rule table is stale: run npm run schemas');
   for (const rule of allRules)
     assert.ok(readme.includes(`[\`${rule.meta.id}\`](docs/rules/${rule.meta.id}.md)`), `${rule.meta.id} has no README row`);
+});
+
+/**
+ * The one place that holds the wording of every message: fixture cases and RuleTester cases record message
+ * ids and data, and the rules test checks each message is its template filled with its data. A wording
+ * change shows here as one reviewable diff (UPDATE_FIXTURES=1 rewrites it).
+ */
+test('every message template, by rule file and message id (test/snapshots/messages.json)', () => {
+  const file = join(ROOT, 'test', 'snapshots', 'messages.json');
+  const messages: Record<string, Record<string, string>> = {};
+  for (const { runner, rule } of ruleModules) messages[`src/runners/${runner}/rules/${rule.meta.id}.ts`] = { ...rule.meta.messages };
+  messages[`src/core/suppressions.ts (${unusedSuppression.meta.id})`] = { ...unusedSuppression.meta.messages };
+  if (process.env.UPDATE_FIXTURES === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(messages, null, 2) + '\n');
+  }
+  assert.deepEqual(messages, JSON.parse(readFileSync(file, 'utf8')), 'message wording changed: review it, then UPDATE_FIXTURES=1');
 });

@@ -152,6 +152,17 @@ describe('event_loop: what the no-event-loop-fixture findings say is what pytest
     assert.match(r.out, /2 passed/);
   });
 
+  test('an event_loop override nothing requests breaks nothing with pytest-asyncio 1.x (a warning, not an error)', () => {
+    const r = run(PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-q'], copyToTemp(join(cases, 'invalid-session-override', 'input')));
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /1 passed/);
+    const expected = JSON.parse(readFileSync(join(cases, 'invalid-session-override', 'expected.json'), 'utf8')) as { severity: string }[];
+    assert.deepEqual(
+      expected.map((f) => f.severity),
+      ['warning'],
+    );
+  });
+
   test('without pytest-asyncio, an event_loop fixture is an ordinary fixture that runs (no finding)', () => {
     const r = run(
       PYTHON,

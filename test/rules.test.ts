@@ -1,6 +1,7 @@
 /**
  * Data-driven rule tests: fixtures/rules/<rule-id>/<valid|invalid>-<case>/ holds `input/`, for invalid
- * cases `expected.json` (the findings, with positions and fix safety), and for fixable ones `output/`
+ * cases `expected.json` (the findings by messageId and data, with positions and fix safety; the wording itself
+ * is checked in one place, test/snapshots/messages.json in test/meta.test.ts), and for fixable ones `output/`
  * (every file the fix changes or creates, as it must read after `fix --write --unsafe`). The memory monitor
  * module, in an input or an output, is recorded as one stand-in line (STAND_INS, with the file's line
  * ending), so a new monitor version does not rewrite every case. Run with UPDATE_FIXTURES=1 to rewrite
@@ -10,12 +11,37 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { check, fix, type FileProblem } from '../src/index.js';
+import { formatMessage } from '../src/core/rule.js';
+import { check, fix, type FileProblem, type LocatedDiagnostic } from '../src/index.js';
+import { ruleModules } from '../src/generated/rule-modules.js';
+import { unusedSuppression } from '../src/core/suppressions.js';
 import { monitorText } from '../src/monitor/stamp.js';
 import { copyToTemp } from './support/env.js';
 import { listFiles, recorded, ruleCases } from './support/cases.js';
 
 const update = process.env.UPDATE_FIXTURES === '1';
+
+/** Every message template by rule and message id (a rule's runner variants may word one id differently). */
+const templates = new Map<string, string[]>();
+for (const rule of [...ruleModules.map((m) => m.rule), unusedSuppression])
+  for (const [id, template] of Object.entries(rule.meta.messages))
+    templates.set(`${rule.meta.id}/${id}`, [...(templates.get(`${rule.meta.id}/${id}`) ?? []), template]);
+
+/**
+ * A finding as a case records it: where, which rule and message id with its data, the fix's safety. The
+ * message text is not recorded: it must be its template filled with the data, every placeholder given.
+ */
+function finding(work: string, d: LocatedDiagnostic) {
+  const candidates = templates.get(`${d.rule}/${d.messageId}`) ?? [];
+  assert.ok(candidates.length > 0, `${d.rule}: message id ${String(d.messageId)} has no template`);
+  assert.ok(
+    candidates.some((t) => d.message === formatMessage(t, d.data)),
+    `${d.rule}/${d.messageId}: the message is not its template with the data: ${d.message}`,
+  );
+  assert.doesNotMatch(d.message, /\{\{\s*\w+\s*\}\}/, `${d.rule}/${d.messageId}: a placeholder without data`);
+  const { message: _message, fix, ...where } = recorded(work, d);
+  return { ...where, messageId: d.messageId, ...(d.data ? { data: d.data } : {}), fix };
+}
 import { NODE_MONITOR, VITEST_ADAPTER } from '../src/monitor/stamp.js';
 
 /** The monitor modules, each recorded in cases as one stand-in line (in the file's own comment syntax). */
@@ -68,7 +94,7 @@ for (const c of ruleCases()) {
         result.problems.map((p) => problemOf(work, p)),
         expectedProblems(c.dir),
       );
-      const findings = result.diagnostics.filter((d) => d.rule === c.rule).map((d) => recorded(work, d));
+      const findings = result.diagnostics.filter((d) => d.rule === c.rule).map((d) => finding(work, d));
       if (c.valid) {
         assert.deepEqual(findings, []);
         return;

@@ -1,6 +1,7 @@
 /** What governs a file and what a run read: `print-config`, `check --show-files`, `check --stats`. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { check } from '../src/index.js';
 import { runCli, writeTree } from './support/env.js';
 
 const PROJECT = {
@@ -15,6 +16,10 @@ const PROJECT = {
   'web/vitest.config.ts':
     "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { testTimeout: 2000, include: process.env.CI ? ['a'] : ['b'] } });\n",
   'web/src/app.test.ts': "test('x', () => {});\n",
+  'web/src/util.test.ts': "let n = 0;\nbeforeAll(() => {\n  n = 1;\n});\ntest('x', () => {});\n",
+  '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n',
+  'compose.yaml': 'services:\n  tests:\n    image: python:3.12\n    command: pytest\n',
+  Makefile: 'test:\n\tpytest tests\n',
 };
 
 test('print-config: the pytest config pytest would use for a test file, values typed as pytest types them', () => {
@@ -72,6 +77,12 @@ test('check --show-files: every file read, with why, instead of the findings', (
   assert.equal(lines.get('tests/test_api.py'), 'pytest: test module');
   assert.equal(lines.get('tests/test_plain.py'), 'pytest: test source, text only (nothing a rule reports on)');
   assert.equal(lines.get('web/vitest.config.ts'), 'jest/vitest: config');
+  // Each kind as its analyzer names it, not guessed from the file name.
+  assert.equal(lines.get('web/src/util.test.ts'), 'jest/vitest: test file');
+  assert.equal(lines.get('web/src/app.test.ts'), 'jest/vitest: test file, text only (nothing a rule reports on)');
+  assert.equal(lines.get('.github/workflows/ci.yml'), 'CI: workflow');
+  assert.equal(lines.get('compose.yaml'), 'Compose: file');
+  assert.equal(lines.get('Makefile'), 'CI: Makefile (recipes that run pytest)');
   assert.doesNotMatch(r.stdout, /Error|error/);
 });
 
@@ -84,4 +95,17 @@ test('check --stats: findings per rule and time per analyzer on stderr; the find
   assert.match(r.stderr, /^files read: \d+, analyzed: \d+, findings: \d+, total: [\d.]+ ms$/m);
   assert.match(r.stderr, /^ {2}analyzer pytest: \d+ file\(s\), [\d.]+ ms$/m);
   assert.match(r.stderr, new RegExp(`^  rule shadowed-config: ${shadowed} finding\\(s\\), [\\d.]+ ms$`, 'm'));
+});
+
+test('reads: computed when first asked for, once (a run that does not show files spends nothing on it)', async () => {
+  const dir = writeTree(PROJECT);
+  const result = await check({ cwd: dir, paths: ['.'] });
+  const descriptor = Object.getOwnPropertyDescriptor(result, 'reads');
+  assert.equal(typeof descriptor?.get, 'function');
+  const reads = result.reads!;
+  assert.equal(result.reads, reads);
+  assert.deepEqual(
+    reads.filter((r) => r.file.endsWith('pytest.ini')).map((r) => [r.reason, r.kind]),
+    [['pytest', 'config']],
+  );
 });

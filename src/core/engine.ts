@@ -3,7 +3,6 @@
  * passes (ESLint's loop: at most MAX_FIX_PASSES, overlapping fixes wait for the next pass, a repeated state
  * stops the loop), verify every changed file still parses, and only then write, atomically.
  */
-import { createHash } from 'node:crypto';
 import { FileProblemError, type Diagnostic, type FileProblem, type Fix, type LocatedDiagnostic } from './diagnostic.js';
 import { dirname, relative, sep } from 'node:path';
 import {
@@ -56,6 +55,12 @@ export interface AnalyzerOutput {
   runs: { rule: Rule<any, string, any>; target: unknown }[];
   problems: FileProblem[];
   files: string[];
+  /**
+   * What each file it read is to this analyzer (`config`, `conftest`, `test module`, `workflow`), for
+   * `--show-files`: its targets, and the files it read and then set aside. A file no analyzer names was
+   * read to decide something (a sibling config, a package.json).
+   */
+  kinds?: ReadonlyMap<string, string>;
 }
 
 export interface RunOptions {
@@ -84,7 +89,7 @@ export interface CheckResult {
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
   skipped?: { dir: string; reason: string }[];
-  /** Every file the run read, with why (`check --show-files`). */
+  /** Every file the run read, with why (`check --show-files`): computed when first asked for (see withReads). */
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
   stats?: RunStats;
@@ -96,6 +101,19 @@ export interface FileRead {
   file: string;
   /** Which analyzer took it as a target, or `read` for a file read to decide something (a sibling config, a package.json). */
   reason: string;
+  /** What the file is to that analyzer (`config`, `test module`, `workflow`), as the analyzer says. */
+  kind?: string;
+}
+
+/**
+ * The result with `reads` as a getter computed once, when first read: only `--show-files` and `--stats` ask,
+ * so a run or a fix pass spends nothing on sorting the paths it read (or on checking failed ones exist).
+ */
+export function withReads<T extends object>(result: T, compute: () => FileRead[]): T & { reads: FileRead[] } {
+  let reads: FileRead[] | undefined;
+  return Object.defineProperty(result, 'reads', { get: () => (reads ??= compute()), enumerable: true, configurable: true }) as T & {
+    reads: FileRead[];
+  };
 }
 
 export interface RunStats {
@@ -114,7 +132,7 @@ export async function analyzeAll(
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
   const files = new Set<string>();
-  const reasons = new Map<string, string>();
+  const kinds = new Map<string, { analyzer: string; kind: string }>();
   const stats: RunStats = { analyzers: {}, rules: {} };
   const knownRules = new Set<string>([unusedSuppression.meta.id]);
   for (const analyzer of analyzers) {
@@ -126,10 +144,9 @@ export async function analyzeAll(
     analyzerStats.ms += performance.now() - started;
     analyzerStats.files += out.files.length;
     problems.push(...out.problems);
-    for (const f of out.files) {
-      files.add(f);
-      if (!reasons.has(f)) reasons.set(f, name);
-    }
+    for (const f of out.files) files.add(f);
+    // The first analyzer that names a file's kind gives the reason it was read.
+    for (const [f, kind] of out.kinds ?? []) if (!kinds.has(f)) kinds.set(f, { analyzer: name, kind });
     const broken = out.problems.map((p) => p.file);
     for (const { rule, target } of out.runs) {
       const ruleStarted = performance.now();
@@ -186,17 +203,21 @@ export async function analyzeAll(
   });
   problems.push(...ws.walkProblems);
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
-  const reads = ws
-    .readFiles()
-    .filter((f) => !ignored?.(f))
-    .sort()
-    .map((file) => ({ file, reason: reasons.get(file) ?? 'read' }));
+  const readFiles = ws.readFilesLater();
+  const readsOf = (): FileRead[] =>
+    readFiles()
+      .filter((f) => !ignored?.(f))
+      .sort()
+      .map((file) => {
+        const k = kinds.get(file);
+        return k ? { file, reason: k.analyzer, kind: k.kind } : { file, reason: 'read' };
+      });
   return {
     diagnostics: kept,
     problems: dedupeProblems(shown),
     files: [...files].filter((f) => !ignored?.(f)).sort(),
     skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
-    reads,
+    readsOf,
     stats,
   };
 }
@@ -314,7 +335,7 @@ export async function runFix(
 ): Promise<FixResult> {
   const wanted = (fix: Fix) => fix.applicability === 'safe' || options.unsafe === true;
   // States are kept as hashes: a whole-tree snapshot per pass would hold every fixed text again.
-  const stateOf = () => createHash('sha256').update(ws.snapshot()).digest('hex');
+  const stateOf = () => ws.stateDigest();
   const seen = new Set<string>([stateOf()]);
   let appliedFixes = 0;
   let passes = 0;
@@ -357,13 +378,14 @@ export async function runFix(
   const problems = dedupeProblems([...initialProblems, ...result.problems, ...derivedProblems]);
   /** Changed files that must not be written, with why. */
   const held = new Map<string, string>();
-  for (const p of problems) if (changes.some((c) => c.file === p.file)) held.set(p.file, p.message);
-  for (const change of changes) {
-    // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
-    // the user's text; verifying it would load a parser a config-only run never needs.
-    if (change.created) continue;
-    for (const analyzer of analyzers) {
-      const problem = await analyzer.verify(ws, change.file, { python: options.python });
+  const changedFiles = new Set(changes.map((c) => c.file));
+  for (const p of problems) if (changedFiles.has(p.file)) held.set(p.file, p.message);
+  // A created file is whole text the fix ships (the monitor module, tested on its own), not a splice of
+  // the user's text; verifying it would load a parser a config-only run never needs.
+  const verified = changes.filter((c) => !c.created);
+  for (const [i, verdicts] of verifyAhead(ws, analyzers, verified, { python: options.python })) {
+    for (const problem of await verdicts) {
+      const change = verified[i]!;
       if (problem) {
         const { asRead, ...where } = problem;
         const message = asRead ? problem.message : `a fix produced a file that does not parse, so it is not written: ${problem.message}`;
@@ -393,13 +415,12 @@ export async function runFix(
         held.set(file.path, e.problem.message);
       }
     }
-    const heldGroups = new Set([...held.keys()].map((f) => groups.find(f)));
+    // Each group held back, with the first of its files held (named in the reason).
+    const heldGroups = new Map<string, string>();
+    for (const f of held.keys()) if (!heldGroups.has(groups.find(f))) heldGroups.set(groups.find(f), f);
     for (const { file, text, created } of pending) {
-      const reason =
-        held.get(file.path) ??
-        (heldGroups.has(groups.find(file.path))
-          ? `a fix also edits ${[...held.keys()].find((f) => groups.find(f) === groups.find(file.path))}, which is not written`
-          : undefined);
+      const heldWith = heldGroups.get(groups.find(file.path));
+      const reason = held.get(file.path) ?? (heldWith !== undefined ? `a fix also edits ${heldWith}, which is not written` : undefined);
       if (reason !== undefined) {
         notWritten.push({ file: file.path, reason });
         continue;
@@ -421,21 +442,49 @@ export async function runFix(
     }
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
-  return {
-    diagnostics: locate(ws, result.diagnostics),
-    problems: dedupeProblems(problems),
-    files: result.files,
-    skipped: result.skipped,
-    reads: result.reads,
-    stats: result.stats,
-    changes,
-    appliedFixes,
-    heldBackUnsafe,
-    passes,
-    written: writtenFiles.length > 0,
-    writtenFiles: writtenFiles.sort(),
-    notWritten: notWritten.sort((a, b) => (a.file < b.file ? -1 : 1)),
+  return withReads(
+    {
+      diagnostics: locate(ws, result.diagnostics),
+      problems: dedupeProblems(problems),
+      files: result.files,
+      skipped: result.skipped,
+      stats: result.stats,
+      changes,
+      appliedFixes,
+      heldBackUnsafe,
+      passes,
+      written: writtenFiles.length > 0,
+      writtenFiles: writtenFiles.sort(),
+      notWritten: notWritten.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    },
+    result.readsOf,
+  );
+}
+
+/**
+ * The verifiers' verdicts on each changed file, in order, started a few files ahead of the one awaited: a
+ * verifier that asks another process (CPython) works while this one parses the next file, and a run over
+ * thousands of changed files holds only a few verdicts at a time.
+ */
+function* verifyAhead(
+  ws: Workspace,
+  analyzers: readonly Analyzer[],
+  changes: readonly { file: string }[],
+  env: AnalysisEnvironment,
+): Generator<[number, Promise<(FileProblem | null)[]>]> {
+  const AHEAD = 8;
+  const started = new Map<number, Promise<(FileProblem | null)[]>>();
+  const start = (i: number) => {
+    const verdicts = Promise.all(analyzers.map(async (a) => await a.verify(ws, changes[i]!.file, env)));
+    // Awaited in turn below; a rejection must not count as unhandled while it waits.
+    verdicts.catch(() => undefined);
+    started.set(i, verdicts);
   };
+  for (let i = 0; i < changes.length; i++) {
+    for (let j = i; j < Math.min(changes.length, i + AHEAD); j++) if (!started.has(j)) start(j);
+    yield [i, started.get(i)!];
+    started.delete(i);
+  }
 }
 
 function createNew(path: string, text: string): void {

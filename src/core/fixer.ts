@@ -25,27 +25,73 @@ function overlaps(a: Edit, b: Edit, touching: boolean): boolean {
  * not at all, even when it spans several files.
  */
 export function applyFixes(fixes: readonly Fix[], read: (file: string) => string): AppliedFixes {
-  const sorted = [...fixes].sort((a, b) => firstEdit(a) - firstEdit(b));
+  const sorted = fixes.map((fix, i) => ({ fix, first: firstEdit(fix), i })).sort((a, b) => a.first - b.first || a.i - b.i);
   const accepted: Fix[] = [];
   const deferred: Fix[] = [];
-  const taken: Edit[] = [];
-  for (const fix of sorted) {
-    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t, true)) || fix.edits.some((o) => o !== e && overlaps(o, e, false)))) {
+  const taken = new TakenEdits();
+  for (const { fix } of sorted) {
+    if (fix.edits.some((e) => taken.touches(e) || fix.edits.some((o) => o !== e && overlaps(o, e, false)))) {
       deferred.push(fix);
       continue;
     }
     accepted.push(fix);
-    taken.push(...fix.edits);
-  }
-  const byFile = new Map<string, Edit[]>();
-  for (const edit of taken) {
-    const list = byFile.get(edit.file) ?? [];
-    list.push(edit);
-    byFile.set(edit.file, list);
+    for (const e of fix.edits) taken.add(e);
   }
   const texts = new Map<string, string>();
-  for (const [file, edits] of byFile) texts.set(file, spliceEdits(read(file), edits));
+  for (const [file, edits] of taken.byFile) texts.set(file, spliceEdits(read(file), edits));
   return { texts, applied: accepted, deferred };
+}
+
+/**
+ * The edits of the fixes accepted so far, per file in order of position: no two overlap (at most they
+ * touch, within one fix), so their ends ascend with their starts and one binary search finds the only
+ * edit that can touch a new one. Checking each fix against every accepted edit would make a pass over
+ * 20,000 files quadratic.
+ */
+class TakenEdits {
+  /** In the order they were accepted (spliceEdits lists insertions at one point in that order). */
+  readonly byFile = new Map<string, Edit[]>();
+  private readonly ordered = new Map<string, Edit[]>();
+
+  touches(e: Edit): boolean {
+    const list = this.ordered.get(e.file);
+    if (!list) return false;
+    // The first edit ending at or after e's start; it touches e if it starts at or before e's end.
+    const t = list[this.firstEndingFrom(list, e.start)];
+    return t !== undefined && overlaps(e, t, true);
+  }
+
+  add(e: Edit): void {
+    let inOrder = this.byFile.get(e.file);
+    let list = this.ordered.get(e.file);
+    if (!inOrder || !list) {
+      this.byFile.set(e.file, (inOrder = []));
+      this.ordered.set(e.file, (list = []));
+    }
+    inOrder.push(e);
+    // By start, then end: for edits that do not overlap, that puts their ends in ascending order too.
+    list.splice(
+      firstIndex(list, (t) => t.start > e.start || (t.start === e.start && t.end > e.end)),
+      0,
+      e,
+    );
+  }
+
+  private firstEndingFrom(list: readonly Edit[], at: number): number {
+    return firstIndex(list, (t) => t.end >= at);
+  }
+}
+
+/** The first index whose edit satisfies `after` (false for a prefix of the list, true for the rest). */
+function firstIndex(list: readonly Edit[], after: (t: Edit) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (after(list[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**

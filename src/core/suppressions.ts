@@ -159,6 +159,8 @@ export function applySuppressions(
           rule: unusedSuppression.meta.id,
           severity,
           message: formatMessage(unusedSuppression.meta.messages.unknownRule, { rule }),
+          messageId: 'unknownRule',
+          data: { rule },
         });
       }
       if (used.has(s) || unknown.length > 0) continue;
@@ -172,6 +174,8 @@ export function applySuppressions(
         rule: unusedSuppression.meta.id,
         severity,
         message: formatMessage(unusedSuppression.meta.messages.unused, { which }),
+        messageId: 'unused',
+        data: { which },
         fix: {
           title: 'Remove the unused suppression',
           applicability: 'safe',

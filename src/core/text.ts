@@ -87,3 +87,24 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   }
   return best;
 }
+
+/** Offset of the start of the line holding `offset` (after the previous `\n` or `\r`). */
+export function lineStartAt(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+/** Offset of the line ending at or after `offset` (the end of the text when there is none). */
+export function lineEndAt(text: string, offset: number): number {
+  const m = /\r\n|\n|\r/g;
+  m.lastIndex = offset;
+  const hit = m.exec(text);
+  return hit ? hit.index : text.length;
+}
+
+/** Offset just after the line ending that starts at `lineEnd` (`\r\n` counts as one). */
+export function afterEol(text: string, lineEnd: number): number {
+  if (text.startsWith('\r\n', lineEnd)) return lineEnd + 2;
+  return lineEnd < text.length ? lineEnd + 1 : lineEnd;
+}

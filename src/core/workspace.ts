@@ -1,4 +1,5 @@
-import { existsSync, statSync, type Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
@@ -14,6 +15,7 @@ export class Workspace {
   private readonly failed = new Map<string, FileProblem>();
   private readonly overlay = new Map<string, string>();
   private readonly walks = new Map<string, { dir: string; entries: Dirent[] }[]>();
+  private readonly listings = new Map<string, string[]>();
   /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
   readonly walkProblems: FileProblem[] = [];
   readonly skipped = new Map<string, string>();
@@ -73,6 +75,23 @@ export class Workspace {
       this.walks.set(root, listing);
     }
     return listing;
+  }
+
+  /**
+   * The names in a directory, sorted (none when it cannot be listed), listed once per run: every config's
+   * project lookup climbs the same directories, up to a home or /tmp of thousands of entries.
+   */
+  listDir(dir: string): string[] {
+    let names = this.listings.get(dir);
+    if (!names) {
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        names = [];
+      }
+      this.listings.set(dir, names);
+    }
+    return names;
   }
 
   /**
@@ -141,13 +160,22 @@ export class Workspace {
 
   /** Every path the run has read (or tried to read), for `--show-files`. */
   readFiles(): string[] {
+    return this.readFilesLater()();
+  }
+
+  /** `readFiles` to call later: it holds the run's read log, not the workspace and its texts. */
+  readFilesLater(): () => string[] {
+    const { everRead, failed } = this;
     // A path looked up and absent (a dependency file a project does not have) was not read.
-    return [...new Set([...this.everRead.keys(), ...[...this.failed.keys()].filter((path) => existsSync(path))])];
+    return () => [...new Set([...everRead.keys(), ...[...failed.keys()].filter((path) => existsSync(path))])];
   }
 
   setText(path: string, text: string): void {
     // A file a fix creates is not in any listing yet.
-    if (!this.everRead.has(path)) this.walks.clear();
+    if (!this.everRead.has(path)) {
+      this.walks.clear();
+      this.listings.clear();
+    }
     this.overlay.set(path, text);
   }
 
@@ -174,10 +202,10 @@ export class Workspace {
     return out;
   }
 
-  snapshot(): string {
-    return [...this.overlay.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([p, t]) => `${p}\0${t}`)
-      .join('\0\0');
+  /** A digest of every fixed text (a fix pass that reproduces an earlier state stops the loop), hashed text by text, never joined. */
+  stateDigest(): string {
+    const hash = createHash('sha256');
+    for (const path of [...this.overlay.keys()].sort()) hash.update(path).update('\0').update(this.overlay.get(path)!).update('\0\0');
+    return hash.digest('hex');
   }
 }

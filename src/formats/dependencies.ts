@@ -41,6 +41,15 @@ export interface DependencyList {
    * where that cannot be done without rewriting the list (an inline table, a computed value).
    */
   add(name: string, specifier?: string): Edit | null;
+  /**
+   * What must run after an edit before the environments built from this list have the addition: a lock
+   * file pins it (`run \`uv lock\``), or it is the source of a compiled requirements file.
+   */
+  regenerate?: string;
+  /** A requirements file compiled from another (pip-compile): its sources (absolute); an edit belongs there. */
+  compiledFrom?: string[];
+  /** Requirements files this one pulls in with `-r` (absolute): what they hold is installed with it. */
+  requires?: string[];
 }
 
 export interface LockedVersion {
@@ -131,6 +140,9 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
       file,
       group,
       includes: [],
+      // The compile command's paths are relative to where it ran: the root or the file's own directory.
+      compiledFrom: parsed.compiledFrom?.flatMap((f) => [resolve(root, f), resolve(dirname(file), f)]),
+      requires: parsed.includes.map((f) => resolve(dirname(file), f)),
       dependencies: parsed.requirements.map((r) => ({ requirement: r.requirement, file, group, start: r.start, end: r.end })),
       add(name, specifier = '') {
         if (parsed.lastRequirementEnd === null) {
@@ -229,16 +241,52 @@ export async function readProjectDependencies(files: ReadFiles, dir: string): Pr
       if (isRequirementsName(name) || (dirName !== root && name.endsWith('.txt'))) requirementsFile(join(dirName, name));
   }
 
+  const locks = new Set<string>();
   for (const lock of LOCKS) {
     const text = files.read(join(root, lock));
     if (text === null) continue;
+    locks.add(lock);
     // Lock files are machine-written `[[package]]` tables: name, then version.
     for (const m of text.matchAll(/^\[\[package\]\]\s*\r?\nname\s*=\s*"([^"]+)"\s*\r?\nversion\s*=\s*"([^"]+)"/gm)) {
       const name = normalizeName(m[1]!);
       if (!out.locked.has(name)) out.locked.set(name, { version: m[2]!, file: lock });
     }
   }
+  if (files.read(join(root, 'Pipfile.lock')) !== null) locks.add('Pipfile.lock');
+  markRegenerate(out.lists, (lock) => locks.has(lock));
   return out;
+}
+
+/** Which lock pins a list, by its group, and the command that updates it. */
+const LOCKED_BY: { lock: string; command: string; pins: RegExp }[] = [
+  { lock: 'uv.lock', command: 'uv lock', pins: /^\[(?:project|dependency-groups|tool\.uv)\b/ },
+  { lock: 'poetry.lock', command: 'poetry lock', pins: /^\[(?:project|tool\.poetry)\b/ },
+  { lock: 'pdm.lock', command: 'pdm lock', pins: /^\[(?:project|dependency-groups|tool\.pdm)\b/ },
+  { lock: 'Pipfile.lock', command: 'pipenv lock', pins: /^Pipfile / },
+];
+
+/**
+ * A list that a lock pins, or that a compiled requirements file is made from, reaches no environment by an
+ * edit alone: `uv sync --locked` refuses a pyproject that no longer matches uv.lock, and CI installs the
+ * compiled file, not its source.
+ */
+function markRegenerate(lists: DependencyList[], hasLock: (lock: string) => boolean): void {
+  for (const list of lists) {
+    const by = LOCKED_BY.find((l) => l.pins.test(list.group) && hasLock(l.lock));
+    if (by) list.regenerate = `run \`${by.command}\` (${by.lock} pins ${list.group})`;
+  }
+  for (const compiled of lists) {
+    if (!compiled.compiledFrom) continue;
+    const source = compiledSource(lists, compiled);
+    if (source) source.regenerate ??= `recompile ${compiled.group} (it is compiled from ${source.group})`;
+    // Without a requirements source to edit, a line added here lasts until the next compile.
+    else compiled.regenerate ??= `add it where ${compiled.group} is compiled from and recompile it`;
+  }
+}
+
+/** The requirements file a compiled one is made from (a pyproject source names no one list). */
+function compiledSource(lists: DependencyList[], compiled: DependencyList): DependencyList | undefined {
+  return lists.find((l) => compiled.compiledFrom?.includes(l.file) && /\.(?:in|txt)$/.test(l.file));
 }
 
 /** `[tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}` and optional-dependencies. */
@@ -489,15 +537,46 @@ export function declaredNames(deps: ProjectDependencies): Set<string> {
  * through it), else a group named for tests or development. Undefined when there is none.
  */
 export function testDependencyList(deps: ProjectDependencies): DependencyList | undefined {
+  return testDependencyLists(deps)[0];
+}
+
+/**
+ * Every list a test plugin must join so that each environment that installs pytest also gets it (a CI job
+ * may install requirements-ci.txt and another requirements-win-test.txt; `required_plugins` stops pytest in
+ * any of them that lacks the plugin): the lists holding pytest, a compiled file's source in place of the
+ * file, less those that pull another chosen list in with `-r`. Otherwise the one list `testDependencyList`
+ * chose before (a list with a pytest plugin, or a group named for tests).
+ */
+export function testDependencyLists(deps: ProjectDependencies): DependencyList[] {
+  const holders = nonMainLists(deps).filter((l) => l.dependencies.some((d) => d.requirement.name === 'pytest'));
+  const chosen: DependencyList[] = [];
+  for (const list of holders) {
+    const source = compiledSource(deps.lists, list);
+    const pick = source ?? list;
+    if (!chosen.includes(pick)) chosen.push(pick);
+  }
+  // `-r other.txt`, or a PEP 735 `{include-group = "test"}`: the other list is installed with this one.
+  const pulledIn = (l: DependencyList) =>
+    chosen.some((o) => o !== l && (l.requires?.includes(o.file) || l.includes.some((g) => o.group === `[dependency-groups] ${g}`)));
+  const independent = chosen.filter((l) => !pulledIn(l));
+  if (independent.length > 0) return independent;
+  const fallback = testDependencyListWithoutPytest(deps);
+  return fallback ? [fallback] : [];
+}
+
+function nonMainLists(deps: ProjectDependencies): DependencyList[] {
   const main = (l: DependencyList) =>
     l.group === '[project] dependencies' ||
     l.group === '[tool.poetry.dependencies]' ||
     l.group === 'Pipfile [packages]' ||
     l.group.endsWith('install_requires');
-  const candidates = deps.lists.filter((l) => !main(l));
+  return deps.lists.filter((l) => !main(l));
+}
+
+function testDependencyListWithoutPytest(deps: ProjectDependencies): DependencyList | undefined {
+  const candidates = nonMainLists(deps);
   const holds = (l: DependencyList, test: (name: string) => boolean) => l.dependencies.some((d) => test(d.requirement.name));
   return (
-    candidates.find((l) => holds(l, (n) => n === 'pytest')) ??
     candidates.find((l) => holds(l, (n) => n.startsWith('pytest-'))) ??
     candidates.find((l) => /\b(tests?|testing|dev)\b/i.test(l.group.replace(/requirements[-_]?/i, '')))
   );

@@ -221,3 +221,9 @@ export function entryEnd(entry: IniEntry): number {
   const last = entry.continuations[entry.continuations.length - 1] ?? entry.keyLine;
   return last.end;
 }
+
+/** Where an entry's value ends: the end of its last continuation line's data, else of its key line's. */
+export function iniValueEnd(entry: IniEntry): number {
+  const last = entry.continuations[entry.continuations.length - 1];
+  return last ? last.dataEnd! : entry.keyLine.dataEnd!;
+}

@@ -144,11 +144,25 @@ function wantsArguments(callee: string | null): boolean {
   return last === 'fixture' || last === 'asyncio';
 }
 
+/**
+ * One string per distinct callee (`pytest.mark.parametrize` on every test of 20,000 modules would otherwise
+ * be as many strings, kept as long as their models). Callees are few; past a bound the table starts over.
+ */
+const callees = new Map<string, string>();
+function internCallee(name: string | null): string | null {
+  if (name === null) return null;
+  const hit = callees.get(name);
+  if (hit !== undefined) return hit;
+  if (callees.size >= 4096) callees.clear();
+  callees.set(name, name);
+  return name;
+}
+
 function call(n: TsNode): Call {
   if (n.type === 'call') {
     const fn = n.childForFieldName('function');
     const argList = n.childForFieldName('arguments');
-    const callee = dotted(fn);
+    const callee = internCallee(dotted(fn));
     const items: Argument[] = [];
     if (argList && argList.type === 'argument_list' && wantsArguments(callee)) {
       for (const a of argList.namedChildren) {
@@ -157,7 +171,8 @@ function call(n: TsNode): Call {
         const value = isKw ? a.childForFieldName('value')! : a;
         const lit = value ? stringLiteral(value) : null;
         items.push({
-          ...range(a),
+          start: a.startIndex,
+          end: a.endIndex,
           name: isKw ? (a.childForFieldName('name')?.text ?? null) : null,
           value: range(value ?? a),
           string: lit?.value ?? null,
@@ -166,14 +181,19 @@ function call(n: TsNode): Call {
         });
       }
     }
-    return { ...range(n), callee, args: argList ? { ...range(argList), items } : null };
+    return {
+      start: n.startIndex,
+      end: n.endIndex,
+      callee,
+      args: argList ? { start: argList.startIndex, end: argList.endIndex, items } : null,
+    };
   }
-  return { ...range(n), callee: dotted(n), args: null };
+  return { start: n.startIndex, end: n.endIndex, callee: internCallee(dotted(n)), args: null };
 }
 
 function decorator(d: TsNode): Decorator {
   const expr = d.namedChildren.find((c) => c && c.type !== 'comment')!;
-  return { ...range(d), call: call(expr) };
+  return { start: d.startIndex, end: d.endIndex, call: call(expr) };
 }
 
 function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className: string | null): FunctionDef {
@@ -185,11 +205,12 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
   for (const p of paramsOfInterest ? params.namedChildren : []) {
     if (!p) continue;
     const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
-    if (id && id.type === 'identifier') out.push({ ...range(p), name: id.text });
+    if (id && id.type === 'identifier') out.push({ start: p.startIndex, end: p.endIndex, name: id.text });
   }
   const body = def.childForFieldName('body')!;
   return {
-    ...range(outer),
+    start: outer.startIndex,
+    end: outer.endIndex,
     name: name.text,
     nameRange: range(name),
     // `async` is the definition's first token when present (reading every child would marshal them all).
@@ -210,7 +231,7 @@ function assignment(stmt: TsNode, className: string | null): Assignment | null {
   if (!left || left.type !== 'identifier' || !right) return null;
   const elements =
     right.type === 'list' || right.type === 'tuple' ? right.namedChildren.filter((c): c is TsNode => !!c && c.type !== 'comment') : [right];
-  return { ...range(stmt), target: left.text, className, values: elements.map(call) };
+  return { start: stmt.startIndex, end: stmt.endIndex, target: left.text, className, values: elements.map(call) };
 }
 
 function imports(stmt: TsNode): Import[] {
@@ -218,18 +239,31 @@ function imports(stmt: TsNode): Import[] {
   if (stmt.type === 'import_statement') {
     for (const n of stmt.namedChildren) {
       if (!n) continue;
-      if (n.type === 'dotted_name') out.push({ ...range(stmt), module: n.text, name: null, alias: n.text.split('.')[0]! });
+      if (n.type === 'dotted_name')
+        out.push({ start: stmt.startIndex, end: stmt.endIndex, module: n.text, name: null, alias: n.text.split('.')[0]! });
       else if (n.type === 'aliased_import') {
-        out.push({ ...range(stmt), module: n.childForFieldName('name')!.text, name: null, alias: n.childForFieldName('alias')!.text });
+        out.push({
+          start: stmt.startIndex,
+          end: stmt.endIndex,
+          module: n.childForFieldName('name')!.text,
+          name: null,
+          alias: n.childForFieldName('alias')!.text,
+        });
       }
     }
   } else if (stmt.type === 'import_from_statement') {
     const module = stmt.childForFieldName('module_name')?.text ?? '';
     for (const n of stmt.childrenForFieldName('name')) {
       if (!n) continue;
-      if (n.type === 'dotted_name') out.push({ ...range(stmt), module, name: n.text, alias: n.text });
+      if (n.type === 'dotted_name') out.push({ start: stmt.startIndex, end: stmt.endIndex, module, name: n.text, alias: n.text });
       else if (n.type === 'aliased_import') {
-        out.push({ ...range(stmt), module, name: n.childForFieldName('name')!.text, alias: n.childForFieldName('alias')!.text });
+        out.push({
+          start: stmt.startIndex,
+          end: stmt.endIndex,
+          module,
+          name: n.childForFieldName('name')!.text,
+          alias: n.childForFieldName('alias')!.text,
+        });
       }
     }
   }
@@ -347,11 +381,19 @@ export async function parsePython(text: string, python?: string | null): Promise
       importsEnd,
       syntaxError,
       errorRanges,
-      eventLoopUses: (fn) => uses.get(fn.start) ?? [],
+      eventLoopUses: usesOf(uses),
     };
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * The lookup of event_loop uses, made outside parsePython: a closure made inside it would keep the whole
+ * parse's scope alive (every function and assignment), however little of the model a caller keeps.
+ */
+function usesOf(uses: ReadonlyMap<number, (Range & { nested: boolean })[]>): PythonModule['eventLoopUses'] {
+  return (fn) => uses.get(fn.start) ?? [];
 }
 
 /** Run `read` over the parsed tree, deleted afterwards: for the static readers beside this module (python-static.ts). */
@@ -382,7 +424,7 @@ function identifiersIn(node: TsNode | null, name: string): (Range & { nested: bo
       const parent = n.parent;
       const isAttrName = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id;
       const isKwName = parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id;
-      if (!isAttrName && !isKwName) out.push({ ...range(n), nested: depth > 0 });
+      if (!isAttrName && !isKwName) out.push({ start: n.startIndex, end: n.endIndex, nested: depth > 0 });
     }
     const inner = n.type === 'function_definition' || n.type === 'lambda';
     if (cursor.gotoFirstChild()) {

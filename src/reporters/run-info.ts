@@ -1,28 +1,14 @@
 /** What a run read and what it spent: `check --show-files` and `check --stats`. */
-import { basename } from 'node:path';
 import type { CheckResult, FileRead } from '../core/engine.js';
 import { oneLine, relativePath } from './paths.js';
 
-/** Why a file was read, in words: the analyzer that took it and what kind of file it is to that analyzer. */
+/** The analyzers' names as `--show-files` prints them. */
+const ANALYZER_LABELS: Record<string, string> = { compose: 'Compose', ci: 'CI' };
+
+/** Why a file was read, in words: the analyzer that took it and what kind of file it is to that analyzer (as the analyzer says). */
 export function readReason(read: FileRead): string {
-  const name = basename(read.file);
-  switch (read.reason) {
-    case 'pytest':
-      return name === 'conftest.py' ? 'pytest: conftest' : name.endsWith('.py') ? 'pytest: test module' : 'pytest: config';
-    case 'compose':
-      return 'Compose: file';
-    case 'ci':
-      return /\.ya?ml$/.test(name) ? 'CI: workflow' : 'pytest invocations: tox, nox, Makefile or script';
-    case 'jest/vitest':
-      return /\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//.test(read.file) ? 'jest/vitest: test file' : 'jest/vitest: config';
-    case 'read':
-      // Sources a prefilter dropped were read as text but never parsed: nothing in them is what a rule reports on.
-      if (name === 'conftest.py' || /^test_.*\.py$|_test\.py$/.test(name))
-        return 'pytest: test source, text only (nothing a rule reports on)';
-      return 'read to decide (a sibling config, a package.json, a module beside a config)';
-    default:
-      return read.reason;
-  }
+  if (read.kind === undefined) return 'read to decide (a sibling config, a package.json, a module beside a config)';
+  return `${ANALYZER_LABELS[read.reason] ?? read.reason}: ${read.kind}`;
 }
 
 export function describeReads(cwd: string, reads: readonly FileRead[]): string {

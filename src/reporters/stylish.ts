@@ -8,7 +8,11 @@ export const stylish: Reporter = ({ diagnostics, cwd, color, fixable }) => {
   if (diagnostics.length === 0) return '';
   const out: string[] = [];
   const byFile = new Map<string, (typeof diagnostics)[number][]>();
-  for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  for (const d of diagnostics) {
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
   for (const [file, list] of byFile) {
     out.push('', paint(color, '4', oneLine(relativePath(cwd, file))));
     const width = Math.max(...list.map((d) => `${d.line}:${d.column}`.length));

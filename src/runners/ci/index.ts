@@ -6,7 +6,7 @@ import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Analyzer, AnalyzerOutput } from '../../core/engine.js';
 import type { Rule } from '../../core/rule.js';
 import type { Workspace } from '../../core/workspace.js';
-import { ciKind, INVOCATION_FILES, invocationKind, loadInvocations, type CiFile } from './ci.js';
+import { ciKind, INVOCATION_FILES, invocationKind, loadInvocations, type CiFile, type InvocationKind } from './ci.js';
 import { rulesIn } from '../../rules.js';
 
 /** Called when a run starts, not at load (rule modules import the runner models). */
@@ -18,6 +18,17 @@ function mayMatter(file: string, text: string): boolean {
   if (kind === 'pyproject-tox') return /^\s*\[tool\.tox\b|^\s*legacy_tox_ini\s*=/m.test(text) || /^\s*\[tool\][^[]*\btox\b/m.test(text);
   return /py\.?test/.test(text);
 }
+
+/** What each kind of file is, in the words `--show-files` prints. */
+const INVOCATION_KIND_NAMES: Record<InvocationKind, string> = {
+  github: 'workflow',
+  gitlab: 'GitLab CI pipeline',
+  tox: 'tox config (commands that run pytest)',
+  'pyproject-tox': 'tox config in pyproject.toml (commands that run pytest)',
+  nox: 'noxfile (sessions that run pytest)',
+  make: 'Makefile (recipes that run pytest)',
+  script: 'script (commands that run pytest)',
+};
 
 function invocationFiles(ws: Workspace, inputs: readonly string[]): string[] {
   return ws.filesMatching(inputs, (f) => invocationKind(f) !== null);
@@ -32,6 +43,7 @@ export const ciAnalyzer: Analyzer = {
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const targets: CiFile[] = [];
+    const kinds = new Map<string, string>();
     for (const file of invocationFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
       const text = ws.text(file);
@@ -42,6 +54,7 @@ export const ciAnalyzer: Analyzer = {
         continue;
       }
       if (!ciKind(file) && !mayMatter(file, text)) continue;
+      kinds.set(file, INVOCATION_KIND_NAMES[invocationKind(file)!]);
       try {
         const target = await loadInvocations(ws, file, text);
         if (target.sites.length > 0) targets.push(target);
@@ -50,7 +63,12 @@ export const ciAnalyzer: Analyzer = {
         else throw e;
       }
     }
-    return { runs: targets.flatMap((target) => ciRules().map((rule) => ({ rule, target }))), problems, files: targets.map((t) => t.file) };
+    return {
+      runs: targets.flatMap((target) => ciRules().map((rule) => ({ rule, target }))),
+      problems,
+      files: targets.map((t) => t.file),
+      kinds,
+    };
   },
   async verify(ws, file) {
     // Fixes edit CI YAML only; tox, nox, Makefiles and scripts are reported, never written.

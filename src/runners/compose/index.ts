@@ -25,6 +25,7 @@ export const composeAnalyzer: Analyzer = {
   async analyze(ws, inputs, ignored): Promise<AnalyzerOutput> {
     const problems: FileProblem[] = [];
     const targets: ComposeFile[] = [];
+    const kinds = new Map<string, string>();
     for (const file of composeFiles(ws, inputs)) {
       if (ignored?.(file)) continue;
       const text = ws.text(file);
@@ -33,6 +34,7 @@ export const composeAnalyzer: Analyzer = {
         if (p) problems.push(p);
         continue;
       }
+      kinds.set(file, 'file');
       try {
         targets.push(await loadCompose(ws, file, text));
       } catch (e) {
@@ -41,7 +43,7 @@ export const composeAnalyzer: Analyzer = {
       }
     }
     const runs = targets.flatMap((target) => composeRules().map((rule) => ({ rule, target })));
-    return { runs, problems, files: targets.map((t) => t.file) };
+    return { runs, problems, files: targets.map((t) => t.file), kinds };
   },
   async verify(ws, file) {
     if (!isCompose(file)) return null;

@@ -222,6 +222,7 @@ export const jsAnalyzer: Analyzer = {
       if (t.viteOnly && !listed(t.file)) targets.splice(i, 1);
     }
     const sources: JsTestSource[] = [];
+    const kinds = new Map<string, string>(targets.map((t) => [t.file, 'config']));
     const sourceFiles = [...tests].sort();
     for (const [i, file] of sourceFiles.entries()) {
       ws.progress?.(i + 1, sourceFiles.length);
@@ -232,7 +233,10 @@ export const jsAnalyzer: Analyzer = {
         if (p) problems.push(p);
         continue;
       }
+      // A test file the prefilter sets aside was read as text but never parsed.
+      kinds.set(file, 'test file, text only (nothing a rule reports on)');
       if (!mayMatterJs(text)) continue;
+      kinds.set(file, 'test file');
       try {
         sources.push(analyzeJsSource(file, text));
       } catch (e) {
@@ -244,7 +248,7 @@ export const jsAnalyzer: Analyzer = {
       ...targets.flatMap((target) => jsConfigRules().map((rule) => ({ rule, target }))),
       ...sources.flatMap((target) => jsSourceRules().map((rule) => ({ rule, target }))),
     ];
-    return { runs, problems, files: [...targets.map((t) => t.file), ...sources.map((s) => s.file)] };
+    return { runs, problems, files: [...targets.map((t) => t.file), ...sources.map((s) => s.file)], kinds };
   },
   verify(ws, file) {
     if (!configKind(file, true) && !isTestFile(file)) return null;

@@ -4,7 +4,7 @@
  * and list item so rules can point at them and fixes can splice them.
  */
 import { basename, extname } from 'node:path';
-import { entryEnd, parseIni, valueOffsetToFile, type IniDocument, type IniEntry, type IniSection } from '../../formats/ini.js';
+import { entryEnd, iniValueEnd, parseIni, valueOffsetToFile, type IniDocument, type IniEntry, type IniSection } from '../../formats/ini.js';
 import { ShlexError, shlexSplit } from '../../formats/shlex.js';
 import {
   keyPath,
@@ -21,6 +21,7 @@ import {
   type TomlTable,
 } from '../../formats/toml.js';
 import { FileProblemError } from '../../core/diagnostic.js';
+import { lineEndAt } from '../../core/text.js';
 import { keyInfo } from './schema.js';
 import type { PytestIniType } from './schema-types.js';
 
@@ -124,7 +125,7 @@ function iniEntry(entry: IniEntry): ConfigEntry {
     keyStart: key.nameStart!,
     keyEnd: key.nameEnd!,
     valueStart: key.dataStart!,
-    valueEnd: entryEnd(entry) === key.end ? key.dataEnd! : entry.continuations[entry.continuations.length - 1]!.dataEnd!,
+    valueEnd: iniValueEnd(entry),
     lineEnd: entryEnd(entry),
     raw: entry.value,
     rawKind: 'string',
@@ -335,13 +336,6 @@ export function pyFloatRepr(x: number): string {
   return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
-export function lineEndAt(text: string, offset: number): number {
-  const m = /\r\n|\n|\r/g;
-  m.lastIndex = offset;
-  const hit = m.exec(text);
-  return hit ? hit.index : text.length;
-}
-
 export function getEntry(config: PytestConfig, key: string): ConfigEntry | undefined {
   const direct = config.entries.find((e) => e.key === key);
   if (direct) return direct;
@@ -489,3 +483,5 @@ export function listValue(config: PytestConfig, key: string, type: PytestIniType
 }
 
 export { keyPath };
+/** Re-exported for the rules that cut lines of a config (known-options). */
+export { lineEndAt };

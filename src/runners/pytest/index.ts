@@ -17,7 +17,7 @@ import type { PytestRule } from './rule-kit.js';
 import { isPythonSource, loadSources, sourceFilesOf } from './sources.js';
 import { registeredMarks, strictMarkers } from './markers.js';
 import { pythonSyntaxError } from '../../formats/python.js';
-import { cpythonVerdict } from '../../formats/cpython.js';
+import { cpythonVerdictOf } from '../../formats/cpython.js';
 import type { PytestTarget } from './target.js';
 import { ProjectCache } from './project.js';
 import { projectVenvPython } from './installed.js';
@@ -152,7 +152,7 @@ async function attachSources(
   problems: FileProblem[],
   ignored?: (file: string) => boolean,
   python?: string,
-): Promise<string[]> {
+): Promise<{ read: string[]; parsed: string[] }> {
   const wanted = new Map<string, PytestTarget>();
   const active = targets.filter((t) => t.role === 'active' && isConfigName(basename(t.config.file)));
   const owner = (file: string) =>
@@ -184,7 +184,7 @@ async function attachSources(
   }
   if (ignored) for (const file of [...wanted.keys()]) if (ignored(file)) wanted.delete(file);
   for (const t of scanned) t.sources = [];
-  if (wanted.size === 0) return [];
+  if (wanted.size === 0) return { read: [], parsed: [] };
   const files = [...wanted.keys()].sort();
   const marks = new Map<PytestTarget, ReadonlySet<string> | null>();
   const registered = (file: string) => {
@@ -200,7 +200,7 @@ async function attachSources(
   };
   const sources = await loadSources(ws, files, problems, registered, interpreterOf);
   for (const source of sources) wanted.get(source.file)!.sources!.push(source);
-  return sources.map((s) => s.file);
+  return { read: files, parsed: sources.map((s) => s.file) };
 }
 
 function statSafe(path: string) {
@@ -245,6 +245,10 @@ export const pytestAnalyzer: Analyzer = {
     const targets = ignored ? found.targets.filter((t) => !ignored(t.config.file)) : found.targets;
     const problems = found.problems;
     const sourceFiles = await attachSources(ws, inputs, targets, problems, ignored, env?.python);
+    const kinds = new Map<string, string>(targets.map((t) => [t.config.file, 'config']));
+    // Sources the prefilter set aside were read as text but never parsed: nothing in them is what a rule reports on.
+    for (const file of sourceFiles.read) kinds.set(file, 'test source, text only (nothing a rule reports on)');
+    for (const file of sourceFiles.parsed) kinds.set(file, basename(file) === 'conftest.py' ? 'conftest' : 'test module');
     const projects = new ProjectCache(ws, { python: env?.python });
     for (const t of targets) t.project = () => projects.get(t);
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
@@ -254,7 +258,7 @@ export const pytestAnalyzer: Analyzer = {
         .filter((rule) => !onlySources || rule.meta.sources === true)
         .map((rule) => ({ rule: withholdWaiting(rule), target })),
     );
-    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles] };
+    return { runs, problems, files: [...targets.map((t) => t.config.file), ...sourceFiles.parsed], kinds };
   },
   derive(ws, inputs, profiles) {
     const names = PROFILES.filter((p) => profiles.includes(p));
@@ -268,13 +272,18 @@ export const pytestAnalyzer: Analyzer = {
       const text = ws.text(file);
       if (text === null) return null;
       const python = projectInterpreter(ws, dirname(file), env?.python);
-      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file.
-      const error = await pythonSyntaxError(text, python);
+      const original = ws.original(file)?.text;
+      // Both texts go to the interpreter at once (one round trip).
+      const [before, after] = await Promise.all([
+        original === undefined ? null : cpythonVerdictOf(original, python),
+        cpythonVerdictOf(text, python),
+      ]);
+      // Syntax only: the model a rule reads is not needed to tell whether pytest can import the file. Where
+      // CPython accepts the new text, tree-sitter's reading would defer to it (see syntaxErrorOf): no parse.
+      const error = after?.ok ? null : await pythonSyntaxError(text, python);
       if (error)
         return { file, line: error.line, column: error.column, message: `Python syntax error${error.detail ? ` (${error.detail})` : ''}` };
       // tree-sitter accepts some Python CPython rejects (Python 2's `print "x"`): such a file is never edited.
-      const original = ws.original(file)?.text;
-      const before = original === undefined ? null : cpythonVerdict(original, python);
       if (before && !before.ok)
         return {
           file,
@@ -283,7 +292,6 @@ export const pytestAnalyzer: Analyzer = {
           asRead: true,
           message: `Python syntax error (CPython: ${before.message}); the file is never edited`,
         };
-      const after = cpythonVerdict(text, python);
       if (after && !after.ok)
         return { file, line: after.line, column: after.column, message: `Python syntax error (CPython: ${after.message})` };
       return null;

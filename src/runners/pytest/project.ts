@@ -126,7 +126,7 @@ export function localPluginsFor(ws: Workspace, config: PytestConfig): Promise<Lo
 }
 
 export async function loadProject(ws: Workspace, target: PytestTarget, options: ProjectOptions = {}): Promise<PytestProject> {
-  const files = { read: (p: string) => ws.text(p) };
+  const files = { read: (p: string) => ws.text(p), list: (dir: string) => ws.listDir(dir) };
   const dependencies = await readProjectDependencies(files, target.rootDir);
   let installed: InstalledEnvironment | null = null;
   let installedProblem: string | null = null;

@@ -48,7 +48,10 @@ export interface PytestSource {
   module: PythonModule;
   fixtures: FixtureInfo[];
   marks: MarkUse[];
-  /** Functions taking part in pytest: tests and fixtures (for requests of `event_loop`). */
+  /**
+   * The functions a rule can act on: fixtures, and functions whose parameters were read (they name
+   * `event_loop`: requests of it). A model keeps no other function (see analyzeSource).
+   */
   functions: FunctionDef[];
   /** Names bound to the modules: what a new reference can use (`pytest_asyncio` if imported as such). */
   names: { pytest: string[]; pytestAsyncio: string[] };
@@ -88,9 +91,19 @@ function fixtureKind(callee: string | null, b: ReturnType<typeof bindings>): Fix
 export function markName(callee: string | null, b: { pytest: string[]; mark: string[] }): string | null {
   if (!callee) return null;
   const parts = callee.split('.');
-  if (parts.length === 3 && b.pytest.includes(parts[0]!) && parts[1] === 'mark') return parts[2]!;
-  if (parts.length === 2 && b.mark.includes(parts[0]!)) return parts[1]!;
+  if (parts.length === 3 && b.pytest.includes(parts[0]!) && parts[1] === 'mark') return internMark(parts[2]!);
+  if (parts.length === 2 && b.mark.includes(parts[0]!)) return internMark(parts[1]!);
   return null;
+}
+
+/** One string per distinct mark name, however many modules use it (models of every module may be held at once). */
+const markNames = new Map<string, string>();
+function internMark(name: string): string {
+  const hit = markNames.get(name);
+  if (hit !== undefined) return hit;
+  if (markNames.size >= 4096) markNames.clear();
+  markNames.set(name, name);
+  return name;
 }
 
 function scopeArg(call: Call, name: string, positional: boolean): ScopeArg | null {
@@ -131,7 +144,20 @@ export function analyzeSource(file: string, module: PythonModule): PytestSource 
   // Class decorators are not in `functions`; their marks come through the same decorator syntax, so a
   // class's `@pytest.mark.x` is read from the text of decorated classes below.
   for (const m of classDecoratorMarks(module, b)) marks.push(m);
-  return { file, module, fixtures, marks, functions: module.functions, names: { pytest: b.pytest, pytestAsyncio: b.pytestAsyncio } };
+  // A run over thousands of modules holds every model until its rules ran: keep only the functions a rule
+  // can act on (and the first top-level one, where a new import goes when the module has none), not every
+  // test. Marks keep their calls.
+  const fixtureFns = new Set(fixtures.map((f) => f.fn));
+  const firstTopLevel = module.functions.find((f) => f.className === null);
+  const functions = module.functions.filter((fn) => fixtureFns.has(fn) || fn.params.length > 0);
+  return {
+    file,
+    module: { ...module, functions: module.functions.filter((fn) => fn === firstTopLevel || fixtureFns.has(fn) || fn.params.length > 0) },
+    fixtures,
+    marks,
+    functions,
+    names: { pytest: b.pytest, pytestAsyncio: b.pytestAsyncio },
+  };
 }
 
 function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings>): MarkUse[] {

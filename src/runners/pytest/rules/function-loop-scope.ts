@@ -41,7 +41,7 @@ function keepLoopEdits(target: PytestTarget): { edits: Edit[]; count: number } |
   return { edits, count };
 }
 
-export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>>({
+export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<string, never>>({
   meta: {
     id: 'function-loop-scope',
     runners: ['pytest'],
@@ -51,13 +51,15 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
     messages: {
       wider:
         '`asyncio_default_fixture_loop_scope = {{scope}}` runs async fixtures in one {{scope}}-wide event loop that lives, with everything bound to it, until the {{scope}} ends{{note}}',
+      inert:
+        '`asyncio_default_fixture_loop_scope = {{scope}}` does nothing with {{version}}: the key arrived in pytest-asyncio 0.24, so pytest reports it as an unknown option and no loop is widened; upgrading makes it take effect (then set it to function)',
       unset:
         'pytest-asyncio is in use but `asyncio_default_fixture_loop_scope` is unset: each async fixture runs in a loop as wide as its cache scope{{note}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
-      what: 'Flags a pytest-asyncio setup whose `asyncio_default_fixture_loop_scope` is unset or wider than `function`.',
+      what: 'Flags a pytest-asyncio setup whose `asyncio_default_fixture_loop_scope` is unset or wider than `function`. Where the project installs a pytest-asyncio older than 0.24, which does not read the key, a wider value is a warning with no fix: it widens nothing until the upgrade.',
       why: "With a session-wide default, every async fixture, even a function-cached one, runs in the session's event loop, while tests run in their own function loop: connections and tasks pile up on a loop that never closes (the seed project's memory build-up), and objects bound to one loop fail in another (`attached to a different loop`).",
       example: {
         file: 'pytest.ini',
@@ -92,6 +94,17 @@ export default defineRule<PytestTarget, 'wider' | 'unset', Record<string, never>
       const typed = typedValue(config, entry, 'string');
       const scope = typed.ok ? String(typed.value).trim() : '';
       if (scope === 'function' || !['class', 'module', 'package', 'session'].includes(scope)) return;
+      // The version the project installs cannot read the key: it widens nothing today, and no edit of it helps.
+      if (old) {
+        ctx.report({
+          messageId: 'inert',
+          data: { scope, version: version.label },
+          start: entry.keyStart,
+          end: entry.valueEnd,
+          severity: 'warning',
+        });
+        return;
+      }
       ctx.report({
         messageId: 'wider',
         data: { scope, note },

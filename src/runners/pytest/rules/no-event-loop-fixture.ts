@@ -30,7 +30,7 @@ export default defineRule<PytestTarget, 'override' | 'request' | 'ownOverride' |
     defaultOptions: {},
     docs: {
       what: 'Where the project uses pytest-asyncio, flags a fixture named `event_loop` and every test or fixture that takes `event_loop` as a parameter, with advice for the pytest-asyncio version the project installs, locks or declares (named in the message). Projects without pytest-asyncio (trio, anyio, plain sync tests) are left alone: there `event_loop` is an ordinary fixture.',
-      why: 'pytest-asyncio 1.0 removed the `event_loop` fixture. Tests that request it error during setup ("fixture \'event_loop\' not found"), unless the project defines its own `event_loop` fixture: then they run, but async tests and fixtures run in pytest-asyncio\'s loop, not in the one the fixture returns, so code that schedules on `event_loop` schedules on a loop nobody runs. An override that widened the loop (scope="session") no longer does anything. Before 1.0 the fixture still works (a warning, for the upgrade). The replacement is `loop_scope=` on marks and fixtures, and `asyncio.get_running_loop()` inside async code.',
+      why: 'pytest-asyncio 1.0 removed the `event_loop` fixture. Tests that request it error during setup ("fixture \'event_loop\' not found"), unless the project defines its own `event_loop` fixture: then they run, but async tests and fixtures run in pytest-asyncio\'s loop, not in the one the fixture returns, so code that schedules on `event_loop` schedules on a loop nobody runs. An override that widened the loop (scope="session") no longer does anything: an override that nothing requests is dead code, reported as a warning. Before 1.0 the fixture still works (a warning, for the upgrade). The replacement is `loop_scope=` on marks and fixtures, and `asyncio.get_running_loop()` inside async code.',
       example: {
         file: 'test_api.py',
         bad: 'import pytest\n\n@pytest.mark.asyncio\nasync def test_ping(event_loop):\n    event_loop.call_soon(print)\n',
@@ -108,11 +108,14 @@ export default defineRule<PytestTarget, 'override' | 'request' | 'ownOverride' |
           severity: 'warning',
         });
       else {
+        // Nothing requests it (a requester names `event_loop`, so its file is among the parsed sources) and
+        // pytest-asyncio 1.x never calls it: dead code that breaks nothing, so a warning.
         ctx.report({
           messageId: 'override',
           data: { scopeHint },
           file,
           ...fx.fn.nameRange,
+          severity: 'warning',
           fix: wide
             ? null
             : { title: 'Delete the event_loop override', applicability: 'unsafe', edits: [{ file, start: fx.fn.start, end, text: '' }] },

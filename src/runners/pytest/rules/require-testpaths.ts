@@ -1,10 +1,26 @@
 import { readdirSync } from 'node:fs';
 import { defineRule } from '../../../core/rule.js';
 import { skippedDir } from '../../../core/walk.js';
-import { getEntry } from '../config.js';
+import { getEntry, listValue } from '../config.js';
 import { insertEntry, renderValue } from '../edit.js';
 import { headerRange, isActive } from '../rule-kit.js';
-import { addoptsFlag, countTestFiles, parseAddopts, type PytestTarget } from '../target.js';
+import { addoptsFlag, countTestFiles, fnmatchRegExp, parseAddopts, type PytestTarget } from '../target.js';
+
+/**
+ * Top-level directories a bare `pytest` does not walk: `--ignore=DIR` / `--ignore-glob` in addopts and the
+ * config's `norecursedirs` patterns (its defaults are the walk's own skips).
+ */
+function notWalked(target: PytestTarget): RegExp[] {
+  const out: RegExp[] = [];
+  for (const t of parseAddopts(target.config)?.tokens ?? []) {
+    if ((t.flag !== '--ignore' && t.flag !== '--ignore-glob') || !t.value) continue;
+    const path = t.value.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (!path.includes('/'))
+      out.push(t.flag === '--ignore' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : fnmatchRegExp(path));
+  }
+  for (const pattern of listValue(target.config, 'norecursedirs', 'args')) if (!pattern.includes('/')) out.push(fnmatchRegExp(pattern));
+  return out;
+}
 
 /** Directory names that hold a project's tests by convention. */
 const TEST_DIR = /^(tests?|testing)$/;
@@ -23,7 +39,7 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
     docs: {
-      what: 'Flags an active pytest config without `testpaths` (and without paths in `addopts`) whose rootdir holds directories besides its test directory (`tests`, `test` or `testing`).',
+      what: 'Flags an active pytest config without `testpaths` (and without paths in `addopts`) whose rootdir holds directories besides its test directory (`tests`, `test` or `testing`). Directories that `--ignore`/`--ignore-glob` in `addopts` or `norecursedirs` leave out are not walked, so they neither count nor block the fix.',
       why: "Without `testpaths`, pytest run with no arguments recurses the whole rootdir: source packages, docs, scripts, vendored code and data directories are walked and every `test_*.py` in them is imported. That costs collection time and memory on every run, and picks up stray test files (a vendored library's tests, a script named test_x.py).",
       example: {
         file: 'pytest.ini',
@@ -48,14 +64,16 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     } catch {
       return;
     }
-    const dirs = entries
+    const walked = (name: string) => !notWalked(target).some((r) => r.test(name));
+    const all = entries
       .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !skippedDir(e.name))
       .map((e) => e.name)
       .sort();
+    const dirs = all.filter(walked);
     const testDirs = dirs.filter((d) => TEST_DIR.test(d));
     const others = dirs.filter((d) => !TEST_DIR.test(d));
     if (testDirs.length === 0 || others.length === 0) return;
-    const total = countTestFiles(target, '.');
+    const total = countTestFiles(target, '.') - all.filter((d) => !walked(d)).reduce((n, d) => n + countTestFiles(target, d), 0);
     const inTests = testDirs.length === 1 ? countTestFiles(target, testDirs[0]!) : 0;
     const fixable = testDirs.length === 1 && inTests === total && !addoptsFlag(config, '--doctest-modules');
     const shown =

@@ -51,7 +51,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
         good: '[pytest]\ntestpaths = tests\ntimeout = 120\nrequired_plugins = pytest-timeout\n',
       },
       fixSafety:
-        "Safe where the project already has pytest-timeout, or where the fix can add it to the project's test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file's style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).",
+        "Safe where the project already has pytest-timeout, or where the fix can add it to the project's test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file's style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Every list an environment installs pytest from gets it (requirements-ci.txt and requirements-win-test.txt alike), so no job is left without the plugin. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it), and where a lock or compiled file pins the list (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, a pip-compile output: the fix edits the source, and the message names the command to run): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).",
     },
   },
   async check(ctx, target) {
@@ -82,8 +82,8 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     // The plugin must be one the project installs: add it where the project keeps pytest, or hold the fix back.
     const dependency = target.project
       ? pluginDependency(await target.project(), 'pytest-timeout')
-      : { edit: null, missing: false, note: '' };
-    if (dependency.edit) edits.push(dependency.edit);
+      : { edits: [], missing: false, note: '' };
+    edits.push(...dependency.edits);
     if (ctx.options.requirePlugin !== false) {
       const required = requirePluginEdits(config, 'pytest-timeout');
       if (required.pair) pairs.push(required.pair);
@@ -95,7 +95,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
       data: { plugin: dependency.note },
       ...headerRange(config),
       fix: {
-        title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.edit ? ` and add pytest-timeout to ${dependency.group}` : ''}`,
+        title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.group ? ` and add pytest-timeout to ${dependency.group}` : ''}`,
         applicability: dependency.missing ? 'unsafe' : 'safe',
         edits,
       },
