@@ -13,6 +13,8 @@ import { shellCommands } from '../src/formats/shell.js';
 import { pytestRunOf, readPytestArgs } from '../src/runners/ci/command-line.js';
 import { loadPytestConfig } from '../src/runners/pytest/config.js';
 import { valuesTaken } from '../src/runners/pytest/schema-types.js';
+import type { PluginRecord } from '../src/runners/pytest/plugin-record.js';
+import { withPluginRecords } from '../src/runners/pytest/plugins.js';
 import type { PytestProject } from '../src/runners/pytest/project.js';
 import { parseAddopts, usesPytestAsyncio, type PytestTarget } from '../src/runners/pytest/target.js';
 import { onlyRule } from './support/cases.js';
@@ -50,6 +52,10 @@ const DECLARATIONS: Record<string, Record<string, string>> = {
   'setup.cfg [options.entry_points]': {
     'setup.cfg':
       '[metadata]\nname = myplug\n\n[options]\ninstall_requires =\n    pytest\n\n[options.entry_points]\npytest11 =\n    myplug = myplug.plugin\n',
+  },
+  "setup.py setupkw['entry_points'] = {...}, then setup(**setupkw)": {
+    'setup.py':
+      'from setuptools import setup\n\nsetupkw = {"name": "myplug"}\nsetupkw["entry_points"] = {\n    "pytest11": ["myplug = myplug.plugin"],\n}\nsetup(**setupkw)\n',
   },
   'setup.py entry_points literal': {
     'setup.py':
@@ -109,12 +115,12 @@ describe('flags registered by conftest.py and local plugins give the arity to sp
 
   test('valuesTaken reads as argparse: + and * take every following non-option word, N takes N', () => {
     const words = ['a', 'b', '-x', 'c'];
-    assert.equal(valuesTaken({ value: 'required', nargs: '+' }, words), 2);
-    assert.equal(valuesTaken({ value: 'optional', nargs: '*' }, ['-x']), 0);
-    assert.equal(valuesTaken({ value: 'required', nargs: 2 }, ['a', '-x', 'c']), 2);
-    assert.equal(valuesTaken({ value: 'required' }, words), 1);
-    assert.equal(valuesTaken({ value: 'optional' }, ['-x']), 0);
-    assert.equal(valuesTaken({ value: 'none' }, words), 0);
+    assert.equal(valuesTaken({ value: 'required', nargs: '+' }, words, 0), 2);
+    assert.equal(valuesTaken({ value: 'optional', nargs: '*' }, ['-x'], 0), 0);
+    assert.equal(valuesTaken({ value: 'required', nargs: 2 }, ['--pair', 'a', '-x', 'c'], 1), 2);
+    assert.equal(valuesTaken({ value: 'required' }, words, 3), 1);
+    assert.equal(valuesTaken({ value: 'optional' }, ['-x'], 0), 0);
+    assert.equal(valuesTaken({ value: 'none' }, words, 0), 0);
   });
 
   test('addopts: the values of a conftest flag are not positional paths', () => {
@@ -212,4 +218,34 @@ describe("usesPytestAsyncio judges the text the run holds, through the run's rea
     assert.equal(usesPytestAsyncio(target({}), project), true);
     assert.equal(usesPytestAsyncio(target({})), false);
   });
+});
+
+test('a project that is itself a registry plugin has it: the record vouches for names its module registers in code', async () => {
+  const dir = writeTree(
+    {
+      'pyproject.toml': '[project]\nname = "pytest-myplug"\n\n[project.entry-points.pytest11]\nmyplug = "myplug.plugin"\n',
+      'pytest.ini': '[pytest]\nMYPLUG_SETTINGS = x\ntestpaths = tests\n',
+      'src/myplug/__init__.py': '',
+      'src/myplug/plugin.py':
+        'SETTINGS = "MYPLUG_SETTINGS"\n\n\ndef pytest_addoption(parser):\n    parser.addini(SETTINGS, "settings module")\n',
+      'tests/test_it.py': 'def test_it():\n    pass\n',
+    },
+    'netra-own-plugin-',
+  );
+  const record: PluginRecord = {
+    distribution: 'pytest-myplug',
+    version: '1.0',
+    entryPoints: [{ name: 'myplug', module: 'myplug.plugin' }],
+    flags: [],
+    keys: { MYPLUG_SETTINGS: 'string' },
+    markers: [],
+    source: 'test',
+  };
+  const result = await withPluginRecords([record], () =>
+    check({ cwd: dir, paths: ['.'], rules: onlyRule('known-options'), toolConfig: false }),
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => `${d.messageId} ${d.line}`),
+    [],
+  );
 });

@@ -5,9 +5,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import AjvDraft04 from 'ajv-draft-04';
 import asyncFixtureScope from '../src/runners/js/rules/async-fixture-scope.js';
 import { check } from '../src/index.js';
 import { reporters } from '../src/reporters/index.js';
@@ -16,8 +13,7 @@ import { ruleMarkdown } from '../src/rule-docs.js';
 import { onlyRule } from './support/cases.js';
 import { RuleTester } from './support/rule-tester.js';
 import { writeTree } from './support/env.js';
-
-const require = createRequire(import.meta.url);
+import { assertValidSarif } from './support/sarif.js';
 
 const SHARED = `import { test as base, expect } from 'vitest';
 
@@ -113,16 +109,7 @@ describe('suggestions in the reporters and docs', () => {
 
   test('sarif carries it as a proposed `fixes` entry and stays valid SARIF 2.1.0', async () => {
     const log = JSON.parse(reporters.sarif(await run()));
-    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-    const Ajv04 = (AjvDraft04 as unknown as { default: typeof AjvDraft04 }).default ?? AjvDraft04;
-    const ajv = new (Ajv04 as unknown as new (o: object) => import('ajv').default)({
-      allErrors: true,
-      strict: false,
-      validateFormats: false,
-      unicodeRegExp: false,
-    });
-    const validate = ajv.compile(schema);
-    assert.equal(validate(log), true, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    assertValidSarif(log);
     const result = log.runs[0].results[0];
     assert.equal(result.properties, undefined, 'no applicable fix');
     assert.deepEqual(result.fixes, [

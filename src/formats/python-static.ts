@@ -191,6 +191,25 @@ export async function readSetupPy(text: string): Promise<SetupPyReading> {
       if (left?.type === 'identifier' && right) bound.set(left.text, right);
     }
     const resolve = (n: PythonNode) => (n.type === 'identifier' ? (bound.get(n.text) ?? n) : n);
+    const entryPoints = (dict: PythonNode) => {
+      for (const pair of dict.namedChildren) {
+        if (pair?.type !== 'pair') continue;
+        const group = stringValue(pair.childForFieldName('key'));
+        const v = pair.childForFieldName('value');
+        if (group === null || !v) continue;
+        const one = stringValue(resolve(v));
+        const items = one !== null ? [{ value: one, start: v.startIndex, end: v.endIndex }] : (listLiteral(resolve(v))?.items ?? []);
+        out.entryPoints.set(group, items);
+      }
+    };
+    // `setupkw['entry_points'] = {...}` then `setup(**setupkw)` (xdoctest's setup.py).
+    for (const n of walk(root)) {
+      if (n.type !== 'assignment') continue;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'subscript' && right?.type === 'dictionary' && stringValue(left.childForFieldName('subscript')) === 'entry_points')
+        entryPoints(right);
+    }
     for (const n of walk(root)) {
       if (n.type !== 'call' || !/^(setup|setuptools\.setup)$/.test(n.childForFieldName('function')?.text ?? '')) continue;
       for (const [name, raw] of args(n).keywords) {
@@ -200,15 +219,7 @@ export async function readSetupPy(text: string): Promise<SetupPyReading> {
           if (list) out.lists.set(name, list);
           else out.opaque = true;
         } else if (name === 'entry_points' && value.type === 'dictionary') {
-          for (const pair of value.namedChildren) {
-            if (pair?.type !== 'pair') continue;
-            const group = stringValue(pair.childForFieldName('key'));
-            const v = pair.childForFieldName('value');
-            if (group === null || !v) continue;
-            const one = stringValue(resolve(v));
-            const items = one !== null ? [{ value: one, start: v.startIndex, end: v.endIndex }] : (listLiteral(resolve(v))?.items ?? []);
-            out.entryPoints.set(group, items);
-          }
+          entryPoints(value);
         } else if (name === 'extras_require') {
           if (value.type !== 'dictionary') {
             out.opaque = true;

@@ -319,11 +319,24 @@ export function readPytestArgs(args: readonly ShellWord[], local?: ReadonlyMap<s
     if (name === '-p') out.plugins.push(v);
   };
   let optionsEnded = false;
+  const words = args.map((a) => a.value);
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     const w = word.value;
     const next = args[i + 1];
     const nextIsValue = next !== undefined && !next.value.startsWith('-');
+    // The words a flag written without `=value` takes: its values by arity; for a flag nothing knows, the
+    // next word as ambiguous. Returns how many it took.
+    const takeFollowing = (name: string, arity: Arity | undefined): number => {
+      if (arity) {
+        const n = valuesTaken(arity, words, i + 1);
+        if (n > 0) value(name, next!.value);
+        return n;
+      }
+      if (!nextIsValue) return 0;
+      out.ambiguous.push(next);
+      return 1;
+    };
     if (optionsEnded || !w.startsWith('-') || w === '-' || /^-\d/.test(w)) {
       out.paths.push(word);
       continue;
@@ -340,18 +353,7 @@ export function readPytestArgs(args: readonly ShellWord[], local?: ReadonlyMap<s
         value(name, w.slice(eq + 1));
         continue;
       }
-      const arity = flagArity(name, local);
-      if (arity) {
-        const n = valuesTaken(
-          arity,
-          args.slice(i + 1).map((a) => a.value),
-        );
-        if (n > 0) value(name, next!.value);
-        i += n;
-      } else if (nextIsValue) {
-        out.ambiguous.push(next);
-        i++;
-      }
+      i += takeFollowing(name, flagArity(name, local));
       continue;
     }
     // Short options, possibly bundled: `-vx`, `-n4`, `-k expr`, `-xk expr`.
@@ -361,17 +363,7 @@ export function readPytestArgs(args: readonly ShellWord[], local?: ReadonlyMap<s
       if (arity?.value === 'none') continue;
       const attached = w.slice(k + 1).replace(/^=/, '');
       if (attached) value(name, attached);
-      else if (arity) {
-        const n = valuesTaken(
-          arity,
-          args.slice(i + 1).map((a) => a.value),
-        );
-        if (n > 0) value(name, next!.value);
-        i += n;
-      } else if (nextIsValue) {
-        out.ambiguous.push(next);
-        i++;
-      }
+      else i += takeFollowing(name, arity);
       break;
     }
   }

@@ -145,6 +145,12 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
   }
   const present = declaredNames(dependencies);
   for (const name of dependencies.locked.keys()) present.add(name);
+  // A project that is itself a registry plugin (pytest-django's own repository) has that plugin: its
+  // record vouches for what the module registers through names read in code (`addini(SETTINGS_ENV)`).
+  for (const ep of dependencies.pytest11) {
+    const own = plugins().byEntryPoint(ep.module) ?? plugins().byEntryPoint(ep.name);
+    if (own) present.add(own.distribution);
+  }
   if (installed) for (const name of installed.distributions.keys()) present.add(name);
   const registry = plugins();
   const unknownPlugins = new Set<string>();

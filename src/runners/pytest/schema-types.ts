@@ -9,21 +9,22 @@ export interface FlagSpec {
 }
 
 /**
- * How many of the words after a flag (`--flag` written alone, not `--flag=value`) argparse gives it, as
+ * How many of the words from `from` on (those after a flag written alone, not `--flag=value`) argparse gives it, as
  * pytest's parser reads them: none for a switch; one for a value; an optional value when the next word is
  * not an option; every following word that is not an option for `nargs='+'`/`'*'`; exactly N for `nargs=N`.
  */
-export function valuesTaken(spec: Pick<FlagSpec, 'value' | 'nargs'>, following: readonly string[]): number {
+export function valuesTaken(spec: Pick<FlagSpec, 'value' | 'nargs'>, words: readonly string[], from: number): number {
   if (spec.value === 'none') return 0;
+  const left = Math.max(0, words.length - from);
   const isValue = (w: string | undefined) => w !== undefined && (!w.startsWith('-') || /^-\d/.test(w) || w === '-');
   if (spec.nargs === '+' || spec.nargs === '*') {
     let n = 0;
-    while (n < following.length && isValue(following[n])) n++;
+    while (n < left && isValue(words[from + n])) n++;
     return n;
   }
-  if (typeof spec.nargs === 'number') return Math.min(spec.nargs, following.length);
-  if (spec.value === 'required') return following.length > 0 ? 1 : 0;
-  return isValue(following[0]) ? 1 : 0;
+  if (typeof spec.nargs === 'number') return Math.min(spec.nargs, left);
+  if (spec.value === 'required') return left > 0 ? 1 : 0;
+  return isValue(words[from]) ? 1 : 0;
 }
 
 export interface PluginSchema {

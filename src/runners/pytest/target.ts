@@ -88,6 +88,16 @@ function parseAddoptsUncached(config: PytestConfig, local: LocalFlags | undefine
   const itemAt = (i: number): ConfigItem => items?.[i] ?? { value: values[i]!, start: entry.valueStart, end: entry.valueEnd };
   const tokens: AddoptToken[] = [];
   let optionsEnded = false;
+  /** Gives `token` the values its flag takes after item `at`; how many it took. */
+  const takeValues = (token: AddoptToken, arity: Pick<FlagSpec, 'value' | 'nargs'>, at: number): number => {
+    const n = valuesTaken(arity, values, at + 1);
+    if (n > 0) {
+      token.value = values[at + 1];
+      token.valueIndex = at + 1;
+      token.valueCount = n;
+    }
+    return n;
+  };
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (optionsEnded || v === '-' || !v.startsWith('-') || /^-\d/.test(v)) {
@@ -114,15 +124,7 @@ function parseAddoptsUncached(config: PytestConfig, local: LocalFlags | undefine
           ?.flags.find((f) => f.names.includes(name));
       if (eq >= 0) token.value = v.slice(eq + 1);
       // A single optional value (`nargs='?'`) is left as written, as before; `nargs='*'` takes what follows.
-      else if (arity && (arity.value === 'required' || arity.nargs !== undefined)) {
-        const n = valuesTaken(arity, values.slice(i + 1));
-        if (n > 0) {
-          token.value = values[i + 1];
-          token.valueIndex = i + 1;
-          token.valueCount = n;
-          i += n;
-        }
-      }
+      else if (arity && (arity.value === 'required' || arity.nargs !== undefined)) i += takeValues(token, arity, i);
       tokens.push(token);
       continue;
     }
@@ -137,15 +139,7 @@ function parseAddoptsUncached(config: PytestConfig, local: LocalFlags | undefine
       if (spec.value !== 'none') {
         const rest = v.slice(k + 1).replace(/^=/, '');
         if (rest) token.value = rest;
-        else if (spec.value === 'required') {
-          const n = valuesTaken(spec, values.slice(i + 1));
-          if (n > 0) {
-            token.value = values[i + 1];
-            token.valueIndex = i + 1;
-            token.valueCount = n;
-            i += n;
-          }
-        }
+        else if (spec.value === 'required') i += takeValues(token, spec, i);
         break;
       }
     }
