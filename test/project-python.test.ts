@@ -24,10 +24,29 @@ const defaultRejects = (() => {
 })();
 const skip = defaultRejects ? false : 'the default python3 is 3.12 or newer: it accepts PEP 701 f-strings itself';
 
-/** A stand-in interpreter that answers `valid` for any text, as CPython 3.12 does for these. */
+/**
+ * A stand-in interpreter that answers `valid` for any text, as CPython 3.12 does for these: one text on
+ * stdin (`-c` with the one-shot script), or many, each after a line with its length (the long-lived server
+ * cpython.ts starts for a fix's verification).
+ */
 function python312(dir: string): string {
   const path = join(dir, 'python');
-  writeFileSync(path, '#!/bin/sh\ncat >/dev/null\necho \'{"ok": true}\'\n');
+  writeFileSync(
+    path,
+    [
+      '#!/usr/bin/env python3',
+      'import sys',
+      'inp = sys.stdin.buffer',
+      'if "readline" not in sys.argv[-1]:',
+      '    inp.read()',
+      '    print(\'{"ok": true}\')',
+      '    sys.exit(0)',
+      'for header in iter(inp.readline, b""):',
+      '    inp.read(int(header))',
+      '    print(\'{"ok": true}\', flush=True)',
+      '',
+    ].join('\n'),
+  );
   chmodSync(path, 0o755);
   return path;
 }
