@@ -2,7 +2,7 @@
 // the fast tier while you work. A test file is fast unless it is named here: these run real pytest, Jest,
 // Vitest, CPython or pre-commit on fixed projects, or start many processes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,6 +59,8 @@ if (!env.NETRA_PYTHON) {
 // thousands of entries made every case list and sort it; /var/tmp is used when there is one.
 const scratchParent = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
 env.TMPDIR = mkdtempSync(join(scratchParent, 'netra-migrate-tests-'));
+// Open like /tmp (mkdtemp makes it 0700): the tests that run the CLI as another user (nobody) must reach their projects.
+chmodSync(env.TMPDIR, 0o1777);
 const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit', env });
 try {
   rmSync(env.TMPDIR, { recursive: true, force: true });

@@ -231,6 +231,12 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
     const low = runRunner(jest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '0.0000001' });
     assert.equal(low.code, 1, low.out);
     assert.match(low.out, /memory limit 0\.0000001 MB is at or below the \d+ MB this test process already holds/);
+    // In one process (--runInBand) the next file starts with what breach.test.js kept: no usage error for it.
+    writeFileSync(join(dir, 'later.test.js'), "test('later', () => { expect(1).toBe(1); });\n");
+    const inBand = runRunner([...jest, '--runInBand'], dir, { NODE_TEST_MEMORY_LIMIT_MB: '300' });
+    assert.doesNotMatch(inBand.out, /already holds/);
+    assert.match(inBand.out, /Tests:\s+2 failed, 2 passed, 4 total/);
+    rmSync(join(dir, 'later.test.js'));
     const skip = runRunner(jest, dir, { NODE_TEST_MEMORY_LIMIT_MB: '300', NODE_TEST_MEMORY_ACTION: 'skip' });
     assert.match(skip.out, /action 'skip' needs Vitest/);
   });

@@ -1,4 +1,4 @@
-// netra-memory-monitor 1.1.0, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
+// netra-memory-monitor 1.1.1, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
 // netra-migrate-sha256: {{checksum}}
 // Jest loads it from `setupFilesAfterEnv`; Vitest through netra-memory-monitor.mjs in `setupFiles`. From
 // your own setup file: require('./netra-memory-monitor.cjs').install(hooks, { limitMb, action }).
@@ -25,7 +25,8 @@ const os = require('node:os');
 
 const mb = (bytes) => Math.round(bytes / MB);
 
-const VERSION = '1.1.0';
+const VERSION = '1.1.1';
+const PROCESS_MARK = Symbol.for('netra-memory-monitor.process');
 const MB = 1024 * 1024;
 
 class MemoryLimitError extends Error {
@@ -219,7 +220,14 @@ function peakMeter() {
  */
 function install(hooks, options) {
   const env = process.env;
-  const limitMb = resolveLimit(env, options, process.memoryUsage.rss());
+  // A limit is judged against the baseline once per process, at its first test file: a later file in the
+  // same worker (Jest --runInBand, a reused worker) starts with what earlier files kept, which the monitor
+  // already reported on them, and is no usage error. Each file runs in its own module registry, so the mark
+  // goes on a core module object, which every file of the process shares.
+  const shared = os;
+  const first = !shared[PROCESS_MARK];
+  shared[PROCESS_MARK] = true;
+  const limitMb = resolveLimit(env, options, first ? process.memoryUsage.rss() : undefined);
   const action = resolveAction(env, options, hooks.canSkip === true);
   const top = resolveTop(env, options);
   const write = (options && options.write) || ((line) => process.stderr.write(line + '\n'));

@@ -1,4 +1,4 @@
-// netra-memory-monitor 1.1.0, the Vitest adapter of the Node memory monitor written by netra-migrate.
+// netra-memory-monitor 1.1.1, the Vitest adapter of the Node memory monitor written by netra-migrate.
 // netra-migrate-sha256: {{checksum}}
 // Registered in `setupFiles`, it hands Vitest's hooks to the monitor in netra-memory-monitor.cjs (loaded by
 // Node itself, beside this file).
