@@ -148,34 +148,26 @@ export function applySuppressions(
     else kept.push(d);
   }
   if (!unused.report) return kept;
+  const finding = (s: Suppression, messageId: 'unknownRule' | 'unused', data: Record<string, string>): Diagnostic => ({
+    file: s.file,
+    start: s.start,
+    end: s.end,
+    rule: unusedSuppression.meta.id,
+    severity,
+    message: formatMessage(unusedSuppression.meta.messages[messageId], data),
+    messageId,
+    data,
+  });
   for (const { list } of byFile.values()) {
     for (const s of list) {
       const unknown = s.rules.filter((r) => !known.has(r));
-      for (const rule of unknown) {
-        kept.push({
-          file: s.file,
-          start: s.start,
-          end: s.end,
-          rule: unusedSuppression.meta.id,
-          severity,
-          message: formatMessage(unusedSuppression.meta.messages.unknownRule, { rule }),
-          messageId: 'unknownRule',
-          data: { rule },
-        });
-      }
+      for (const rule of unknown) kept.push(finding(s, 'unknownRule', { rule }));
       if (used.has(s) || unknown.length > 0) continue;
       // Only judge suppressions of rules that ran: a rule turned off finds nothing to suppress.
       if (s.rules.length > 0 && !s.rules.some((r) => enabled(r))) continue;
       const which = s.rules.length > 0 ? ` of ${s.rules.join(', ')}` : '';
       kept.push({
-        file: s.file,
-        start: s.start,
-        end: s.end,
-        rule: unusedSuppression.meta.id,
-        severity,
-        message: formatMessage(unusedSuppression.meta.messages.unused, { which }),
-        messageId: 'unused',
-        data: { which },
+        ...finding(s, 'unused', { which }),
         fix: {
           title: 'Remove the unused suppression',
           applicability: 'safe',
