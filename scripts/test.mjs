@@ -23,11 +23,14 @@ export const END_TO_END = new Set([
   'monitor.test.ts',
   'node-monitor.test.ts',
   'open-world-pytest.test.ts',
+  'open-world.test.ts',
   'plugin-registry.test.ts',
   'profiles.test.ts',
   'precommit.test.ts',
   'python-differential.test.ts',
+  'schemas.test.ts',
   'testpaths.test.ts',
+  'tool-config.test.ts',
   'workflow.test.ts',
 ]);
 
