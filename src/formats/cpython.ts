@@ -55,7 +55,10 @@ function ask(python: string, text: string): CPythonVerdict | null {
   });
   if (r.error || r.status !== 0) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: tsc types r.error as Error, without `code`
-    if (python === interpreter() && (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing = true;
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      if (python === interpreter()) missing = true;
+      else cannotRun.add(python);
+    }
     return null;
   }
   return remember(`${python}\0${text}`, r.stdout.trim().split('\n').pop()!);
@@ -68,6 +71,7 @@ function ask(python: string, text: string): CPythonVerdict | null {
  * default interpreter decides, as without it. Results are cached per interpreter and text.
  */
 export function cpythonVerdict(text: string, python?: string | null): CPythonVerdict | null {
+  if (python && cannotRun.has(python)) python = null;
   if (missing && !python) return null;
   const chosen = python || interpreter();
   const hit = cache.get(`${chosen}\0${text}`);
@@ -76,6 +80,9 @@ export function cpythonVerdict(text: string, python?: string | null): CPythonVer
   if (verdict === null && chosen !== interpreter() && !missing) return cpythonVerdict(text);
   return verdict;
 }
+
+/** Named interpreters that do not exist: asked once, then the default answers for them (no spawn per text). */
+const cannotRun = new Set<string>();
 
 /** Verdicts by interpreter and text. */
 const cache = new Map<string, CPythonVerdict>();
@@ -177,6 +184,7 @@ const servers = new Map<string, VerdictServer>();
 
 /** cpythonVerdict through one long-lived interpreter: the same verdicts, for many texts in a row. */
 export async function cpythonVerdictOf(text: string, python?: string | null): Promise<CPythonVerdict | null> {
+  if (python && cannotRun.has(python)) python = null;
   if (missing && !python) return null;
   const chosen = python || interpreter();
   const hit = cache.get(`${chosen}\0${text}`);

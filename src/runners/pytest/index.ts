@@ -127,25 +127,35 @@ export function nearestActive(ws: Workspace, start: string, problems: FileProble
 }
 
 /**
- * Attach the Python sources each active config governs: for a directory input, the files pytest would read
- * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
- * alone parses no Python at all.
- */
-/**
  * The interpreter whose Python version decides whether a file under `dir` is valid: `--python`, else a
  * `.venv/` or `venv/` of the project around it; null for the default python3.
  */
 function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
   if (python) return python;
-  // From the file's directory up to the first that holds pytest config or packaging files, or the repository's top.
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    const venv = projectVenvPython(d);
-    if (venv) return venv;
-    const top = [...CONFIG_NAMES, 'setup.py', 'Pipfile', '.git'].some((n) => existsSync(resolve(d, n)));
-    if (top || dirname(d) === d) return null;
+  // Asked for every file a fix verifies: each directory is looked at once per run.
+  let byDir = interpretersByRun.get(ws);
+  if (!byDir) interpretersByRun.set(ws, (byDir = new Map()));
+  const key = resolve(dir);
+  let found = byDir.get(key);
+  if (found === undefined) {
+    // From the file's directory up to the first that holds pytest config or packaging files, or the repository's top.
+    const venv = projectVenvPython(key);
+    const top =
+      venv !== null || dirname(key) === key || [...CONFIG_NAMES, 'setup.py', 'Pipfile', '.git'].some((n) => existsSync(resolve(key, n)));
+    found = venv ?? (top ? null : projectInterpreter(ws, dirname(key), python));
+    byDir.set(key, found);
   }
+  return found;
 }
 
+/** projectInterpreter's answers, by run and directory. */
+const interpretersByRun = new WeakMap<Workspace, Map<string, string | null>>();
+
+/**
+ * Attach the Python sources each active config governs: for a directory input, the files pytest would read
+ * under it (each file to the nearest config above it); for a .py input, that file. A run on config files
+ * alone parses no Python at all.
+ */
 async function attachSources(
   ws: Workspace,
   inputs: readonly string[],
