@@ -188,16 +188,21 @@ async function runCheck(argv: CheckArgs): Promise<void> {
   const { options, progress } = runOptions(argv);
   // --show-files and --stats describe this run's own reading, so they never replay a cached one.
   // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
+  // Without the cache a run still refreshes an existing one (never creates one), so a later plain run does
+  // not replay what this one found stale.
   const noCache = !argv.cache || ['1', 'true'].includes(process.env.NETRA_MIGRATE_NO_CACHE ?? '');
-  const cache = !noCache && !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
+  const cache = !argv['show-files'] && !argv.stats ? join(cwd, CACHE_DIR) : false;
   const result = await check({
     ...options,
     cache,
+    ...(noCache ? { refreshCache: true } : {}),
     paths: argv.paths,
     rules: await ruleSettings(argv.rule),
     python: pythonPath(argv.python),
   });
   progress?.end();
+  for (const note of result.notes ?? [])
+    process.stderr.write(`netra-migrate: ${oneLine(relativePath(cwd, note.file))}: ${oneLine(note.message)}\n`);
   printProblems(result);
   if (argv['show-files']) {
     process.stdout.write(describeReads(cwd, result.reads ?? []));

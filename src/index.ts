@@ -71,7 +71,9 @@ function toolConfigCandidates(cwd: string): string[] {
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const cache = opts.cache ? RunCache.open(opts.cache, BUILD) : undefined;
+  const opened = opts.cache ? RunCache.open(opts.cache, BUILD, opts.refreshCache === true) : undefined;
+  const notes = opened?.note ? { notes: [opened.note] } : {};
+  const cache = opened?.usable ? opened : undefined;
   const runInputs = inputs(opts);
   // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
   // config file itself is a dependency of every run (see toolConfigCandidates).
@@ -82,8 +84,8 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     ignoreFiles: opts.ignoreFiles !== false,
     python: opts.python ?? null,
   });
-  const hit = cache?.lookup(key);
-  if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
+  const hit = opts.refreshCache ? null : cache?.lookup(key);
+  if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
   const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
@@ -98,7 +100,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     );
     cache.save();
   }
-  return withReads({ ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}) }, readsOf);
+  return withReads({ ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}), ...notes }, readsOf);
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */

@@ -6,7 +6,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { FileProblemError } from '../src/core/diagnostic.js';
 import { readOptionalTextFile, readTextFile, writeFileAtomic } from '../src/core/fs.js';
@@ -503,5 +514,148 @@ describe('20.6 one broken file blocks only what depends on it', () => {
     assert.match(r.stderr, /^(fixed|wrote) /m);
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), files['compose.yaml']);
     assert.equal(readFileSync(join(dir, 'tests/test_x.py'), 'utf8'), files['tests/test_x.py']);
+  });
+});
+
+/** The CLI with its cache on (the suite turns it off elsewhere) and a hard timeout. */
+function runCached(args: string[], cwd: string): RunResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, NO_COLOR: '1', NETRA_MIGRATE_NO_CACHE: '' },
+  });
+  assert.equal(r.signal, null, `killed by ${r.signal}: the run hung`);
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const CACHE_FILE = join('.netra-migrate-cache', 'cache.json');
+
+describe('26.1 the cache is read with the guards of every read', () => {
+  const cases: [string, (file: string) => void, RegExp][] = [
+    ['a FIFO', (file) => mkfifo(file), /is a named pipe \(FIFO\), not a regular file/],
+    ['a link to /dev/zero', (file) => symlinkSync('/dev/zero', file), /is a character device, not a regular file/],
+    // Sparse: 300 MB by its size, no disk used; read whole, it took 620 MB.
+    [
+      'a 300 MB file',
+      (file) => {
+        writeFileSync(file, '');
+        truncateSync(file, 300 * 1024 * 1024);
+      },
+      /file is 300\.0 MB; netra-migrate reads files up to 64 MB/,
+    ],
+  ];
+  for (const [name, plant, why] of cases) {
+    test(`cache.json replaced by ${name}: ignored with one note, same findings, rebuilt`, () => {
+      const dir = writeTree({ 'pytest.ini': SEED });
+      const first = runCached(['check', '-f', 'json'], dir);
+      assert.equal(first.code, 1, first.stderr);
+      const file = join(dir, CACHE_FILE);
+      rmSync(file);
+      plant(file);
+      const r = runCached(['check', '-f', 'json'], dir);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stdout, first.stdout);
+      const notes = r.stderr.split('\n').filter(Boolean);
+      assert.equal(notes.length, 1, r.stderr);
+      assert.match(notes[0]!, new RegExp(`^netra-migrate: \\.netra-migrate-cache/cache\\.json: cache ignored and rebuilt: ${why.source}`));
+      assert.ok(lstatSync(file).isFile(), 'a regular cache file again');
+      const again = runCached(['check', '-f', 'json'], dir);
+      assert.equal(again.stderr, '');
+      assert.equal(again.stdout, first.stdout);
+    });
+  }
+});
+
+describe('26.2 the cache folder obeys the write boundary', () => {
+  test('a cache folder that is a link out of the project is not used, said once; nothing written there', () => {
+    const root = writeTree({ 'proj/pytest.ini': SEED });
+    mkdirSync(join(root, 'out'));
+    const cwd = join(root, 'proj');
+    symlinkSync('../out', join(cwd, '.netra-migrate-cache'));
+    const r = runCached(['check', '-f', 'json'], cwd);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(r.stderr.split('\n').filter(Boolean), [
+      'netra-migrate: .netra-migrate-cache: cache not used: it is a symbolic link; netra-migrate does not write through links',
+    ]);
+    assert.deepEqual(readdir(join(root, 'out')), [], 'nothing written outside');
+    assert.ok((JSON.parse(r.stdout) as { rule: string }[]).some((f) => f.rule === 'single-test-root'));
+  });
+
+  test('links planted inside the cache folder are never written through', () => {
+    const root = writeTree({ 'proj/pytest.ini': SEED });
+    const cwd = join(root, 'proj');
+    mkdirSync(join(cwd, '.netra-migrate-cache'));
+    symlinkSync(join(root, 'planted-gitignore'), join(cwd, '.netra-migrate-cache', '.gitignore'));
+    symlinkSync(join(root, 'planted-tag'), join(cwd, '.netra-migrate-cache', 'CACHEDIR.TAG'));
+    const r = runCached(['check'], cwd);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(readdir(root), ['proj'], 'no file created through a dangling link');
+  });
+});
+
+describe('26.15 a cache of the wrong shape is a recompute', () => {
+  const shapes: [string, (run: Record<string, unknown>) => void][] = [
+    ['result.problems an object', (run) => ((run.result as Record<string, unknown>).problems = {})],
+    ['a diagnostic without a line', (run) => delete (run.result as { diagnostics: Record<string, unknown>[] }).diagnostics[0]!.line],
+    ['deps a list', (run) => (run.deps = [1, 2])],
+    ['result null', (run) => (run.result = null)],
+  ];
+  for (const [name, damage] of shapes) {
+    test(name, () => {
+      const dir = writeTree({ 'pytest.ini': SEED });
+      const first = runCached(['check', '-f', 'json'], dir);
+      assert.equal(first.code, 1, first.stderr);
+      const file = join(dir, CACHE_FILE);
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, Record<string, unknown>> };
+      for (const run of Object.values(data.runs)) damage(run);
+      writeFileSync(file, JSON.stringify(data));
+      const r = runCached(['check', '-f', 'json'], dir);
+      assert.equal(r.code, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.match(
+        r.stderr,
+        /^netra-migrate: \.netra-migrate-cache\/cache\.json: cache ignored and rebuilt: it does not have the shape this build writes$/m,
+      );
+      assert.equal(r.stdout, first.stdout);
+      assert.equal(runCached(['check', '-f', 'json'], dir).stderr, '', 'rebuilt: the next run has nothing to say');
+    });
+  }
+});
+
+describe('26.19 a stale cache is never replayed', () => {
+  const ONE_ROOT = SEED.replace('tests other', 'tests      '); // same size, one root
+  const roots = (stdout: string) => (JSON.parse(stdout) as { rule: string }[]).filter((f) => f.rule === 'single-test-root').length;
+
+  test('a same-size edit with the mtime restored is seen (ctime and inode are in the key)', () => {
+    const dir = writeTree({ 'pytest.ini': SEED });
+    const file = join(dir, 'pytest.ini');
+    assert.equal(ONE_ROOT.length, SEED.length);
+    assert.equal(roots(runCached(['check', '-f', 'json'], dir).stdout), 1);
+    assert.equal(spawnSync('cp', ['--preserve=timestamps', file, join(dir, 'ref')]).status, 0);
+    writeFileSync(file, ONE_ROOT);
+    assert.equal(spawnSync('touch', ['-m', '-r', join(dir, 'ref'), file]).status, 0);
+    const r = runCached(['check', '-f', 'json'], dir);
+    assert.equal(roots(r.stdout), 0, 'the old "lists 2 roots" is not replayed');
+  });
+
+  test('--no-cache refreshes an existing cache (the next plain run does not replay the old findings)', () => {
+    const dir = writeTree({ 'pytest.ini': SEED });
+    assert.equal(roots(runCached(['check', '-f', 'json'], dir).stdout), 1);
+    writeFileSync(join(dir, 'pytest.ini'), ONE_ROOT);
+    assert.equal(roots(runCached(['check', '--no-cache', '-f', 'json'], dir).stdout), 0);
+    const stored = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as {
+      runs: Record<string, { result: { diagnostics: { rule: string }[] } }>;
+    };
+    const rules = Object.values(stored.runs).flatMap((run) => run.result.diagnostics.map((d) => d.rule));
+    assert.ok(rules.length > 0, 'this run stored');
+    assert.ok(!rules.includes('single-test-root'), 'the stale run is gone from the cache');
+    assert.equal(roots(runCached(['check', '-f', 'json'], dir).stdout), 0);
+  });
+
+  test('--no-cache creates no cache where there is none', () => {
+    const dir = writeTree({ 'pytest.ini': SEED });
+    runCached(['check', '--no-cache'], dir);
+    assert.deepEqual(readdir(dir), ['pytest.ini']);
   });
 });

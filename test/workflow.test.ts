@@ -282,7 +282,7 @@ describe('cache for repeat runs', () => {
     assert.deepEqual(where(again, dir), where(after, dir));
   });
 
-  test('CLI: cached by default in .netra-migrate-cache/, same output; --no-cache neither reads nor writes it', () => {
+  test('CLI: cached by default in .netra-migrate-cache/, same output; --no-cache creates none', () => {
     const dir = suite();
     const first = runCli(['check', '--format', 'json'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
     assert.ok(existsSync(join(dir, '.netra-migrate-cache', 'cache.json')));

@@ -75,6 +75,8 @@ export interface RunOptions {
   ignoreFiles?: false;
   /** Directory of the cache for repeat runs of `check` (see core/cache.ts); none by default. */
   cache?: string | false;
+  /** With `cache`: never replay a stored run, only store this one, and only in a cache folder that exists (`--no-cache`). */
+  refreshCache?: boolean;
   /** Called as sources are read (`done` of `total`), for a progress line. */
   onProgress?: (done: number, total: number) => void;
   /** Files not to read or report (the tool config's `ignore` globs). */
@@ -95,6 +97,8 @@ export interface CheckResult {
   stats?: RunStats;
   /** With a cache: whether the whole result came from it, and how many files this run read. */
   cache?: { hit: boolean; filesRead: number };
+  /** What the run says once on stderr besides its findings: a cache not used or rebuilt, and why. */
+  notes?: { file: string; message: string }[];
 }
 
 export interface FileRead {

@@ -30,7 +30,7 @@ export interface LoadedFile {
    * What the file was when read: a write checks size, mtime and content so an edit made meanwhile is never
    * clobbered, and gives the new file the same mode, owner and group.
    */
-  stat: Pick<Stats, 'size' | 'mtimeMs' | 'mode'> & Partial<Pick<Stats, 'uid' | 'gid'>>;
+  stat: Pick<Stats, 'size' | 'mtimeMs' | 'mode'> & Partial<Pick<Stats, 'uid' | 'gid' | 'ctimeMs' | 'ino'>>;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -117,7 +117,11 @@ export function readTextFile(path: string): LoadedFile {
       at.column,
     );
   }
-  return { path, text, stat: { size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode, uid: stat.uid, gid: stat.gid } };
+  return {
+    path,
+    text,
+    stat: { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, mode: stat.mode, uid: stat.uid, gid: stat.gid },
+  };
 }
 
 /**

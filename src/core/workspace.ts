@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { readTextFile, type LoadedFile } from './fs.js';
-import type { RunCache } from './cache.js';
+import type { FileStamp, RunCache } from './cache.js';
 import { IgnoreFiles, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
 
 /**
@@ -19,8 +19,8 @@ export class Workspace {
   /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
   readonly walkProblems: FileProblem[] = [];
   readonly skipped = new Map<string, string>();
-  /** Every file read, with its size and modification time when read (kept after `release`; the cache's key). */
-  private readonly everRead = new Map<string, { size: number; mtimeMs: number }>();
+  /** Every file read, with its size, modification and change times and inode when read (kept after `release`; the cache's key). */
+  private readonly everRead = new Map<string, FileStamp>();
   /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
   readonly ignoreFiles: IgnoreFiles | undefined;
   /** Files read from disk so far (a cached run reads only what changed). */
@@ -58,8 +58,8 @@ export class Workspace {
   }
 
   /** Files read (with size and modification time) and files that could not be read (null), for the cache. */
-  readSignatures(): Map<string, { size: number; mtimeMs: number } | null> {
-    const out = new Map<string, { size: number; mtimeMs: number } | null>(this.everRead);
+  readSignatures(): Map<string, FileStamp | null> {
+    const out = new Map<string, FileStamp | null>(this.everRead);
     for (const path of this.failed.keys()) if (!out.has(path)) out.set(path, null);
     return out;
   }
@@ -136,7 +136,12 @@ export class Workspace {
       this.reads++;
       const file = readTextFile(path);
       this.loaded.set(path, file);
-      this.everRead.set(path, { size: file.stat.size, mtimeMs: file.stat.mtimeMs });
+      this.everRead.set(path, {
+        size: file.stat.size,
+        mtimeMs: file.stat.mtimeMs,
+        ctimeMs: file.stat.ctimeMs ?? 0,
+        ino: file.stat.ino ?? 0,
+      });
       return file;
     } catch (e) {
       if (!(e instanceof FileProblemError)) throw e;
