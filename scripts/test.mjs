@@ -2,9 +2,10 @@
 // the fast tier while you work. A test file is fast unless it is named here: these run real pytest, Jest,
 // Vitest, CPython or pre-commit on fixed projects, or start many processes.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeTree } from './remove-tree.mjs';
 
 export const END_TO_END = new Set([
   'acceptance.test.ts',
@@ -66,7 +67,8 @@ env.TMPDIR = mkdtempSync(join(scratchParent, 'netra-migrate-tests-'));
 chmodSync(env.TMPDIR, 0o1777);
 const run = spawnSync(tsx, ['--test', '--test-concurrency=2', ...files.map((f) => join('test', f))], { cwd: root, stdio: 'inherit', env });
 try {
-  rmSync(env.TMPDIR, { recursive: true, force: true });
+  // A test makes a tree deeper than PATH_MAX: removed without building over-long paths.
+  removeTree(env.TMPDIR);
 } catch (e) {
   process.stderr.write(`scripts/test.mjs: scratch directory ${env.TMPDIR} left behind: ${String(e)}\n`);
 }
