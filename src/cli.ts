@@ -47,6 +47,20 @@ async function ruleSettings(values: readonly string[] | undefined): Promise<Rule
 
 class UsageError extends Error {}
 
+/**
+ * A reader that went away (`check . | head -1`, `| true`) is no error of the run: its output has nowhere to
+ * go, so later writes are dropped (a destroyed stream reports each one), the run finishes what it does (a
+ * `fix --write` is never cut short between two files) and exits with its own code, without a word.
+ */
+function ignoreClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
+}
+ignoreClosedOutput(process.stdout);
+ignoreClosedOutput(process.stderr);
+
 const cwd = process.cwd();
 
 /**

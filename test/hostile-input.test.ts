@@ -659,3 +659,52 @@ describe('26.19 a stale cache is never replayed', () => {
     assert.deepEqual(readdir(dir), ['pytest.ini']);
   });
 });
+
+/**
+ * The CLI with stdout (and with `both`, stderr) the write end of a pipe whose read end is already closed,
+ * as `check . | true` leaves it: every write fails with EPIPE, deterministically.
+ */
+function runIntoClosedPipe(args: string[], cwd: string, both = false): RunResult {
+  const script = [
+    'import os, subprocess, sys',
+    'r, w = os.pipe()',
+    'os.close(r)',
+    `p = subprocess.run(sys.argv[1:], stdout=w, stderr=${both ? 'w' : 'subprocess.PIPE'}, cwd=${JSON.stringify(cwd)}, timeout=60)`,
+    "sys.stderr.write((p.stderr or b'').decode('utf-8', 'replace'))",
+    'sys.exit(p.returncode)',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script, process.execPath, CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', NETRA_MIGRATE_NO_CACHE: '1' },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('26.16 a closed stdout ends the run quietly', () => {
+  for (const format of ['stylish', 'compact', 'json', 'github', 'sarif'] as const) {
+    test(`check -f ${format} | true: the run's own exit code, nothing on stderr`, () => {
+      const dir = writeTree({ 'pytest.ini': SEED, 'sub/pytest.ini': SEED });
+      const r = runIntoClosedPipe(['check', '-f', format], dir);
+      assert.equal(r.stderr, '');
+      assert.equal(r.code, 1);
+    });
+  }
+
+  test('fix --write with stdout and stderr closed writes every file and exits with its code', () => {
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'sub/pytest.ini': FIXABLE });
+    const r = runIntoClosedPipe(['fix', '--write'], dir, true);
+    assert.ok([0, 1].includes(r.code), `exit ${r.code}: ${r.stderr}`);
+    for (const f of ['pytest.ini', 'sub/pytest.ini']) assert.match(readFileSync(join(dir, f), 'utf8'), /^memory_limit_mb = auto$/m, f);
+  });
+
+  test('a broken file with both closed: still exit 2', () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest\n' });
+    assert.equal(runIntoClosedPipe(['check'], dir, true).code, 2);
+  });
+
+  test('rules (a yargs command) | true', () => {
+    const r = runIntoClosedPipe(['rules'], writeTree({}));
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+  });
+});
