@@ -10,7 +10,7 @@ import { printConfig } from './print-config.js';
 import { describeReads, formatStats } from './reporters/run-info.js';
 import { allRules } from './rules.js';
 import { formatProblem, reporters, type ReporterName } from './reporters/index.js';
-import { oneLine, relativePath } from './reporters/paths.js';
+import { escapeControls, jsonText, oneLine, relativePath } from './reporters/paths.js';
 import type { CheckResult } from './core/engine.js';
 import type { FileProblem, LocatedDiagnostic } from './core/diagnostic.js';
 
@@ -252,7 +252,7 @@ async function runFix(argv: FixArgs): Promise<void> {
     for (const c of result.changes) {
       // A fixed text that does not parse is reported above, never shown as a change to make.
       if (broken.has(c.file)) continue;
-      const name = relativePath(cwd, c.file);
+      const name = oneLine(relativePath(cwd, c.file));
       const from = c.created ? '/dev/null' : `a/${name}`;
       process.stdout.write(
         createTwoFilesPatch(from, `b/${name}`, c.before, c.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''),
@@ -265,7 +265,8 @@ async function runFix(argv: FixArgs): Promise<void> {
     return;
   }
   // Say exactly what was written and what was not: one broken file holds back only what depends on it.
-  for (const { file, reason } of result.notWritten) process.stderr.write(`${relativePath(cwd, file)}: not written: ${oneLine(reason)}\n`);
+  for (const { file, reason } of result.notWritten)
+    process.stderr.write(`${oneLine(relativePath(cwd, file))}: not written: ${oneLine(reason)}\n`);
   const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
   if (result.written && result.notWritten.length === 0) {
     process.stderr.write(
@@ -273,7 +274,7 @@ async function runFix(argv: FixArgs): Promise<void> {
     );
   } else if (result.written) {
     process.stderr.write(
-      `wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => relativePath(cwd, f)).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`,
+      `wrote ${plural(result.writtenFiles.length)} (${result.writtenFiles.map((f) => oneLine(relativePath(cwd, f))).join(', ')}); ${plural(result.notWritten.length)} not written${heldBack}\n`,
     );
   } else if (result.notWritten.length > 0) {
     process.stderr.write(`nothing written; ${plural(result.notWritten.length)} not written${heldBack}\n`);
@@ -287,7 +288,7 @@ async function runFix(argv: FixArgs): Promise<void> {
 /** A command's handler failed: a usage error is the user's (its message), anything else an internal error. */
 function handlerFailed(error: unknown): never {
   if (error instanceof UsageError) {
-    process.stderr.write(`netra-migrate: ${error.message}\n`);
+    process.stderr.write(`netra-migrate: ${escapeControls(error.message, '\n')}\n`);
     process.exit(2);
   }
   const e = error as Error;
@@ -358,7 +359,7 @@ async function runYargs(): Promise<void> {
       async (argv) => {
         const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
         printProblems({ problems });
-        process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+        process.stdout.write(jsonText(config) + '\n');
         process.exitCode = problems.length > 0 ? 2 : 0;
       },
     )
@@ -397,7 +398,7 @@ async function runYargs(): Promise<void> {
     .fail((message, error, y) => {
       if (error) handlerFailed(error);
       // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- in a fail handler yargs' help() returns the help text (its types say Argv)
-      process.stderr.write(`${y.help()}\n\n${message}\n`);
+      process.stderr.write(`${y.help()}\n\n${escapeControls(message, '\n')}\n`);
       process.exit(2);
     })
     .parseAsync()

@@ -708,3 +708,39 @@ describe('26.16 a closed stdout ends the run quietly', () => {
     assert.equal(r.code, 0);
   });
 });
+
+describe('26.10 every control character escaped in every format', () => {
+  // ESC [2J (clear the screen), CSI as one C1 character (U+009B), DEL and a bell, in a directory name and in
+  // a config value that reaches a message.
+  const dirName = 'a\u001b[2J\u009bb\u007fc\u0007';
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+  for (const format of ['stylish', 'compact', 'json', 'github', 'sarif'] as const) {
+    test(`${format}: no raw control character on stdout or stderr, each shown escaped`, () => {
+      const dir = writeTree({
+        [`${dirName}/pytest.ini`]: '[pytest]\ntestpaths = tests ot\u001bher\n',
+        'broken\u001b]0;x\u0007/pytest.ini': '[pytest\n',
+      });
+      const r = runCli(['check', '-f', format], dir);
+      assert.equal(r.code, 2, r.stderr);
+      assert.doesNotMatch(r.stdout, RAW);
+      assert.doesNotMatch(r.stderr, RAW);
+      assert.match(r.stdout, /ot\\u001bher/, 'the config value, escaped');
+      assert.ok(r.stdout.includes('a\\u001b[2J\\u009bb\\u007fc\\u0007'), 'the directory name, escaped');
+      if (format === 'json') {
+        const files = (JSON.parse(r.stdout) as { file: string }[]).map((f) => f.file);
+        assert.ok(files.includes(`${dirName}/pytest.ini`), 'JSON escapes decode to the real name');
+      }
+    });
+  }
+
+  test('fix (diff and summary) and print-config escape them too', () => {
+    const dir = writeTree({ [`${dirName}/pytest.ini`]: FIXABLE });
+    const diff = runCli(['fix', dirName], dir);
+    assert.equal(diff.code, 1, diff.stderr);
+    assert.doesNotMatch(diff.stdout, RAW);
+    const write = runCli(['fix', '--write', '--unsafe', dirName], dir);
+    assert.doesNotMatch(write.stderr, RAW);
+    const config = runCli(['print-config', `${dirName}/pytest.ini`], dir);
+    assert.doesNotMatch(config.stdout, RAW);
+  });
+});

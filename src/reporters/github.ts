@@ -1,10 +1,13 @@
-import { relativePath } from './paths.js';
+import { escapeControls, relativePath } from './paths.js';
 import type { Reporter } from './types.js';
 
 const COMMAND = { error: 'error', warning: 'warning', info: 'notice' } as const;
 
-/** Escaping of a workflow command's message (GitHub's `escapeData`). */
-export const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/**
+ * Escaping of a workflow command's message: GitHub's `escapeData` (`%`, CR, LF), after every other control
+ * character is escaped as in every format (a raw ESC in a path would reach the log and the annotation).
+ */
+export const escapeData = (s: string) => escapeControls(s, '\r\n').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 /** Escaping of a property value (`escapeProperty`): also `:` and `,`, which separate properties. */
 export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 

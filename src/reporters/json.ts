@@ -1,5 +1,5 @@
 import type { LocatedDiagnostic } from '../core/diagnostic.js';
-import { relativePath } from './paths.js';
+import { jsonText, relativePath } from './paths.js';
 import type { Reporter } from './types.js';
 
 /** One finding in the stable machine shape (also what rule fixtures record). */
@@ -34,9 +34,4 @@ export function jsonFinding(cwd: string, d: LocatedDiagnostic) {
 }
 
 /** A flat array, one object per finding: the stable machine format. */
-export const json: Reporter = ({ diagnostics, cwd }) =>
-  JSON.stringify(
-    diagnostics.map((d) => jsonFinding(cwd, d)),
-    null,
-    2,
-  ) + '\n';
+export const json: Reporter = ({ diagnostics, cwd }) => jsonText(diagnostics.map((d) => jsonFinding(cwd, d))) + '\n';

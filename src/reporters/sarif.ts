@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { relativePath } from './paths.js';
+import { jsonText, relativePath } from './paths.js';
 import type { Reporter } from './types.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -90,5 +90,5 @@ export const sarif: Reporter = ({ diagnostics, problems, cwd, tool }) => {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return jsonText(log) + '\n';
 };
