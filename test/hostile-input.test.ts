@@ -744,3 +744,44 @@ describe('26.10 every control character escaped in every format', () => {
     assert.doesNotMatch(config.stdout, RAW);
   });
 });
+
+describe('26.11 mixed line endings: existing lines byte for byte, inserted lines take the ending they follow', () => {
+  /** The lines of a text, each with its own ending. */
+  const lines = (text: string) => text.match(/[^\r\n]*(?:\r\n|\n|\r|$)/g)!.filter((l) => l !== '');
+  const cases: [string, string, string[], string][] = [
+    // [file, text, lines that must survive exactly, the ending of every line added after the last of them]
+    ['pytest.ini', '[pytest]\r\ntestpaths = tests docs\nmarkers =\r\n    a: b\n', ['[pytest]\r\n', 'markers =\r\n', '    a: b\n'], '\n'],
+    ['pytest.ini', '[pytest]\ntestpaths = tests docs\r\nmarkers =\n    a: b\r\n', ['[pytest]\n', 'markers =\n', '    a: b\r\n'], '\r\n'],
+    ['tox.ini', '[tox]\r\nenvlist = py\r\n\n[pytest]\ntestpaths = tests\n', ['[tox]\r\n', 'envlist = py\r\n', '[pytest]\n'], '\n'],
+    [
+      'pyproject.toml',
+      '[tool.pytest.ini_options]\r\ntestpaths = ["tests"]\n',
+      ['[tool.pytest.ini_options]\r\n', 'testpaths = ["tests"]\n'],
+      '\n',
+    ],
+    [
+      'compose.yaml',
+      'services:\r\n  tests:\r\n    image: python\n    command: pytest\n',
+      ['services:\r\n', '  tests:\r\n', '    image: python\n', '    command: pytest\n'],
+      '\n',
+    ],
+  ];
+  for (const [name, text, kept, added] of cases) {
+    test(`${name}: ${JSON.stringify(text.slice(0, 40))}…`, () => {
+      const dir = writeTree({ [name]: text });
+      const r = runCli(['fix', '--write', '--unsafe'], dir);
+      assert.ok([0, 1].includes(r.code), r.stderr);
+      const after = lines(readFileSync(join(dir, name), 'utf8'));
+      assert.notDeepEqual(after, lines(text), 'the fix wrote something');
+      let at = -1;
+      for (const line of kept) {
+        const found = after.indexOf(line, at + 1);
+        assert.ok(found > at, `${JSON.stringify(line)} kept byte for byte, in order, in ${JSON.stringify(after)}`);
+        at = found;
+      }
+      const inserted = after.slice(at + 1);
+      assert.ok(inserted.length > 0, 'lines were added after the last kept one');
+      for (const line of inserted) assert.ok(line.endsWith(added) && !line.slice(0, -added.length).includes('\r'), JSON.stringify(line));
+    });
+  }
+});

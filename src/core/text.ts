@@ -56,6 +56,18 @@ export function detectEol(text: string): string {
   return text.startsWith('\r\n', i) ? '\r\n' : text[i]!;
 }
 
+/**
+ * The line ending of the line holding `offset` (at the end of a text that ends with a newline: of its last
+ * line), so a line inserted beside it takes the ending of the line it follows and a file of mixed endings
+ * keeps every existing line byte for byte; the file's first ending when that line has none (the last line).
+ */
+export function eolOfLine(text: string, offset: number): string {
+  if (offset >= text.length && /[\r\n]$/.test(text)) return text.endsWith('\r\n') ? '\r\n' : text.slice(-1);
+  const end = lineEndAt(text, offset);
+  if (end >= text.length) return detectEol(text);
+  return text.startsWith('\r\n', end) ? '\r\n' : text[end]!;
+}
+
 export function hasBom(text: string): boolean {
   return text.charCodeAt(0) === 0xfeff;
 }

@@ -4,7 +4,7 @@
  * structure; words are added as the value's own continuation lines or at the end of its key line.
  */
 import type { Edit } from '../core/diagnostic.js';
-import { detectEol, lineStartAt } from '../core/text.js';
+import { eolOfLine, lineStartAt } from '../core/text.js';
 import { iniValueEnd, type IniEntry } from './ini.js';
 import { keySeparator, removeWords } from './line-edit.js';
 
@@ -33,7 +33,7 @@ export function appendIniWords(file: string, text: string, entry: IniEntry, word
   const lastCont = entry.continuations[entry.continuations.length - 1];
   if (lastCont) {
     const indent = text.slice(lastCont.start, lastCont.dataStart);
-    return { file, start: lastCont.end, end: lastCont.end, text: `${detectEol(text)}${indent}${words}` };
+    return { file, start: lastCont.end, end: lastCont.end, text: `${eolOfLine(text, lastCont.end)}${indent}${words}` };
   }
   const end = iniValueEnd(entry);
   if (entry.keyLine.dataStart === end) return replaceIniValue(file, entry, words);

@@ -1,10 +1,11 @@
 /**
  * Lossless edits shared by the line-oriented `key = value` formats (INI and TOML): new key lines after an
  * offset, a new section at the end of the file, and the removal of words (shell words, lines) inside one
- * value. Every edit is a `{start, end, text}` splice in the file's own line ending and separator style.
+ * value. Every edit is a `{start, end, text}` splice in the file's own separator style; inserted lines take the
+ * ending of the line they follow (a file of mixed endings keeps every existing line byte for byte).
  */
 import type { Edit } from '../core/diagnostic.js';
-import { afterEol, detectEol, lineEndAt, lineStartAt } from '../core/text.js';
+import { afterEol, eolOfLine, lineEndAt, lineStartAt } from '../core/text.js';
 
 /** The separator a key line is written with (`" = "`, `"="`, `": "`): the text between its key and value, else `" = "`. */
 export function keySeparator(text: string, keyEnd: number, valueStart: number): string {
@@ -20,7 +21,7 @@ export function insertKeyLines(
   pairs: readonly (readonly [string, string])[],
   separator: string,
 ): Edit {
-  const eol = detectEol(text);
+  const eol = eolOfLine(text, at);
   return { file, start: at, end: at, text: pairs.map(([key, value]) => `${eol}${prefix}${key}${separator}${value}`).join('') };
 }
 
@@ -32,7 +33,7 @@ export function appendSection(
   pairs: readonly (readonly [string, string])[],
   separator: string,
 ): Edit {
-  const eol = detectEol(text);
+  const eol = eolOfLine(text, text.length);
   const lead = text.length === 0 || /[\r\n]$/.test(text) ? '' : eol;
   const gap = text.trim().length > 0 ? eol : '';
   const lines = pairs.map(([key, value]) => `${key}${separator}${value}`);

@@ -4,7 +4,7 @@
  * Nothing is re-serialized; only a string whose characters do not map one to one is rewritten whole.
  */
 import type { Edit } from '../core/diagnostic.js';
-import { afterEol, detectEol, lineEndAt, lineStartAt } from '../core/text.js';
+import { afterEol, eolOfLine, lineEndAt, lineStartAt } from '../core/text.js';
 import { tomlString, type TomlArray, type TomlContent } from './toml.js';
 
 /** `key = value` pairs inside an inline table: after its last pair at `at`, or between the braces of an empty one (`at` just after `{`). */
@@ -76,7 +76,7 @@ export function appendArrayItems(file: string, text: string, array: TomlArray, v
     const indent = /^[ \t]*/.exec(text.slice(lastLineStart, last.range[0]))![0];
     const afterLast = text.slice(last.range[1], lineEndAt(text, last.range[1]));
     const hasComma = afterLast.trimStart().startsWith(',');
-    const eol = detectEol(text);
+    const eol = eolOfLine(text, last.range[1]);
     // Items laid out several to a line (`"-p", "anyio",`) get the new ones together on one line (a flag
     // beside its value); items one to a line get one line each.
     const shared = els.length > 1 && lineStartAt(text, els[els.length - 2]!.range[0]) === lastLineStart;

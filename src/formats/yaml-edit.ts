@@ -1,4 +1,5 @@
 /** Helpers for lossless YAML edits: where a block node's lines end, and the indentation they use. */
+import { eolOfLine } from '../core/text.js';
 
 /** The text between the start of the line holding `offset` and `offset`. */
 export function lineIndent(text: string, offset: number): string {
@@ -7,9 +8,14 @@ export function lineIndent(text: string, offset: number): string {
   return text.slice(s, offset);
 }
 
-/** Where new lines go after a block node that ends at `end`, and the line break to put first if any. */
-export function linesAfter(text: string, end: number, eol: string): { at: number; lead: string } {
-  return text[end - 1] === '\n' ? { at: end, lead: '' } : { at: end, lead: eol };
+/**
+ * Where new lines go after a block node that ends at `end`, the line break to put first if any, and the
+ * ending the new lines take: that of the line they follow (a file of mixed endings keeps every line as it was).
+ */
+export function linesAfter(text: string, end: number): { at: number; lead: string; eol: string } {
+  if (text[end - 1] === '\n') return { at: end, lead: '', eol: eolOfLine(text, text.startsWith('\r\n', end - 2) ? end - 2 : end - 1) };
+  const eol = eolOfLine(text, end);
+  return { at: end, lead: eol, eol };
 }
 
 /** Range of a yaml node or pair (its key's start, its value's end), as the `yaml` package records them. */
@@ -38,7 +44,6 @@ export function addEntries(
   existingNode: { items: readonly unknown[]; flow?: boolean } | null,
   key: string,
   entries: readonly (readonly [string, string])[],
-  eol: string,
 ): { at: number; text: string } | null {
   const owner = ownerNode as { items: Ranged[]; flow?: boolean };
   const existing = existingNode as { items: Ranged[]; flow?: boolean } | null;
@@ -50,7 +55,7 @@ export function addEntries(
     if (start === undefined || end === undefined) return null;
     const isSeq = !first.key;
     const indent = lineIndent(text, start).replace(/- ?$/, '');
-    const { at, lead } = linesAfter(text, end, eol);
+    const { at, lead, eol } = linesAfter(text, end);
     return { at, text: lead + entries.map(([k, v]) => (isSeq ? `${indent}- ${k}=${v}` : `${indent}${k}: "${v}"`)).join(eol) + eol };
   }
   const firstKey = startOf(owner.items[0]);
@@ -58,6 +63,6 @@ export function addEntries(
   if (firstKey === undefined || end === undefined) return null;
   const indent = lineIndent(text, firstKey).replace(/- ?$/, (m) => ' '.repeat(m.length));
   const unit = '  ';
-  const { at, lead } = linesAfter(text, end, eol);
+  const { at, lead, eol } = linesAfter(text, end);
   return { at, text: lead + [`${indent}${key}:`, ...entries.map(([k, v]) => `${indent}${unit}${k}: "${v}"`)].join(eol) + eol };
 }

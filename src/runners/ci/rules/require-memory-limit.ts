@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { detectEol } from '../../../core/text.js';
 import type { Workspace } from '../../../core/workspace.js';
 import { addEntries } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
@@ -82,7 +81,6 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
     },
   },
   async check(ctx, ci) {
-    const eol = detectEol(ci.text);
     for (const job of ci.jobs) {
       if (job.runner !== 'pytest') continue;
       let direct = false;
@@ -119,7 +117,7 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
       const wanted = MONITOR_VARIABLES.filter((v) => !job.names.has(v) && !configured.has(v)).map((v) => [v, CI_LIMIT] as const);
       if (wanted.length === 0) continue;
       const missing = wanted.map(([v]) => v);
-      const edit = addEntries(ci.text, job.owner, job.existing, job.key, wanted, eol);
+      const edit = addEntries(ci.text, job.owner, job.existing, job.key, wanted);
       ctx.report({
         messageId: 'noLimits',
         data: { job: job.name, missing: missing.join(' and '), key: job.key },

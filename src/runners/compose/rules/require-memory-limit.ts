@@ -1,7 +1,6 @@
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
-import { detectEol } from '../../../core/text.js';
 import { addEntries, lineIndent, linesAfter as after } from '../../../formats/yaml-edit.js';
 import pytestRule from '../../pytest/rules/require-memory-limit.js';
 import type { ComposeFile, ComposeService } from '../compose.js';
@@ -14,7 +13,6 @@ export interface Options {
 
 function serviceEdits(compose: ComposeFile, service: ComposeService, options: Required<Options>): Edit[] | null {
   const { text, file } = compose;
-  const eol = detectEol(text);
   const items = service.map.items as Pair<{ range?: [number, number, number] }, { range?: [number, number, number] } | null>[];
   const first = items[0]?.key?.range;
   const last = items[items.length - 1];
@@ -50,14 +48,14 @@ function serviceEdits(compose: ComposeFile, service: ComposeService, options: Re
         tail.push(`${indent}environment:`, ...copied.map((line) => `${indent}${unit}${line}`));
       } else if (!env) tail.push(`${indent}environment:`, ...wanted.map(([k, v]) => `${indent}${unit}${k}: "${v}"`));
       else {
-        const added = env.items.length > 0 ? addEntries(text, service.map, env, 'environment', wanted, eol) : null;
+        const added = env.items.length > 0 ? addEntries(text, service.map, env, 'environment', wanted) : null;
         if (!added) return null;
         edits.push({ file, start: added.at, end: added.at, text: added.text });
       }
     }
   }
   if (tail.length > 0) {
-    const { at, lead } = after(text, lastEnd, eol);
+    const { at, lead, eol } = after(text, lastEnd);
     edits.push({ file, start: at, end: at, text: lead + tail.join(eol) + eol });
   }
   return edits;
