@@ -21,6 +21,7 @@ import { FileProblemError, type FileProblem } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import { analyzers } from './analyzers.js';
+import { isReadKind } from './file-kinds.js';
 import { allRules } from './rules.js';
 
 function inputs(options: RunOptions): string[] {
@@ -86,7 +87,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   });
   const hit = opts.refreshCache ? null : cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
-  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
+  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache, reads: isReadKind });
   const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
@@ -117,7 +118,12 @@ export async function fix(options: FixOptions): Promise<FixResult> {
       writtenFiles: [],
       notWritten: [],
     };
-  return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
+  return runFix(
+    new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, reads: isReadKind }),
+    analyzers,
+    inputs(opts),
+    opts,
+  );
 }
 
 export { allRules };

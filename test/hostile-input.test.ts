@@ -785,3 +785,87 @@ describe('26.11 mixed line endings: existing lines byte for byte, inserted lines
     });
   }
 });
+
+describe('26.6 a special file named like any file kind is an error, in a walk and on the command line', () => {
+  const special: Record<string, [(path: string) => void, string]> = {
+    fifo: [mkfifo, 'is a named pipe \\(FIFO\\)'],
+    socket: [
+      (path) => {
+        const r = spawnSync('python3', ['-c', 'import socket, sys\nsocket.socket(socket.AF_UNIX).bind(sys.argv[1])', path]);
+        assert.equal(r.status, 0, String(r.stderr));
+      },
+      'is a socket',
+    ],
+    '/dev/zero link': [(path) => symlinkSync('/dev/zero', path), 'is a character device'],
+    '/dev/urandom link': [(path) => symlinkSync('/dev/urandom', path), 'is a character device'],
+  };
+  const names = [
+    'pytest.ini',
+    'tox.ini',
+    'setup.cfg',
+    'pytest-docker.ini',
+    'jest.config.js',
+    'vitest.config.ts',
+    'docker-compose.yml',
+    '.github/workflows/x.yml',
+    '.gitlab-ci.yml',
+    'Makefile',
+    'noxfile.py',
+    'conftest.py',
+    'tests/test_a.py',
+    'web/app.test.ts',
+    'setup.py',
+    'requirements.txt',
+    'Pipfile',
+    '.gitignore',
+  ];
+  const project = (name: string) =>
+    writeTree({
+      ...(name === 'pytest.ini' ? { 'tox.ini': '[pytest]\ntestpaths = tests\n' } : { 'pytest.ini': FIXABLE }),
+      'tests/.keep': '',
+      'web/.keep': '',
+      '.github/workflows/.keep': '',
+    });
+  const expect = (r: RunResult, name: string, what: string) => {
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith(`${name}:`));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0]!,
+      new RegExp(`^${name.replace(/\./g, '\\.')}:1:1: error: ${what}, not a regular file; netra-migrate reads regular files only$`),
+    );
+  };
+  for (const name of names) {
+    test(`a FIFO named ${name}: in a walk and named on the command line`, () => {
+      const dir = project(name);
+      mkfifo(join(dir, name));
+      expect(runBounded(['check'], dir), name, special.fifo![1]);
+      expect(runBounded(['check', name], dir), name, special.fifo![1]);
+    });
+  }
+  for (const [kind, [make, what]] of Object.entries(special).filter(([k]) => k !== 'fifo'))
+    for (const name of ['pytest.ini', 'conftest.py', 'docker-compose.yml', 'setup.py'])
+      test(`a ${kind} named ${name} in a walk`, () => {
+        const dir = project(name);
+        make(join(dir, name));
+        expect(runBounded(['check'], dir), name, what);
+      });
+
+  test('an ignored FIFO is left out like any ignored file; a FIFO of no file kind is none of the run', () => {
+    const dir = writeTree({ 'pytest.ini': FIXABLE, '.ignore': 'tests/test_gone.py\n', 'tests/.keep': '' });
+    mkfifo(join(dir, 'tests', 'test_gone.py'));
+    mkfifo(join(dir, 'notes.txt'));
+    const r = runBounded(['check'], dir);
+    assert.notEqual(r.code, 2, r.stderr);
+  });
+
+  test('26.17 a FIFO named pytest-docker.ini with fix --write --profile docker: exit 2 naming it, the FIFO left as it is', () => {
+    const dir = writeTree({ 'pytest.ini': FIXABLE });
+    mkfifo(join(dir, 'pytest-docker.ini'));
+    const r = runBounded(['fix', '--write', '--profile', 'docker'], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^pytest-docker\.ini:1:1: error: is a named pipe \(FIFO\), not a regular file/m);
+    assert.doesNotMatch(r.stderr, /nothing to fix/);
+    assert.ok(lstatSync(join(dir, 'pytest-docker.ini')).isFIFO());
+  });
+});

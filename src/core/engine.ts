@@ -12,6 +12,7 @@ import {
   createFileExclusive,
   describeError,
   refuseLink,
+  specialFileProblem,
   writeFileAtomic,
 } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
@@ -206,6 +207,12 @@ export async function analyzeAll(
     severity: unused.severity ?? unusedSuppression.meta.severity,
   });
   problems.push(...ws.walkProblems);
+  // A FIFO, socket or device named on the command line is an error whatever its name, also where no analyzer
+  // takes it as a target (a conftest.py, a test module): it is never accepted in silence.
+  for (const input of inputs) {
+    const special = specialFileProblem(input);
+    if (special) problems.push(special.problem);
+  }
   const shown = ignored ? problems.filter((p) => !ignored(p.file)) : problems;
   const readFiles = ws.readFilesLater();
   const readsOf = (): FileRead[] =>

@@ -13,6 +13,7 @@ import {
   readSync,
   realpathSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
   type Stats,
@@ -49,6 +50,26 @@ function kindOf(stat: Stats): string {
   return 'not a regular file';
 }
 
+function notRegularMessage(stat: Stats): string {
+  return stat.isDirectory()
+    ? 'is a directory, not a file'
+    : `is ${kindOf(stat)}, not a regular file; netra-migrate reads regular files only`;
+}
+
+/**
+ * The problem of a path that is (or links to) a FIFO, socket or device, as reading it would report it; null
+ * for a regular file, a directory or a path that does not exist. Looked at with stat only: nothing is opened.
+ */
+export function specialFileProblem(path: string): FileProblemError | null {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch {
+    return null;
+  }
+  return stat.isFile() || stat.isDirectory() ? null : problem(path, notRegularMessage(stat));
+}
+
 /**
  * The one way netra-migrate reads a file (configs, sources, dependency files, its own tool config):
  * regular files only, size-checked before a byte is read, so a FIFO never blocks the run and `/dev/zero`
@@ -65,13 +86,7 @@ export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): { byte
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile())
-      throw problem(
-        path,
-        stat.isDirectory()
-          ? 'is a directory, not a file'
-          : `is ${kindOf(stat)}, not a regular file; netra-migrate reads regular files only`,
-      );
+    if (!stat.isFile()) throw problem(path, notRegularMessage(stat));
     if (stat.size > maxBytes)
       throw problem(
         path,

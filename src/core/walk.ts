@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { FileProblem } from './diagnostic.js';
-import { describeError, readTextFile } from './fs.js';
+import { describeError, readTextFile, specialFileProblem } from './fs.js';
 
 /** Directories no test runner collects from and no linter should enter. */
 const SKIP_DIRS = new Set([
@@ -174,6 +174,11 @@ export interface WalkOptions {
   listed?: Set<string>;
   /** Told what the walk did not enter: a problem (exit 2) or a tree it skips on purpose (a template). */
   onEvent?: (event: WalkEvent) => void;
+  /**
+   * Names of the files the run reads (every file kind): an entry by such a name that is a FIFO, socket or
+   * device, or a link to one, is a problem, never left out in silence.
+   */
+  reads?: (path: string) => boolean;
 }
 
 export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ dir: string; entries: Dirent[] }> {
@@ -209,6 +214,12 @@ export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ 
       entries = entries.filter((e) => !e.name.includes('\uFFFD'));
     }
     if (ignoreFiles) entries = entries.filter((e) => !ignoreFiles.ignores(dir, e.name, e.isDirectory()));
+    if (options.reads)
+      for (const e of entries) {
+        if (e.isFile() || e.isDirectory() || !options.reads(join(dir, e.name))) continue;
+        const special = specialFileProblem(join(dir, e.name));
+        if (special) onEvent({ kind: 'problem', problem: special.problem });
+      }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     yield { dir, entries };
     const subdirs: string[] = [];

@@ -32,12 +32,21 @@ export class Workspace {
   /** Facts about single files kept from earlier runs (see RunCache), when the run uses the cache. */
   readonly cache: RunCache | undefined;
 
-  constructor(options: { ignoreFiles?: boolean; progress?: (done: number, total: number) => void; cache?: RunCache } = {}) {
+  constructor(
+    options: {
+      ignoreFiles?: boolean;
+      progress?: (done: number, total: number) => void;
+      cache?: RunCache;
+      /** Names of the files the run reads: one that is a FIFO, socket or device is a problem (see WalkOptions). */
+      reads?: (path: string) => boolean;
+    } = {},
+  ) {
     this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
     this.progress = options.progress;
     this.cache = options.cache;
     this.walkOptions = {
       ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}),
+      ...(options.reads ? { reads: options.reads } : {}),
       listed: new Set(),
       onEvent: (event: WalkEvent) => {
         if (event.kind === 'problem') this.walkProblems.push(event.problem);

@@ -94,6 +94,11 @@ const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile'];
 const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock'];
 const isRequirementsName = (n: string) => /^(.*requirements.*\.txt|.*\.in)$/i.test(n) && n !== 'MANIFEST.in';
 
+/** Whether a file name is one the dependency reading looks at (a packaging file, a lock, a requirements file). */
+export function isDependencyFileName(name: string): boolean {
+  return PROJECT_MARKERS.includes(name) || LOCKS.includes(name) || isRequirementsName(name);
+}
+
 function listDir(files: ReadFiles, dir: string): string[] {
   if (files.list) return files.list(dir);
   try {
