@@ -21,6 +21,7 @@ import { PROFILES } from './runners/pytest/profiles.js';
 import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
+import { removeLiveTemps } from './core/fs.js';
 import { quickParse } from './cli-args.js';
 import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, ruleOption } from './cli-options.js';
 
@@ -60,6 +61,16 @@ function ignoreClosedOutput(stream: NodeJS.WriteStream): void {
 }
 ignoreClosedOutput(process.stdout);
 ignoreClosedOutput(process.stderr);
+
+/**
+ * SIGINT and SIGTERM wait for the write under way (writes are synchronous, so the handler runs between two
+ * files, never inside one), remove any temporary file still there, then end the process by the same signal.
+ */
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    removeLiveTemps();
+    process.kill(process.pid, signal);
+  });
 
 const cwd = process.cwd();
 

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -867,5 +867,69 @@ describe('26.6 a special file named like any file kind is an error, in a walk an
     assert.match(r.stderr, /^pytest-docker\.ini:1:1: error: is a named pipe \(FIFO\), not a regular file/m);
     assert.doesNotMatch(r.stderr, /nothing to fix/);
     assert.ok(lstatSync(join(dir, 'pytest-docker.ini')).isFIFO());
+  });
+});
+
+describe('26.18 temporary files never outlive a run', () => {
+  const temps = (dir: string) =>
+    spawnSync('find', [dir, '-name', '*.netra-migrate-*.tmp'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    test(
+      `${signal} during fix --write: no temporary file left, no torn file, the process ends by the signal`,
+      { timeout: 240_000 },
+      async () => {
+        const N = 400;
+        const files: Record<string, string> = {};
+        for (let i = 0; i < N; i++) files[`p${String(i).padStart(4, '0')}/pytest.ini`] = FIXABLE;
+        const dir = writeTree(files);
+        const fixed = (i: number) => readFileSync(join(dir, `p${String(i).padStart(4, '0')}`, 'pytest.ini'), 'utf8') !== FIXABLE;
+        const child = spawn(process.execPath, [CLI, 'fix', '--write'], {
+          cwd: dir,
+          stdio: 'ignore',
+          env: { ...process.env, NETRA_MIGRATE_NO_CACHE: '1' },
+        });
+        const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+          child.on('exit', (code, sig) => done({ code, signal: sig })),
+        );
+        // Wait for the write phase (the first file written), then interrupt it.
+        const started = Date.now();
+        while (!fixed(0) && Date.now() - started < 200_000) await new Promise((r) => setTimeout(r, 5));
+        child.kill(signal);
+        const exit = await ended;
+        const written = Array.from({ length: N }, (_, i) => i).filter(fixed).length;
+        assert.equal(exit.signal, signal, `ended by ${exit.signal ?? `exit ${exit.code}`}`);
+        assert.deepEqual(temps(dir), [], `${written} of ${N} written`);
+        for (let i = 0; i < N; i++) {
+          const text = readFileSync(join(dir, `p${String(i).padStart(4, '0')}`, 'pytest.ini'), 'utf8');
+          assert.ok(text === FIXABLE || /^memory_limit_mb = auto$/m.test(text), `p${i}: torn`);
+        }
+      },
+    );
+  }
+
+  test('a later fix --write removes the temporary files of dead processes, not those of live ones', () => {
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'sub/pytest.ini': FIXABLE });
+    // A PID that has ended: a short-lived child's.
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const stale = [join(dir, `.pytest.ini.netra-migrate-${dead}.tmp`), join(dir, 'sub', `.pytest.ini.netra-migrate-${dead}.tmp`)];
+    const live = join(dir, `.pytest.ini.netra-migrate-${process.pid}.tmp`);
+    for (const f of [...stale, live]) writeFileSync(f, '[pytest]\n');
+    const r = runCli(['fix', '--write'], dir);
+    assert.ok([0, 1].includes(r.code), r.stderr);
+    assert.deepEqual(temps(dir), [live]);
+    const check = runCli(['check'], dir);
+    assert.ok([0, 1].includes(check.code), check.stderr);
+  });
+
+  test('a cache temporary file of a dead process is removed when the cache is saved', () => {
+    const dir = writeTree({ 'pytest.ini': SEED });
+    runCached(['check'], dir);
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const stale = join(dir, '.netra-migrate-cache', `.cache.json.netra-migrate-${dead}.tmp`);
+    writeFileSync(stale, '{}');
+    writeFileSync(join(dir, 'pytest.ini'), FIXABLE);
+    runCached(['check'], dir);
+    assert.deepEqual(temps(dir), []);
   });
 });

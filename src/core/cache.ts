@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { CheckResult } from './engine.js';
 import { FileProblemError } from './diagnostic.js';
-import { readRegularFile } from './fs.js';
+import { isTempName, readRegularFile, removeStaleTemps } from './fs.js';
 
 /**
  * Size, modification time, change time and inode (as git's index keys a file), or null for a file that did
@@ -221,7 +221,9 @@ export class RunCache {
       const kept = Object.fromEntries(
         Object.entries(facts).filter(([path]) => this.usedFacts.has(path) || Object.values(this.stored.runs).some((r) => path in r.deps)),
       );
-      const tmp = `${this.file}.${process.pid}.tmp`;
+      // Named as every temporary file of netra-migrate, so those of killed runs are found and removed.
+      const tmp = join(this.dir, `.cache.json.netra-migrate-${process.pid}.tmp`);
+      removeStaleTemps(readdirSync(this.dir).filter(isTempName).map((name) => join(this.dir, name)));
       try {
         unlinkSync(tmp);
       } catch {

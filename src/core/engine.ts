@@ -12,6 +12,7 @@ import {
   createFileExclusive,
   describeError,
   refuseLink,
+  removeStaleTemps,
   specialFileProblem,
   writeFileAtomic,
 } from './fs.js';
@@ -407,6 +408,8 @@ export async function runFix(
   }
   const writtenFiles: string[] = [];
   const notWritten: { file: string; reason: string }[] = [];
+  // Temporary files of earlier runs killed before they could remove them (SIGKILL) go with any write run.
+  if (options.write) removeStaleTemps(ws.tempFiles());
   if (options.write && changes.length > 0) {
     const pending = ws.changed();
     // Check every file first (boundary, links, write bits, changed on disk), so a file that cannot be

@@ -296,6 +296,60 @@ export function assertUnchanged(file: LoadedFile): void {
   }
 }
 
+/** `.NAME.netra-migrate-PID.tmp`: the sibling a write goes through before its rename. */
+const TEMP_NAME = /^\..+\.netra-migrate-(\d+)\.tmp$/;
+
+/** Temporary files this process has created and not yet renamed or removed. */
+const liveTemps = new Set<string>();
+
+function tempFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.netra-migrate-${process.pid}.tmp`);
+}
+
+/** Remove the temporary files of writes under way (on SIGINT/SIGTERM, before the process ends). */
+export function removeLiveTemps(): void {
+  for (const tmp of liveTemps) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Renamed or removed meanwhile.
+    }
+  }
+  liveTemps.clear();
+}
+
+/** Whether a file name is one of netra-migrate's temporary files. */
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/**
+ * Remove temporary files left by runs that were killed (SIGKILL, a power cut) before they could: one whose
+ * process is gone (ESRCH). One of this process, or of a live process (maybe a run under way, or a reused
+ * PID), is left alone. Returns the paths removed.
+ */
+export function removeStaleTemps(paths: Iterable<string>): string[] {
+  const removed: string[] = [];
+  for (const path of paths) {
+    const pid = Number(TEMP_NAME.exec(basename(path))?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed.push(path);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
+}
+
 /**
  * Replace a file's content atomically: write a sibling temporary file with the original mode (exactly: set
  * with fchmod, so the umask cannot narrow it), owner and group (where this process may set them), flush it,
@@ -306,10 +360,11 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
   refuseLink(file.path);
   assertWritable(file);
   assertUnchanged(file);
-  const tmp = join(dirname(file.path), `.${basename(file.path)}.netra-migrate-${process.pid}.tmp`);
+  const tmp = tempFor(file.path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o600);
+    liveTemps.add(tmp);
     writeSync(fd, Buffer.from(text, 'utf8'));
     if (file.stat.uid !== undefined && file.stat.gid !== undefined) {
       try {
@@ -326,6 +381,7 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
     // Last look before the rename: an edit that landed while the new text was written wins.
     assertUnchanged(file);
     renameSync(tmp, file.path);
+    liveTemps.delete(tmp);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     try {
@@ -333,6 +389,7 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
     } catch {
       // The temporary file was never created.
     }
+    liveTemps.delete(tmp);
     if (error instanceof FileProblemError) throw error;
     throw problem(file.path, `cannot write file: ${describeError(error)}`);
   }
@@ -344,8 +401,9 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
  * sees half a file, and a file created meanwhile is never replaced.
  */
 export function createFileExclusive(path: string, text: string, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.netra-migrate-${process.pid}.tmp`);
+  const tmp = tempFor(path);
   const fd = openSync(tmp, 'wx', mode);
+  liveTemps.add(tmp);
   try {
     try {
       writeSync(fd, Buffer.from(text, 'utf8'));
@@ -356,5 +414,6 @@ export function createFileExclusive(path: string, text: string, mode = 0o644): v
     linkSync(tmp, path);
   } finally {
     unlinkSync(tmp);
+    liveTemps.delete(tmp);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
-import { readTextFile, type LoadedFile } from './fs.js';
+import { isTempName, readTextFile, type LoadedFile } from './fs.js';
 import type { FileStamp, RunCache } from './cache.js';
 import { IgnoreFiles, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
 
@@ -124,6 +124,14 @@ export class Workspace {
         for (const e of entries) if (e.isFile() && matches(join(dir, e.name))) out.add(join(dir, e.name));
     }
     return [...out].sort();
+  }
+
+  /** netra-migrate's own temporary files (`.NAME.netra-migrate-PID.tmp`) in the directories walked so far. */
+  tempFiles(): string[] {
+    const out: string[] = [];
+    for (const listing of this.walks.values())
+      for (const { dir, entries } of listing) for (const e of entries) if (e.isFile() && isTempName(e.name)) out.push(join(dir, e.name));
+    return out;
   }
 
   /** The current text, or null when the file cannot be read (the problem is kept for the report). */
