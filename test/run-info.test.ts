@@ -70,7 +70,8 @@ test('print-config: the Node environments of a JS config: scripts, .npmrc, CI st
       },
       devDependencies: { vitest: '^4.0.0' },
     }),
-    'web/vitest.config.ts': "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { fileParallelism: false } });\n",
+    'web/vitest.config.ts':
+      "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { fileParallelism: false } });\n",
     'web/src/app.test.ts': "test('x', () => {});\n",
   });
   const r = runCli(['print-config', 'web/src/app.test.ts'], dir);
@@ -83,7 +84,13 @@ test('print-config: the Node environments of a JS config: scripts, .npmrc, CI st
     { kind: 'npmrc', name: 'web/.npmrc node-options', nodeOptions: '--max-old-space-size=5120', heapMb: 5120, workers: null },
     { kind: 'ci', name: '.github/workflows/ci.yml job test / Unit', nodeOptions: '--max-old-space-size=4096', heapMb: 4096, workers: 2 },
     { kind: 'ci', name: '.github/workflows/ci.yml job test / Unit', nodeOptions: '--max-old-space-size=8192', heapMb: 8192, workers: 2 },
-    { kind: 'ci', name: '.github/workflows/ci.yml job test / Again', nodeOptions: '--max-old-space-size=6000', heapMb: 6000, workers: null },
+    {
+      kind: 'ci',
+      name: '.github/workflows/ci.yml job test / Again',
+      nodeOptions: '--max-old-space-size=6000',
+      heapMb: 6000,
+      workers: null,
+    },
     { kind: 'ci', name: '.gitlab-ci.yml job test', nodeOptions: '--max-old-space-size=3072', heapMb: 3072, workers: null },
   ]);
 });
