@@ -519,6 +519,36 @@ describe('Vitest 4: environments and projects, before and after fix --write (iss
     assert.match(afterFix.out, /\[MEMORY\] \S*b\/b\.test\.ts: 1 tests/);
   });
 
+  test('configs run by scripts from the package (`vitest --config=./test/node/vitest.config.ts`): setup paths and `root` resolve from there', () => {
+    const dir = project({
+      'package.json':
+        '{\n  "name": "scripts",\n  "private": true,\n  "type": "module",\n  "scripts": {\n    "test:node": "vitest run --config=./test/node/vitest.config.ts",\n    "test:native": "vitest run --config=./test/native/vitest.config.ts"\n  },\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm run test:node\n',
+      'test/node/vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    dir: './test/node',\n  },\n});\n",
+      'test/native/vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    root: './test/native',\n  },\n});\n",
+      'test/node/a.test.ts': testFile('node works'),
+      'test/native/b.test.ts': testFile('native works'),
+    });
+    const npmRun = (config: string, env: NodeJS.ProcessEnv = {}) =>
+      run([join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', `--config=./test/${config}/vitest.config.ts`], dir, env);
+    for (const config of ['node', 'native']) assert.equal(npmRun(config).code, 0, npmRun(config).out);
+
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    assert.match(readFileSync(join(dir, 'test/node/vitest.config.ts'), 'utf8'), /setupFiles: \['\.\/netra-memory-monitor\.mjs'\]/);
+    assert.match(
+      readFileSync(join(dir, 'test/native/vitest.config.ts'), 'utf8'),
+      /setupFiles: \['\.\.\/\.\.\/netra-memory-monitor\.mjs'\]/,
+    );
+    for (const config of ['node', 'native']) {
+      const afterFix = npmRun(config, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+      assert.equal(afterFix.code, 0, afterFix.out);
+      assert.match(afterFix.out, /Tests\s+1 passed \(1\)/);
+      assert.match(afterFix.out, /\[MEMORY\] \S*\.test\.ts: 1 tests/);
+    }
+  });
+
   test('CI sets NODE_OPTIONS=--max-old-space-size=8096: the fix adds the monitor only, and the worker keeps its 8 GB heap', () => {
     const dir = project({
       'package.json': TYPED_MODULE,

@@ -16,6 +16,7 @@ import { shellCommands } from '../../formats/shell.js';
 import { property, type JsValue } from '../../formats/js.js';
 import { NAMED_JEST_CONFIG, NAMED_VITEST_CONFIG, type JsConfigTarget } from './config.js';
 import { scriptRunsOf, type ScriptRun } from './scripts.js';
+import { fromConfigDir } from './test-files.js';
 
 export interface NodeEnvironment {
   kind: 'script' | 'npmrc' | 'ci';
@@ -28,6 +29,11 @@ export interface NodeEnvironment {
   heapMb: number | null;
   /** The worker count its command line asks for: 1 for `--runInBand` / `--no-file-parallelism`, N or `N%` for `--maxWorkers`. */
   workers: number | string | null;
+  /**
+   * A script: the directory the runner starts in (the package's, or Vitest's `--root`), and whether it names
+   * the config (`--config`) rather than finding it there. Vitest resolves `root` and setup files from it.
+   */
+  run?: { dir: string; namesConfig: boolean };
 }
 
 /** `--max-old-space-size=N` (or `--max_old_space_size N`) in a flag list, in MB; the last one wins, as in node. */
@@ -231,8 +237,8 @@ function npmrcOptions(ws: Workspace, dir: string, root: string): { file: string;
  * Whether a script run starts this config: its `--config` names the file, or it names none (nor a `--root`
  * elsewhere) and the config is the one the runner finds by default in the script's directory.
  */
-function runsConfig(run: ScriptRun, dir: string, target: JsConfigTarget): boolean {
-  if (run.runner !== target.runner) return false;
+function runsConfig(run: ScriptRun, dir: string, target: JsConfigTarget): { dir: string; namesConfig: boolean } | null {
+  if (run.runner !== target.runner) return null;
   let config: string | null = null;
   let root = dir;
   for (let i = 0; i < run.args.length; i++) {
@@ -243,9 +249,35 @@ function runsConfig(run: ScriptRun, dir: string, target: JsConfigTarget): boolea
     else if (target.runner === 'vitest' && (arg.startsWith('--root=') || arg.startsWith('--dir=')))
       root = resolve(dir, arg.slice(arg.indexOf('=') + 1));
   }
-  if (config !== null) return resolve(dir, config) === resolve(target.file);
+  if (config !== null) return resolve(dir, config) === resolve(target.file) ? { dir: root, namesConfig: true } : null;
   const name = basename(target.file);
-  return resolve(root) === dirname(resolve(target.file)) && !NAMED_JEST_CONFIG.test(name) && !NAMED_VITEST_CONFIG.test(name);
+  return resolve(root) === dirname(resolve(target.file)) && !NAMED_JEST_CONFIG.test(name) && !NAMED_VITEST_CONFIG.test(name)
+    ? { dir: root, namesConfig: false }
+    : null;
+}
+
+/**
+ * The directory Vitest takes for a config's `root` in every script that runs it: Vite resolves `root` (and
+ * Vitest the setup files) from the directory the run starts in, not from the config's, so
+ * `vitest --config=./test/node/vitest.config.ts` run from the package resolves `'./x'` from the package. A
+ * config no script names is run from its own directory. Null when the runs disagree, or `root` is code that
+ * names no directory statically: no one relative path serves them all.
+ */
+export function vitestRoot(target: JsConfigTarget): string | null {
+  const configDir = dirname(resolve(target.file));
+  const runs = (target.environments?.() ?? []).flatMap((e) => (e.run ? [e.run] : []));
+  const dirs = new Set(runs.some((r) => r.namesConfig) ? runs.map((r) => r.dir) : [configDir]);
+  const set = target.options ? property(target.options, 'root') : undefined;
+  const own = set ?? (target.config ? property(target.config, 'root') : undefined);
+  const roots = new Set(
+    [...dirs].map((dir) => {
+      if (!own) return dir;
+      if (own.value.kind === 'string') return resolve(dir, own.value.value);
+      return own.value.kind === 'computed' ? fromConfigDir(own.value.text, configDir) : null;
+    }),
+  );
+  const [only] = roots;
+  return roots.size === 1 && only !== undefined ? only : null;
 }
 
 /** The scripts of the package.json files from the config's directory up to the repository root that run it. */
@@ -264,7 +296,8 @@ function scriptEnvironments(ws: Workspace, target: JsConfigTarget, root: string,
       for (const [name, line] of Object.entries(scripts as Record<string, unknown>)) {
         if (typeof line !== 'string') continue;
         for (const run of scriptRunsOf(line)) {
-          if (!runsConfig(run, d, target)) continue;
+          const runs = runsConfig(run, d, target);
+          if (!runs) continue;
           const own = [run.env.NODE_OPTIONS, ...run.nodeArgs].filter((v) => v !== undefined).join(' ');
           // npm and pnpm put .npmrc's node-options in NODE_OPTIONS; one the script sets itself replaces it.
           const nodeOptions = run.env.NODE_OPTIONS !== undefined ? own : [npmrc, ...run.nodeArgs].filter((v) => v).join(' ');
@@ -275,6 +308,7 @@ function scriptEnvironments(ws: Workspace, target: JsConfigTarget, root: string,
             nodeOptions: nodeOptions || null,
             heapMb: heapOf(nodeOptions),
             workers: workersOfArgs(run.runner, run.args),
+            run: runs,
           });
         }
       }

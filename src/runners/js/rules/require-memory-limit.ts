@@ -7,7 +7,8 @@ import { property, type JsObject, type JsProperty } from '../../../formats/js.js
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
 import { inlineProjects, type JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
-import { configRoot } from '../test-files.js';
+import { vitestRoot } from '../environments.js';
+import { fromConfigDir } from '../test-files.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -113,8 +114,17 @@ function checkExtendingProject(
   dir: string,
 ): void {
   if (inBrowser(project)) return;
+  // An inline project's `root` is taken from the root config's (Vitest resolves both from where the run starts).
+  const mainRoot = vitestRoot(root);
   const ownRoot = option(project, 'root') ?? (project.config ? property(project.config, 'root') : undefined);
-  const projectRoot = ownRoot ? configRoot(project) : configRoot(root);
+  const projectRoot =
+    ownRoot === undefined || mainRoot === null
+      ? mainRoot
+      : ownRoot.value.kind === 'string'
+        ? resolve(mainRoot, ownRoot.value.value)
+        : ownRoot.value.kind === 'computed'
+          ? fromConfigDir(ownRoot.value.text, dirname(resolve(root.file)))
+          : null;
   const rootList = option(root, 'setupFiles');
   const rootEntry =
     rootList?.value.kind === 'array'
@@ -296,7 +306,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       // config with `projects` runs no test itself: its setup files reach only the inline projects that say
       // `extends: true`, each resolving them from its own root. The monitor goes into each such Node project.
       if (inheritedRoot === null) {
-        const root = configRoot(target);
+        const root = vitestRoot(target);
         if (root === null) fixable = false;
         register('setupFiles', `${relativeDir(root ?? dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
       } else if (inheritedRoot === 'some') {
