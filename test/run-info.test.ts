@@ -95,6 +95,34 @@ test('print-config: the Node environments of a JS config: scripts, .npmrc, CI st
   ]);
 });
 
+test("print-config: a Jest config's environments: node flags, --runInBand, -w, another config named by --config left out", () => {
+  const dir = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'package.json': JSON.stringify({
+      scripts: {
+        test: 'node --max-old-space-size=8192 node_modules/.bin/jest --runInBand',
+        'test:w': 'NODE_OPTIONS="--max_old_space_size=3000 --trace-warnings" jest -w 2',
+        e2e: 'jest --config jest.e2e.config.js',
+      },
+      devDependencies: { jest: '^30.0.0' },
+    }),
+    'jest.config.js': "module.exports = { maxWorkers: '50%' };\n",
+    'src/a.test.js': "test('x', () => {});\n",
+  });
+  const config = JSON.parse(runCli(['print-config', 'src/a.test.js'], dir).stdout);
+  assert.equal(config.js.workers, '50%');
+  assert.deepEqual(config.js.environments, [
+    { kind: 'script', name: 'package.json script "test"', nodeOptions: '--max-old-space-size=8192', heapMb: 8192, workers: 1 },
+    {
+      kind: 'script',
+      name: 'package.json script "test:w"',
+      nodeOptions: '--max_old_space_size=3000 --trace-warnings',
+      heapMb: 3000,
+      workers: 2,
+    },
+  ]);
+});
+
 test('print-config: a path that does not exist is exit 2 naming it', () => {
   const dir = writeTree(PROJECT);
   const r = runCli(['print-config', 'nope.py'], dir);
