@@ -13,6 +13,7 @@ import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import type { JsValue } from './formats/js.js';
 import { configKind, hasJestKey, type JsConfigTarget } from './runners/js/config.js';
+import { configWorkers } from './runners/js/environments.js';
 import { jsAnalyzer } from './runners/js/index.js';
 import { CONFIG_NAMES, typedValue } from './runners/pytest/config.js';
 import { isConfigName } from './runners/pytest/discovery.js';
@@ -136,6 +137,16 @@ async function jsSection(ws: Workspace, cwd: string, target: string, problems: F
     computed: root.computed ? ws.text(root.file)!.slice(root.computed.start, root.computed.end) : null,
     options: jsValueJson(root.options),
     projects: targets.filter((t) => t.project).map((t) => ({ name: t.project, options: jsValueJson(t.options) })),
+    /** The worker count the config itself implies (`maxWorkers`, `fileParallelism: false`, `singleFork`), or null. */
+    workers: configWorkers(root),
+    /** Where the config runs: package.json scripts, `.npmrc`, CI steps; the heap and workers each sets. */
+    environments: (root.environments?.() ?? []).map(({ kind, name, nodeOptions, heapMb, workers }) => ({
+      kind,
+      name,
+      nodeOptions,
+      heapMb,
+      workers,
+    })),
   };
 }
 

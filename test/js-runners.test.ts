@@ -462,3 +462,117 @@ describe('Vitest 4: a Vite config with `root`, before and after fix --write --un
     assert.match(tsc().out, /'test' does not exist in type 'UserConfigExport'/);
   });
 });
+
+/** Issue 24 items 3 and 4: a fix holds in every environment and every project Vitest runs. */
+describe('Vitest 4: environments and projects, before and after fix --write (issue 24)', () => {
+  const TYPED_MODULE = '{\n  "name": "envs",\n  "private": true,\n  "type": "module",\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n';
+  const testFile = (name: string) => `import { expect, test } from 'vitest';\n\ntest('${name}', () => {\n  expect(1).toBe(1);\n});\n`;
+
+  test('a project with its own root (path.join(import.meta.dirname, ...)) loads the monitor from its own entry; each project runs its test', () => {
+    const dir = project({
+      'package.json': TYPED_MODULE,
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx vitest run\n',
+      'vitest.config.ts':
+        "import path from 'node:path';\nimport { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    execArgv: ['--max-old-space-size=4096'],\n    projects: [\n      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },\n      { extends: true, test: { name: 'snapshots', root: path.join(import.meta.dirname, 'snapshots') } },\n    ],\n  },\n});\n",
+      'src/unit.test.ts': testFile('unit works'),
+      'snapshots/snap.test.ts': testFile('snapshot works'),
+    });
+    const before = vitest(dir);
+    assert.equal(before.code, 0, before.out);
+    assert.match(before.out, /Tests\s+2 passed \(2\)/);
+
+    const fixed = runCli(['fix', '--write'], dir);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    const config = readFileSync(join(dir, 'vitest.config.ts'), 'utf8');
+    assert.match(config, /name: 'unit', include: \['src\/\*\*\/\*\.test\.ts'\], setupFiles: \['\.\/netra-memory-monitor\.mjs'\]/);
+    assert.match(config, /root: path\.join\(import\.meta\.dirname, 'snapshots'\), setupFiles: \['\.\.\/netra-memory-monitor\.mjs'\]/);
+    assert.doesNotMatch(
+      config,
+      /^ {4}setupFiles/m,
+      'nothing at the root level, which the snapshots project would resolve from its own root',
+    );
+
+    const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.match(afterFix.out, /Tests\s+2 passed \(2\)/);
+    assert.match(afterFix.out, /\[MEMORY\] \S*src\/unit\.test\.ts: 1 tests/);
+    assert.match(afterFix.out, /\[MEMORY\] \S*snapshots\/snap\.test\.ts: 1 tests/);
+  });
+
+  test('inline projects without extends: the monitor goes into each Node project, nothing at the root', () => {
+    const dir = project({
+      'package.json': TYPED_MODULE,
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx vitest run\n',
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    projects: [\n      { test: { name: 'a', include: ['a/**/*.test.ts'] } },\n      { test: { name: 'b', include: ['b/**/*.test.ts'] } },\n    ],\n  },\n});\n",
+      'a/a.test.ts': testFile('a works'),
+      'b/b.test.ts': testFile('b works'),
+    });
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    const config = readFileSync(join(dir, 'vitest.config.ts'), 'utf8');
+    assert.equal(config.match(/setupFiles: \['\.\/netra-memory-monitor\.mjs'\]/g)?.length, 2, config);
+    assert.match(config, /^ {2}test: \{\n {4}projects: \[/m);
+    assert.doesNotMatch(config.slice(config.lastIndexOf(']')), /setupFiles|execArgv/, 'nothing after the projects list at the root');
+    const afterFix = vitest(dir, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.match(afterFix.out, /\[MEMORY\] \S*a\/a\.test\.ts: 1 tests/);
+    assert.match(afterFix.out, /\[MEMORY\] \S*b\/b\.test\.ts: 1 tests/);
+  });
+
+  test('configs run by scripts from the package (`vitest --config=./test/node/vitest.config.ts`): setup paths and `root` resolve from there', () => {
+    const dir = project({
+      'package.json':
+        '{\n  "name": "scripts",\n  "private": true,\n  "type": "module",\n  "scripts": {\n    "test:node": "vitest run --config=./test/node/vitest.config.ts",\n    "test:native": "vitest run --config=./test/native/vitest.config.ts"\n  },\n  "devDependencies": { "vitest": "^4.1.0" }\n}\n',
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm run test:node\n',
+      'test/node/vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    dir: './test/node',\n  },\n});\n",
+      'test/native/vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    root: './test/native',\n  },\n});\n",
+      'test/node/a.test.ts': testFile('node works'),
+      'test/native/b.test.ts': testFile('native works'),
+    });
+    const npmRun = (config: string, env: NodeJS.ProcessEnv = {}) =>
+      run([join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', `--config=./test/${config}/vitest.config.ts`], dir, env);
+    for (const config of ['node', 'native']) assert.equal(npmRun(config).code, 0, npmRun(config).out);
+
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    assert.match(readFileSync(join(dir, 'test/node/vitest.config.ts'), 'utf8'), /setupFiles: \['\.\/netra-memory-monitor\.mjs'\]/);
+    assert.match(
+      readFileSync(join(dir, 'test/native/vitest.config.ts'), 'utf8'),
+      /setupFiles: \['\.\.\/\.\.\/netra-memory-monitor\.mjs'\]/,
+    );
+    for (const config of ['node', 'native']) {
+      const afterFix = npmRun(config, { NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+      assert.equal(afterFix.code, 0, afterFix.out);
+      assert.match(afterFix.out, /Tests\s+1 passed \(1\)/);
+      assert.match(afterFix.out, /\[MEMORY\] \S*\.test\.ts: 1 tests/);
+    }
+  });
+
+  test('CI sets NODE_OPTIONS=--max-old-space-size=8096: the fix adds the monitor only, and the worker keeps its 8 GB heap', () => {
+    const dir = project({
+      'package.json': TYPED_MODULE,
+      '.github/workflows/ci.yml':
+        'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_OPTIONS: --max-old-space-size=8096\n    steps:\n      - run: npm ci\n      - run: npx vitest run\n',
+      'vitest.config.ts':
+        "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    environment: 'node',\n  },\n});\n",
+      'heap.test.ts':
+        "import { getHeapStatistics } from 'node:v8';\nimport { expect, test } from 'vitest';\n\ntest('heap', () => {\n  console.log(`HEAP_LIMIT_MB=${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)}`);\n  expect(1).toBe(1);\n});\n",
+    });
+    const ci = { NODE_OPTIONS: '--max-old-space-size=8096' };
+    const heap = (out: string) => Number(/HEAP_LIMIT_MB=(\d+)/.exec(out)?.[1]);
+    const before = vitest(dir, ci);
+    assert.equal(before.code, 0, before.out);
+    assert.ok(heap(before.out) > 8000, before.out);
+
+    const checked = runCli(['check', '--format', 'compact'], dir);
+    assert.match(checked.stdout, /Vitest config has no memory monitor in `setupFiles`: /);
+    assert.doesNotMatch(checked.stdout, /heap ceiling/);
+    assert.equal(runCli(['fix', '--write'], dir).code, 0);
+    assert.doesNotMatch(readFileSync(join(dir, 'vitest.config.ts'), 'utf8'), /execArgv/);
+    const afterFix = vitest(dir, { ...ci, NODE_TEST_MEMORY_LIMIT_MB: '4000', NODE_TEST_MEMORY_ACTION: 'warn' });
+    assert.equal(afterFix.code, 0, afterFix.out);
+    assert.ok(heap(afterFix.out) > 8000, `the worker's heap limit fell: ${afterFix.out}`);
+    assert.match(afterFix.out, /\[MEMORY\] \S*heap\.test\.ts: 1 tests/);
+  });
+});

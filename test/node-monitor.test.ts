@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { after } from 'node:test';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../src/monitor/stamp.js';
 import { ROOT, writeTree } from './support/env.js';
@@ -263,5 +264,72 @@ describe('Jest 30 and Vitest 4 with the monitor', () => {
     assert.equal(skip.code, 0, skip.out);
     assert.match(skip.out, /\[MEMORY\] a keeps: peak RSS \d+ MB is over the limit of 300 MB/);
     assert.match(skip.out, /Tests\s+1 passed \| 2 skipped \(3\)/);
+  });
+});
+
+/**
+ * Issue 24 item 5: `auto` shares the memory among the workers that run, not one per CPU but one. A 32-CPU host
+ * (os.availableParallelism patched through NODE_OPTIONS --require, in the runner and its workers) in a 4 GiB
+ * container (a cgroup v2 tree through NODE_TEST_MEMORY_SYSROOT): one worker gets 80% of 4096 MB, 3276 MB; the
+ * old division by 31 gave 105 MB.
+ */
+describe('auto divides by the workers that run (issue 24 item 5)', () => {
+  const host = () => {
+    const sysroot = writeTree({
+      'proc/self/cgroup': '0::/\n',
+      'proc/self/mountinfo': '30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n',
+      'sys/fs/cgroup/memory.max': `${4 * 1024 ** 3}\n`,
+    });
+    const cpus = join(sysroot, 'cpus32.cjs');
+    writeFileSync(
+      cpus,
+      "const os = require('node:os');\nconst one = os.cpus()[0];\nos.availableParallelism = () => 32;\nos.cpus = () => Array.from({ length: 32 }, () => one);\n",
+    );
+    return { NODE_TEST_MEMORY_SYSROOT: sysroot, NODE_OPTIONS: `--require ${cpus}` };
+  };
+  const quick = (typed: boolean) =>
+    `${typed ? "import { expect, test } from 'vitest';\n" : ''}test('quick', () => { expect(1).toBe(1); });\n`;
+
+  test('the count: environment, then the runner, then the option, then one per CPU but one', () => {
+    const m = createRequire(import.meta.url)(join(ROOT, 'src', 'monitor', 'netra-memory-monitor.cjs')) as {
+      workerCount(env: NodeJS.ProcessEnv, options?: Record<string, unknown>): number;
+    };
+    assert.equal(m.workerCount({ NODE_TEST_MEMORY_WORKERS: '6' }, { runnerWorkers: 1, workers: 3 }), 6);
+    assert.equal(m.workerCount({}, { runnerWorkers: 1, workers: 3 }), 1);
+    assert.equal(m.workerCount({}, { runnerWorkers: null, workers: 3 }), 3);
+    assert.equal(m.workerCount({ NODE_TEST_MEMORY_WORKERS: '' }, { runnerWorkers: null }), Math.max(1, availableParallelism() - 1));
+  });
+
+  test('Vitest 4: fileParallelism: false runs one worker (3276 MB); maxWorkers: 3 three (1092 MB)', () => {
+    const env = host();
+    for (const [option, limit] of [
+      ['fileParallelism: false', 3276],
+      ['maxWorkers: 3', 1092],
+    ] as const) {
+      const dir = runnerProject({
+        'package.json': '{ "name": "vitest-workers", "private": true, "type": "module" }\n',
+        'vitest.config.ts': `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['*.test.ts'], ${option}, setupFiles: ['./netra-memory-monitor.mjs'] } });\n`,
+        'netra-memory-monitor.cjs': NODE_MONITOR.text(),
+        'netra-memory-monitor.mjs': VITEST_ADAPTER.text(),
+        'a.test.ts': quick(true),
+      });
+      const r = runRunner([join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], dir, env);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, new RegExp(`\\[MEMORY\\] \\S*a\\.test\\.ts: 1 tests, peak RSS \\d+ MB, limit ${limit} MB \\(fail\\)`), option);
+    }
+  });
+
+  test('Jest 30: --runInBand runs the tests in its own process (3276 MB)', () => {
+    const dir = runnerProject({
+      'package.json': '{ "name": "jest-workers", "private": true }\n',
+      'jest.config.js': "module.exports = { testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/netra-memory-monitor.cjs'] };\n",
+      'netra-memory-monitor.cjs': NODE_MONITOR.text(),
+      'a.test.js': quick(false),
+      'b.test.js': quick(false),
+    });
+    const r = runRunner([join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--runInBand'], dir, host());
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /\[MEMORY\] \S*a\.test\.js: 1 tests, peak RSS \d+ MB, limit 3276 MB \(fail\)/);
+    assert.match(r.out, /\[MEMORY\] \S*b\.test\.js: 1 tests, peak RSS \d+ MB, limit 3276 MB \(fail\)/);
   });
 });

@@ -55,6 +55,74 @@ test('print-config: the Vitest config above a test file, with what is computed a
   assert.equal(config.rules['single-test-root'], 'off');
 });
 
+test('print-config: the Node environments of a JS config: scripts, .npmrc, CI steps (matrix expanded), with heap and workers (issue 24)', () => {
+  const dir = writeTree({
+    '.github/workflows/ci.yml':
+      'on: push\nenv:\n  NODE_OPTIONS: --max-old-space-size=${{ matrix.heap }}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        heap: [4096, 8192]\n    steps:\n      - run: npm ci\n      - name: Unit\n        run: npx vitest run --maxWorkers=2\n      - run: echo "NODE_OPTIONS=--max-old-space-size=6000" >> $GITHUB_ENV\n      - name: Again\n        run: npm test\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n',
+    '.gitlab-ci.yml': 'variables:\n  NODE_OPTIONS: "--max-old-space-size=3072"\ntest:\n  script:\n    - pnpm test\n',
+    'web/.npmrc': 'node-options=--max-old-space-size=5120\n',
+    'web/package.json': JSON.stringify({
+      scripts: {
+        test: 'cross-env NODE_OPTIONS=--max-old-space-size=6144 vitest run --no-file-parallelism',
+        'test:ci': 'vitest run -w 3',
+        other: 'vitest run --config vitest.other.config.ts',
+        build: 'vite build',
+      },
+      devDependencies: { vitest: '^4.0.0' },
+    }),
+    'web/vitest.config.ts':
+      "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { fileParallelism: false } });\n",
+    'web/src/app.test.ts': "test('x', () => {});\n",
+  });
+  const r = runCli(['print-config', 'web/src/app.test.ts'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout);
+  assert.equal(config.js.workers, 1);
+  assert.deepEqual(config.js.environments, [
+    { kind: 'script', name: 'web/package.json script "test"', nodeOptions: '--max-old-space-size=6144', heapMb: 6144, workers: 1 },
+    { kind: 'script', name: 'web/package.json script "test:ci"', nodeOptions: '--max-old-space-size=5120', heapMb: 5120, workers: null },
+    { kind: 'npmrc', name: 'web/.npmrc node-options', nodeOptions: '--max-old-space-size=5120', heapMb: 5120, workers: null },
+    { kind: 'ci', name: '.github/workflows/ci.yml job test / Unit', nodeOptions: '--max-old-space-size=4096', heapMb: 4096, workers: 2 },
+    { kind: 'ci', name: '.github/workflows/ci.yml job test / Unit', nodeOptions: '--max-old-space-size=8192', heapMb: 8192, workers: 2 },
+    {
+      kind: 'ci',
+      name: '.github/workflows/ci.yml job test / Again',
+      nodeOptions: '--max-old-space-size=6000',
+      heapMb: 6000,
+      workers: null,
+    },
+    { kind: 'ci', name: '.gitlab-ci.yml job test', nodeOptions: '--max-old-space-size=3072', heapMb: 3072, workers: null },
+  ]);
+});
+
+test("print-config: a Jest config's environments: node flags, --runInBand, -w, another config named by --config left out", () => {
+  const dir = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'package.json': JSON.stringify({
+      scripts: {
+        test: 'node --max-old-space-size=8192 node_modules/.bin/jest --runInBand',
+        'test:w': 'NODE_OPTIONS="--max_old_space_size=3000 --trace-warnings" jest -w 2',
+        e2e: 'jest --config jest.e2e.config.js',
+      },
+      devDependencies: { jest: '^30.0.0' },
+    }),
+    'jest.config.js': "module.exports = { maxWorkers: '50%' };\n",
+    'src/a.test.js': "test('x', () => {});\n",
+  });
+  const config = JSON.parse(runCli(['print-config', 'src/a.test.js'], dir).stdout);
+  assert.equal(config.js.workers, '50%');
+  assert.deepEqual(config.js.environments, [
+    { kind: 'script', name: 'package.json script "test"', nodeOptions: '--max-old-space-size=8192', heapMb: 8192, workers: 1 },
+    {
+      kind: 'script',
+      name: 'package.json script "test:w"',
+      nodeOptions: '--max_old_space_size=3000 --trace-warnings',
+      heapMb: 3000,
+      workers: 2,
+    },
+  ]);
+});
+
 test('print-config: a path that does not exist is exit 2 naming it', () => {
   const dir = writeTree(PROJECT);
   const r = runCli(['print-config', 'nope.py'], dir);

@@ -1,7 +1,7 @@
-// netra-memory-monitor 1.1.1, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
+// netra-memory-monitor 1.2.0, the Node memory monitor written by netra-migrate. `netra-migrate fix` updates this copy
 // netra-migrate-sha256: {{checksum}}
 // Jest loads it from `setupFilesAfterEnv`; Vitest through netra-memory-monitor.mjs in `setupFiles`. From
-// your own setup file: require('./netra-memory-monitor.cjs').install(hooks, { limitMb, action }).
+// your own setup file: require('./netra-memory-monitor.cjs').install(hooks, { limitMb, action, workers }).
 //
 // Per test it measures the process's peak RSS (Linux: the kernel's high-water mark, reset before each test
 // through /proc/self/clear_refs, so a test that allocates and frees is still seen; elsewhere RSS after the
@@ -15,9 +15,11 @@
 // NODE_TEST_MEMORY_ACTION (`fail`, `warn` or `skip`), NODE_TEST_MEMORY_REPORT_TOP (number of tests listed, 0
 // for none); then the options given to install(); then `auto`, `fail`, 3. `auto` is 80% of the memory limit
 // of this process's own cgroup and its parents (v2 and v1, as /proc/self/cgroup and /proc/self/mountinfo
-// name them) or of physical memory, shared by NODE_TEST_MEMORY_WORKERS workers (default: one per CPU but
-// one, as both runners start). A limit at or below what the test process already holds is an error naming
-// both numbers.
+// name them) or of physical memory, shared by the workers that run: NODE_TEST_MEMORY_WORKERS, else the count
+// the runner runs with (Vitest's resolved `maxWorkers`, which `fileParallelism: false` and
+// `--no-file-parallelism` make 1; one for Jest running tests in its own process, as `--runInBand`,
+// `maxWorkers: 1` and a single test file do), else the option `workers`, else one per CPU but one (both
+// runners' default). A limit at or below what the test process already holds is an error naming both numbers.
 'use strict';
 
 const fs = require('node:fs');
@@ -25,7 +27,7 @@ const os = require('node:os');
 
 const mb = (bytes) => Math.round(bytes / MB);
 
-const VERSION = '1.1.1';
+const VERSION = '1.2.0';
 const PROCESS_MARK = Symbol.for('netra-memory-monitor.process');
 const MB = 1024 * 1024;
 
@@ -134,11 +136,36 @@ function containerLimit(root) {
   return found.length > 0 ? Math.min(...found) : null;
 }
 
-function autoLimitMb(env) {
-  const total = Math.min(containerLimit() ?? Infinity, os.totalmem());
+/** How many test processes share the memory: the environment's count, the runner's, the option, else one per CPU but one. */
+function workerCount(env, options) {
+  for (const value of [env.NODE_TEST_MEMORY_WORKERS, options && options.runnerWorkers, options && options.workers]) {
+    const n = Number(value);
+    if (value !== undefined && value !== null && value !== '' && Number.isInteger(n) && n > 0) return n;
+  }
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const workers = Number(env.NODE_TEST_MEMORY_WORKERS) > 0 ? Number(env.NODE_TEST_MEMORY_WORKERS) : Math.max(1, cpus - 1);
-  return Math.floor((total * 0.8) / workers / MB);
+  return Math.max(1, cpus - 1);
+}
+
+function autoLimitMb(env, options) {
+  const total = Math.min(containerLimit() ?? Infinity, os.totalmem());
+  return Math.floor((total * 0.8) / workerCount(env, options) / MB);
+}
+
+/**
+ * Jest runs the tests in its own process (no worker) under `--runInBand`, `maxWorkers: 1` or for a single
+ * test file: then one process holds all the memory. Its workers are child processes (with an IPC channel) or
+ * worker threads. Null when the tests run in a worker: how many there are is not known here.
+ */
+function jestInBand() {
+  if (!process.env.JEST_WORKER_ID) return null;
+  let mainThread = true;
+  try {
+    mainThread = require('node:worker_threads').isMainThread;
+  } catch {
+    mainThread = true;
+  }
+  // Jest stubs `process.send` in the test environment; the IPC channel of a worker process is real.
+  return process.channel === undefined && mainThread ? 1 : null;
 }
 
 /**
@@ -150,7 +177,7 @@ function resolveLimit(env, options, baselineBytes) {
   const text = String(value).trim().toLowerCase();
   if (text === 'off') return null;
   const auto = text === 'auto';
-  const n = auto ? autoLimitMb(env) : Number(text);
+  const n = auto ? autoLimitMb(env, options) : Number(text);
   if (!auto && (!Number.isFinite(n) || n <= 0))
     throw new Error(`netra-memory-monitor: ${source}: memory limit '${value}' is not a number of MB, 'auto' or 'off'`);
   if (baselineBytes !== undefined && n * MB <= baselineBytes) {
@@ -306,7 +333,10 @@ if (
   typeof globalThis.beforeEach === 'function' &&
   typeof globalThis.afterAll === 'function'
 ) {
-  install({ beforeEach: globalThis.beforeEach, afterEach: globalThis.afterEach, afterAll: globalThis.afterAll, expect: globalThis.expect });
+  install(
+    { beforeEach: globalThis.beforeEach, afterEach: globalThis.afterEach, afterAll: globalThis.afterAll, expect: globalThis.expect },
+    { runnerWorkers: jestInBand() },
+  );
 }
 
-module.exports = { install, resolveLimit, containerLimit, overLimit, MemoryLimitError, VERSION };
+module.exports = { install, resolveLimit, containerLimit, overLimit, workerCount, MemoryLimitError, VERSION };

@@ -19,6 +19,7 @@ import {
   type Span,
 } from '../../formats/js.js';
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
+import type { NodeEnvironment } from './environments.js';
 import { applyJestPreset } from './presets.js';
 
 export type JsRunner = 'jest' | 'vitest';
@@ -107,21 +108,28 @@ export interface JsConfigTarget {
    * unless a Vitest config or workspace lists it as a project.
    */
   viteOnly?: true;
+  /**
+   * The Node environments that run this config (package.json scripts, `.npmrc`, CI jobs: environments.ts),
+   * read when a rule asks; absent where the config was loaded outside an analyzer run.
+   */
+  environments?: () => readonly NodeEnvironment[];
 }
 
 /**
  * The inline projects of a Vitest config that do not inherit its options (`extends: true` does), each as a
- * target of its own, so limits written only at the root are not taken for the projects'.
+ * target of its own, so limits written only at the root are not taken for the projects'. With `extending`,
+ * the ones that do inherit them (a rule that must write into each project asks for those).
  */
-export function inlineProjects(target: JsConfigTarget): JsConfigTarget[] {
-  if (target.runner === 'jest') return inlineJestProjects(target);
+export function inlineProjects(target: JsConfigTarget, which: 'own' | 'extending' = 'own'): JsConfigTarget[] {
+  if (target.runner === 'jest') return which === 'own' ? inlineJestProjects(target) : [];
   if (target.runner !== 'vitest' || !target.options) return [];
   const projects = property(target.options, 'projects');
   if (!projects || projects.value.kind !== 'array') return [];
   return projects.value.items.flatMap((item, i): JsConfigTarget[] => {
     if (item.kind !== 'object' || item.file !== target.file) return [];
     const inherits = property(item, 'extends');
-    if (inherits && !(inherits.value.kind === 'boolean' && !inherits.value.value)) return [];
+    const extending = inherits !== undefined && !(inherits.value.kind === 'boolean' && !inherits.value.value);
+    if (extending !== (which === 'extending')) return [];
     const test = property(item, 'test') ?? null;
     const name = test?.value.kind === 'object' ? property(test.value, 'name') : undefined;
     const project = name?.value.kind === 'string' ? name.value.value : `#${i + 1}`;

@@ -23,6 +23,7 @@ import {
   type JsConfigTarget,
   type JsRunner,
 } from './config.js';
+import { nodeEnvironmentReader } from './environments.js';
 import { linkJestProjects } from './jest-projects.js';
 import { scriptConfigs } from './scripts.js';
 import { jsConfigRules, jsSourceRules } from './rules.js';
@@ -250,6 +251,8 @@ export const jsAnalyzer: Analyzer = {
       if (target) targets.push(target, ...inlineProjects(target));
     }
     linkJestProjects(targets);
+    const environments = await nodeEnvironmentReader(ws, targets);
+    for (const t of targets) t.environments = () => environments(t);
     // A build-only vite.config is checked only when a Vitest config or workspace lists it as a project.
     const listed = listedProjects(targets);
     for (let i = targets.length - 1; i >= 0; i--) {

@@ -62,3 +62,61 @@ export function scriptConfigs(manifest: string, dir: string): { file: string; ru
   if (typeof scripts !== 'object' || scripts === null) return [];
   return Object.values(scripts).flatMap((s) => (typeof s === 'string' ? scriptConfigsOf(s, dir) : []));
 }
+
+/** One run of a runner in a script line: the environment it is given, node's own flags, the runner's arguments. */
+export interface ScriptRun {
+  runner: JsRunner;
+  /** `NAME=value` before the command, also through `cross-env` / `env`. */
+  env: Record<string, string>;
+  /** Flags given to `node` itself (`node --max-old-space-size=8192 node_modules/.bin/jest`). */
+  nodeArgs: string[];
+  /** The runner's own arguments, up to the end of its command. */
+  args: string[];
+}
+
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+/**
+ * The runs of Jest or Vitest in one script line (`NODE_OPTIONS=--max-old-space-size=8192 vitest run
+ * --no-file-parallelism`, `cross-env NODE_OPTIONS=... jest -i`, `node --max-old-space-size=8192
+ * node_modules/.bin/jest`): words before the runner are assignments, node and its flags, or launchers
+ * (`npx`, `pnpm exec`, `cross-env`), which say nothing about the run.
+ */
+export function scriptRunsOf(script: string): ScriptRun[] {
+  let tokens: string[];
+  try {
+    tokens = shlexSplit(script.replace(/(&&|\|\||;)/g, ' $1 ')).map((t) => t.value);
+  } catch (e) {
+    if (e instanceof ShlexError) return [];
+    throw e;
+  }
+  const out: ScriptRun[] = [];
+  let current: ScriptRun | null = null;
+  let env: Record<string, string> = {};
+  let nodeArgs: string[] = [];
+  let inNode = false;
+  for (const token of tokens) {
+    if (SEPARATORS.has(token)) {
+      current = null;
+      env = {};
+      nodeArgs = [];
+      inNode = false;
+      continue;
+    }
+    if (current) {
+      current.args.push(token);
+      continue;
+    }
+    const runner = runnerOf(token);
+    if (runner) {
+      current = { runner, env, nodeArgs, args: [] };
+      out.push(current);
+      continue;
+    }
+    const assignment = ASSIGNMENT.exec(token);
+    if (assignment && !inNode) env = { ...env, [assignment[1]!]: assignment[2]! };
+    else if (token === 'node') inNode = true;
+    else if (inNode && token.startsWith('-')) nodeArgs = [...nodeArgs, token];
+  }
+  return out;
+}

@@ -29,7 +29,25 @@ export function configRoot(target: JsConfigTarget): string | null {
   // Vitest: `test.root`, else Vite's own top-level `root`.
   const set = option(target, key) ?? (target.runner === 'vitest' && target.config ? property(target.config, 'root') : undefined);
   if (!set) return dir;
-  return set.value.kind === 'string' ? resolve(dir, set.value.value) : null;
+  if (set.value.kind === 'string') return resolve(dir, set.value.value);
+  return set.value.kind === 'computed' ? fromConfigDir(set.value.text, dir) : null;
+}
+
+const HERE = String.raw`(?:import\.meta\.dirname|__dirname|(?:path\.)?dirname\(\s*(?:url\.)?fileURLToPath\(\s*import\.meta\.url\s*\)\s*\))`;
+const STRING_ARGS = String.raw`((?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)`;
+const JOINED = new RegExp(String.raw`^(?:path\.|node_path\.)?(?:join|resolve)\(\s*${HERE}${STRING_ARGS}\s*,?\s*\)$`);
+const URL_PATH = /^(?:url\.)?fileURLToPath\(\s*new URL\(\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*,\s*import\.meta\.url\s*\)\s*\)$/;
+
+/**
+ * A directory written as code that names a path from the config's own directory: `path.join(import.meta.dirname,
+ * 'sub')`, `resolve(__dirname, 'a', 'b')`, `fileURLToPath(new URL('./sub', import.meta.url))`. Null for anything else.
+ */
+export function fromConfigDir(code: string, dir: string): string | null {
+  const text = code.trim();
+  const joined = JOINED.exec(text);
+  if (joined) return resolve(dir, ...[...joined[1]!.matchAll(/'([^'\\]*)'|"([^"\\]*)"/g)].map((m) => m[1] ?? m[2]!));
+  const url = URL_PATH.exec(text);
+  return url ? resolve(dir, url[1] ?? url[2]!) : null;
 }
 
 /** A predicate over absolute paths: is this file a test file for the config? Null when the config decides at run time. */

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
-import { defineRule } from '../../../core/rule.js';
+import { defineRule, type RuleContext } from '../../../core/rule.js';
 import { appendItems, removeMembers, replaceValue, type Literal } from '../../../formats/js-edit.js';
 import { property, type JsObject, type JsProperty } from '../../../formats/js.js';
 import { NODE_MONITOR, VITEST_ADAPTER } from '../../../monitor/stamp.js';
-import type { JsConfigTarget } from '../config.js';
+import { inlineProjects, type JsConfigTarget } from '../config.js';
 import { addOptions, missingAt, option, readableOptions, readFromRoot, subject } from '../rule-kit.js';
-import { configRoot } from '../test-files.js';
+import { vitestRoot } from '../environments.js';
+import { fromConfigDir } from '../test-files.js';
 
 interface Options {
   workerIdleMemoryLimit?: string;
@@ -42,22 +43,6 @@ function browserEnabled(options: JsObject | null): boolean {
 }
 
 const inBrowser = (target: JsConfigTarget) => browserEnabled(target.options);
-
-/**
- * A root whose inline projects inherit its options (`extends: true`) and one of them runs in browser mode: a
- * setup file written at the root would load in the browser page too (the Node monitor cannot run there).
- */
-function inheritedByBrowser(target: JsConfigTarget): boolean {
-  const projects = option(target, 'projects');
-  if (!projects || projects.value.kind !== 'array') return false;
-  return projects.value.items.some((item) => {
-    if (item.kind !== 'object') return false;
-    const inherits = property(item, 'extends');
-    if (!inherits || (inherits.value.kind === 'boolean' && !inherits.value.value)) return false;
-    const test = property(item, 'test')?.value;
-    return browserEnabled(test?.kind === 'object' ? test : null);
-  });
-}
 
 const listsMonitor = (p: JsProperty | undefined, file: string) =>
   p !== undefined &&
@@ -98,6 +83,77 @@ function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | n
       : dirname(target.file);
   const rel = relative(root, monitorDir).split('\\').join('/');
   return `<rootDir>/${rel ? rel + '/' : ''}${NODE_MONITOR_FILE}`;
+}
+
+/**
+ * What a Vitest config's root-level `test` options reach when it has `projects`: null without projects (the
+ * config runs its tests itself), `some` when inline projects inherit them (`extends: true`), `none` when no
+ * project does (string entries are configs of their own), `unknown` when the list is computed in part
+ * (`...projects.map(...)`): which of those inherit, and from which root they resolve a path, is not known.
+ */
+function projectsRoot(target: JsConfigTarget): 'some' | 'none' | 'unknown' | null {
+  if (target.kind === 'project') return null;
+  const projects = option(target, 'projects');
+  if (!projects) return null;
+  if (inlineProjects(target, 'extending').length > 0) return 'some';
+  return projects.value.kind !== 'array' || projects.value.opaque || projects.value.items.some((i) => i.kind === 'computed')
+    ? 'unknown'
+    : 'none';
+}
+
+/**
+ * An inline project that inherits the root's options (`extends: true`): unless it runs in a browser, or the
+ * monitor is already listed (its own `setupFiles`, or the root's resolving from the project's root), the
+ * monitor goes into its own `setupFiles`, with a path from its own root (`root: path.join(import.meta.dirname,
+ * 'sub')` is read as the directory it names).
+ */
+function checkExtendingProject(
+  ctx: RuleContext<'missing' | 'threadsHeapFlag', Options>,
+  root: JsConfigTarget,
+  project: JsConfigTarget,
+  dir: string,
+): void {
+  if (inBrowser(project)) return;
+  // An inline project's `root` is taken from the root config's (Vitest resolves both from where the run starts).
+  const mainRoot = vitestRoot(root);
+  const ownRoot = option(project, 'root') ?? (project.config ? property(project.config, 'root') : undefined);
+  const projectRoot =
+    ownRoot === undefined || mainRoot === null
+      ? mainRoot
+      : ownRoot.value.kind === 'string'
+        ? resolve(mainRoot, ownRoot.value.value)
+        : ownRoot.value.kind === 'computed'
+          ? fromConfigDir(ownRoot.value.text, dirname(resolve(root.file)))
+          : null;
+  const rootList = option(root, 'setupFiles');
+  const rootEntry =
+    rootList?.value.kind === 'array'
+      ? rootList.value.items.find((i) => i.kind === 'string' && i.value.endsWith(VITEST_ADAPTER_FILE))
+      : rootList?.value.kind === 'string' && rootList.value.value.endsWith(VITEST_ADAPTER_FILE)
+        ? rootList.value
+        : undefined;
+  const inheritedWorks = rootEntry?.kind === 'string' && projectRoot !== null && existsSync(resolve(projectRoot, rootEntry.value));
+  if (listsMonitor(option(project, 'setupFiles'), VITEST_ADAPTER_FILE) || inheritedWorks) return;
+  const how = projectRoot === null ? null : registerIn(project, 'setupFiles', `${relativeDir(projectRoot, dir)}${VITEST_ADAPTER_FILE}`);
+  const edits: Edit[] = [];
+  let fixable = existsSync(dir) && how !== null;
+  if (how && 'add' in how) {
+    const added = addOptions(project, [how.add]);
+    if (added) edits.push(...added);
+    else fixable = false;
+  } else if (how) edits.push(...how.edits);
+  for (const [name, text] of [
+    [NODE_MONITOR_FILE, NODE_MONITOR.text()],
+    [VITEST_ADAPTER_FILE, VITEST_ADAPTER.text()],
+  ] as const)
+    if (root.read(join(dir, name)) === null && !existsSync(join(dir, name))) edits.push({ file: join(dir, name), start: 0, end: 0, text });
+  const parts = 'memory monitor in `setupFiles`';
+  ctx.report({
+    messageId: 'missing',
+    data: { subject: subject(project), parts },
+    ...missingAt(project),
+    fix: fixable ? { title: `Add ${parts}`, applicability: 'safe', edits } : null,
+  });
 }
 
 export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options>({
@@ -141,7 +197,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     },
     defaultOptions: { workerIdleMemoryLimit: '1024MB', nodeHeapMb: 4096 },
     docs: {
-      what: "Warns on a Jest config without `workerIdleMemoryLimit` or without the memory monitor in `setupFilesAfterEnv`, and a Vitest 4 config without the heap limit its pool accepts or without the monitor in `setupFiles`. Per pool: `forks` (the default) takes `execArgv: ['--max-old-space-size=N']`; `vmForks` and `vmThreads` take `vmMemoryLimit`; `threads` takes neither (worker threads refuse the flag), so only the monitor is asked for. Errors on `--max-old-space-size` in `execArgv` under `threads` or `vmThreads`: Vitest then starts no worker and runs no test. Browser mode (`browser.enabled`) gets nothing: its tests run in a browser page, where no Node setup file or flag applies; bound the browser itself instead (for example Chromium's `--js-flags=--max-old-space-size=N` in the provider's launch options) and the CI job's memory.",
+      what: "Warns on a Jest config without `workerIdleMemoryLimit` or without the memory monitor in `setupFilesAfterEnv`, and a Vitest 4 config without the heap limit its pool accepts or without the monitor in `setupFiles`. Per pool: `forks` (the default) takes `execArgv: ['--max-old-space-size=N']`; `vmForks` and `vmThreads` take `vmMemoryLimit`; `threads` takes neither (worker threads refuse the flag), so only the monitor is asked for. Errors on `--max-old-space-size` in `execArgv` under `threads` or `vmThreads`: Vitest then starts no worker and runs no test. Browser mode (`browser.enabled`) gets nothing: its tests run in a browser page, where no Node setup file or flag applies; bound the browser itself instead (for example Chromium's `--js-flags=--max-old-space-size=N` in the provider's launch options) and the CI job's memory. A config with `projects` runs no test itself: the monitor is asked of each Node project (its own `setupFiles`, or the root's when the project says `extends: true` and the root's path resolves from the project's own `root`), never of the root. Where an environment that runs the tests sets a heap (CI `NODE_OPTIONS`, a package.json script, `.npmrc` `node-options`), no heap ceiling is asked: a flag in `execArgv` would override it.",
       why: "Node workers keep what a leaking test allocates: module registries, mocks, big fixtures. Jest's `workerIdleMemoryLimit` recycles a worker that grew past it; a heap ceiling makes V8 stop one worker instead of the kernel stopping the whole container. The memory monitor (netra-memory-monitor.cjs, written by the fix) measures every test's peak RSS, fails the test that passes `NODE_TEST_MEMORY_LIMIT_MB`, and prints each file's heaviest tests.",
       example: {
         file: 'jest.config.js',
@@ -150,7 +206,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
         beside: { 'netra-memory-monitor.cjs': '// the monitor module\n' },
       },
       fixSafety:
-        "Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file's own style. Removing `--max-old-space-size` from `execArgv` under a thread pool is safe: without it Vitest runs the tests at all. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more.",
+        "Safe: the fix writes the monitor module beside the config (netra-memory-monitor.cjs, and for Vitest its adapter netra-memory-monitor.mjs) unless a file of that name exists, registers it, and adds the missing limits in the file's own style. Removing `--max-old-space-size` from `execArgv` under a thread pool is safe: without it Vitest runs the tests at all. Tests under the limits run as before; the Vitest heap default of 4096 MB is what V8 gives a 64-bit process on a machine with 16 GB or more. The heap flag is never written where an environment sets its own heap (`execArgv` beats `NODE_OPTIONS`: a CI job's 8 GB would fall to 4 GB), and a project's setup file is written with a path from that project's own `root`, into that project only.",
     },
   },
   check(ctx, target) {
@@ -194,6 +250,8 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       const heapMb = ctx.options.nodeHeapMb ?? 4096;
       // Browser mode runs the tests in a browser page: no Node setup file, heap flag or vm limit applies there.
       if (inBrowser(target)) return;
+      const inheritedRoot = projectsRoot(target);
+      const heapSetBy = target.environments?.().some((e) => e.heapMb !== null) ?? false;
       const pool = option(target, 'pool');
       const poolName = pool === undefined ? 'forks' : pool.value.kind === 'string' ? pool.value.value : null;
       const accepts = poolName === null ? null : (POOL_LIMITS[poolName] ?? null);
@@ -224,8 +282,16 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
       if (accepts?.vmMemoryLimit && !option(target, 'vmMemoryLimit')) {
         parts.push('`vmMemoryLimit`');
         adds.push(['vmMemoryLimit', `${heapMb}MB`]);
-      } else if (accepts?.execArgv && !accepts.vmMemoryLimit && target.version >= 4) {
+      } else if (
+        accepts?.execArgv &&
+        !accepts.vmMemoryLimit &&
+        target.version >= 4 &&
+        (inheritedRoot === null || inheritedRoot === 'some') &&
+        !heapSetBy
+      ) {
         // Vitest 4 passes `execArgv` to its workers; before 4 it lived in the (removed) `poolOptions`.
+        // A heap an environment sets (CI `NODE_OPTIONS`, a script, .npmrc) is kept: a flag in `execArgv` would
+        // beat it, and lower it where it is larger. The monitor alone is added then.
         if (heapFlags.length === 0 && (!execArgv || execArgv.value.kind === 'array')) {
           parts.push("heap ceiling (`execArgv: ['--max-old-space-size=N']`)");
           // A `poolOptions` left from Vitest 3 may hold the ceiling: known-options moves it first.
@@ -236,11 +302,15 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
           else edits.push(...how.edits);
         }
       }
-      // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory.
-      if (!inheritedByBrowser(target)) {
-        const root = configRoot(target);
+      // Vitest resolves setup files from its root (`root: './src/client'`), not from the config's directory. A
+      // config with `projects` runs no test itself: its setup files reach only the inline projects that say
+      // `extends: true`, each resolving them from its own root. The monitor goes into each such Node project.
+      if (inheritedRoot === null) {
+        const root = vitestRoot(target);
         if (root === null) fixable = false;
         register('setupFiles', `${relativeDir(root ?? dirname(target.file), dir)}${VITEST_ADAPTER_FILE}`, VITEST_ADAPTER_FILE);
+      } else if (inheritedRoot === 'some') {
+        for (const project of inlineProjects(target, 'extending')) checkExtendingProject(ctx, target, project, dir);
       }
       if (parts.some((p) => p.startsWith('memory'))) {
         create(NODE_MONITOR_FILE, NODE_MONITOR.text());
