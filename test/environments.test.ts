@@ -6,8 +6,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Workspace } from '../src/core/workspace.js';
 import { readProjectDependencies } from '../src/formats/dependencies.js';
 import { lackingPlugin, pinnedBelow, readEnvironments, type TestEnvironment } from '../src/runners/pytest/environments.js';
@@ -265,5 +266,102 @@ describe('with real pytest, one venv per environment', { skip: pythonAvailable()
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.doesNotMatch(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /asyncio_default_fixture_loop_scope/);
     assert.notEqual(before, null);
+  });
+});
+
+/** What a hatch sdist with `include = [...]` holds: the included paths and pyproject.toml, copied into a fresh directory. */
+function unpackSdist(dir: string, include: string[]): string {
+  const out = tempDir('netra-sdist-');
+  for (const p of [...include, 'pyproject.toml']) if (existsSync(join(dir, p))) cpSync(join(dir, p), join(out, p), { recursive: true });
+  return out;
+}
+
+describe('items 2 and 9: the monitor ships where the tests ship and changes no import', { skip: pythonAvailable() }, () => {
+  test('item 2: a hatch sdist including only /src and /tests still loads the monitor after fix --write', () => {
+    const dir = writeTree({
+      'pyproject.toml': [
+        '[build-system]',
+        'requires = ["hatchling"]',
+        'build-backend = "hatchling.build"',
+        '',
+        '[project]',
+        'name = "pkg"',
+        'version = "0"',
+        '',
+        '[tool.hatch.build.targets.sdist]',
+        'include = ["/src", "/tests"]',
+        '',
+        '[tool.pytest.ini_options]',
+        'testpaths = ["tests"]',
+        'addopts = ["--strict-config"]',
+        '',
+      ].join('\n'),
+      'src/pkg/__init__.py': 'VALUE = 1\n',
+      'tests/test_pkg.py': 'def test_one():\n    assert 1\n',
+    });
+    const fixed = runCli(['fix', '--write', '.'], dir);
+    assert.ok(fixed.code === 0 || fixed.code === 1, fixed.stderr);
+    const config = readFileSync(join(dir, 'pyproject.toml'), 'utf8');
+    assert.match(config, /memory_limit_mb = "auto"/);
+    assert.doesNotMatch(config, /pythonpath|pytest_memory_plugin/);
+    assert.ok(existsSync(join(dir, 'tests', 'pytest_memory_plugin.py')));
+    assert.ok(!existsSync(join(dir, 'pytest_memory_plugin.py')));
+    const py = venvWith(join(tempDir('netra-venvs-'), 'py'), ['pytest']);
+    for (const where of [dir, unpackSdist(dir, ['src', 'tests'])]) {
+      for (const mode of ['prepend', 'importlib']) {
+        const r = pytestIn(py, where, [`--import-mode=${mode}`, '-q']);
+        // --strict-config: memory_limit_mb is known, so the monitor registered it.
+        assert.equal(r.code, 0, `${where} ${mode}: ${r.out}`);
+        assert.match(r.out, /1 passed/);
+      }
+      const script = spawnSync(join(dirname(py), 'pytest'), ['-q', '-p', 'no:cacheprovider'], { cwd: where, encoding: 'utf8' });
+      assert.equal(script.status, 0, script.stdout + script.stderr);
+    }
+  });
+
+  test('item 2: a setuptools MANIFEST.in that grafts tests but excludes *_plugin.py: no fix, and it says why', () => {
+    const dir = writeTree({
+      'setup.py': 'from setuptools import setup\nsetup(name="pkg")\n',
+      'MANIFEST.in': 'graft tests\nglobal-exclude *_plugin.py\n',
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tests/test_pkg.py': 'def test_one():\n    pass\n',
+    });
+    const found = findings(dir, 'require-memory-limit');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.fix ?? null, null);
+    assert.match(found[0]!.message, /the sdist \(MANIFEST\.in\) ships tests\/conftest\.py but not tests\/pytest_memory_plugin\.py/);
+  });
+
+  test('item 9: a CI job testing the installed wheel with python -Im pytest keeps importing the wheel', () => {
+    const dir = writeTree({
+      'pyproject.toml': '[project]\nname = "pkg"\nversion = "0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+      // The source tree: the compiled part exists only in the wheel.
+      'pkg/__init__.py': 'from pkg._ext import WHERE\n',
+      'tests/test_pkg.py': 'import pkg\n\ndef test_wheel():\n    assert pkg.WHERE == "wheel"\n',
+      'tests/conftest.py': 'import pytest\n\n\n@pytest.fixture\ndef answer():\n    return 42\n',
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  wheel:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install dist/*.whl pytest\n      - run: python -Im pytest tests\n',
+    });
+    const py = venvWith(join(tempDir('netra-venvs-'), 'py'), ['pytest']);
+    const site = spawnSync(py, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).stdout.trim();
+    mkdirSync(join(site, 'pkg'));
+    writeFileSync(join(site, 'pkg', '__init__.py'), 'from pkg._ext import WHERE\n');
+    writeFileSync(join(site, 'pkg', '_ext.py'), 'WHERE = "wheel"\n');
+    const run = () => spawnSync(py, ['-Im', 'pytest', '-p', 'no:cacheprovider', '-q', 'tests'], { cwd: dir, encoding: 'utf8' });
+    const before = run();
+    assert.equal(before.status, 0, before.stdout + before.stderr);
+    const fixed = runCli(['fix', '--write', '.'], dir);
+    assert.ok(fixed.code === 0 || fixed.code === 1, fixed.stderr);
+    assert.doesNotMatch(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), /pythonpath/);
+    assert.match(
+      readFileSync(join(dir, 'tests', 'conftest.py'), 'utf8'),
+      /^def answer\(\):\n {4}return 42\n\n\n# netra-migrate: the memory monitor/m,
+    );
+    const after = run();
+    assert.equal(after.status, 0, after.stdout + after.stderr);
+    assert.match(after.stdout, /1 passed/);
+    // The monitor is loaded: its option is known.
+    const help = spawnSync(py, ['-Im', 'pytest', '-p', 'no:cacheprovider', '--help'], { cwd: dir, encoding: 'utf8' });
+    assert.match(help.stdout, /memory_limit_mb/);
   });
 });

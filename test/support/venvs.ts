@@ -6,6 +6,7 @@
  * pytest-asyncio does not load it, exactly as a tox env that does not install it.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON } from './env.js';
 
@@ -46,7 +47,12 @@ export function venvWith(dir: string, distributions: string[]): string {
   if (made.status !== 0) throw new Error(`venv ${dir}: ${made.stderr}`);
   const copied = spawnSync(PYTHON, ['-c', COPY, dir, ...distributions], { encoding: 'utf8' });
   if (copied.status !== 0) throw new Error(`copying ${distributions.join(', ')} into ${dir}: ${copied.stderr}`);
-  return join(dir, 'bin', 'python');
+  // The console script, as pip writes it: the bare `pytest` (its sys.path holds the script's directory, not the cwd).
+  const python = join(dir, 'bin', 'python');
+  writeFileSync(join(dir, 'bin', 'pytest'), `#!${python}\nimport sys\nfrom pytest import console_main\nsys.exit(console_main())\n`, {
+    mode: 0o755,
+  });
+  return python;
 }
 
 export interface PytestResult {

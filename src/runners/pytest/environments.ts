@@ -492,6 +492,7 @@ async function readNox(file: string, text: string, deps: ProjectDependencies, fi
       );
     } else if (!readInstallCommand(words, cwd, entry.into, deps.root)) entry.commands.push({ words, cwd });
   }
+  for (const { into } of bySession.values()) if (into.sources.length === 0) into.unknown('the session installs nothing it names');
   return [...bySession].map(([name, { into, commands, addopts }]) => ({
     kind: 'nox' as const,
     name: `nox session ${name}`,
@@ -562,6 +563,8 @@ async function readGithub(
       }
     }
     if (runs.length === 0) continue;
+    // A job that shows no install step gets its packages elsewhere (an image, a container, a runner's cache).
+    if (into.sources.length === 0) into.unknown('no step of the job installs packages');
     const matrix = job.getIn(['strategy', 'matrix']);
     out.push({
       kind: 'github',
@@ -613,6 +616,8 @@ async function readGitlab(
     for (const c of commands) readInstallCommand(c.words, repo, into, deps.root);
     const runs = pytestRuns(commands);
     if (runs.length === 0) continue;
+    if (into.sources.length === 0) into.unknown('no command of the job installs packages');
+    if (job.has('image') || root.has('image')) into.unknown('the job runs in an image that may hold packages');
     out.push({
       kind: 'gitlab',
       name: `GitLab job ${String(pair.key.value)}`,
