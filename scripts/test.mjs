@@ -13,6 +13,7 @@ export const END_TO_END = new Set([
   'cli.test.ts',
   'compose-merge.test.ts',
   'containers.test.ts',
+  'environments.test.ts',
   'corpus.test.ts',
   'fix-matrix.test.ts',
   'hostile.test.ts',

@@ -74,32 +74,38 @@ describe('exit codes and formats', () => {
 
   test('fix without --write prints a unified diff and exits 1; --write applies safe fixes only and says how many unsafe were held back', () => {
     // The project declares pytest-timeout, so adding `required_plugins = pytest-timeout` is safe (open world).
-    const dir = project({ 'pytest.ini': SEED, 'requirements-dev.txt': 'pytest\npytest-timeout\n' });
+    const dir = project({
+      'pytest.ini': SEED,
+      'requirements-dev.txt': 'pytest\npytest-timeout\n',
+      'tests/conftest.py': '',
+      'tests/test_a.py': '',
+    });
     const dry = runCli(['fix'], dir);
     assert.equal(dry.code, 1);
     assert.match(dry.stdout, /^--- a\/pytest\.ini\n\+\+\+ b\/pytest\.ini\n/);
     assert.match(dry.stdout, /^\+timeout = 120$/m);
     assert.equal(readFileSync(join(dir, 'pytest.ini'), 'utf8'), SEED, 'dry run writes nothing');
     const w = runCli(['fix', '--write'], dir);
-    assert.match(w.stderr, /fixed 3 problems in 2 files; 3 unsafe fixes held back \(use --unsafe\)/);
+    assert.match(w.stderr, /fixed 2 problems in 1 file; 3 unsafe fixes held back \(use --unsafe\)/);
     const text = readFileSync(join(dir, 'pytest.ini'), 'utf8');
     assert.match(text, /testpaths = tests other/, 'unsafe fix not applied');
-    assert.match(
-      text,
-      /addopts = -ra --quiet-collection -p pytest_memory_plugin --strict-config\npythonpath = \.\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\ntimeout = 120\nrequired_plugins = pytest-timeout\n$/,
-    );
-    assert.ok(existsSync(join(dir, 'pytest_memory_plugin.py')), 'the monitor module is created');
+    assert.match(text, /addopts = -ra --quiet-collection --strict-config\ntimeout = 120\nrequired_plugins = pytest-timeout\n$/);
+    // Two test roots and no conftest.py at the root: no place for the monitor that keeps sys.path as it is.
+    assert.ok(!existsSync(join(dir, 'pytest_memory_plugin.py')) && !existsSync(join(dir, 'tests', 'pytest_memory_plugin.py')));
+    const left = runCli(['check', '--format', 'json'], dir);
+    assert.match(left.stdout, /the monitor is not installed because the test roots \(tests, other\) share no directory below the config's/);
   });
 
   test('a fix that creates a file shows it as new in the diff', () => {
-    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n' });
+    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'tests/test_a.py': 'def test_a():\n    pass\n' });
     const dry = runCli(['fix'], dir);
     assert.equal(dry.code, 1);
     assert.match(
       dry.stdout,
-      /^--- \/dev\/null\n\+\+\+ b\/pytest_memory_plugin\.py\n@@ -0,0 \+1,\d+ @@\n\+# pytest_memory_plugin \d+\.\d+\.\d+, /m,
+      /^--- \/dev\/null\n\+\+\+ b\/tests\/pytest_memory_plugin\.py\n@@ -0,0 \+1,\d+ @@\n\+# pytest_memory_plugin \d+\.\d+\.\d+, /m,
     );
-    assert.equal(existsSync(join(dir, 'pytest_memory_plugin.py')), false, 'dry run creates nothing');
+    assert.match(dry.stdout, /^--- \/dev\/null\n\+\+\+ b\/tests\/conftest\.py\n/m);
+    assert.equal(existsSync(join(dir, 'tests', 'pytest_memory_plugin.py')), false, 'dry run creates nothing');
   });
 
   test('fix keeps CRLF line endings and the file mode', () => {

@@ -95,7 +95,7 @@ describe('14.8 never block, never read unbounded', () => {
 
 describe('14.9 never write outside', () => {
   test('fix --write through a directory link that leads outside the working directory is refused', () => {
-    const outside = writeTree({ 'pytest.ini': FIXABLE });
+    const outside = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
     const dir = writeTree({});
     symlinkSync(outside, join(dir, 'linked'));
     const r = runCli(['fix', '--write', '--unsafe', 'linked'], dir);
@@ -105,11 +105,12 @@ describe('14.9 never write outside', () => {
       /^linked\/pytest\.ini:1:1: error: is reached through a symbolic link to .*, outside the working directory .*; netra-migrate does not write outside it/m,
     );
     assert.equal(readFileSync(join(outside, 'pytest.ini'), 'utf8'), FIXABLE, 'the file outside is untouched');
-    assert.deepEqual(readdir(outside), ['pytest.ini'], 'nothing created outside');
+    assert.deepEqual(readdir(outside), ['pytest.ini', 'tests'], 'nothing created outside');
+    assert.deepEqual(readdir(join(outside, 'tests')), ['test_a.py'], 'nothing created outside');
   });
 
   test('a directory link that stays inside the working directory is written through', () => {
-    const dir = writeTree({ 'real/pytest.ini': FIXABLE });
+    const dir = writeTree({ 'real/pytest.ini': FIXABLE, 'real/tests/test_a.py': '' });
     symlinkSync(join(dir, 'real'), join(dir, 'alias'));
     const r = runCli(['fix', '--write', 'alias'], dir);
     assert.ok([0, 1].includes(r.code), r.stderr);
@@ -124,7 +125,7 @@ function readdir(dir: string): string[] {
 describe('14.10 keep what the file was', () => {
   for (const mode of [0o666, 0o640, 0o2664, 0o600]) {
     test(`mode ${mode.toString(8)} is kept exactly`, () => {
-      const dir = writeTree({ 'pytest.ini': FIXABLE });
+      const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
       chmodSync(join(dir, 'pytest.ini'), mode);
       const r = runCli(['fix', '--write'], dir);
       assert.ok([0, 1].includes(r.code), r.stderr);
@@ -137,7 +138,7 @@ describe('14.10 keep what the file was', () => {
     'owner and group are kept (root may set them)',
     { skip: isRoot ? false : 'not root: this process cannot give files to another owner' },
     () => {
-      const dir = writeTree({ 'pytest.ini': FIXABLE });
+      const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
       chownSync(join(dir, 'pytest.ini'), NOBODY, NOBODY);
       const r = runCli(['fix', '--write'], dir);
       assert.ok([0, 1].includes(r.code), r.stderr);
@@ -148,7 +149,7 @@ describe('14.10 keep what the file was', () => {
   );
 
   test('a read-only file is refused, also for root; the rest is written', () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE, 'sub/pytest.ini': FIXABLE });
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '', 'sub/pytest.ini': FIXABLE, 'sub/tests/test_a.py': '' });
     chmodSync(join(dir, 'pytest.ini'), 0o444);
     const r = runCli(['fix', '--write'], dir);
     assert.equal(r.code, 2, r.stderr);
@@ -158,7 +159,7 @@ describe('14.10 keep what the file was', () => {
   });
 
   test('a file not writable by the user is refused with a message (as nobody)', { skip: setprivMissing }, () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE });
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
     handToUser(dir);
     chmodSync(dir, 0o777);
     if (isRoot) chownSync(join(dir, 'pytest.ini'), 0, 0);
@@ -170,7 +171,7 @@ describe('14.10 keep what the file was', () => {
   });
 
   test('a change that keeps size and mtime is caught by comparing content', () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE });
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
     const file = join(dir, 'pytest.ini');
     const loaded = readTextFile(file);
     // `touch -r` copies the mtime to the nanosecond (utimes from JS would round it).
@@ -187,17 +188,17 @@ describe('14.10 keep what the file was', () => {
   });
 
   test('a dangling symbolic link is named as such, as an input and where a fix would create a file', () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE });
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
     symlinkSync(join(dir, 'gone.ini'), join(dir, 'dangling.ini'));
     const given = runCli(['check', 'dangling.ini'], dir);
     assert.equal(given.code, 2);
     assert.match(given.stderr, /^dangling\.ini:1:1: error: cannot read file: is a dangling symbolic link to .*gone\.ini$/m);
-    symlinkSync(join(dir, 'nowhere.py'), join(dir, 'pytest_memory_plugin.py'));
+    symlinkSync(join(dir, 'nowhere.py'), join(dir, 'tests', 'pytest_memory_plugin.py'));
     const r = runCli(['fix', '--write', '--unsafe'], dir);
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /^pytest_memory_plugin\.py:1:1: error: is a dangling symbolic link to .*nowhere\.py; netra-migrate does not write through links$/m,
+      /^tests\/pytest_memory_plugin\.py:1:1: error: is a dangling symbolic link to .*nowhere\.py; netra-migrate does not write through links$/m,
     );
     assert.doesNotMatch(r.stderr, /appeared on disk/);
     // The config edit that would load the plugin belongs to the same fix: held back with it (issue 20.6).
@@ -465,7 +466,7 @@ describe('14.16 honest summaries and arguments', () => {
   });
 
   test('a fix --write that writes nothing lists exactly the findings that remain', () => {
-    const dir = writeTree({ 'pytest.ini': FIXABLE });
+    const dir = writeTree({ 'pytest.ini': FIXABLE, 'tests/test_a.py': '' });
     chmodSync(join(dir, 'pytest.ini'), 0o444);
     const before = runCli(['check', '-f', 'json'], dir);
     const r = runCli(['fix', '--write', '-f', 'json'], dir);

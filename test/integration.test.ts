@@ -46,14 +46,16 @@ describe('fixtures/netra-core end to end', { skip: pythonAvailable() }, () => {
     const original = readFileSync(join(work, 'pytest.ini'), 'utf8');
     const r = runCli(['fix', '--write', '--unsafe'], work);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stderr, /fixed 10 problems in 3 files/);
+    assert.match(r.stderr, /fixed 10 problems in 4 files/);
     assert.equal(readFileSync(join(work, 'pytest_memory_plugin.py'), 'utf8'), monitorText());
     const fixed = readFileSync(join(work, 'pytest.ini'), 'utf8');
     assert.deepEqual(commentLines(fixed), commentLines(original), 'every comment survives');
     assert.match(fixed, /^testpaths = tests$/m);
     assert.match(fixed, /^asyncio_default_fixture_loop_scope = function$/m);
     assert.match(fixed, /^timeout = 120$/m);
-    assert.match(fixed, /^addopts = .* -p pytest_memory_plugin\b/m);
+    // Loaded from the root conftest.py, by path: nothing is added to sys.path.
+    assert.doesNotMatch(fixed, /pytest_memory_plugin|pythonpath/);
+    assert.match(readFileSync(join(work, 'conftest.py'), 'utf8'), /^pytest_plugins = \["pytest_memory_plugin"\]$/m);
     assert.match(fixed, /^memory_limit_mb = auto$/m);
 
     const collect = pytestScript(['--strict-config', '--collect-only', '-q'], work);

@@ -31,7 +31,7 @@ describe('profiles from the sample project', { skip: pythonAvailable() }, () => 
     assert.match(docker, /^python_files = test_\*\.py \*_test\.py$/m);
     assert.match(
       docker,
-      /^addopts = -ra --tb=short --disable-warnings -p pytest_memory_plugin --strict-config --strict-markers --maxfail=10 -m 'not docker_skip'$/m,
+      /^addopts = -ra --tb=short --disable-warnings --strict-config --strict-markers --maxfail=10 -m 'not docker_skip'$/m,
     );
     assert.match(docker, /^timeout = 60$/m);
     assert.match(docker, /^asyncio_default_fixture_loop_scope = function$/m);
@@ -113,7 +113,11 @@ describe('profiles from a native-TOML pyproject', { skip: pythonAvailable() }, (
   });
 
   test("a pytest-docker.ini netra-migrate did not generate is never replaced: exit 2, naming it; the config's own fixes are written", () => {
-    const dir = project({ 'pytest.ini': '[pytest]\ntestpaths = tests\n', 'pytest-docker.ini': '[pytest]\n# ours\n' });
+    const dir = project({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'pytest-docker.ini': '[pytest]\n# ours\n',
+      'tests/test_a.py': '',
+    });
     const r = runCli(['fix', '--write', '--profile', 'docker'], dir);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(
@@ -122,7 +126,9 @@ describe('profiles from a native-TOML pyproject', { skip: pythonAvailable() }, (
     );
     assert.equal(readFileSync(join(dir, 'pytest-docker.ini'), 'utf8'), '[pytest]\n# ours\n');
     // Only what depends on the refused file is held back (issue 20.6): pytest.ini's own safe fixes are written.
-    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^addopts = -p pytest_memory_plugin --strict-config$/m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^addopts = --strict-config$/m);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /^memory_limit_mb = auto$/m);
+    assert.match(readFileSync(join(dir, 'tests', 'conftest.py'), 'utf8'), /^pytest_plugins = \["pytest_memory_plugin"\]$/m);
     assert.match(r.stderr, /^fixed \d+ problems? in \d+ files?/m);
   });
 });

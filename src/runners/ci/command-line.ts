@@ -232,7 +232,8 @@ export function pytestRunOf(words: readonly ShellWord[], container: ContainerRun
     // `python [options] -m pytest ...`; a script or `-c` runs something else.
     for (let k = i + 1; k < words.length; k++) {
       const w = words[k]!.value;
-      if (w === '-m') {
+      // `-m`, or bundled with flags before it: `python -Im pytest` (isolated: the checkout is not on sys.path).
+      if (w === '-m' || /^-[A-Za-ln-z]+m$/.test(w)) {
         const module = words[k + 1]?.value;
         if (module === 'pytest' || module === 'py.test') return { args: words.slice(k + 2), at: words[k + 1]!, container };
         // `python -m coverage run ... -m pytest`

@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { FileProblem } from '../../core/diagnostic.js';
 import { shlexQuote } from '../../formats/shlex.js';
 import { MONITOR_MODULE } from '../../monitor/stamp.js';
+import { monitorHome } from './monitor-install.js';
 import { getEntry, listValue, typedValue, type PytestConfig } from './config.js';
 import { keyInfo } from './schema.js';
 import { usesPytestAsyncio, type PytestTarget } from './target.js';
@@ -94,9 +95,11 @@ function profileSettings(target: PytestTarget, name: ProfileName): Setting[] {
     plugins.push(p);
   }
   const kept = plugins.filter((p) => p !== MONITOR_MODULE).flatMap((p) => ['-p', p]);
-  const base = [...words, ...kept, '-p', MONITOR_MODULE, '--strict-config', '--strict-markers'];
+  // The monitor loaded from the test root's conftest.py (monitor-install.ts) needs neither `-p` nor sys.path.
+  const byConftest = !plugins.includes(MONITOR_MODULE) && 'dir' in monitorHome(target);
+  const base = [...words, ...kept, ...(byConftest ? [] : ['-p', MONITOR_MODULE]), '--strict-config', '--strict-markers'];
   const pythonpath = listValue(config, 'pythonpath', 'paths');
-  if (!pythonpath.includes('.')) set('pythonpath', [...pythonpath, '.'].map(word).join(' '));
+  if (!byConftest && !pythonpath.includes('.')) set('pythonpath', [...pythonpath, '.'].map(word).join(' '));
   const markers = listValue(config, 'markers', 'linelist');
 
   if (name === 'docker') {

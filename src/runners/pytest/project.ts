@@ -16,6 +16,8 @@ import { listValue, type PytestConfig } from './config.js';
 import { projectVenvPython, readInstalled, type InstalledEnvironment } from './installed.js';
 import { isPytestPluginName, plugins } from './plugins.js';
 import { sourceFilesOf } from './sources.js';
+import { environmentsRunning, readEnvironments, type TestEnvironment } from './environments.js';
+import { nearestActive } from './index.js';
 import { addoptsPlugins, type PytestTarget } from './target.js';
 
 export interface LocalPlugins {
@@ -42,6 +44,8 @@ export interface PytestProject {
   informed: boolean;
   /** pytest plugins the project declares or has installed that the registry has no record of. */
   unknownPlugins: string[];
+  /** The tox envs, nox sessions and CI jobs that run pytest with this config (environments.ts). */
+  environments: TestEnvironment[];
 }
 
 export interface ProjectOptions {
@@ -159,6 +163,8 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
     for (const d of installed.distributions.values())
       if (d.pytest11.length > 0 && !registry.byDistribution(d.name)) unknownPlugins.add(normalizeName(d.name));
   const sources = [...(installed ? [`the environment of ${installed.python}`] : []), ...dependencies.files];
+  const governing = (dir: string) => nearestActive(ws, dir)?.config.file ?? null;
+  const environments = environmentsRunning(await readEnvironments(files, dependencies), target.config.file, governing);
   return {
     dependencies,
     where: sources.length > 0 ? describeFiles(sources) : 'no dependency file at or above the config',
@@ -168,6 +174,7 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
     present,
     informed: dependencies.files.length > 0 || dependencies.locked.size > 0 || installed !== null,
     unknownPlugins: [...unknownPlugins].sort(),
+    environments,
   };
 }
 

@@ -7,6 +7,7 @@ import { addKeyword, ensureImport, quoteOf } from '../source-edit.js';
 import { asyncFixtures, isWide } from '../source-kit.js';
 import { usesPytestAsyncio, type PytestTarget } from '../target.js';
 import { asyncioVersion, olderThan } from '../asyncio-version.js';
+import { describeEnvironments, lackingPlugin } from '../environments.js';
 
 /**
  * The source edits that keep every wider-cached async fixture in a loop as wide as its cache once the
@@ -67,7 +68,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
         good: '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
       },
       fixSafety:
-        'Safe when the run reads the test sources (a directory, not just the config file) and no async fixture is cached wider than a test: function-scoped async fixtures then move into the loop of the test that uses them, where what they build is used. Unsafe where wider-cached async fixtures exist: the fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so they keep their loop and do not fail with `ScopeMismatch`, but a function-scoped async fixture that awaits something they built now runs in another loop and fails with "attached to a different loop". Unsafe without the sources too: a session- or module-cached async fixture would fail with `ScopeMismatch`.',
+        'Safe when the run reads the test sources (a directory, not just the config file) and no async fixture is cached wider than a test: function-scoped async fixtures then move into the loop of the test that uses them, where what they build is used. Unsafe where wider-cached async fixtures exist: the fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so they keep their loop and do not fail with `ScopeMismatch`, but a function-scoped async fixture that awaits something they built now runs in another loop and fails with "attached to a different loop". Unsafe without the sources too: a session- or module-cached async fixture would fail with `ScopeMismatch`. Unsafe where a tox env, nox session or CI job runs pytest with the config without pytest-asyncio 0.24 or later (the message names them): the key is unknown there and stops pytest under `--strict-config` or warnings as errors; installing pytest-asyncio into such an environment would change how its async tests run, so the fix never does. No fix where the pytest-asyncio the project has is older than 0.24: the key would be unknown to it.',
     },
   },
   async check(ctx, target) {
@@ -84,9 +85,15 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
     const keep = keepLoopEdits(target);
+    // An environment that runs pytest with this config without pytest-asyncio >= 0.24 does not know the key:
+    // writing it there is a new "Unknown config option" (exit 4 under --strict-config, 3 with warnings as errors).
+    const lacking = project ? lackingPlugin(project.environments, 'pytest-asyncio', '0.24') : [];
+    const envNote = lacking.length
+      ? `; ${describeEnvironments(lacking)} run${lacking.length === 1 ? 's' : ''} pytest with this config without pytest-asyncio >= 0.24, where the key is unknown (pytest stops under --strict-config or warnings as errors); installing pytest-asyncio there would change how its async tests run`
+      : '';
     // With wider-cached async fixtures, a function-scoped one that uses what they built moves from their loop
     // into the test's: an object bound to one loop then fails in the other ("attached to a different loop").
-    const applicability = keep && !old && keep.count === 0 ? 'safe' : 'unsafe';
+    const applicability = keep && !old && keep.count === 0 && lacking.length === 0 ? 'safe' : 'unsafe';
     const extra = keep?.edits ?? [];
     const kept =
       keep && keep.count > 0
@@ -109,7 +116,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
       }
       ctx.report({
         messageId: 'wider',
-        data: { scope, note },
+        data: { scope, note: note + envNote },
         start: entry.keyStart,
         end: entry.valueEnd,
         fix: {
@@ -123,16 +130,19 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     // Unset, pytest-asyncio 1.x runs each async fixture in the loop of its own cache scope: with the sources
     // read and no async fixture cached wider than a test, nothing shares a loop today (a warning, not an error).
     const nothingAtRisk = keep !== null && keep.count === 0 && !olderThan(version, '1.0');
+    // A version that does not know the key (0.21 under --strict-config stops with exit 4): no edit writes it.
     ctx.report({
       messageId: 'unset',
-      data: { note },
+      data: { note: note + envNote },
       ...(nothingAtRisk ? { severity: 'warning' as const } : {}),
       ...headerRange(config),
-      fix: {
-        title: `Add asyncio_default_fixture_loop_scope = function${kept}`,
-        applicability,
-        edits: [insertEntry(config, 'asyncio_default_fixture_loop_scope', value), ...extra],
-      },
+      fix: old
+        ? null
+        : {
+            title: `Add asyncio_default_fixture_loop_scope = function${kept}`,
+            applicability,
+            edits: [insertEntry(config, 'asyncio_default_fixture_loop_scope', value), ...extra],
+          },
     });
   },
 });

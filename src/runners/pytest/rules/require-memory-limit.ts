@@ -1,8 +1,9 @@
+import { join, relative } from 'node:path';
 import { defineRule } from '../../../core/rule.js';
 import { MONITOR_MODULE } from '../../../monitor/stamp.js';
 import { DEFAULT_CONTAINER_MEMORY, DEFAULT_CONTAINER_RESERVATION } from '../../compose/limits.js';
 import { getEntry, listValue } from '../config.js';
-import { installMonitorEdits, monitorLoaded } from '../monitor-install.js';
+import { installMonitorEdits, monitorHome, monitorLoaded, monitorProblem } from '../monitor-install.js';
 import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 
@@ -14,7 +15,7 @@ interface Options {
   collectionLimitMb?: string | number;
 }
 
-export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
+export default defineRule<PytestTarget, 'missing' | 'notLoaded' | 'noPlace', Options>({
   meta: {
     id: 'require-memory-limit',
     runners: ['pytest', 'jest', 'vitest'],
@@ -25,6 +26,8 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
       missing:
         'no memory limit is enforced: a leaking or greedy test grows until the container is OOM-killed, taking the whole run with it',
       notLoaded: '`{{key}}` is set but the memory monitor is not loaded, so pytest ignores it (and `--strict-config` refuses it)',
+      noPlace:
+        'no memory limit is enforced: a leaking or greedy test grows until the container is OOM-killed; the monitor is not installed because {{why}}',
     },
     options: {
       type: 'object',
@@ -63,22 +66,29 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
       example: {
         file: 'pytest.ini',
         bad: '[pytest]\ntestpaths = tests\n',
-        good: `[pytest]\ntestpaths = tests\naddopts = -p ${MONITOR_MODULE}\npythonpath = .\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n`,
+        good: `[pytest]\ntestpaths = tests\naddopts = -p ${MONITOR_MODULE}\nmemory_limit_mb = auto\ncollection_memory_limit_mb = auto\n`,
       },
-      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` next to the config (unless it exists), adds \`-p ${MONITOR_MODULE}\` to addopts and the config's directory to \`pythonpath\` (so \`pytest\` and \`python -m pytest\` both load it), and sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed. In Compose the fix adds \`deploy.resources\` (limit \`containerMemory\`, default ${DEFAULT_CONTAINER_MEMORY}; reservation \`containerReservation\`, ${DEFAULT_CONTAINER_RESERVATION}) and the monitor's variables derived from the container's limit (80%, and half that for collection), in the file's own indentation and environment style; a service with a \`deploy\` block but no memory, or flow-style YAML, is reported without a fix. In CI the two variables go into the step's \`env\` or the job's \`variables\` as \`auto\` (the monitor sizes the limit from the runner's cgroup or physical memory: hosted runners have gigabytes, not the Compose default), except those whose key the governing config sets (the environment would override it); a step that runs pytest inside \`docker compose run\`/\`exec\` or \`docker run\` gets \`-e NAME=auto\` flags (\`-e NAME=$NAME\` where the job's env sets it) after \`run\`/\`exec\`, since a step's env never reaches a container, and nothing where the Compose service sets them.`,
+      fixSafety: `Safe: the fix writes \`${MONITOR_MODULE}.py\` beside the conftest.py of the test root (the directory \`testpaths\` names, or the common directory of its entries; the config's directory only where a conftest.py already sits there), and appends to that conftest.py (or creates it) a few lines that import the module by its file path and list it in \`pytest_plugins\`: nothing is added to \`sys.path\` (no \`pythonpath = .\`), so a CI job testing the built wheel with \`python -Im pytest\` still imports the wheel, and the module ships wherever the tests ship (an sdist including \`/tests\` includes it). It sets \`memory_limit_mb\` and \`collection_memory_limit_mb\` (options \`limitMb\`, \`collectionLimitMb\`; default \`auto\`: 80% of the container's memory limit divided across xdist workers, half that for collection). Tests only change outcome when a process is over that limit, which is where the container would otherwise be killed. No fix, and the message says why, where there is no such test root, where the sdist (hatch, flit, Poetry, PDM, setuptools' MANIFEST.in) would ship the conftest but not the module, or where an environment (tox env, nox session, CI job) runs pytest with the strict config on paths outside the test root, where the conftest is not read. In Compose the fix adds \`deploy.resources\` (limit \`containerMemory\`, default ${DEFAULT_CONTAINER_MEMORY}; reservation \`containerReservation\`, ${DEFAULT_CONTAINER_RESERVATION}) and the monitor's variables derived from the container's limit (80%, and half that for collection), in the file's own indentation and environment style; a service with a \`deploy\` block but no memory, or flow-style YAML, is reported without a fix. In CI the two variables go into the step's \`env\` or the job's \`variables\` as \`auto\` (the monitor sizes the limit from the runner's cgroup or physical memory: hosted runners have gigabytes, not the Compose default), except those whose key the governing config sets (the environment would override it); a step that runs pytest inside \`docker compose run\`/\`exec\` or \`docker run\` gets \`-e NAME=auto\` flags (\`-e NAME=$NAME\` where the job's env sets it) after \`run\`/\`exec\`, since a step's env never reaches a container, and nothing where the Compose service sets them.`,
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
     if (listValue(config, 'required_plugins', 'args').some((p) => /^pytest-memray\b/.test(p))) return;
     if (monitorLoaded(target)) return;
     const limits = { limitMb: String(ctx.options.limitMb ?? 'auto'), collectionLimitMb: String(ctx.options.collectionLimitMb ?? 'auto') };
-    const fix = {
-      title: `Install the memory monitor (${MONITOR_MODULE}) with its limits`,
-      applicability: 'safe' as const,
-      edits: installMonitorEdits(target, limits),
-    };
+    // Beside the test root's conftest.py, loaded from there: only where every environment then loads it.
+    const home = monitorHome(target);
+    const project = target.project ? await target.project() : null;
+    const why = 'dir' in home ? monitorProblem(target, project, home.dir) : home.why;
+    const fix =
+      'dir' in home && why === null
+        ? {
+            title: `Install the memory monitor (${MONITOR_MODULE}) beside ${relative(target.rootDir, join(home.dir, 'conftest.py'))} with its limits`,
+            applicability: 'safe' as const,
+            edits: installMonitorEdits(target, limits, home.dir),
+          }
+        : null;
     const key = ['memory_limit_mb', 'collection_memory_limit_mb', 'memory_limit_action', 'memory_report_top']
       .map((k) => getEntry(config, k))
       .find((e) => e);
@@ -91,6 +101,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
       ctx.report({ messageId: 'notLoaded', data: { key: flag.flag! }, start: flag.item.start, end: flag.item.end, fix });
       return;
     }
-    ctx.report({ messageId: 'missing', ...headerRange(config), fix });
+    if (why !== null) ctx.report({ messageId: 'noPlace', data: { why }, ...headerRange(config) });
+    else ctx.report({ messageId: 'missing', ...headerRange(config), fix });
   },
 });
