@@ -1,4 +1,5 @@
 import type { Severity } from './diagnostic.js';
+import { MAX_NESTING, TOO_DEEP_MESSAGE } from './text.js';
 
 export type RuleLevel = 'off' | 'warn' | 'error';
 export type RuleSetting = RuleLevel | [RuleLevel] | [RuleLevel, Record<string, unknown>];
@@ -29,15 +30,33 @@ const LEVELS: readonly string[] = ['off', 'warn', 'error'];
 /** Keys that reach an object's prototype when assigned: never accepted in settings, from any source. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** The first forbidden key anywhere in a parsed value, as a dotted path, or null. */
+/**
+ * The first forbidden key anywhere in a parsed value, as a dotted path, or null. Depth first, in key order,
+ * with a stack of its own (a value nested thousands deep does not exhaust the call stack).
+ */
 export function forbiddenKey(value: unknown, path: readonly string[] = []): string | null {
-  if (typeof value !== 'object' || value === null) return null;
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) return [...path, key].join('.');
-    const inner = forbiddenKey((value as Record<string, unknown>)[key], [...path, key]);
-    if (inner !== null) return inner;
+  const stack: { value: unknown; path: readonly string[] }[] = [{ value, path }];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (typeof at.value !== 'object' || at.value === null) continue;
+    const keys = Object.keys(at.value);
+    for (const key of keys) if (FORBIDDEN_KEYS.has(key)) return [...at.path, key].join('.');
+    for (let i = keys.length - 1; i >= 0; i--)
+      stack.push({ value: (at.value as Record<string, unknown>)[keys[i]!], path: [...at.path, keys[i]!] });
   }
   return null;
+}
+
+/** Whether a parsed value nests objects and arrays more than MAX_NESTING deep (counted without recursion). */
+export function nestedTooDeeply(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_NESTING) return true;
+    for (const inner of Object.values(v)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 type OptionsValidator = ((data: unknown) => boolean) & {
@@ -54,6 +73,7 @@ export async function settingsErrors(
   rules: readonly { meta: { id: string; options: Record<string, unknown> } }[],
 ): Promise<string[]> {
   const errors: string[] = [];
+  if (nestedTooDeeply(settings)) return [TOO_DEEP_MESSAGE];
   const forbidden = forbiddenKey(settings);
   if (forbidden !== null) return [`"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`];
   let compile: ((schema: Record<string, unknown>) => OptionsValidator) | undefined;
