@@ -140,3 +140,46 @@ describe('26.4 reading a large object literal is linear', () => {
     ]);
   });
 });
+
+describe('26.5 reporting N findings is linear in N', () => {
+  const N = 2_000;
+  const module = ['import pytest', ''];
+  for (let i = 0; i < N; i++) module.push(`@pytest.mark.m${i}`, `def test_${i}():`, '    pass', '');
+  const tree = { 'pytest.ini': '[pytest]\naddopts = --strict-markers\n', 'tests/test_a.py': module.join('\n') };
+
+  test(`${N} unregistered marks: every format prints a bounded fix title per finding`, () => {
+    const dir = writeTree(tree);
+    const r = runBounded(['check', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const marks = (JSON.parse(r.stdout) as { rule: string; line: number; fix: { title: string } | null }[]).filter(
+      (f) => f.rule === 'registered-markers',
+    );
+    assert.equal(marks.length, N);
+    assert.deepEqual(
+      new Set(marks.map((f) => f.fix?.title)),
+      new Set([`Register m0, m1, m10, m100, m1000, m1001, m1002, m1003, m1004, m1005 and ${N - 10} more in markers`]),
+    );
+    // Linear: each finding's line in every format stays short (before, each carried all N names).
+    for (const format of ['stylish', 'compact', 'github', 'sarif']) {
+      const out = runBounded(['check', '--format', format, '.'], dir);
+      assert.equal(out.code, 1, `${format}: ${out.stderr}`);
+      assert.ok(out.stdout.length < N * 1_500, `${format}: ${out.stdout.length} bytes for ${N} findings`);
+    }
+  });
+
+  test(`${N} findings sharing one fix: the cache holds each finding once, not the fix's edit ${N} times`, () => {
+    const dir = writeTree(tree);
+    const first = runBounded(['check', '--format', 'json', '.'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
+    const size = readFileSync(join(dir, '.netra-migrate-cache', 'cache.json')).length;
+    assert.ok(size < N * 1_000, `cache.json is ${size} bytes for ${N} findings`);
+    // The replay reports exactly what the first run did (fix titles and applicability included).
+    const replay = runBounded(['check', '--format', 'json', '.'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
+    assert.equal(replay.code, first.code);
+    assert.equal(replay.stdout, first.stdout);
+    const fixed = runBounded(['fix', '--write', '.'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
+    assert.match(fixed.stderr, /^fixed 3 problems in 2 files/);
+    assert.doesNotMatch(fixed.stdout, /registered-markers/);
+    const ini = readFileSync(join(dir, 'pytest.ini'), 'utf8');
+    assert.equal(ini.split('\n').filter((l) => /^ {4}m\d+$/.test(l)).length, N);
+  });
+});
