@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigJs, propertyAt, readConfigValue } from '../src/formats/js.js';
+import { allRules } from '../src/rules.js';
 import { CLI, writeTree, type RunResult } from './support/env.js';
 
 /** The CLI with a hard timeout: a hang (or a run gone quadratic) is a failure, never a stuck suite. */
@@ -181,5 +182,71 @@ describe('26.5 reporting N findings is linear in N', () => {
     assert.doesNotMatch(fixed.stdout, /registered-markers/);
     const ini = readFileSync(join(dir, 'pytest.ini'), 'utf8');
     assert.equal(ini.split('\n').filter((l) => /^ {4}m\d+$/.test(l)).length, N);
+  });
+});
+
+describe('26.9 every numeric rule option is bounded', () => {
+  const numeric = allRules.flatMap((rule) =>
+    Object.entries((rule.meta.options.properties ?? {}) as Record<string, Record<string, unknown>>)
+      .filter(([, schema]) => [schema.type].flat().some((t) => t === 'number' || t === 'integer'))
+      .map(([option, schema]) => ({ id: rule.meta.id, option, schema })),
+  );
+
+  test('the schema of each one has a lower and an upper bound', () => {
+    assert.ok(numeric.length >= 7, `${numeric.length} numeric options`);
+    for (const { id, option, schema } of numeric) {
+      assert.ok(typeof (schema.minimum ?? schema.exclusiveMinimum) === 'number', `${id}.${option} has no lower bound`);
+      assert.ok(typeof (schema.maximum ?? schema.exclusiveMaximum) === 'number', `${id}.${option} has no upper bound`);
+    }
+  });
+
+  const dir = writeTree({ 'pytest.ini': '[pytest]\n' });
+  for (const { id, option } of numeric) {
+    for (const value of ['1e308', '1e999']) {
+      test(`--rule ${id} ${option}: ${value} is a usage error naming the option and its range`, () => {
+        const r = runBounded(['check', '--rule', `{"${id}": ["error", {"${option}": ${value}}]}`, '.'], dir);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^netra-migrate: --rule: ${id}: option "${option}" must be a (whole )?number (from|above) \\d+ (to|and at most) \\d+, not ${value === '1e308' ? '1e\\+308' : 'Infinity'}$`,
+            'm',
+          ),
+        );
+      });
+    }
+  }
+
+  test('.netra-migrate.json: 1e999 (Infinity once parsed) names the file, the option and the range', () => {
+    const d = writeTree({
+      'pytest.ini': '[pytest]\n',
+      '.netra-migrate.json': '{"rules": {"require-timeout": ["error", {"seconds": 1e999}]}}\n',
+    });
+    const r = runBounded(['check', '.'], d);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^\.netra-migrate\.json:1:1: error: rules: require-timeout: option "seconds" must be a number above 0 and at most 86400, not Infinity$/m,
+    );
+  });
+
+  test('pyproject.toml: nan is refused once, with the range', () => {
+    const d = writeTree({
+      'pytest.ini': '[pytest]\n',
+      'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = ["error", {seconds = nan}]\n',
+    });
+    const r = runBounded(['check', '.'], d);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^pyproject\.toml:2:1: error: rules: require-timeout: option "seconds" must be a number above 0 and at most 86400, not NaN$/m,
+    );
+  });
+
+  test('a value inside the range is still accepted and written', () => {
+    const d = writeTree({ 'pytest.ini': '[pytest]\n' });
+    const r = runBounded(['fix', '--write', '--unsafe', '--rule', '{"require-timeout": ["error", {"seconds": 86400}]}', '.'], d);
+    assert.equal(r.stderr.includes('error:'), false, r.stderr);
+    assert.match(readFileSync(join(d, 'pytest.ini'), 'utf8'), /^timeout = 86400$/m);
   });
 });

@@ -60,7 +60,7 @@ export function nestedTooDeeply(value: unknown): boolean {
 }
 
 type OptionsValidator = ((data: unknown) => boolean) & {
-  errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null;
+  errors?: { instancePath: string; keyword?: string; message?: string; params: Record<string, unknown> }[] | null;
 };
 
 /**
@@ -96,18 +96,51 @@ export async function settingsErrors(
     const validate = compile(rule.meta.options);
     if (validate(options)) continue;
     const declared = Object.keys(rule.meta.options.properties ?? {});
+    const ranged = new Set<string>();
     for (const e of validate.errors ?? []) {
       const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-      if (e.params.additionalProperty !== undefined) {
+      const value = valueAt(options, where);
+      const range = numberRange(rule.meta.options, where);
+      if (range !== null && (RANGE_KEYWORDS.has(e.keyword ?? '') || (typeof value === 'number' && !Number.isFinite(value)))) {
+        // One message per option, naming its whole range (NaN fails both bounds; Infinity is JSON's 1e999).
+        if (!ranged.has(where)) errors.push(`${id}: option "${where}" must be ${range}, not ${formatValue(value)}`);
+        ranged.add(where);
+      } else if (e.params.additionalProperty !== undefined) {
         errors.push(
           `${id}: unknown option "${String(e.params.additionalProperty)}"${declared.length ? ` (options: ${declared.join(', ')})` : ' (it has none)'}`,
         );
       } else {
-        errors.push(`${id}: option "${where}" ${e.message ?? 'is not valid'}, not ${JSON.stringify(valueAt(options, where))}`);
+        errors.push(`${id}: option "${where}" ${e.message ?? 'is not valid'}, not ${formatValue(value)}`);
       }
     }
   }
   return errors;
+}
+
+const RANGE_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
+/** `a number from 1 to 1000000`, `a whole number ...`: the range a numeric option's schema allows, or null. */
+function numberRange(schema: Record<string, unknown>, dotted: string): string | null {
+  let at: Record<string, unknown> | undefined = schema;
+  for (const part of dotted.split('.').filter(Boolean))
+    at = (at?.properties as Record<string, Record<string, unknown>> | undefined)?.[part];
+  const types = [at?.type].flat();
+  if (!at || (!types.includes('number') && !types.includes('integer'))) return null;
+  const from = typeof at.minimum === 'number';
+  const low = typeof at.exclusiveMinimum === 'number' ? `above ${at.exclusiveMinimum}` : from ? `from ${String(at.minimum)}` : null;
+  const high =
+    typeof at.exclusiveMaximum === 'number'
+      ? `${low ? 'and ' : ''}below ${at.exclusiveMaximum}`
+      : typeof at.maximum === 'number'
+        ? `${from ? 'to' : low ? 'and at most' : 'at most'} ${at.maximum}`
+        : null;
+  const kind = types.includes('number') ? 'a number' : 'a whole number';
+  return [kind, low, high].filter(Boolean).join(' ');
+}
+
+/** A rejected value as the user wrote it (JSON.stringify would print Infinity and NaN as null). */
+function formatValue(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function valueAt(value: unknown, dotted: string): unknown {
