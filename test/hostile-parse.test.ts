@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigJs, propertyAt, readConfigValue } from '../src/formats/js.js';
 import { allRules } from '../src/rules.js';
@@ -248,5 +248,93 @@ describe('26.9 every numeric rule option is bounded', () => {
     const r = runBounded(['fix', '--write', '--unsafe', '--rule', '{"require-timeout": ["error", {"seconds": 86400}]}', '.'], d);
     assert.equal(r.stderr.includes('error:'), false, r.stderr);
     assert.match(readFileSync(join(d, 'pytest.ini'), 'utf8'), /^timeout = 86400$/m);
+  });
+});
+
+describe('26.13/26.14 a stuck or failing project interpreter', () => {
+  const ANSWER = '[{"name":"pytest-timeout","version":"2.3.1","pytest11":[{"name":"timeout","module":"pytest_timeout"}]}]';
+  /** A project whose `.venv/bin/python` is the given shell script (or a directory); check reads its packages. */
+  function project(script: string | null): string {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+      '.venv/pyvenv.cfg': 'home = /usr/bin\n',
+      ...(script === null ? { '.venv/bin/python/README': 'a directory, not a program\n' } : { '.venv/bin/python': script }),
+    });
+    if (script !== null) chmodSync(join(dir, '.venv/bin/python'), 0o755);
+    return dir;
+  }
+  /** Gone, or a zombie waiting for init: either way no longer running. */
+  function running(pid: number): boolean {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }
+  const timeoutFinding = (stdout: string) =>
+    (JSON.parse(stdout) as { rule: string; message: string }[]).find((f) => f.rule === 'require-timeout')?.message ?? '';
+
+  test('an interpreter that hangs: given up after 5 s, its whole process group killed, one note naming it', () => {
+    const dir = project('#!/bin/sh\nsleep 60 &\necho $! > bg.pid\nsleep 60\n');
+    const r = runBounded(['check', '--format', 'json', '.'], dir, {}, 15_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      `netra-migrate: note: cannot read the installed packages of ${join(dir, '.venv/bin/python')}: it did not answer within 5 s; its packages were left out (the findings read the dependency files only)\n`,
+    );
+    assert.equal(running(Number(readFileSync(join(dir, 'bg.pid'), 'utf8'))), false, 'its background child still runs');
+  });
+
+  test('an interpreter that answers and leaves a child holding stdout: the answer is read at exit and used', () => {
+    const dir = project(`#!/bin/sh\nsleep 60 &\necho $! > bg.pid\necho '${ANSWER}'\n`);
+    const r = runBounded(['check', '--format', 'json', '.'], dir, {}, 15_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, '');
+    // Its answer (pytest-timeout installed) is what the finding goes by: no "does not declare pytest-timeout".
+    assert.match(
+      timeoutFinding(r.stdout),
+      /^no per-test timeout: a test that hangs holds its worker, and its memory, until CI kills the whole job$/,
+    );
+    assert.equal(running(Number(readFileSync(join(dir, 'bg.pid'), 'utf8'))), false, 'its background child still runs');
+  });
+
+  const failing: [string, string | null, RegExp][] = [
+    [
+      'prints control characters and garbage',
+      '#!/bin/sh\nprintf "\\033[2J\\007garbage{"\n',
+      /its answer is not the JSON list of distributions asked for/,
+    ],
+    ['writes 20 MB on stderr and fails', '#!/bin/sh\nhead -c 20000000 /dev/zero >&2\nexit 3\n', /it exited with status 3/],
+    ['is a directory', null, /it could not be started \(EACCES\)/],
+    ['is killed by a signal', '#!/bin/sh\nkill -9 $$\n', /it was stopped by SIGKILL/],
+  ];
+  for (const [name, script, why] of failing) {
+    test(`an interpreter that ${name}: the run goes on statically and says why, in one line, quoting nothing it printed`, () => {
+      const dir = project(script);
+      for (const format of ['json', 'github']) {
+        const r = runBounded(['check', '--format', format, '.'], dir, {}, 15_000);
+        assert.equal(r.code, 1, r.stderr);
+        const lines = r.stderr.split('\n').filter(Boolean);
+        assert.equal(lines.length, 1, r.stderr);
+        assert.ok(
+          lines[0]!.startsWith(`netra-migrate: note: cannot read the installed packages of ${join(dir, '.venv/bin/python')}: `),
+          lines[0],
+        );
+        assert.match(lines[0]!, why);
+        assert.doesNotMatch(r.stdout + r.stderr, /garbage|[\u001b\u0007]/);
+      }
+    });
+  }
+
+  test('--python naming a failing interpreter: exit 2 with the reason, never its output', () => {
+    const dir = project('#!/bin/sh\nprintf "\\033[2J\\007garbage{"\n');
+    const r = runBounded(['check', '--format', 'github', '--python', join(dir, '.venv/bin/python'), '.'], dir, {}, 15_000);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^pytest\.ini:1:1: error: cannot read the installed packages of .*: its answer is not the JSON list of distributions asked for$/m,
+    );
+    assert.doesNotMatch(r.stdout + r.stderr, /garbage|[\u001b\u0007]/);
   });
 });
