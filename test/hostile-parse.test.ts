@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigJs, propertyAt, readConfigValue } from '../src/formats/js.js';
 import { allRules } from '../src/rules.js';
@@ -336,5 +336,79 @@ describe('26.13/26.14 a stuck or failing project interpreter', () => {
       /^pytest\.ini:1:1: error: cannot read the installed packages of .*: its answer is not the JSON list of distributions asked for$/m,
     );
     assert.doesNotMatch(r.stdout + r.stderr, /garbage|[\u001b\u0007]/);
+  });
+});
+
+describe('26.8 Python sources are decoded as Python decodes them (PEP 263)', () => {
+  const CONFTEST = Buffer.concat([
+    Buffer.from('# -*- coding: latin-1 -*-\nimport pytest\n\nNAME = "caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('"\n\n@pytest.fixture(scope="session")\nasync def db():\n    yield NAME\n'),
+  ]);
+  function tree(conftest: Buffer): string {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\nasyncio_mode = auto\n',
+      'tests/test_a.py': 'def test_a(db):\n    assert db\n',
+    });
+    writeFileSync(join(dir, 'tests/conftest.py'), conftest);
+    return dir;
+  }
+
+  test('a latin-1 conftest.py is read (its rules run) and fixed in latin-1, byte for byte elsewhere', () => {
+    const dir = tree(CONFTEST);
+    const r = runBounded(['check', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const found = (JSON.parse(r.stdout) as { file: string; rule: string; line: number; column: number }[]).filter(
+      (f) => f.file === 'tests/conftest.py',
+    );
+    assert.deepEqual(found, [{ ...found[0]!, file: 'tests/conftest.py', rule: 'async-fixture-scope', line: 6, column: 17 }]);
+    const fixed = runBounded(['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:error', '.'], dir);
+    assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
+    const bytes = readFileSync(join(dir, 'tests/conftest.py'));
+    assert.equal(
+      bytes.toString('latin1'),
+      CONFTEST.toString('latin1').replace('@pytest.fixture(scope="session")', '@pytest.fixture'),
+      'rewritten in latin-1, not UTF-8',
+    );
+  });
+
+  test('the coding line on line 2, after a comment line, counts; on line 3 it does not', () => {
+    const second = Buffer.concat([
+      Buffer.from('#!/usr/bin/env python\n# vim: set fileencoding=latin-1 :\nX = "'),
+      Buffer.from([0xe9]),
+      Buffer.from('"\n'),
+    ]);
+    assert.equal(runBounded(['check', 'tests/conftest.py'], tree(second)).stderr, '');
+    const third = Buffer.concat([Buffer.from('import os\n\n# coding: latin-1\nX = "'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    const r = runBounded(['check', 'tests/conftest.py'], tree(third));
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /^tests\/conftest\.py:4:6: error: invalid UTF-8 \(byte 0xe9 at offset 34\); Python reads a source without a coding line \(PEP 263\) as UTF-8$/m,
+    );
+  });
+
+  test('a coding line that does not match the bytes, or names an encoding netra-migrate cannot read: exit 2, located', () => {
+    const ascii = Buffer.concat([Buffer.from('# coding: ascii\nX = "'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    let r = runBounded(['check', 'tests/conftest.py'], tree(ascii));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^tests\/conftest\.py:2:6: error: byte 0xe9 is not ASCII \(the coding line declares ascii\)$/m);
+    r = runBounded(['check', 'tests/conftest.py'], tree(Buffer.from('# coding: ebcdic-cp-be\nX = 1\n')));
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /^tests\/conftest\.py:1:1: error: cannot decode ebcdic-cp-be: .* \(the coding line declares ebcdic-cp-be; PEP 263\)$/m,
+    );
+  });
+
+  test('configs stay UTF-8 only: a coding comment in pytest.ini changes nothing', () => {
+    const dir = writeTree({});
+    writeFileSync(
+      join(dir, 'pytest.ini'),
+      Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n[pytest]\naddopts = -k caf'), Buffer.from([0xe9, 0x0a])]),
+    );
+    const r = runBounded(['check', '.'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pytest\.ini:3:17: error: invalid UTF-8 \(byte 0xe9 at offset 51\); pytest reads config files as UTF-8$/m);
   });
 });
