@@ -412,3 +412,40 @@ describe('26.8 Python sources are decoded as Python decodes them (PEP 263)', () 
     assert.match(r.stderr, /^pytest\.ini:3:17: error: invalid UTF-8 \(byte 0xe9 at offset 51\); pytest reads config files as UTF-8$/m);
   });
 });
+
+describe('26.7 a module tree-sitter misreads is not skipped in silence', () => {
+  test('valid Python with a dedented continuation line: an info finding names the module, exit and other findings unchanged', () => {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
+      'tests/conftest.py': [
+        'import pytest',
+        '',
+        '',
+        'class Helper:',
+        '    def load(self):',
+        '        from os.path import (',
+        '    join,',
+        '        )',
+        '        return join',
+        '',
+        '',
+        '@pytest.fixture(scope="session")',
+        'async def db():',
+        '    yield 1',
+        '',
+      ].join('\n'),
+      'tests/test_a.py': 'def test_a(db):\n    assert db\n',
+    });
+    const r = runBounded(['check', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, '');
+    const found = (JSON.parse(r.stdout) as { file: string; rule: string; severity: string; line: number; message: string }[]).filter(
+      (f) => f.file === 'tests/conftest.py',
+    );
+    assert.deepEqual(
+      found.map((f) => [f.rule, f.severity, f.line]),
+      [['unanalysed-source', 'info', 4]],
+    );
+    assert.match(found[0]!.message, /^not analysed from here: tree-sitter cannot read this valid Python/);
+  });
+});
