@@ -18,6 +18,7 @@ export const END_TO_END = new Set([
   'fix-matrix.test.ts',
   'hostile.test.ts',
   'hostile-input.test.ts',
+  'hostile-parse.test.ts',
   'integration.test.ts',
   'invocations.test.ts',
   'js-runners.test.ts',

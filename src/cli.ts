@@ -116,7 +116,8 @@ function version(): string {
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
-function printProblems(result: Pick<CheckResult, 'problems'>): void {
+function printProblems(result: Pick<CheckResult, 'problems' | 'notes'>): void {
+  for (const note of result.notes ?? []) process.stderr.write(`netra-migrate: note: ${oneLine(note)}\n`);
   for (const p of result.problems) process.stderr.write(formatProblem(cwd, p, relativePath));
 }
 

@@ -17,7 +17,7 @@ import {
   type FixResult,
   type RunOptions,
 } from './core/engine.js';
-import { FileProblemError, type FileProblem } from './core/diagnostic.js';
+import { FileProblemError, type FileProblem, type LocatedDiagnostic } from './core/diagnostic.js';
 import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import { analyzers } from './analyzers.js';
@@ -94,14 +94,27 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
     cache.store(
       key,
-      { diagnostics: located.diagnostics, problems: located.problems, files: located.files },
+      { diagnostics: located.diagnostics.map(withoutFixEdits), problems: located.problems, files: located.files },
       ws.readSignatures(),
       ws.walkOptions.listed ?? [],
       extra,
     );
     cache.save();
   }
-  return withReads({ ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}), ...notes }, readsOf);
+  const allNotes = [...(opened?.note ? [opened.note] : []), ...(located.notes ?? [])];
+  return withReads(
+    { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}), ...(allNotes.length ? { notes: allNotes } : {}) },
+    readsOf,
+  );
+}
+
+/**
+ * A finding as the cache keeps it: a replayed `check` reports a fix by its title and applicability only, and
+ * the edits of a fix that many findings share (one edit registering 20,000 marks) would be written out once
+ * per finding, quadratic in size (issue 26.5: 2.4 GB for one module). `fix` never replays the cache.
+ */
+function withoutFixEdits(d: LocatedDiagnostic): LocatedDiagnostic {
+  return d.fix ? { ...d, fix: { title: d.fix.title, applicability: d.fix.applicability, edits: [] } } : d;
 }
 
 /** Compute fixes (and with `write`, apply them). `unsafe` adds fixes that change which tests run or how. */

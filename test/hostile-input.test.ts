@@ -326,7 +326,7 @@ describe('14.13 options validated for real', () => {
       'seconds: -5 in TOML',
       { 'pyproject.toml': '[tool.netra-migrate.rules]\nrequire-timeout = ["error", { seconds = -5 }]\n' },
       [],
-      /^pyproject\.toml:2:1: error: rules: require-timeout: option "seconds" must be > 0, not -5$/m,
+      /^pyproject\.toml:2:1: error: rules: require-timeout: option "seconds" must be a number above 0 and at most 86400, not -5$/m,
     ],
     [
       'limitMb "-3" in --rule',
@@ -338,7 +338,7 @@ describe('14.13 options validated for real', () => {
       'limitMb -3 in --rule',
       {},
       ['--rule', 'require-memory-limit:["error", {"limitMb": -3}]'],
-      /^netra-migrate: --rule: require-memory-limit: option "limitMb" must be > 0, not -3$/m,
+      /^netra-migrate: --rule: require-memory-limit: option "limitMb" must be a number above 0 and at most 1048576, not -3$/m,
     ],
     ['unknown option', {}, ['--rule', 'require-timeout:["error", {"secs": 5}]'], /unknown option "secs" \(options: seconds/],
   ];

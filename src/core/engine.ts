@@ -93,6 +93,8 @@ export interface CheckResult {
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
   skipped?: { dir: string; reason: string }[];
+  /** What the run tried and left out, to say once on stderr (a project interpreter that could not be read). */
+  notes?: string[];
   /** Every file the run read, with why (`check --show-files`): computed when first asked for (see withReads). */
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
@@ -229,6 +231,7 @@ export async function analyzeAll(
     problems: dedupeProblems(shown),
     files: [...files].filter((f) => !ignored?.(f)).sort(),
     skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+    ...(ws.notes.size > 0 ? { notes: [...ws.notes] } : {}),
     readsOf,
     stats,
   };
@@ -462,6 +465,7 @@ export async function runFix(
       problems: dedupeProblems(problems),
       files: result.files,
       skipped: result.skipped,
+      ...(result.notes ? { notes: result.notes } : {}),
       stats: result.stats,
       changes,
       appliedFixes,

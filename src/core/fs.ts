@@ -32,6 +32,87 @@ export interface LoadedFile {
    * clobbered, and gives the new file the same mode, owner and group.
    */
   stat: Pick<Stats, 'size' | 'mtimeMs' | 'mode'> & Partial<Pick<Stats, 'uid' | 'gid' | 'ctimeMs' | 'ino'>>;
+  /**
+   * A Python source's PEP 263 encoding when it is not UTF-8 (`latin-1`, `ascii`, a WHATWG label): its text
+   * was decoded from it, and is written back in it or not at all (never in another encoding).
+   */
+  encoding?: string;
+}
+
+/** PEP 263's coding line, as CPython's tokenizer matches it. */
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/**
+ * The encoding a Python source declares (line 1, or line 2 after a blank or comment-only line 1), normalised,
+ * with its line; null for none or UTF-8 (the default).
+ */
+function declaredPythonEncoding(bytes: Buffer): { name: string; label: string; line: number } | null {
+  const head = bytes
+    .subarray(0, 4096)
+    .toString('latin1')
+    .replace(/^\xef\xbb\xbf/, '');
+  const [first = '', second] = head.split(/\r\n|\r|\n/, 2);
+  let found = CODING.exec(first);
+  let line = 1;
+  if (!found && second !== undefined && /^[ \t\f]*(?:#.*)?$/.test(first)) {
+    found = CODING.exec(second);
+    line = 2;
+  }
+  if (!found) return null;
+  const label = found[1]!;
+  const name = label.toLowerCase().replace(/_/g, '-');
+  if (/^(?:utf-?8|u8|utf)(?:-.*)?$/.test(name)) return null;
+  if (/^(?:latin-?1|iso-?8859-1|iso-latin-1|l1|latin|cp819|8859|iso-ir-100)(?:-.*)?$/.test(name)) return { name: 'latin-1', label, line };
+  if (/^(?:ascii|us-ascii|646|us)$/.test(name)) return { name: 'ascii', label, line };
+  return { name, label, line };
+}
+
+/**
+ * Encodings decoded through TextDecoder whose WHATWG table is Python's codec (WHATWG reads `latin1` and
+ * `ascii` as windows-1252, so those two are decoded here by hand).
+ */
+const WHATWG_AS_PYTHON =
+  /^(?:cp125[0-8]|windows-125[0-8]|shift-jis|sjis|euc-jp|euc-kr|gbk|gb18030|big5|koi8-[ru]|iso-?8859-(?:[2-8]|10|1[3-6]))$/;
+
+function decodePython(path: string, bytes: Buffer, coding: { name: string; label: string; line: number }): string {
+  const bad = (what: string) => problem(path, `${what} (the coding line declares ${coding.label}; PEP 263)`, coding.line, 1);
+  if (coding.name === 'latin-1') return bytes.toString('latin1');
+  if (coding.name === 'ascii') {
+    const at = bytes.findIndex((b) => b > 0x7f);
+    if (at >= 0) {
+      const pos = positionOfByte(bytes, at);
+      throw problem(
+        path,
+        `byte 0x${bytes[at]!.toString(16)} is not ASCII (the coding line declares ${coding.label})`,
+        pos.line,
+        pos.column,
+      );
+    }
+    return bytes.toString('latin1');
+  }
+  if (!WHATWG_AS_PYTHON.test(coding.name))
+    throw bad(`cannot decode ${coding.label}: netra-migrate reads UTF-8, Latin-1, ASCII and the common legacy encodings`);
+  try {
+    return new TextDecoder(
+      coding.name
+        .replace(/^cp(125\d)$/, 'windows-$1')
+        .replace(/^sjis$/, 'shift_jis')
+        .replace(/^shift-jis$/, 'shift_jis'),
+      {
+        fatal: true,
+      },
+    ).decode(bytes);
+  } catch {
+    throw bad(`not valid ${coding.label}`);
+  }
+}
+
+/** The bytes of a text in the encoding its file was read in; null when that encoding cannot hold it or cannot be written. */
+function encodeAs(file: Pick<LoadedFile, 'encoding'>, text: string): Buffer | null {
+  if (file.encoding === undefined) return Buffer.from(text, 'utf8');
+  const max = file.encoding === 'latin-1' ? 0xff : file.encoding === 'ascii' ? 0x7f : -1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > max) return null;
+  return Buffer.from(text, 'latin1');
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -119,6 +200,10 @@ export function readTextFile(path: string): LoadedFile {
     const at = positionOfByte(bytes, nul);
     throw problem(path, 'binary file (contains a NUL byte)', at.line, at.column);
   }
+  // Python sources are decoded as Python decodes them (PEP 263); every other file is UTF-8 only.
+  const coding = path.endsWith('.py') ? declaredPythonEncoding(bytes) : null;
+  const stats = { size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode, uid: stat.uid, gid: stat.gid };
+  if (coding) return { path, text: decodePython(path, bytes, coding), stat: stats, encoding: coding.name };
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -127,7 +212,7 @@ export function readTextFile(path: string): LoadedFile {
     const at = positionOfByte(bytes, offset);
     throw problem(
       path,
-      `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); pytest reads config files as UTF-8`,
+      `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); ${path.endsWith('.py') ? 'Python reads a source without a coding line (PEP 263) as UTF-8' : 'pytest reads config files as UTF-8'}`,
       at.line,
       at.column,
     );
@@ -291,7 +376,8 @@ export function assertUnchanged(file: LoadedFile): void {
       throw problem(file.path, `file disappeared or changed kind before writing: ${error.problem.message}`);
     throw error;
   }
-  if (now.stat.size !== file.stat.size || now.stat.mtimeMs !== file.stat.mtimeMs || !now.bytes.equals(Buffer.from(file.text, 'utf8'))) {
+  const before = encodeAs(file, file.text);
+  if (now.stat.size !== file.stat.size || now.stat.mtimeMs !== file.stat.mtimeMs || before === null || !now.bytes.equals(before)) {
     throw problem(file.path, 'file changed on disk since it was read; nothing written, run again');
   }
 }
@@ -360,12 +446,19 @@ export function writeFileAtomic(file: LoadedFile, text: string): void {
   refuseLink(file.path);
   assertWritable(file);
   assertUnchanged(file);
+  // Written back in the encoding it was read in, never in another one (the coding line would then lie).
+  const bytes = encodeAs(file, text);
+  if (bytes === null)
+    throw problem(
+      file.path,
+      `not written: the new text cannot be written in ${file.encoding}, the encoding its coding line declares (netra-migrate writes back Latin-1, ASCII and UTF-8)`,
+    );
   const tmp = tempFor(file.path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o600);
     liveTemps.add(tmp);
-    writeSync(fd, Buffer.from(text, 'utf8'));
+    writeSync(fd, bytes);
     if (file.stat.uid !== undefined && file.stat.gid !== undefined) {
       try {
         // chown clears set-id bits, so it comes before chmod.

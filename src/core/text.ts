@@ -120,3 +120,44 @@ export function afterEol(text: string, lineEnd: number): number {
   if (text.startsWith('\r\n', lineEnd)) return lineEnd + 2;
   return lineEnd < text.length ? lineEnd + 1 : lineEnd;
 }
+
+/**
+ * How deep brackets may nest in a JSON or JS/TS file before it is refused: far beyond any config a person
+ * writes, and well inside what the recursive readers (TypeScript's parser, js-light.ts, the config reader)
+ * can descend without exhausting the stack. TOML gets the same answer from its parser (toml.ts).
+ */
+export const MAX_NESTING = 500;
+
+export const TOO_DEEP_MESSAGE = `values nested too deeply to read (more than ${MAX_NESTING} levels)`;
+
+/**
+ * The offset of the first bracket (`(`, `[`, `{`) that opens more than `limit` levels in JSON or JS/TS
+ * text, or null. One pass: strings, template literals and comments are skipped (a bracket inside one is
+ * text); a regular expression literal is not recognised, so its brackets count (harmless: they balance in
+ * real code, and only a depth over the limit is reported).
+ */
+export function tooDeepAt(text: string, limit: number = MAX_NESTING): number | null {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x22 || c === 0x27 || c === 0x60) {
+      // A string or template literal: to its closing quote (escapes skipped), a line break ends a plain string.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === c || (c !== 0x60 && (d === 0x0a || d === 0x0d))) break;
+      }
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      while (i < n && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 1;
+    }
+  }
+  return null;
+}

@@ -12,8 +12,8 @@ import { FileProblemError } from './diagnostic.js';
 import { readOptionalTextFile } from './fs.js';
 import { compileGlobs, globsIgnore } from './glob.js';
 import type { JsonSchema } from './rule.js';
-import { forbiddenKey, settingsErrors, type RuleSettings } from './settings.js';
-import { LineIndex } from './text.js';
+import { forbiddenKey, nestedTooDeeply, settingsErrors, type RuleSettings } from './settings.js';
+import { LineIndex, TOO_DEEP_MESSAGE, tooDeepAt } from './text.js';
 
 export interface ToolConfig {
   file: string;
@@ -42,6 +42,12 @@ async function rawConfig(file: string, text: string): Promise<{ data: unknown; l
     return at < 0 ? 1 : index.position(at).line;
   };
   const parseJson = () => {
+    // JSON.parse reads any depth, but the checks after it and the cache key recurse: refuse it here, located.
+    const deep = tooDeepAt(text);
+    if (deep !== null) {
+      const { line, column } = index.position(deep);
+      throw new FileProblemError({ file, line, column, message: TOO_DEEP_MESSAGE });
+    }
     try {
       return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
     } catch (e) {
@@ -110,6 +116,7 @@ async function validate(file: string, data: unknown, lineOf: (key: string) => nu
   const fail = (key: string, message: string): never => {
     throw new FileProblemError({ file, line: lineOf(key), column: 1, message });
   };
+  if (nestedTooDeeply(data)) fail('netra-migrate', TOO_DEEP_MESSAGE);
   const forbidden = forbiddenKey(data);
   if (forbidden !== null) fail(forbidden.split('.').pop()!, `"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
   if (typeof data !== 'object' || data === null || Array.isArray(data))

@@ -19,6 +19,8 @@ export class Workspace {
   /** Directories the walks could not list, names they could not decode, and template trees they skipped. */
   readonly walkProblems: FileProblem[] = [];
   readonly skipped = new Map<string, string>();
+  /** Things the run tried and left out that the user should hear of once (on stderr): a project interpreter that failed. */
+  readonly notes = new Set<string>();
   /** Every file read, with its size, modification and change times and inode when read (kept after `release`; the cache's key). */
   private readonly everRead = new Map<string, FileStamp>();
   /** The repository's ignore files (.gitignore, .ignore, .git/info/exclude), unless the run turns them off. */
@@ -53,6 +55,10 @@ export class Workspace {
         else this.skipped.set(event.dir, event.reason);
       },
     };
+  }
+
+  note(text: string): void {
+    this.notes.add(text);
   }
 
   /** A fact an earlier run learned about this file's text, if the file is unchanged since (no read needed). */

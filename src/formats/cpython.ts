@@ -16,7 +16,9 @@ const VERDICT = [
   'import ast, json, sys',
   'def verdict(data):',
   '    try:',
-  '        ast.parse(data)',
+  // The text as netra-migrate decoded it (a PEP 263 coding line already applied): parsed as str, so the
+  // coding line is not applied a second time to the UTF-8 bytes it is sent in.
+  '        ast.parse(data.decode("utf-8-sig"))',
   '        return json.dumps({"ok": True})',
   '    except SyntaxError as e:',
   '        return json.dumps({"ok": False, "line": e.lineno or 1, "column": e.offset or 1, "message": e.msg})',

@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 import { FileProblemError } from '../core/diagnostic.js';
 import { KNOWN_MODULES, NEXT_JEST_KEYS, NEXT_JEST_MODULES, presetFactoryKeys, presetObjectKeys } from './js-known.js';
-import { LineIndex } from '../core/text.js';
+import { LineIndex, TOO_DEEP_MESSAGE, tooDeepAt } from '../core/text.js';
 import { requireWithCodeCache } from '../core/code-cache.js';
 import { parseLight } from './js-light.js';
 
@@ -182,6 +182,33 @@ const SCRIPT_KINDS: Record<string, keyof typeof TS.ScriptKind> = {
  * tree is always there, but a fix must never be written on top of code the runner could not load).
  */
 export function parseJs(file: string, text: string): ParsedJs {
+  refuseDeepNesting(file, text);
+  return withinStack(file, () => parseWithTypeScript(file, text));
+}
+
+/**
+ * Brackets nested more than MAX_NESTING deep: one `file:line:col` error at the bracket that goes too deep,
+ * before a recursive parser or reader exhausts the stack on them.
+ */
+function refuseDeepNesting(file: string, text: string): void {
+  const at = tooDeepAt(text);
+  if (at === null) return;
+  const { line, column } = new LineIndex(text).position(at);
+  throw new FileProblemError({ file, line, column, message: TOO_DEEP_MESSAGE });
+}
+
+/** Any other shape that exhausts the stack (a chain of thousands of arrows, say) is the same error, at the file. */
+function withinStack<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new FileProblemError({ file, line: 1, column: 1, message: TOO_DEEP_MESSAGE });
+    throw e;
+  }
+}
+
+function parseWithTypeScript(file: string, text: string): ParsedJs {
   const ts = typescript();
   const ext = /\.([a-z]+)$/.exec(file)?.[1] ?? 'js';
   const kind = ts.ScriptKind[SCRIPT_KINDS[ext] ?? 'JS'];
@@ -208,7 +235,8 @@ export function parseJs(file: string, text: string): ParsedJs {
  * it reads (the compiler is not loaded), else through TypeScript (`parseJs`), which reports syntax errors.
  */
 export function parseConfigJs(file: string, text: string): ParsedJs {
-  return parseLight(file, text) ?? parseJs(file, text);
+  refuseDeepNesting(file, text);
+  return withinStack(file, () => parseLight(file, text) ?? parseWithTypeScript(file, text));
 }
 
 /** Plain data (what a package documents it exports), turned into a JsValue where it is referenced. */
@@ -524,12 +552,13 @@ class Reader {
 
   private object(e: TS.ObjectLiteralExpression): JsObject {
     const { ts } = this;
-    const properties: JsProperty[] = [];
+    // By key, in order: a key written again (or spread in again) moves to the end with its new value. A Map keeps
+    // this linear in the number of keys (a `moduleNameMapper` of 80,000 keys was quadratic with a list search).
+    const byKey = new Map<string, JsProperty>();
     let opaque: Span | null = null;
     const add = (p: JsProperty) => {
-      const i = properties.findIndex((q) => q.key === p.key);
-      if (i >= 0) properties.splice(i, 1);
-      properties.push(p);
+      if (byKey.has(p.key)) byKey.delete(p.key);
+      byKey.set(p.key, p);
     };
     for (const member of e.properties) {
       if (ts.isSpreadAssignment(member)) {
@@ -553,7 +582,7 @@ class Reader {
     }
     return {
       kind: 'object',
-      properties,
+      properties: [...byKey.values()],
       literal: { ...this.span(e), members: this.members(e.properties, e.getEnd() - 1) },
       opaque,
       ...this.span(e),
@@ -680,17 +709,17 @@ function propertyName(ts: SyntaxApi, name: TS.PropertyName): string | null {
 /** Vite's mergeConfig: objects merge key by key (deeply), arrays concatenate, anything else is replaced. */
 function mergeValues(base: JsValue, over: JsValue): JsValue {
   if (base.kind === 'object' && over.kind === 'object') {
-    const properties = [...base.properties];
+    // By key (linear in the keys): a key of `over` already in `base` merges and moves to the end.
+    const byKey = new Map(base.properties.map((p) => [p.key, p] as const));
     for (const p of over.properties) {
-      const i = properties.findIndex((q) => q.key === p.key);
-      if (i < 0) properties.push(p);
+      const before = byKey.get(p.key);
+      if (before === undefined) byKey.set(p.key, p);
       else {
-        const merged = mergeValues(properties[i]!.value, p.value);
-        properties.splice(i, 1);
-        properties.push({ ...p, value: merged });
+        byKey.delete(p.key);
+        byKey.set(p.key, { ...p, value: mergeValues(before.value, p.value) });
       }
     }
-    return { ...over, properties, opaque: over.opaque ?? base.opaque };
+    return { ...over, properties: [...byKey.values()], opaque: over.opaque ?? base.opaque };
   }
   if (base.kind === 'array' && over.kind === 'array')
     return { ...over, items: [...base.items, ...over.items], opaque: over.opaque ?? base.opaque };
@@ -714,9 +743,11 @@ function readImported(path: string, readSource: ReadSource, depth: number): JsVa
 
 /** The exported value of a config file, as far as it can be known without running it; null if it exports nothing. */
 export function readConfigValue(parsed: ParsedJs, readSource: ReadSource): JsValue | null {
-  const reader = new Reader(parsed.syntax, parsed, readSource, 0);
-  const exported = reader.exported();
-  return exported ? reader.value(exported) : null;
+  return withinStack(parsed.file, () => {
+    const reader = new Reader(parsed.syntax, parsed, readSource, 0);
+    const exported = reader.exported();
+    return exported ? reader.value(exported) : null;
+  });
 }
 
 /** A value as a plain string list if every item is a string literal (and nothing is spread in at run time). */

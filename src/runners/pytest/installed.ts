@@ -4,7 +4,7 @@
  * current directory is not importable), with the environment's site-packages added by path. No plugin is
  * imported and no user code runs: only the `*.dist-info` / `*.egg-info` metadata files are read.
  */
-import { childProcess } from '../../core/child-process.js';
+import { runBounded } from '../../core/child-process.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeName } from '../../formats/requirements.js';
@@ -51,31 +51,44 @@ for d in md.distributions():
 json.dump(out, sys.stdout)
 `;
 
-const cache = new Map<string, InstalledEnvironment | Error>();
+const cache = new Map<string, Promise<InstalledEnvironment>>();
 
-/** Read an environment; throws with a clear message when the interpreter cannot be run. */
-export function readInstalled(python: string): InstalledEnvironment {
-  const hit = cache.get(python);
-  if (hit instanceof Error) throw hit;
-  if (hit) return hit;
-  try {
-    const stdout = childProcess().execFileSync(python, ['-I', '-S', '-c', SCRIPT], {
-      encoding: 'utf8',
-      timeout: 20_000,
-      maxBuffer: 32 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const list = JSON.parse(stdout) as InstalledDistribution[];
-    const distributions = new Map<string, InstalledDistribution>();
-    for (const d of list) if (d.name && !distributions.has(normalizeName(d.name))) distributions.set(normalizeName(d.name), d);
-    const env = { python, distributions };
-    cache.set(python, env);
-    return env;
-  } catch (e) {
-    const err = new Error(`cannot read the installed packages of ${python}: ${(e as Error).message.split('\n')[0]}`);
-    cache.set(python, err);
-    throw err;
+/** How long the project's interpreter may take to list its packages (about 0.1–0.7 s when it works). */
+const TIMEOUT_MS = 5_000;
+
+/**
+ * Read an environment; rejects with a message naming the interpreter and why (never quoting what it printed:
+ * a broken interpreter's output is no text for a report) when it cannot be run or does not answer.
+ */
+export function readInstalled(python: string): Promise<InstalledEnvironment> {
+  let hit = cache.get(python);
+  if (!hit) {
+    hit = readOnce(python);
+    cache.set(python, hit);
   }
+  return hit;
+}
+
+async function readOnce(python: string): Promise<InstalledEnvironment> {
+  const fail = (why: string) => new Error(`cannot read the installed packages of ${python}: ${why}`);
+  const r = await runBounded(python, ['-I', '-S', '-c', SCRIPT], { timeoutMs: TIMEOUT_MS, maxStdout: 32 * 1024 * 1024 });
+  if (r.failure !== null) throw fail(r.failure);
+  let list: unknown;
+  try {
+    list = JSON.parse(r.stdout);
+  } catch {
+    throw fail('its answer is not the JSON list of distributions asked for');
+  }
+  if (!Array.isArray(list)) throw fail('its answer is not the JSON list of distributions asked for');
+  const distributions = new Map<string, InstalledDistribution>();
+  for (const d of list as InstalledDistribution[])
+    if (d && typeof d.name === 'string' && d.name && !distributions.has(normalizeName(d.name)))
+      distributions.set(normalizeName(d.name), {
+        name: d.name,
+        version: String(d.version),
+        pytest11: Array.isArray(d.pytest11) ? d.pytest11.filter((e) => typeof e?.name === 'string' && typeof e.module === 'string') : [],
+      });
+  return { python, distributions };
 }
 
 /** A virtual environment kept in the project (`.venv/` or `venv/`), as uv, Poetry and `python -m venv` make it. */

@@ -140,11 +140,13 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
   const python = options.python ?? projectVenvPython(dependencies.root);
   if (python) {
     try {
-      installed = readInstalled(python);
+      installed = await readInstalled(python);
     } catch (e) {
       installedProblem = (e as Error).message;
-      // A named interpreter that cannot be read is the user's error to see; a project venv that cannot is skipped.
+      // A named interpreter that cannot be read is the user's error to see; a project venv that cannot is
+      // left out, and the run says so once (on stderr: the findings are then those of a static reading).
       if (options.python) throw new FileProblemError({ file: target.config.file, line: 1, column: 1, message: installedProblem });
+      ws.note(`${installedProblem}; its packages were left out (the findings read the dependency files only)`);
     }
   }
   const present = declaredNames(dependencies);

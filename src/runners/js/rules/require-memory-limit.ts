@@ -188,6 +188,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
         nodeHeapMb: {
           type: 'number',
           exclusiveMinimum: 0,
+          maximum: 1_048_576,
           default: 4096,
           description:
             "Vitest: the workers' heap ceiling the fix sets (`--max-old-space-size` in `execArgv`, or `vmMemoryLimit` for vm pools), in MB.",

@@ -14,6 +14,8 @@ const DEFAULT_MS = { testTimeout: 5000, hookTimeout: 10000 } as const;
 
 /** Above this a timeout protects nothing in CI (a hung test holds its worker for longer than most jobs run). */
 const MAX_TIMEOUT_MS = 600_000;
+/** Node's timers take at most 2^31 - 1 ms; a longer `testTimeout` overflows to 1 ms and every test times out. */
+const MAX_NODE_TIMER_MS = 2_147_483_647;
 
 /** Jest: `testTimeout`. Vitest: `testTimeout` and `hookTimeout` (hooks have their own, 10 s by default). */
 const KEYS = { jest: ['testTimeout'], vitest: ['testTimeout', 'hookTimeout'] } as const;
@@ -40,12 +42,14 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero' | 'tooLong', Option
         testTimeoutMs: {
           type: 'number',
           exclusiveMinimum: 0,
+          maximum: MAX_NODE_TIMER_MS,
           default: 5000,
           description: "Jest, Vitest: the `testTimeout` the fix writes, in milliseconds (default: the runners' own).",
         },
         hookTimeoutMs: {
           type: 'number',
           exclusiveMinimum: 0,
+          maximum: MAX_NODE_TIMER_MS,
           default: 10000,
           description: "Vitest: the `hookTimeout` the fix writes, in milliseconds (default: Vitest's own).",
         },
@@ -58,6 +62,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero' | 'tooLong', Option
         maxTimeoutMs: {
           type: 'number',
           exclusiveMinimum: 0,
+          maximum: MAX_NODE_TIMER_MS,
           default: MAX_TIMEOUT_MS,
           description:
             'Jest, Vitest: a written `testTimeout`/`hookTimeout` above this is an error (a timeout too long to stop anything in CI).',

@@ -47,6 +47,7 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
         maxProjects: {
           type: 'integer',
           minimum: 1,
+          maximum: 100_000,
           description:
             'Jest, Vitest: `projects` with more entries than this is an error (by default it is a warning at any count: projects are the idiomatic monorepo layout).',
         },

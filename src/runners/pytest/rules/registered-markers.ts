@@ -9,6 +9,9 @@ import { KNOWN_MARKS } from '../sources.js';
 import { type PytestTarget } from '../target.js';
 import { decide, type OpenWorldDecision } from '../open-world.js';
 
+/** How many mark names a fix title lists before "and N more". */
+const TITLE_NAMES = 10;
+
 /** Register marker names in `markers`, one per line, in the entry's own layout. */
 function registerEdit(config: PytestConfig, names: readonly string[]): Edit | null {
   const entry = getEntry(config, 'markers');
@@ -96,7 +99,11 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     const names = [...new Set([...missing, ...unverifiable].map((m) => m.name))].sort();
     const edit = registerEdit(target.config, names);
     // One fix registers them all, so any number of marks converges in one pass.
-    const fix = edit ? { title: `Register ${names.join(', ')} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
+    // Every finding carries this title (json, sarif and github print it per finding): at most TITLE_NAMES names,
+    // so 20,000 marks print 20,000 short titles, not 20,000 lists of 20,000 names.
+    const listed =
+      names.length > TITLE_NAMES ? `${names.slice(0, TITLE_NAMES).join(', ')} and ${names.length - TITLE_NAMES} more` : names.join(', ');
+    const fix = edit ? { title: `Register ${listed} in markers`, applicability: 'safe' as const, edits: [edit] } : null;
     for (const m of unverifiable)
       ctx.report({
         messageId: 'unverifiable',

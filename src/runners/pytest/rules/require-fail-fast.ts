@@ -21,7 +21,9 @@ export default defineRule<PytestTarget, 'missing', Options>({
     },
     options: {
       type: 'object',
-      properties: { maxfail: { type: 'integer', minimum: 1, default: 10, description: 'Failures after which the run stops.' } },
+      properties: {
+        maxfail: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10, description: 'Failures after which the run stops.' },
+      },
       additionalProperties: false,
     },
     defaultOptions: { maxfail: 10 },

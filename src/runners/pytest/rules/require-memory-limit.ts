@@ -34,15 +34,17 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded' | 'noPlace', Opt
       properties: {
         limitMb: {
           type: ['string', 'number'],
-          pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          pattern: '^(auto|[0-9]{1,7}(\\.[0-9]+)?)$',
           exclusiveMinimum: 0,
+          maximum: 1_048_576,
           default: 'auto',
           description: 'memory_limit_mb the fix sets: MB, or auto.',
         },
         collectionLimitMb: {
           type: ['string', 'number'],
-          pattern: '^(auto|[0-9]+(\\.[0-9]+)?)$',
+          pattern: '^(auto|[0-9]{1,7}(\\.[0-9]+)?)$',
           exclusiveMinimum: 0,
+          maximum: 1_048_576,
           default: 'auto',
           description: 'collection_memory_limit_mb the fix sets: MB, or auto.',
         },

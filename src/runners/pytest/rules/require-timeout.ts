@@ -36,7 +36,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     options: {
       type: 'object',
       properties: {
-        seconds: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Timeout the fix sets, in seconds.' },
+        seconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400, default: 120, description: 'Timeout the fix sets, in seconds.' },
         requirePlugin: { type: 'boolean', default: true, description: 'Also add pytest-timeout to required_plugins.' },
       },
       additionalProperties: false,
