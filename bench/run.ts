@@ -7,7 +7,9 @@
  *   monitor  the memory monitor's overhead: pytest on 5,000 trivial tests, plain, with the monitor, and with
  *            pytest-timeout's signal method for scale (needs the test venv: `node scripts/python-env.mjs`);
  *   scaling  check and fix at 1,000 / 5,000 / 20,000 modules with findings in every one;
- *   js       the Jest/Vitest path on 2,000 test files.
+ *   js       the Jest/Vitest path on 2,000 test files;
+ *   repos    public repositories pinned by commit against Ruff, and an older build (bench/repos.ts: BENCH_REPOS, BENCH_OLD);
+ *   large    one async test module of 12,500-50,000 lines, checked and fixed.
  * Prints tables; with --save, also writes bench/RESULTS.md. Never used as a timed assertion in tests.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsyncTree } from './async-tree.js';
+import { largeSection, reposSection } from './repos.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 30);
@@ -80,6 +83,8 @@ const SECTIONS: [key: string, heading: string][] = [
   ['monitor', 'Memory monitor overhead'],
   ['scaling', 'Scaling: 1,000 / 5,000 / 20,000 test modules'],
   ['js', 'The JS/TS path: 2,000 Jest and Vitest test files'],
+  ['repos', 'Public repositories against Ruff'],
+  ['large', 'One large test module'],
 ];
 const wanted = new Set((process.env.BENCH_SECTIONS ?? SECTIONS.map(([k]) => k).join(',')).split(','));
 
@@ -147,7 +152,11 @@ for (const [key, heading] of SECTIONS) {
             ? await monitorOverhead()
             : key === 'scaling'
               ? sourceScan()
-              : jsScan();
+              : key === 'repos'
+                ? reposSection(root)
+                : key === 'large'
+                  ? largeSection(root)
+                  : jsScan();
     process.stdout.write(`## ${heading}\n\n${text}\n\n`);
   }
   texts.push(`## ${heading}\n\n${text}\n`);

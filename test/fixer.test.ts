@@ -108,3 +108,35 @@ test('accepting fixes by position agrees with checking each against every accept
   // The random fixes do clash: the test exercises deferral, not just acceptance.
   assert.ok(deferredSeen > 100, `${deferredSeen} deferred`);
 });
+
+/** The splice rule stated plainly: edit by edit from the last position (ties: later end, later listed first). */
+function splicedPlainly(text: string, edits: readonly Fix['edits'][number][]): string {
+  let out = text;
+  const ordered = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || b.i - a.i);
+  for (const { e } of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+test('splicing in one assembly agrees with splicing edit by edit from the end (random edits, ties and overlaps)', () => {
+  let seed = 777;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor((seed / 2 ** 31) * n); // the high bits: the low ones of this generator cycle quickly
+  };
+  const text = 'abcdefghijklmnopqrstuvwxyz\r\n0123456789\u00e9\ud83d\ude00';
+  let sameStart = 0;
+  let overlapping = 0;
+  for (let round = 0; round < 2000; round++) {
+    const edits = Array.from({ length: 1 + rnd(8) }, (_, i) => {
+      // Few distinct starts, so insertions and replacements often share one; rounds with overlaps too.
+      const start = rnd(6) * rnd(8);
+      const end = Math.min(text.length, start + [0, 0, 1, 3][rnd(4)]!);
+      return { file: 'f', start, end, text: `<${i}>` };
+    });
+    const starts = edits.map((e) => e.start);
+    if (new Set(starts).size < starts.length) sameStart++;
+    if (edits.some((a) => edits.some((b) => a !== b && a.start < b.end && b.start < a.end))) overlapping++;
+    assert.equal(spliceEdits(text, edits), splicedPlainly(text, edits), `round ${round}: ${JSON.stringify(edits)}`);
+  }
+  assert.ok(sameStart > 500 && overlapping > 200, `${sameStart} with a shared start, ${overlapping} overlapping`);
+});

@@ -125,3 +125,35 @@ test('a source keeps the functions rules act on, not every test (a run may hold 
   );
   assert.equal(source.module.eventLoopUses(source.functions[0]!).length, 1);
 });
+
+test('event_loop uses: names in a body, not attribute or keyword names, nested under inner defs and lambdas', async () => {
+  const text = [
+    'async def test_loop(event_loop, other):',
+    '    """event_loop in a docstring is no use."""',
+    '    x = self.event_loop  # an attribute name',
+    '    f(event_loop=1)  # a keyword name',
+    '    y = event_loops + my_event_loop',
+    '    await event_loop.sleep(0)',
+    '    g = lambda: event_loop',
+    '    def inner():',
+    '        return [event_loop for _ in range(2)]',
+    '    return (event_loop)',
+    '',
+  ].join('\n');
+  const module = await parsePython(text);
+  const uses = module.eventLoopUses(module.functions.find((f) => f.name === 'test_loop')!);
+  const at = (needle: string, nth = 0) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    return i + needle.indexOf('event_loop');
+  };
+  assert.deepEqual(
+    uses.map((u) => [text.slice(u.start, u.end), u.start, u.nested]),
+    [
+      ['event_loop', at('await event_loop'), false],
+      ['event_loop', at('lambda: event_loop'), true],
+      ['event_loop', at('[event_loop for'), true],
+      ['event_loop', at('(event_loop)'), false],
+    ],
+  );
+});

@@ -14,7 +14,8 @@ import {
   refuseLink,
   removeStaleTemps,
   specialFileProblem,
-  writeFileAtomic,
+  writeFilesAtomic,
+  type LoadedFile,
 } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { applySuppressions, unusedSuppression } from './suppressions.js';
@@ -435,21 +436,33 @@ export async function runFix(
     // Each group held back, with the first of its files held (named in the reason).
     const heldGroups = new Map<string, string>();
     for (const f of held.keys()) if (!heldGroups.has(groups.find(f))) heldGroups.set(groups.find(f), f);
+    // What became of each pending file, reported in their order: held back (a reason), or a write problem.
+    const outcomes = new Map<string, { reason: string } | { problem: FileProblemError | null }>();
+    const rewrites: { file: LoadedFile; text: string }[] = [];
     for (const { file, text, created } of pending) {
       const heldWith = heldGroups.get(groups.find(file.path));
       const reason = held.get(file.path) ?? (heldWith !== undefined ? `a fix also edits ${heldWith}, which is not written` : undefined);
-      if (reason !== undefined) {
-        notWritten.push({ file: file.path, reason });
-        continue;
+      if (reason !== undefined) outcomes.set(file.path, { reason });
+      else if (!created) rewrites.push({ file, text });
+      else {
+        try {
+          createNew(file.path, text);
+          outcomes.set(file.path, { problem: null });
+        } catch (e) {
+          if (!(e instanceof FileProblemError)) throw e;
+          outcomes.set(file.path, { problem: e });
+        }
       }
-      try {
-        if (created) createNew(file.path, text);
-        else writeFileAtomic(file, text);
-        writtenFiles.push(file.path);
-      } catch (e) {
-        if (!(e instanceof FileProblemError)) throw e;
-        problems.push(e.problem);
-        notWritten.push({ file: file.path, reason: e.problem.message });
+    }
+    // Rewrites in batches, flushed together (see writeFilesAtomic): one flush after another was most of a large --write.
+    await writeFilesAtomic(rewrites, (file, problem) => outcomes.set(file.path, { problem }));
+    for (const { file } of pending) {
+      const outcome = outcomes.get(file.path)!;
+      if ('reason' in outcome) notWritten.push({ file: file.path, reason: outcome.reason });
+      else if (outcome.problem === null) writtenFiles.push(file.path);
+      else {
+        problems.push(outcome.problem.problem);
+        notWritten.push({ file: file.path, reason: outcome.problem.problem.message });
       }
     }
     // What remains is judged on what is on disk now: the files not written go back to their read text.

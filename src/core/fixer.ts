@@ -95,16 +95,35 @@ function firstIndex(list: readonly Edit[], after: (t: Edit) => boolean): number 
 }
 
 /**
- * Apply non-overlapping edits to one text, from the end so earlier offsets stay valid. Insertions at one
- * point (only one fix can make them: across fixes they conflict) land in the order the fix lists them.
+ * Apply non-overlapping edits to one text. Insertions at one point (only one fix can make them: across fixes
+ * they conflict) land in the order the fix lists them; at one point an insertion goes before a replacement
+ * that starts there. The text is assembled once, from its pieces in order of position: splicing edit by edit
+ * would copy the whole text per edit (thousands of edits in one large module made that quadratic).
  */
 export function spliceEdits(text: string, edits: readonly Edit[]): string {
   const ordered = edits
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || b.i - a.i)
+    .sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i)
     .map(({ e }) => e);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const e of ordered) {
+    // Overlapping edits (never made by applyFixes) keep the meaning of applying them one by one from the end.
+    if (e.start < at) return spliceFromEnd(text, ordered);
+    pieces.push(text.slice(at, e.start), e.text);
+    at = e.end;
+  }
+  pieces.push(text.slice(at));
+  return pieces.join('');
+}
+
+/** Edit by edit from the last one (`ordered` ascending): each splice copies the text, so only for overlaps. */
+function spliceFromEnd(text: string, ordered: readonly Edit[]): string {
   let out = text;
-  for (const e of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (let k = ordered.length - 1; k >= 0; k--) {
+    const e = ordered[k]!;
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  }
   return out;
 }
 

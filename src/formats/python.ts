@@ -352,7 +352,8 @@ export async function parsePython(text: string, python?: string | null): Promise
           const fn = functionDef(def, decorators, stmt, className);
           functions.push(fn);
           // Walking every body would cost the whole tree; only event_loop's users need it.
-          if (fn.params.some((p) => p.name === EVENT_LOOP)) uses.set(fn.start, identifiersIn(def.childForFieldName('body'), EVENT_LOOP));
+          if (fn.params.some((p) => p.name === EVENT_LOOP))
+            uses.set(fn.start, identifiersIn(text, def.childForFieldName('body'), EVENT_LOOP));
         } else if (def?.type === 'class_definition') {
           for (const d of decorators) classDecorators.push(decorator(d));
           const body = def.childForFieldName('body');
@@ -412,30 +413,39 @@ export type { TsNode as PythonNode };
 
 const EVENT_LOOP = 'event_loop';
 
-/** Uses of one identifier in a subtree (not attribute names after a dot, not keyword-argument names). */
-function identifiersIn(node: TsNode | null, name: string): (Range & { nested: boolean })[] {
+/**
+ * Uses of one identifier in a subtree (not attribute names after a dot, not keyword-argument names). Only
+ * subtrees whose text holds the name are entered, read from the cursor without making a node: a long body
+ * costs a scan of its text, not a node per token.
+ */
+function identifiersIn(text: string, node: TsNode | null, name: string): (Range & { nested: boolean })[] {
   const out: (Range & { nested: boolean })[] = [];
   if (!node) return out;
   let depth = 0;
   const cursor = node.walk();
+  const holdsName = (): boolean => {
+    const at = text.indexOf(name, cursor.startIndex);
+    return at >= 0 && at + name.length <= cursor.endIndex;
+  };
   const visit = (): void => {
-    const n = cursor.currentNode;
-    if (n.type === 'identifier' && n.text === name) {
+    const type = cursor.nodeType;
+    if (type === 'identifier' && cursor.endIndex - cursor.startIndex === name.length) {
+      const n = cursor.currentNode;
       const parent = n.parent;
       const isAttrName = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id;
       const isKwName = parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id;
       if (!isAttrName && !isKwName) out.push({ start: n.startIndex, end: n.endIndex, nested: depth > 0 });
     }
-    const inner = n.type === 'function_definition' || n.type === 'lambda';
+    const inner = type === 'function_definition' || type === 'lambda';
     if (cursor.gotoFirstChild()) {
       if (inner) depth++;
-      do visit();
+      do if (holdsName()) visit();
       while (cursor.gotoNextSibling());
       cursor.gotoParent();
       if (inner) depth--;
     }
   };
-  visit();
+  if (holdsName()) visit();
   cursor.delete();
   return out;
 }
