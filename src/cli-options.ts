@@ -87,3 +87,30 @@ export const globalOptions = {
   },
   color: { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' },
 } as const;
+
+/** `measure`: runs the project's collection (its own code), unlike check and fix. */
+export const measureOptions = {
+  python: {
+    type: 'string',
+    describe: "Python interpreter to collect with (default: the project's .venv/ or venv/, else python3)",
+  },
+  timeout: { type: 'number', default: 300, describe: 'Stop a run (its whole process group) after this many seconds' },
+  'memory-limit': {
+    type: 'number',
+    describe: "Stop a run over this many MB (default: the config's collection_memory_limit_mb, else 80% of memory)",
+  },
+  'after-fix': {
+    type: 'boolean',
+    default: false,
+    describe: 'Also apply the fixes to a temporary copy and measure it again, shown side by side',
+  },
+  unsafe: { type: 'boolean', default: false, describe: 'With --after-fix: apply the unsafe fixes too (one test root)' },
+  format: { alias: 'f', choices: ['table', 'json', 'markdown'] as const, default: 'table' as const, describe: 'Output format' },
+  html: { type: 'string', describe: 'Also write a self-contained page with bar charts to this file' },
+  save: {
+    type: 'boolean',
+    default: false,
+    describe: `Save the measurement to ${CACHE_DIR}/measurement.json, where single-test-root cites it`,
+  },
+  measurement: { type: 'string', describe: 'Save the measurement to this file instead' },
+} as const;

@@ -22,6 +22,7 @@ import { loadToolConfig } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import { analyzers } from './analyzers.js';
 import { allRules } from './rules.js';
+import { MEASUREMENT_FILE } from './runners/pytest/measurement.js';
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
@@ -59,11 +60,13 @@ declare const __NETRA_BUILD__: string | undefined;
 /** What a cache is valid for: the bundle's own hash (scripts/build.mjs); from source, this process only. */
 const BUILD = typeof __NETRA_BUILD__ === 'string' ? __NETRA_BUILD__ : `source-${process.pid}-${Date.now()}`;
 
-/** The tool config files that could apply from `cwd` up: a new or changed one changes the settings. */
+/** The tool config files (and saved measurements) that could apply from `cwd` up: a new or changed one changes the findings. */
 function toolConfigCandidates(cwd: string): string[] {
   const out: string[] = [];
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of TOOL_CONFIG_FILES) out.push(join(dir, name));
+    // A measurement saved by `measure --save` changes what single-test-root says.
+    out.push(join(dir, MEASUREMENT_FILE));
     if (dirname(dir) === dir) return out;
   }
 }

@@ -130,7 +130,7 @@ export function nearestActive(ws: Workspace, start: string, problems: FileProble
  * The interpreter whose Python version decides whether a file under `dir` is valid: `--python`, else a
  * `.venv/` or `venv/` of the project around it; null for the default python3.
  */
-function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
+export function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
   if (python) return python;
   // Asked for every file a fix verifies: each directory is looked at once per run.
   let byDir = interpretersByRun.get(ws);
