@@ -2,7 +2,7 @@ import { defineRule } from '../../../core/rule.js';
 import { listItems } from '../config.js';
 import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
-import { isFile } from '../../../core/walk.js';
+import { existsSync } from 'node:fs';
 import { citeMeasurement, findMeasurementFile, measuredConfig, readMeasurement } from '../measurement.js';
 import { testRoots } from '../roots.js';
 import { describeCollected, displayPath, type PytestTarget } from '../target.js';
@@ -19,7 +19,7 @@ interface Options {
  * 32 MB; ...", or why the measurement file was ignored; null when there is none or it does not cover the config.
  */
 function measured(target: PytestTarget, roots: readonly string[]): { measured: string } | { note: string } | null {
-  const file = findMeasurementFile(target.rootDir, isFile);
+  const file = findMeasurementFile(target.rootDir, existsSync);
   if (file === null) return null;
   const read = readMeasurement(file);
   if ('note' in read) return { note: `${displayPath(target.rootDir, file)} ignored: ${read.note}` };
