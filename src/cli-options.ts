@@ -105,6 +105,7 @@ export const measureOptions = {
     describe: 'Also apply the fixes to a temporary copy and measure it again, shown side by side',
   },
   unsafe: { type: 'boolean', default: false, describe: 'With --after-fix: apply the unsafe fixes too (one test root)' },
+  rule: { ...ruleOption, describe: "With --after-fix: rule settings for the fix, as check's --rule (e.g. which root to keep)" },
   format: { alias: 'f', choices: ['table', 'json', 'markdown'] as const, default: 'table' as const, describe: 'Output format' },
   html: { type: 'string', describe: 'Also write a self-contained page with bar charts to this file' },
   save: {

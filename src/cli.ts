@@ -340,7 +340,8 @@ async function runYargs(): Promise<void> {
           .example('$0 measure --save', 'Keep the numbers for single-test-root to cite'),
       async (argv) => {
         const { runMeasure } = await import('./measure/cli.js');
-        process.exitCode = await runMeasure(argv as unknown as Parameters<typeof runMeasure>[0], cwd);
+        const rules = await ruleSettings(argv.rule);
+        process.exitCode = await runMeasure(argv as unknown as Parameters<typeof runMeasure>[0], cwd, rules);
       },
     )
     .command(

@@ -11,6 +11,7 @@ import { measureMarkdown } from '../reporters/measure-markdown.js';
 import { measureTable } from '../reporters/measure-table.js';
 import { oneLine, relativePath } from '../reporters/paths.js';
 import { MEASUREMENT_FILE } from '../runners/pytest/measurement.js';
+import type { RuleSettings } from '../core/settings.js';
 import { measure } from './index.js';
 
 export const MEASURE_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -42,7 +43,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 /** Runs `measure`; returns the exit code: 0 measured, 1 a run failed or was stopped, 2 unreadable input or usage. */
-export async function runMeasure(argv: MeasureArgs, cwd: string): Promise<number> {
+export async function runMeasure(argv: MeasureArgs, cwd: string, rules: RuleSettings = {}): Promise<number> {
   if (!(argv.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds above 0 (got ${argv.timeout})`);
   const limit = argv['memory-limit'];
   if (limit !== undefined && !(limit > 0)) throw new UsageError(`--memory-limit must be a number of MB above 0 (got ${limit})`);
@@ -55,6 +56,7 @@ export async function runMeasure(argv: MeasureArgs, cwd: string): Promise<number
     memoryLimitMb: limit ?? null,
     afterFix: argv['after-fix'],
     unsafe: argv.unsafe,
+    rules,
     ...(argv.ignore === false ? { ignoreFiles: false as const } : {}),
     onRun: (what) => {
       if (progress) process.stderr.write(`\r\x1b[Knetra-migrate: measuring ${oneLine(what)}`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { Workspace } from '../core/workspace.js';
 import type { FileProblem } from '../core/diagnostic.js';
+import type { RuleSettings } from '../core/settings.js';
 import { collectPytestTargets, projectInterpreter } from '../runners/pytest/index.js';
 import type { ConfigMeasurement, Measurement, MeasuredRuns } from '../runners/pytest/measurement.js';
 import type { PytestTarget } from '../runners/pytest/target.js';
@@ -25,6 +26,8 @@ export interface MeasureOptions {
   memoryLimitMb: number | null;
   afterFix: boolean;
   unsafe: boolean;
+  /** Rule settings for the fix of `--after-fix` (the tool config of the project applies too). */
+  rules?: RuleSettings;
   ignoreFiles?: false;
   /** Progress: called before each run. */
   onRun?: (what: string) => void;
@@ -128,7 +131,14 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       const realCopy = realpathSync(copy);
       const copied = inputs.filter((i) => !outside.includes(i)).map((i) => join(realCopy, relative(base, i)));
       const { fix } = await import('../index.js');
-      const fixed = await fix({ cwd: realCopy, paths: copied, write: true, unsafe: options.unsafe, python: options.python });
+      const fixed = await fix({
+        cwd: realCopy,
+        paths: copied,
+        write: true,
+        unsafe: options.unsafe,
+        python: options.python,
+        rules: options.rules,
+      });
       for (const { file, reason } of fixed.notWritten) notes.push(`--after-fix: ${posix(relative(realCopy, file))} not written: ${reason}`);
       const after = await measureFound(await find(realCopy, copied, options.ignoreFiles !== false), realCopy, options, 'after fix: ');
       for (const [config, m] of before) {

@@ -13,7 +13,7 @@ const PLOT = 200;
 const BAR = 28;
 const GAP = 24;
 const LEFT = 48;
-const TOP = 24;
+const TOP = 40;
 const BOTTOM = 56;
 const COLORS = { before: '#c2410c', after: '#15803d' };
 
