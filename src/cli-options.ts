@@ -51,6 +51,10 @@ export const checkOptions = {
     describe: 'Also print findings per rule and time per analyzer and rule (on stderr)',
   },
   python: pythonOption,
+  measurement: {
+    type: 'string',
+    describe: `A measurement saved by \`measure --save\` for single-test-root to cite (default: the nearest ${CACHE_DIR}/measurement.json)`,
+  },
 } as const;
 
 export const fixOptions = {

@@ -171,6 +171,7 @@ interface CheckArgs extends GlobalArgs {
   cache: boolean;
   stats: boolean;
   python?: string;
+  measurement?: string;
 }
 
 interface FixArgs extends GlobalArgs {
@@ -196,6 +197,7 @@ async function runCheck(argv: CheckArgs): Promise<void> {
     paths: argv.paths,
     rules: await ruleSettings(argv.rule),
     python: pythonPath(argv.python),
+    ...(argv.measurement === undefined ? {} : { measurement: resolve(cwd, argv.measurement) }),
   });
   progress?.end();
   printProblems(result);

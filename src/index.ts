@@ -84,14 +84,18 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     rules: opts.rules ?? {},
     ignoreFiles: opts.ignoreFiles !== false,
     python: opts.python ?? null,
+    measurement: opts.measurement ?? null,
   });
   const hit = cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
-  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
+  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, {
+    python: opts.python,
+    measurement: opts.measurement,
+  });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
-    const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
+    const extra = [...toolConfigCandidates(opts.cwd), ...(opts.measurement ? [opts.measurement] : []), ...(ws.ignoreFiles?.probed() ?? [])];
     cache.store(
       key,
       { diagnostics: located.diagnostics, problems: located.problems, files: located.files },

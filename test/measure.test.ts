@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PYTHON, ROOT, pythonAvailable, runCli, writeTree } from './support/env.js';
 import type { Measurement, RunMeasurement } from '../src/runners/pytest/measurement.js';
@@ -209,7 +209,11 @@ test(
       'netra-measure-',
     );
     const started = Date.now();
-    const r = runCli(['measure', '--python', PYTHON, '--format', 'json', '--memory-limit', '150', '--timeout', '10'], dir);
+    const saved = join(dir, '..', `${basename(dir)}-measurement.json`);
+    const r = runCli(
+      ['measure', '--python', PYTHON, '--format', 'json', '--memory-limit', '150', '--timeout', '10', '--measurement', saved],
+      dir,
+    );
     assert.equal(r.code, 1, r.stderr);
     const c = (JSON.parse(r.stdout) as Measurement).configs[0]!;
     const small = byRoot(c.roots, 'small');
@@ -235,6 +239,14 @@ test(
       }
     });
     assert.deepEqual(left, [], 'a stopped run left a process behind');
+    // Saved where --measurement names (not in the project), and cited from there by check --measurement.
+    assert.ok(!existsSync(join(dir, '.netra-migrate-cache')));
+    const checked = runCli(['check', '--format', 'json', '--measurement', saved], dir);
+    const message = (JSON.parse(checked.stdout) as { rule: string; message: string }[]).find((d) => d.rule === 'single-test-root')!.message;
+    assert.match(
+      message,
+      /; measured: collecting `small` alone: 2 tests, [^;]*; `big` alone: \? tests, [^;]*\(stopped: \d+ MB is over the memory limit of 150 MB\); `slow` alone: \? tests, /,
+    );
   },
 );
 

@@ -49,6 +49,8 @@ export interface Analyzer {
 export interface AnalysisEnvironment {
   /** A Python interpreter whose installed packages tell which pytest plugins exist. */
   python?: string;
+  /** `check --measurement FILE`: a saved `measure` result for single-test-root to cite. */
+  measurement?: string;
 }
 
 export interface AnalyzerOutput {
@@ -81,6 +83,8 @@ export interface RunOptions {
   ignored?: (file: string) => boolean;
   /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
   python?: string;
+  /** `--measurement FILE`: a saved `measure` result (default: the nearest `.netra-migrate-cache/measurement.json`). */
+  measurement?: string;
 }
 
 export interface CheckResult {

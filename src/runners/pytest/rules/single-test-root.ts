@@ -19,7 +19,7 @@ interface Options {
  * 32 MB; ...", or why the measurement file was ignored; null when there is none or it does not cover the config.
  */
 function measured(target: PytestTarget, roots: readonly string[]): { measured: string } | { note: string } | null {
-  const file = findMeasurementFile(target.rootDir, existsSync);
+  const file = target.measurement ?? findMeasurementFile(target.rootDir, existsSync);
   if (file === null) return null;
   const read = readMeasurement(file);
   if ('note' in read) return { note: `${displayPath(target.rootDir, file)} ignored: ${read.note}` };
