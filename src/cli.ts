@@ -335,7 +335,7 @@ async function runYargs(): Promise<void> {
           .positional('paths', fixPaths)
           .options(measureOptions)
           .epilog(
-            "measure runs the project's own code: collecting tests imports the test modules and conftest.py files (check and fix never run anything). Each run has its own process group, a timeout and a memory limit; nothing is written into the project but the --html file.",
+            "measure runs the project's own code: collecting tests imports the test modules and conftest.py files (check and fix never run anything). Each run has its own process group, a timeout and a memory limit; nothing is written into the project but the --html file (and, with --save, .netra-migrate-cache/measurement.json).",
           )
           .example('$0 measure', 'Collect each test root alone, then all together: tests, seconds, peak MB')
           .example('$0 measure --after-fix --unsafe --html measure.html', 'Also measure a fixed copy; write a page with charts')

@@ -274,9 +274,12 @@ test('Jest 30: a two-project monorepo, each project listed alone and all togethe
     'packages/a/three.test.js': "test('t', () => expect(1).toBe(1));\n",
     'packages/b/one.test.js': "test('t', () => expect(1).toBe(1));\n",
   });
+  const before = snapshot(dir);
   try {
     const r = runCli(['measure', '--format', 'json'], dir);
     assert.equal(r.code, 0, r.stderr);
+    // Listing wrote nothing into the project (no cache, no report).
+    assert.deepEqual(snapshot(dir), before);
     const m = JSON.parse(r.stdout) as Measurement;
     assert.deepEqual(
       m.configs.map((c) => [c.config, c.runner, c.unit]),
@@ -311,9 +314,12 @@ test('Vitest 4: a two-project monorepo, the project that allocates 200 MB at imp
     'packages/b/b.test.js':
       "import { test, expect } from 'vitest';\nconst blob = Buffer.alloc(200 * 1024 * 1024, 1);\ntest('big', () => expect(blob.length).toBeGreaterThan(0));\n",
   });
+  const before = snapshot(dir);
   try {
     const r = runCli(['measure', '--format', 'json'], dir);
     assert.equal(r.code, 0, r.stderr);
+    // Listing wrote nothing into the project (no cache, no report).
+    assert.deepEqual(snapshot(dir), before);
     const c = (JSON.parse(r.stdout) as Measurement).configs[0]!;
     assert.deepEqual([c.config, c.runner, c.unit], ['vitest.config.mjs', 'vitest', 'tests']);
     assert.deepEqual(
