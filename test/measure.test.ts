@@ -263,7 +263,7 @@ function jsProject(files: Record<string, string>): string {
   return dir;
 }
 
-test('Jest 30: a two-project monorepo, each project listed alone and all together', () => {
+test('Jest 30: a two-project monorepo, each project listed alone and all together, and again after the fix', () => {
   const dir = jsProject({
     'package.json': '{ "name": "jest-mono", "private": true, "devDependencies": { "jest": "^30.0.0" } }\n',
     'jest.config.js': "module.exports = { projects: ['<rootDir>/packages/a', '<rootDir>/packages/b'] };\n",
@@ -276,7 +276,7 @@ test('Jest 30: a two-project monorepo, each project listed alone and all togethe
   });
   const before = snapshot(dir);
   try {
-    const r = runCli(['measure', '--format', 'json'], dir);
+    const r = runCli(['measure', '--format', 'json', '--after-fix'], dir);
     assert.equal(r.code, 0, r.stderr);
     // Listing wrote nothing into the project (no cache, no report).
     assert.deepEqual(snapshot(dir), before);
@@ -295,6 +295,15 @@ test('Jest 30: a two-project monorepo, each project listed alone and all togethe
     );
     assert.deepEqual([c.all.tests, c.all.exitCode], [4, 0]);
     for (const run of [...c.roots, c.all]) assert.ok(run.peakMb! > 20 && run.seconds > 0, JSON.stringify(run));
+    // The safe fixes (the memory monitor, a timeout) keep every project: the same files listed after them.
+    assert.deepEqual(
+      c.after?.roots.map((x) => [x.root, x.tests, x.error]),
+      [
+        ['packages/a', 3, null],
+        ['packages/b', 1, null],
+      ],
+    );
+    assert.equal(c.after.all.tests, 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

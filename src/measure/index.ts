@@ -4,9 +4,9 @@
  * process group with a timeout and a memory limit. Nothing is written into the project: bytecode is off,
  * pytest's cache provider is off, and `--after-fix` fixes a temporary copy.
  */
-import { cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Workspace } from '../core/workspace.js';
 import type { FileProblem } from '../core/diagnostic.js';
 import type { RuleSettings } from '../core/settings.js';
@@ -113,6 +113,16 @@ function copyProject(base: string): string {
       return true;
     },
   });
+  // Dependencies installed above the working directory (a package of a workspace): linked at the copy's top,
+  // where Node's resolution from the copy looks.
+  if (!existsSync(join(copy, 'node_modules')))
+    for (let dir = dirname(base); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'node_modules'))) {
+        symlinkSync(join(dir, 'node_modules'), join(copy, 'node_modules'));
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
   return copy;
 }
 
