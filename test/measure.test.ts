@@ -250,6 +250,22 @@ test(
   },
 );
 
+test(
+  'pytest: a usage error is reported by what argparse says; an interpreter that cannot run is a usage error (exit 2)',
+  { skip: pythonAvailable() },
+  () => {
+    const dir = writeTree({ 'pytest.ini': '[pytest]\naddopts = --no-such-flag\n', 'tests/test_a.py': SMALL }, 'netra-measure-');
+    const r = runCli(['measure', '--python', PYTHON, '--format', 'json'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const c = (JSON.parse(r.stdout) as Measurement).configs[0]!;
+    assert.deepEqual([c.all.root, c.all.exitCode, c.all.error], ['all', 4, 'pytest: error: unrecognized arguments: --no-such-flag']);
+    const missing = runCli(['measure', '--python', join(dir, 'no-python')], dir);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /^netra-migrate: --python \S+no-python: cannot run it \(spawnSync \S+ ENOENT\)\n$/);
+  },
+);
+
 const SCRATCH = join(ROOT, '.cache', 'measure-runs');
 
 /** A project under .cache/ in the repository, so `node_modules/.bin/jest` and `vitest` are found from it. */

@@ -7,6 +7,7 @@
 import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { childProcess } from '../core/child-process.js';
 import { Workspace } from '../core/workspace.js';
 import type { FileProblem } from '../core/diagnostic.js';
 import type { RuleSettings } from '../core/settings.js';
@@ -126,7 +127,17 @@ function copyProject(base: string): string {
   return copy;
 }
 
+/** A named interpreter that cannot be started is the user's mistake, said once, before any run. */
+function checkInterpreter(python: string): void {
+  const r = childProcess().spawnSync(python, ['-c', 'import sys'], { stdio: 'ignore', timeout: 30_000 });
+  if (r.error || r.status !== 0)
+    throw Object.assign(new Error(`--python ${python}: cannot run it (${r.error?.message ?? `exit code ${r.status}`})`), {
+      name: 'UsageError',
+    });
+}
+
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
+  if (options.python) checkInterpreter(options.python);
   const base = resolve(options.cwd);
   const inputs = [...new Set((options.paths.length > 0 ? options.paths : ['.']).map((p) => resolve(base, p)))];
   const found = await find(base, inputs, options.ignoreFiles !== false);

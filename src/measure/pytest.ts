@@ -82,8 +82,11 @@ export const safetyLimitMb = () => Math.round((totalmem() / 1024 / 1024) * 0.8);
 /** The last line of stderr or stdout that says what went wrong (`ERROR: ...`, a traceback's last line). */
 function lastProblemLine(result: ProcessResult): string | null {
   const lines = `${result.stderrTail}\n${result.stdoutTail}`.split('\n').map((l) => l.trim());
-  const error = lines.filter((l) => /^(ERROR|E\s|\w+Error\b)/.test(l)).pop();
-  return error ?? lines.filter(Boolean).pop() ?? null;
+  // argparse's own line says what is wrong (`pytest: error: unrecognized arguments: -n`), not its usage line.
+  const argparse = lines.find((l) => /^\S+: error: /.test(l));
+  const error = argparse ?? lines.filter((l) => /^(ERROR|E\s|\w+Error\b)/.test(l) && !l.startsWith('ERROR: usage:')).pop();
+  // pytest.main() names itself so; the run stands for `python -m pytest`.
+  return (error ?? lines.filter(Boolean).pop() ?? null)?.replace(/^pytest\.main\(\): /, 'pytest: ') ?? null;
 }
 
 export function toRun(root: string, result: ProcessResult, tests: number | null, reportedError: string | null): RunMeasurement {
