@@ -50,7 +50,7 @@ interface Found {
   notes: string[];
 }
 
-async function find(cwd: string, inputs: string[], ignoreFiles: boolean): Promise<Found> {
+async function find(inputs: string[], ignoreFiles: boolean): Promise<Found> {
   const ws = new Workspace({ ignoreFiles });
   const { targets, problems } = collectPytestTargets(ws, inputs);
   const js = await findJsTargets(ws, inputs);
@@ -140,7 +140,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   if (options.python) checkInterpreter(options.python);
   const base = resolve(options.cwd);
   const inputs = [...new Set((options.paths.length > 0 ? options.paths : ['.']).map((p) => resolve(base, p)))];
-  const found = await find(base, inputs, options.ignoreFiles !== false);
+  const found = await find(inputs, options.ignoreFiles !== false);
   const notes = [...found.notes];
   const before = await measureFound(found, base, options, '');
   if (options.afterFix) {
@@ -161,7 +161,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
         rules: options.rules,
       });
       for (const { file, reason } of fixed.notWritten) notes.push(`--after-fix: ${posix(relative(realCopy, file))} not written: ${reason}`);
-      const after = await measureFound(await find(realCopy, copied, options.ignoreFiles !== false), realCopy, options, 'after fix: ');
+      const after = await measureFound(await find(copied, options.ignoreFiles !== false), realCopy, options, 'after fix: ');
       for (const [config, m] of before) {
         const a = after.get(config);
         if (a) m.after = { roots: a.roots, all: a.all } satisfies MeasuredRuns;
