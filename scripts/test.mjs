@@ -23,6 +23,7 @@ export const END_TO_END = new Set([
   'invocations.test.ts',
   'js-runners.test.ts',
   'js-semantics.test.ts',
+  'measure.test.ts',
   'monitor.test.ts',
   'node-monitor.test.ts',
   'open-world-pytest.test.ts',

@@ -51,6 +51,10 @@ export const checkOptions = {
     describe: 'Also print findings per rule and time per analyzer and rule (on stderr)',
   },
   python: pythonOption,
+  measurement: {
+    type: 'string',
+    describe: `A measurement saved by \`measure --save\` for single-test-root to cite (default: the nearest ${CACHE_DIR}/measurement.json)`,
+  },
 } as const;
 
 export const fixOptions = {
@@ -86,4 +90,32 @@ export const globalOptions = {
     describe: 'Leave out what .gitignore, .ignore and .git/info/exclude ignore (--no-ignore reads everything)',
   },
   color: { type: 'boolean', describe: 'Colour the output (default: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)' },
+} as const;
+
+/** `measure`: runs the project's collection (its own code), unlike check and fix. */
+export const measureOptions = {
+  python: {
+    type: 'string',
+    describe: "Python interpreter to collect with (default: the project's .venv/ or venv/, else python3)",
+  },
+  timeout: { type: 'number', default: 300, describe: 'Stop a run (its whole process group) after this many seconds' },
+  'memory-limit': {
+    type: 'number',
+    describe: "Stop a run over this many MB (default: the config's collection_memory_limit_mb, else 80% of memory)",
+  },
+  'after-fix': {
+    type: 'boolean',
+    default: false,
+    describe: 'Also apply the fixes to a temporary copy and measure it again, shown side by side',
+  },
+  unsafe: { type: 'boolean', default: false, describe: 'With --after-fix: apply the unsafe fixes too (one test root)' },
+  rule: { ...ruleOption, describe: "With --after-fix: rule settings for the fix, as check's --rule (e.g. which root to keep)" },
+  format: { alias: 'f', choices: ['table', 'json', 'markdown'] as const, default: 'table' as const, describe: 'Output format' },
+  html: { type: 'string', describe: 'Also write a self-contained page with bar charts to this file' },
+  save: {
+    type: 'boolean',
+    default: false,
+    describe: `Save the measurement to ${CACHE_DIR}/measurement.json, where single-test-root cites it`,
+  },
+  measurement: { type: 'string', describe: 'Save the measurement to this file instead' },
 } as const;

@@ -23,7 +23,7 @@ import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
 import { removeLiveTemps } from './core/fs.js';
 import { quickParse } from './cli-args.js';
-import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, ruleOption } from './cli-options.js';
+import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, measureOptions, ruleOption } from './cli-options.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
@@ -117,7 +117,12 @@ function version(): string {
 }
 
 function printProblems(result: Pick<CheckResult, 'problems' | 'notes'>): void {
-  for (const note of result.notes ?? []) process.stderr.write(`netra-migrate: note: ${oneLine(note)}\n`);
+  for (const note of result.notes ?? [])
+    process.stderr.write(
+      note.file === undefined
+        ? `netra-migrate: note: ${oneLine(note.message)}\n`
+        : `netra-migrate: ${oneLine(relativePath(cwd, note.file))}: ${oneLine(note.message)}\n`,
+    );
   for (const p of result.problems) process.stderr.write(formatProblem(cwd, p, relativePath));
 }
 
@@ -197,6 +202,7 @@ interface CheckArgs extends GlobalArgs {
   cache: boolean;
   stats: boolean;
   python?: string;
+  measurement?: string;
 }
 
 interface FixArgs extends GlobalArgs {
@@ -225,10 +231,9 @@ async function runCheck(argv: CheckArgs): Promise<void> {
     paths: argv.paths,
     rules: await ruleSettings(argv.rule),
     python: pythonPath(argv.python),
+    ...(argv.measurement === undefined ? {} : { measurement: resolve(cwd, argv.measurement) }),
   });
   progress?.end();
-  for (const note of result.notes ?? [])
-    process.stderr.write(`netra-migrate: ${oneLine(relativePath(cwd, note.file))}: ${oneLine(note.message)}\n`);
   printProblems(result);
   if (argv['show-files']) {
     process.stdout.write(describeReads(cwd, result.reads ?? []));
@@ -299,7 +304,7 @@ async function runFix(argv: FixArgs): Promise<void> {
 
 /** A command's handler failed: a usage error is the user's (its message), anything else an internal error. */
 function handlerFailed(error: unknown): never {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || (error instanceof Error && error.name === 'UsageError')) {
     process.stderr.write(`netra-migrate: ${escapeControls(error.message, '\n')}\n`);
     process.exit(2);
   }
@@ -358,6 +363,25 @@ async function runYargs(): Promise<void> {
       (argv) => runFix(argv as unknown as FixArgs),
     )
     .command(
+      'measure [paths..]',
+      "Measure each test root's collection time and peak memory (runs the project's own code)",
+      (y) =>
+        y
+          .positional('paths', fixPaths)
+          .options(measureOptions)
+          .epilog(
+            "measure runs the project's own code: collecting tests imports the test modules and conftest.py files (check and fix never run anything). Each run has its own process group, a timeout and a memory limit; nothing is written into the project but the --html file (and, with --save, .netra-migrate-cache/measurement.json).",
+          )
+          .example('$0 measure', 'Collect each test root alone, then all together: tests, seconds, peak MB')
+          .example('$0 measure --after-fix --unsafe --html measure.html', 'Also measure a fixed copy; write a page with charts')
+          .example('$0 measure --save', 'Keep the numbers for single-test-root to cite'),
+      async (argv) => {
+        const { runMeasure } = await import('./measure/cli.js');
+        const rules = await ruleSettings(argv.rule);
+        process.exitCode = await runMeasure(argv as unknown as Parameters<typeof runMeasure>[0], cwd, rules);
+      },
+    )
+    .command(
       'print-config <path>',
       'Print, as JSON, what governs a file: the runner config, the tool config and every rule setting',
       (y) =>
@@ -401,7 +425,7 @@ async function runYargs(): Promise<void> {
       },
     )
     .options(globalOptions)
-    .demandCommand(1, 'Name a command: check, fix, print-config, rules or explain.')
+    .demandCommand(1, 'Name a command: check, fix, measure, print-config, rules or explain.')
     .strict()
     .version(version())
     .help()

@@ -23,6 +23,7 @@ import { Workspace } from './core/workspace.js';
 import { analyzers } from './analyzers.js';
 import { isReadKind } from './file-kinds.js';
 import { allRules } from './rules.js';
+import { MEASUREMENT_FILE } from './runners/pytest/measurement.js';
 
 function inputs(options: RunOptions): string[] {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
@@ -60,11 +61,13 @@ declare const __NETRA_BUILD__: string | undefined;
 /** What a cache is valid for: the bundle's own hash (scripts/build.mjs); from source, this process only. */
 const BUILD = typeof __NETRA_BUILD__ === 'string' ? __NETRA_BUILD__ : `source-${process.pid}-${Date.now()}`;
 
-/** The tool config files that could apply from `cwd` up: a new or changed one changes the settings. */
+/** The tool config files (and saved measurements) that could apply from `cwd` up: a new or changed one changes the findings. */
 function toolConfigCandidates(cwd: string): string[] {
   const out: string[] = [];
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of TOOL_CONFIG_FILES) out.push(join(dir, name));
+    // A measurement saved by `measure --save` changes what single-test-root says.
+    out.push(join(dir, MEASUREMENT_FILE));
     if (dirname(dir) === dir) return out;
   }
 }
@@ -84,14 +87,18 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     rules: opts.rules ?? {},
     ignoreFiles: opts.ignoreFiles !== false,
     python: opts.python ?? null,
+    measurement: opts.measurement ?? null,
   });
   const hit = opts.refreshCache ? null : cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
   const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache, reads: isReadKind });
-  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
+  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, {
+    python: opts.python,
+    measurement: opts.measurement,
+  });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
-    const extra = [...toolConfigCandidates(opts.cwd), ...(ws.ignoreFiles?.probed() ?? [])];
+    const extra = [...toolConfigCandidates(opts.cwd), ...(opts.measurement ? [opts.measurement] : []), ...(ws.ignoreFiles?.probed() ?? [])];
     cache.store(
       key,
       { diagnostics: located.diagnostics.map(withoutFixEdits), problems: located.problems, files: located.files },

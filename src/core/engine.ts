@@ -52,6 +52,8 @@ export interface Analyzer {
 export interface AnalysisEnvironment {
   /** A Python interpreter whose installed packages tell which pytest plugins exist. */
   python?: string;
+  /** `check --measurement FILE`: a saved `measure` result for single-test-root to cite. */
+  measurement?: string;
 }
 
 export interface AnalyzerOutput {
@@ -86,6 +88,8 @@ export interface RunOptions {
   ignored?: (file: string) => boolean;
   /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
   python?: string;
+  /** `--measurement FILE`: a saved `measure` result (default: the nearest `.netra-migrate-cache/measurement.json`). */
+  measurement?: string;
 }
 
 export interface CheckResult {
@@ -94,16 +98,17 @@ export interface CheckResult {
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
   skipped?: { dir: string; reason: string }[];
-  /** What the run tried and left out, to say once on stderr (a project interpreter that could not be read). */
-  notes?: string[];
   /** Every file the run read, with why (`check --show-files`): computed when first asked for (see withReads). */
   reads?: FileRead[];
   /** Time per analyzer and per rule, and findings per rule (`check --stats`). */
   stats?: RunStats;
   /** With a cache: whether the whole result came from it, and how many files this run read. */
   cache?: { hit: boolean; filesRead: number };
-  /** What the run says once on stderr besides its findings: a cache not used or rebuilt, and why. */
-  notes?: { file: string; message: string }[];
+  /**
+   * What the run says once on stderr besides its findings: a cache not used or rebuilt, a project interpreter
+   * tried and left out, and why (`file` names what it is about, where one file is).
+   */
+  notes?: { file?: string; message: string }[];
 }
 
 export interface FileRead {
@@ -232,7 +237,7 @@ export async function analyzeAll(
     problems: dedupeProblems(shown),
     files: [...files].filter((f) => !ignored?.(f)).sort(),
     skipped: [...ws.skipped].map(([dir, reason]) => ({ dir, reason })).sort((a, b) => (a.dir < b.dir ? -1 : 1)),
-    ...(ws.notes.size > 0 ? { notes: [...ws.notes] } : {}),
+    ...(ws.notes.size > 0 ? { notes: [...ws.notes].map((message) => ({ message })) } : {}),
     readsOf,
     stats,
   };

@@ -130,7 +130,7 @@ export function nearestActive(ws: Workspace, start: string, problems: FileProble
  * The interpreter whose Python version decides whether a file under `dir` is valid: `--python`, else a
  * `.venv/` or `venv/` of the project around it; null for the default python3.
  */
-function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
+export function projectInterpreter(ws: Workspace, dir: string, python: string | undefined): string | null {
   if (python) return python;
   // Asked for every file a fix verifies: each directory is looked at once per run.
   let byDir = interpretersByRun.get(ws);
@@ -263,7 +263,10 @@ export const pytestAnalyzer: Analyzer = {
     for (const file of sourceFiles.read) kinds.set(file, 'test source, text only (nothing a rule reports on)');
     for (const file of sourceFiles.parsed) kinds.set(file, basename(file) === 'conftest.py' ? 'conftest' : 'test module');
     const projects = new ProjectCache(ws, { python: env?.python });
-    for (const t of targets) t.project = () => projects.get(t);
+    for (const t of targets) {
+      t.project = () => projects.get(t);
+      if (env?.measurement) t.measurement = env.measurement;
+    }
     // A .py input alone reports on its own file: its config's findings belong to a run that names the config.
     const onlySources = pyInputs.length === inputs.length;
     // The monitor plugin is judged from the config that loads it: given alone (pre-commit), that rule runs too.

@@ -33,6 +33,8 @@ export interface PytestTarget {
    * once per analysis pass; undefined where a target is built outside an analysis (then rules assume nothing).
    */
   project?: () => Promise<PytestProject>;
+  /** `check --measurement FILE`: the saved measurement single-test-root cites (default: found from rootDir up). */
+  measurement?: string;
 }
 
 export interface AddoptToken {

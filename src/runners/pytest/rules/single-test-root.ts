@@ -1,8 +1,11 @@
 import { defineRule } from '../../../core/rule.js';
-import { getEntry, listItems, typedValue } from '../config.js';
+import { listItems } from '../config.js';
 import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
-import { addoptsFlag, collectedFrom, describeCollected, type PytestTarget } from '../target.js';
+import { existsSync } from 'node:fs';
+import { citeMeasurement, findMeasurementFile, measuredConfig, readMeasurement } from '../measurement.js';
+import { testRoots } from '../roots.js';
+import { describeCollected, displayPath, type PytestTarget } from '../target.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths` that holds test files. */
@@ -11,7 +14,21 @@ interface Options {
   allow?: string[];
 }
 
-export default defineRule<PytestTarget, 'several', Options>({
+/**
+ * What a saved measurement (`measure --save`) says about these roots: "collecting `a` alone: 3 tests, 0.4 s,
+ * 32 MB; ...", or why the measurement file was ignored; null when there is none or it does not cover the config.
+ */
+function measured(target: PytestTarget, roots: readonly string[]): { measured: string } | { note: string } | null {
+  const file = target.measurement ?? findMeasurementFile(target.rootDir, existsSync);
+  if (file === null) return null;
+  const read = readMeasurement(file);
+  if ('note' in read) return { note: `${displayPath(target.rootDir, file)} ignored: ${read.note}` };
+  const config = measuredConfig(read.measurement, target.config.file);
+  const cited = config ? citeMeasurement(config, roots) : null;
+  return cited === null ? null : { measured: cited };
+}
+
+export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'severalMeasurementIgnored', Options>({
   meta: {
     id: 'single-test-root',
     runners: ['pytest', 'jest', 'vitest'],
@@ -20,6 +37,9 @@ export default defineRule<PytestTarget, 'several', Options>({
     description: 'A test run collects from one root, not several.',
     messages: {
       several: '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default',
+      severalMeasured: '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default; measured: {{measured}}',
+      severalMeasurementIgnored:
+        '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default (measurement {{note}})',
     },
     options: {
       type: 'object',
@@ -31,7 +51,7 @@ export default defineRule<PytestTarget, 'several', Options>({
     },
     defaultOptions: {},
     docs: {
-      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed; nor is a package with no test files listed while `--doctest-modules` is on (it is there for its doctests). The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings; a command that measures coverage (`--cov`, `coverage run`) on several roots gets an `info` note, since a combined report needs them in one process.',
+      what: 'Flags a `testpaths` that lists more than one root (a directory, or a glob matching one). A file listed in `testpaths` is not a root: pytest collects its tests and walks nothing, so it is neither counted nor removed; nor is a package with no test files listed while `--doctest-modules` is on (it is there for its doctests). The message says what each dropped root holds: test files (globs expanded as pytest expands them) and doctest files (`--doctest-glob`, default `test*.txt`). Also, report only, a command that runs pytest on several roots where the config governing it collects one (a CI step, Compose command, tox env, nox session, Makefile recipe or `scripts/*.sh` line); node ids and files inside the configured root, and a job that runs another root alone, are not findings; a command that measures coverage (`--cov`, `coverage run`) on several roots gets an `info` note, since a combined report needs them in one process. When a measurement saved by `netra-migrate measure --save` covers the config (the nearest `.netra-migrate-cache/measurement.json`, or `check --measurement FILE`), the message cites what each root cost to collect on that machine: "collecting `netra_backend/tests` alone: 1,330 tests, 41 s, 1.4 GB"; a file that is not a measurement is ignored with a note in the message.',
       why: 'Every root is walked, imported and held in memory before the first test runs. In the seed project three roots made collection take over 60 seconds and pushed a 512 MB container over its limit; one root per run keeps collection bounded, and other roots run as separate jobs (`pytest other/tests`).',
       example: {
         file: 'pytest.ini',
@@ -45,22 +65,9 @@ export default defineRule<PytestTarget, 'several', Options>({
   check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
-    const entry = getEntry(config, 'testpaths');
-    if (!entry) return;
-    const typed = typedValue(config, entry, 'args');
-    if (!typed.ok || !Array.isArray(typed.value)) return;
-    const entries = typed.value as string[];
-    // An entry that names files only (`.github/scripts/test_ci.py`) is not a root: pytest collects that
-    // file's tests, nothing is walked. It never counts as a root and the fix never drops it.
-    const collected = entries.map((r) => collectedFrom(target, r));
-    // A package that holds no test files, listed while `--doctest-modules` is on, is there for its
-    // doctests (tavern lists its own package beside tests/unit): pytest imports the package the tests
-    // import anyway; it is not a second test root, and the fix never drops it.
-    const doctestModules = addoptsFlag(config, '--doctest-modules') !== undefined;
-    const doctestOnly = (i: number) =>
-      doctestModules && collected[i]!.dirs > 0 && collected[i]!.modules === 0 && collected[i]!.doctests === 0;
-    const isRoot = (i: number) => (collected[i]!.dirs > 0 || collected[i]!.files === 0) && !doctestOnly(i);
-    const roots = entries.filter((_, i) => isRoot(i));
+    const found = testRoots(target);
+    if (!found?.entry) return;
+    const { entry, entries, collected, isRoot, roots } = found;
     if (roots.length <= 1) return;
     const allow = new Set(ctx.options.allow ?? []);
     // Never keep a root that holds no test file while another holds some (a doctest-only package listed
@@ -79,9 +86,15 @@ export default defineRule<PytestTarget, 'several', Options>({
       items && keptInList
         ? removeItems(config, entry, items, new Set(dropped.map(({ i }) => i)))
         : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files]))];
+    const data = { count: roots.length, dropped: described.join(' and ') };
+    // A saved measurement (`netra-migrate measure --save`) puts numbers from this machine beside the counts.
+    const cited = measured(target, roots);
     ctx.report({
-      messageId: 'several',
-      data: { count: roots.length, dropped: described.join(' and ') },
+      ...(cited === null
+        ? { messageId: 'several' as const, data }
+        : 'measured' in cited
+          ? { messageId: 'severalMeasured' as const, data: { ...data, measured: cited.measured } }
+          : { messageId: 'severalMeasurementIgnored' as const, data: { ...data, note: cited.note } }),
       start: entry.keyStart,
       end: entry.valueEnd,
       fix: { title: `Keep only ${keep} in testpaths`, applicability: 'unsafe', edits },
