@@ -34,21 +34,22 @@ function inputs(options: RunOptions): string[] {
  * options' own `rules`, which win; `toolConfig: false` reads none. A bad config is a FileProblem.
  */
 async function withToolConfig<T extends RunOptions>(options: T): Promise<{ options: T; problem: FileProblem | null }> {
-  if (options.toolConfig === false) return { options, problem: null };
+  const base = options.baseRules ? { ...options, rules: { ...options.baseRules, ...options.rules } } : options;
+  if (options.toolConfig === false) return { options: base, problem: null };
   try {
     const config = await loadToolConfig(options.cwd, allRules);
-    if (!config) return { options, problem: null };
+    if (!config) return { options: base, problem: null };
     const ignored = options.ignored;
     return {
       options: {
         ...options,
-        rules: { ...config.rules, ...options.rules },
+        rules: { ...options.baseRules, ...config.rules, ...options.rules },
         ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false),
       },
       problem: null,
     };
   } catch (e) {
-    if (e instanceof FileProblemError) return { options, problem: e.problem };
+    if (e instanceof FileProblemError) return { options: base, problem: e.problem };
     throw e;
   }
 }
@@ -71,7 +72,8 @@ function toolConfigCandidates(cwd: string): string[] {
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const cache = opts.cache ? RunCache.open(opts.cache, BUILD) : undefined;
+  // Unsaved buffers are not what a cached run read: such a run neither replays nor stores one.
+  const cache = opts.cache && !opts.buffers?.size ? RunCache.open(opts.cache, BUILD) : undefined;
   const runInputs = inputs(opts);
   // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
   // config file itself is a dependency of every run (see toolConfigCandidates).
@@ -84,7 +86,12 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   });
   const hit = cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 } };
-  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache });
+  const ws = new Workspace({
+    ignoreFiles: opts.ignoreFiles !== false,
+    progress: opts.onProgress,
+    ...(cache ? { cache } : {}),
+    ...(opts.buffers ? { buffers: opts.buffers } : {}),
+  });
   const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, { python: opts.python });
   const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
@@ -115,7 +122,12 @@ export async function fix(options: FixOptions): Promise<FixResult> {
       writtenFiles: [],
       notWritten: [],
     };
-  return runFix(new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress }), analyzers, inputs(opts), opts);
+  const ws = new Workspace({
+    ignoreFiles: opts.ignoreFiles !== false,
+    progress: opts.onProgress,
+    ...(opts.buffers ? { buffers: opts.buffers } : {}),
+  });
+  return runFix(ws, analyzers, inputs(opts), opts);
 }
 
 export { allRules };

@@ -81,6 +81,13 @@ export interface RunOptions {
   ignored?: (file: string) => boolean;
   /** `--python PATH`: the interpreter whose installed plugins pytest would load. */
   python?: string;
+  /**
+   * Texts to read instead of the files on disk, by absolute path (an editor's unsaved buffers; see
+   * Workspace). A run with buffers uses no cache.
+   */
+  buffers?: ReadonlyMap<string, string>;
+  /** Rule settings under the tool config's (an editor's settings): the tool config, then `rules`, win over them. */
+  baseRules?: RuleSettings;
 }
 
 export interface CheckResult {
