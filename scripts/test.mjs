@@ -30,10 +30,10 @@ export const END_TO_END = new Set([
   'precommit.test.ts',
   'python-differential.test.ts',
   'schemas.test.ts',
-  'vscode-extension.test.ts',
   'server.test.ts',
   'testpaths.test.ts',
   'tool-config.test.ts',
+  'vscode-extension.test.ts',
   'workflow.test.ts',
 ]);
 

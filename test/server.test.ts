@@ -5,11 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver';
 import { applyWorkspaceEdit, LspClient, uri } from './support/lsp-client.js';
-import { copyToTemp, runCli, writeTree } from './support/env.js';
+import { copyToTemp, ROOT, runCli, writeTree } from './support/env.js';
 
 // CRLF and a comment: fixes are splices, so both survive in what the server proposes.
 const INI = '[pytest]\r\n# the suite\r\naddopts = --strict-markers\r\ntestpaths = tests\r\n';
@@ -189,5 +189,24 @@ describe('netra-migrate server', () => {
     assert.deepEqual(rulesOf(ds), ['parse-error']);
     assert.equal(ds[0]!.range.start.line, 1);
     assert.equal(await client.stop(), 0);
+  });
+
+  test('check and fix never load the server: it is a chunk of its own that only `server` imports', () => {
+    const dist = join(ROOT, 'dist');
+    const serverCode = (f: string) => readFileSync(join(dist, f), 'utf8').includes('node_modules/vscode-languageserver/');
+    // The files cli.js loads at start-up: its static imports, followed.
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = readFileSync(join(dist, file), 'utf8');
+      for (const m of text.matchAll(/^import\s*(?:[^'"]*?\sfrom\s*)?["']\.\/([\w.-]+\.js)["']/gm)) visit(m[1]!);
+    };
+    visit('cli.js');
+    assert.ok(loaded.size > 1, 'the start-up closure was read');
+    assert.deepEqual([...loaded].filter(serverCode), []);
+    const chunks = readdirSync(dist).filter((f) => f.endsWith('.js') && serverCode(f));
+    assert.equal(chunks.length, 1);
+    assert.match(readFileSync(join(dist, 'cli.js'), 'utf8'), new RegExp(`import\\("\\./${chunks[0]!.replace('.', '\\.')}"\\)`));
   });
 });

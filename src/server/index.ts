@@ -99,7 +99,10 @@ export function startServer(): Connection {
             const folder = session.folderOf(path);
             const scope = scopeOf(path);
             if (scope === null) return fullScan(folder, 'checking the workspace (tool config changed)');
-            publish(session.apply(await session.analyze(folder, scope)));
+            const changed = session.apply(await session.analyze(folder, scope));
+            // The changed file always hears back, also when it has no findings: its version is answered.
+            if (!changed.has(path)) changed.set(path, session.published.get(path) ?? []);
+            publish(changed);
           })
           .catch((e: unknown) => connection.console.error(String((e as Error).stack ?? e)));
       }, delay),
