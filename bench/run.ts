@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsyncTree } from './async-tree.js';
 import { largeSection, reposSection } from './repos.js';
+import { serverLatency } from './server-latency.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 30);
@@ -85,6 +86,7 @@ const SECTIONS: [key: string, heading: string][] = [
   ['js', 'The JS/TS path: 2,000 Jest and Vitest test files'],
   ['repos', 'Public repositories against Ruff'],
   ['large', 'One large test module'],
+  ['server', 'Language server: diagnostics after an edit in a 7,500-file tree'],
 ];
 const wanted = new Set((process.env.BENCH_SECTIONS ?? SECTIONS.map(([k]) => k).join(',')).split(','));
 
@@ -156,7 +158,9 @@ for (const [key, heading] of SECTIONS) {
                 ? reposSection(root)
                 : key === 'large'
                   ? largeSection(root)
-                  : jsScan();
+                  : key === 'server'
+                    ? await serverSection()
+                    : jsScan();
     process.stdout.write(`## ${heading}\n\n${text}\n\n`);
   }
   texts.push(`## ${heading}\n\n${text}\n`);
@@ -306,6 +310,18 @@ function asyncTreeSection(): string {
     '',
     'CPU s is user + sys time (Ruff uses both cores; netra-migrate one). Goals: `check .` at most 2 × Ruff (wall time) and under 150 MB; a second run a fraction of the first.',
   ].join('\n');
+}
+
+/** The language server on a generated tree of ~7,500 files (7,200 test modules, a conftest and __init__ per package). */
+async function serverSection(): Promise<string> {
+  const tree = generateTree(7200);
+  const count = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(join(dir, e.name)) : 1), 0);
+  try {
+    return `${await serverLatency(tree, count(tree))}\n\nMachine: ${machineLine()}.`;
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
 }
 
 function machineLine(): string {

@@ -26,6 +26,7 @@ export const END_TO_END = new Set([
   'measure.test.ts',
   'monitor.test.ts',
   'node-monitor.test.ts',
+  'nvim.test.ts',
   'open-world-pytest.test.ts',
   'open-world.test.ts',
   'plugin-registry.test.ts',
@@ -33,8 +34,10 @@ export const END_TO_END = new Set([
   'precommit.test.ts',
   'python-differential.test.ts',
   'schemas.test.ts',
+  'server.test.ts',
   'testpaths.test.ts',
   'tool-config.test.ts',
+  'vscode-extension.test.ts',
   'workflow.test.ts',
 ]);
 

@@ -313,9 +313,17 @@ function handlerFailed(error: unknown): never {
   process.exit(2);
 }
 
+/** `netra-migrate server [--stdio]`: the language server, a chunk of its own that check and fix never load. */
+async function runServer(): Promise<void> {
+  const { startServer } = await import('./server/index.js');
+  startServer();
+}
+
 // The plain check/fix lines a hook runs, read without loading yargs; every other line goes to yargs.
 const quick = quickParse(process.argv.slice(2), { check: checkOptions, fix: fixOptions }, globalOptions);
-if (quick) {
+// Editors start `server --stdio` (vscode-languageclient adds more transport flags): no yargs on that path.
+if (process.argv[2] === 'server') await runServer();
+else if (quick) {
   try {
     if (quick.command === 'check') await runCheck(quick.argv as unknown as CheckArgs);
     else await runFix(quick.argv as unknown as FixArgs);
@@ -400,6 +408,15 @@ async function runYargs(): Promise<void> {
       },
     )
     .command(
+      'server',
+      'Start the language server (LSP over stdio) for editors',
+      (y) =>
+        y
+          .option('stdio', { type: 'boolean', describe: 'Speak LSP on stdin/stdout (the default; editors pass it)' })
+          .example('$0 server', 'Diagnostics, quick fixes and fix-all on unsaved buffers, for VS Code, Neovim, Helix'),
+      () => runServer(),
+    )
+    .command(
       'rules',
       'List the rules',
       (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
@@ -425,7 +442,7 @@ async function runYargs(): Promise<void> {
       },
     )
     .options(globalOptions)
-    .demandCommand(1, 'Name a command: check, fix, measure, print-config, rules or explain.')
+    .demandCommand(1, 'Name a command: check, fix, measure, print-config, server, rules or explain.')
     .strict()
     .version(version())
     .help()

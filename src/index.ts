@@ -36,21 +36,22 @@ function inputs(options: RunOptions): string[] {
  * options' own `rules`, which win; `toolConfig: false` reads none. A bad config is a FileProblem.
  */
 async function withToolConfig<T extends RunOptions>(options: T): Promise<{ options: T; problem: FileProblem | null }> {
-  if (options.toolConfig === false) return { options, problem: null };
+  const base = options.baseRules ? { ...options, rules: { ...options.baseRules, ...options.rules } } : options;
+  if (options.toolConfig === false) return { options: base, problem: null };
   try {
     const config = await loadToolConfig(options.cwd, allRules);
-    if (!config) return { options, problem: null };
+    if (!config) return { options: base, problem: null };
     const ignored = options.ignored;
     return {
       options: {
         ...options,
-        rules: { ...config.rules, ...options.rules },
+        rules: { ...options.baseRules, ...config.rules, ...options.rules },
         ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false),
       },
       problem: null,
     };
   } catch (e) {
-    if (e instanceof FileProblemError) return { options, problem: e.problem };
+    if (e instanceof FileProblemError) return { options: base, problem: e.problem };
     throw e;
   }
 }
@@ -75,7 +76,8 @@ function toolConfigCandidates(cwd: string): string[] {
 export async function check(options: RunOptions): Promise<CheckResult> {
   const { options: opts, problem } = await withToolConfig(options);
   if (problem) return failed(problem);
-  const opened = opts.cache ? RunCache.open(opts.cache, BUILD, opts.refreshCache === true) : undefined;
+  // Unsaved buffers are not what a cached run read: such a run neither replays nor stores one.
+  const opened = opts.cache && !opts.buffers?.size ? RunCache.open(opts.cache, BUILD, opts.refreshCache === true) : undefined;
   const notes = opened?.note ? { notes: [opened.note] } : {};
   const cache = opened?.usable ? opened : undefined;
   const runInputs = inputs(opts);
@@ -91,7 +93,13 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   });
   const hit = opts.refreshCache ? null : cache?.lookup(key);
   if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
-  const ws = new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, cache, reads: isReadKind });
+  const ws = new Workspace({
+    ignoreFiles: opts.ignoreFiles !== false,
+    progress: opts.onProgress,
+    reads: isReadKind,
+    ...(cache ? { cache } : {}),
+    ...(opts.buffers ? { buffers: opts.buffers } : {}),
+  });
   const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, {
     python: opts.python,
     measurement: opts.measurement,
@@ -138,12 +146,13 @@ export async function fix(options: FixOptions): Promise<FixResult> {
       writtenFiles: [],
       notWritten: [],
     };
-  return runFix(
-    new Workspace({ ignoreFiles: opts.ignoreFiles !== false, progress: opts.onProgress, reads: isReadKind }),
-    analyzers,
-    inputs(opts),
-    opts,
-  );
+  const ws = new Workspace({
+    ignoreFiles: opts.ignoreFiles !== false,
+    progress: opts.onProgress,
+    reads: isReadKind,
+    ...(opts.buffers ? { buffers: opts.buffers } : {}),
+  });
+  return runFix(ws, analyzers, inputs(opts), opts);
 }
 
 export { allRules };

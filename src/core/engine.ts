@@ -90,6 +90,13 @@ export interface RunOptions {
   python?: string;
   /** `--measurement FILE`: a saved `measure` result (default: the nearest `.netra-migrate-cache/measurement.json`). */
   measurement?: string;
+  /**
+   * Texts to read instead of the files on disk, by absolute path (an editor's unsaved buffers; see
+   * Workspace). A run with buffers uses no cache.
+   */
+  buffers?: ReadonlyMap<string, string>;
+  /** Rule settings under the tool config's (an editor's settings): the tool config, then `rules`, win over them. */
+  baseRules?: RuleSettings;
 }
 
 export interface CheckResult {

@@ -41,6 +41,16 @@ function kindOf(file: string): 'ini' | 'toml' | 'python' | 'js' | null {
   return null;
 }
 
+/**
+ * The comment that suppresses `rule` on the line below it, in the file's own syntax (what an editor's "ignore
+ * this finding" inserts on a line of its own above the finding); null where the file kind has no suppressions.
+ */
+export function suppressionComment(file: string, rule: string): string | null {
+  const kind = kindOf(file);
+  if (kind === null) return null;
+  return kind === 'js' ? `// netra-migrate-ignore-next-line ${rule}` : `# netra-migrate: ignore[${rule}]`;
+}
+
 export function findSuppressions(file: string, text: string): Suppression[] {
   const kind = kindOf(file);
   if (!kind || !text.includes('netra-migrate')) return [];

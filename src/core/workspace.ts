@@ -33,6 +33,12 @@ export class Workspace {
   readonly walkOptions: WalkOptions;
   /** Facts about single files kept from earlier runs (see RunCache), when the run uses the cache. */
   readonly cache: RunCache | undefined;
+  /**
+   * Texts read instead of the disk (an editor's unsaved buffers, by absolute path): the run sees them as the
+   * files' text as read, so fixes and `changed()` are relative to them. Files are still found by walking the
+   * disk; a buffer is never written by the workspace.
+   */
+  readonly buffers: ReadonlyMap<string, string> | undefined;
 
   constructor(
     options: {
@@ -41,11 +47,14 @@ export class Workspace {
       cache?: RunCache;
       /** Names of the files the run reads: one that is a FIFO, socket or device is a problem (see WalkOptions). */
       reads?: (path: string) => boolean;
+      buffers?: ReadonlyMap<string, string>;
     } = {},
   ) {
     this.ignoreFiles = options.ignoreFiles === false ? undefined : new IgnoreFiles();
     this.progress = options.progress;
-    this.cache = options.cache;
+    this.buffers = options.buffers?.size ? options.buffers : undefined;
+    // A fact kept for a file on disk says nothing about its unsaved text.
+    this.cache = this.buffers ? undefined : options.cache;
     this.walkOptions = {
       ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}),
       ...(options.reads ? { reads: options.reads } : {}),
@@ -155,6 +164,12 @@ export class Workspace {
     const hit = this.loaded.get(path);
     if (hit) return hit;
     if (this.failed.has(path)) return null;
+    const buffered = this.buffers?.get(path);
+    if (buffered !== undefined) {
+      const file: LoadedFile = { path, text: buffered, stat: bufferStat(path, buffered) };
+      this.loaded.set(path, file);
+      return file;
+    }
     try {
       this.reads++;
       const file = readTextFile(path);
@@ -236,6 +251,17 @@ export class Workspace {
     for (const path of [...this.overlay.keys()].sort()) hash.update(path).update('\0').update(this.overlay.get(path)!).update('\0\0');
     return hash.digest('hex');
   }
+}
+
+/** A buffer's stat: the file's own mode where it exists on disk, its size that of the buffer's text. */
+function bufferStat(path: string, text: string): LoadedFile['stat'] {
+  let mode = 0o100644;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    // A buffer not yet saved to disk.
+  }
+  return { size: Buffer.byteLength(text, 'utf8'), mtimeMs: 0, mode };
 }
 
 /**
