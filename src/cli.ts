@@ -21,7 +21,7 @@ import { PROFILES } from './runners/pytest/profiles.js';
 import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from './core/settings.js';
 import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
-import { removeLiveTemps } from './core/fs.js';
+import { removeLiveTemps, whenWritesSettle } from './core/fs.js';
 import { quickParse } from './cli-args.js';
 import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, measureOptions, ruleOption } from './cli-options.js';
 
@@ -63,14 +63,17 @@ ignoreClosedOutput(process.stdout);
 ignoreClosedOutput(process.stderr);
 
 /**
- * SIGINT and SIGTERM wait for the write under way (writes are synchronous, so the handler runs between two
- * files, never inside one), remove any temporary file still there, then end the process by the same signal.
+ * SIGINT and SIGTERM wait for the writes under way (a file is written synchronously, and `fix --write`'s
+ * batches finish before the handler acts: see whenWritesSettle), remove any temporary file still there, then
+ * end the process by the same signal.
  */
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    removeLiveTemps();
-    process.kill(process.pid, signal);
-  });
+  process.once(signal, () =>
+    whenWritesSettle(() => {
+      removeLiveTemps();
+      process.kill(process.pid, signal);
+    }),
+  );
 
 const cwd = process.cwd();
 

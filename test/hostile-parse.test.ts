@@ -178,7 +178,7 @@ describe('26.5 reporting N findings is linear in N', () => {
     assert.equal(replay.code, first.code);
     assert.equal(replay.stdout, first.stdout);
     const fixed = runBounded(['fix', '--write', '.'], dir, { NETRA_MIGRATE_NO_CACHE: '' });
-    assert.match(fixed.stderr, /^fixed 3 problems in 2 files/);
+    assert.match(fixed.stderr, /^fixed \d+ problems in 1 file/);
     assert.doesNotMatch(fixed.stdout, /registered-markers/);
     const ini = readFileSync(join(dir, 'pytest.ini'), 'utf8');
     assert.equal(ini.split('\n').filter((l) => /^ {4}m\d+$/.test(l)).length, N);
@@ -362,7 +362,11 @@ describe('26.8 Python sources are decoded as Python decodes them (PEP 263)', () 
       (f) => f.file === 'tests/conftest.py',
     );
     assert.deepEqual(found, [{ ...found[0]!, file: 'tests/conftest.py', rule: 'async-fixture-scope', line: 6, column: 17 }]);
-    const fixed = runBounded(['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:error', '.'], dir);
+    // The memory monitor would be loaded from this conftest too (a loader appended): off, to compare one edit.
+    const fixed = runBounded(
+      ['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:error', '--rule', 'require-memory-limit:off', '.'],
+      dir,
+    );
     assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
     const bytes = readFileSync(join(dir, 'tests/conftest.py'));
     assert.equal(

@@ -99,7 +99,8 @@ describe('hostile and broken input', () => {
   });
 
   test('two fix --write runs at once: the file ends fixed once, and a third run changes nothing', async () => {
-    const dir = writeTree({ 'pytest.ini': SEED });
+    // A conftest.py beside the config: the memory monitor is loaded from it (two roots, so no test root).
+    const dir = writeTree({ 'pytest.ini': SEED, 'conftest.py': '', 'tests/test_a.py': '' });
     const run = () =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
         const p = spawn(process.execPath, [CLI, 'fix', '--write'], { cwd: dir });

@@ -529,6 +529,32 @@ export async function writeFilesAtomic(
   items: readonly { file: LoadedFile; text: string }[],
   done: (file: LoadedFile, problem: FileProblemError | null) => void,
 ): Promise<void> {
+  writesUnderWay++;
+  try {
+    await writeBatches(items, done);
+  } finally {
+    if (--writesUnderWay === 0) for (const then of afterWrites.splice(0)) then();
+  }
+}
+
+/** Batched writes under way (see whenWritesSettle). */
+let writesUnderWay = 0;
+const afterWrites: (() => void)[] = [];
+
+/**
+ * Run `then` once no batched write is under way. The writes wait on the thread pool between batches, where a
+ * signal handler can run: a signal that arrives then waits for the rest, so a fix that edits several files
+ * (a config and the conftest that loads the monitor its keys belong to) is never left half written.
+ */
+export function whenWritesSettle(then: () => void): void {
+  if (writesUnderWay === 0) then();
+  else afterWrites.push(then);
+}
+
+async function writeBatches(
+  items: readonly { file: LoadedFile; text: string }[],
+  done: (file: LoadedFile, problem: FileProblemError | null) => void,
+): Promise<void> {
   for (let at = 0; at < items.length; at += WRITE_BATCH) {
     const staged = items.slice(at, at + WRITE_BATCH).map(({ file, text }) => stageWrite(file, text));
     await Promise.all(
