@@ -115,6 +115,39 @@ describe('netra-migrate server', () => {
     assert.equal(await client.stop(), 0);
   });
 
+  test('cross-file: a conftest buffer re-checks the tests it governs, a dependency list buffer the plugin findings', async () => {
+    const root = writeTree({
+      'pytest.ini': INI,
+      'tests/test_a.py': UNSAVED.replace('slow', 'nightly'),
+      'tests/conftest.py': 'import pytest\n',
+      'requirements.txt': 'pytest\n',
+    });
+    const client = await started(root);
+    const ini = join(root, 'pytest.ini');
+    const test_a = join(root, 'tests', 'test_a.py');
+    await client.diagnosticsOf(test_a, (ds) => rulesOf(ds).includes('registered-markers'));
+    // The conftest on disk registers nothing; its unsaved text registers the mark: the module's finding goes.
+    await client.open(
+      join(root, 'tests', 'conftest.py'),
+      'def pytest_configure(config):\n    config.addinivalue_line("markers", "nightly: slow")\n',
+      'python',
+    );
+    await client.diagnosticsOf(test_a, (ds) => ds.length === 0, 'the module re-checked under the new conftest');
+    // Without pytest-timeout among the dependencies the timeout fix also adds it there; with it, it does not.
+    const timeoutMessage = () => {
+      const m = client.diagnostics.get(uri(ini))?.diagnostics.find((d) => d.code === 'require-timeout')?.message;
+      return typeof m === 'string' ? m : m?.value;
+    };
+    assert.match(timeoutMessage() ?? '', /the fix also adds pytest-timeout to requirements\.txt$/);
+    await client.open(join(root, 'requirements.txt'), 'pytest\npytest-timeout\n', 'pip-requirements');
+    await client.until(
+      'the config re-checked under the new dependency list',
+      () => !/requirements/.test(timeoutMessage() ?? 'requirements'),
+    );
+    assert.match(timeoutMessage()!, /^no per-test timeout: /);
+    assert.equal(await client.stop(), 0);
+  });
+
   test('an unsafe fix is titled as such and never preferred', async () => {
     const root = project();
     const client = await started(root);
