@@ -176,6 +176,30 @@ describe('the environment model, read statically', () => {
     assert.deepEqual(installs(gitlab), ['pytest', 'pytest-xdist']);
   });
 
+  test('print-config shows, for a config, the environments found and what each installs and sets, and the sdist', () => {
+    const dir = writeTree({
+      'pyproject.toml':
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n[project]\nname = "p"\nversion = "0"\n[tool.hatch.build.targets.sdist]\ninclude = ["/src", "/tests"]\n',
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tox.ini': '[tox]\nenvlist = py\n[testenv]\nskip_install = true\ndeps = pytest\nsetenv = PYTEST_ADDOPTS = -x\ncommands = pytest\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+    });
+    const r = runCli(['print-config', 'tests/test_a.py'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const pytest = (JSON.parse(r.stdout) as { pytest: { environments: unknown[]; sdist: unknown } }).pytest;
+    assert.deepEqual(pytest.environments, [
+      {
+        name: 'tox env py',
+        file: 'tox.ini',
+        installs: { pytest: '' },
+        from: ['pytest'],
+        pytest: [{ args: [], cwd: '.' }],
+        PYTEST_ADDOPTS: '-x',
+      },
+    ]);
+    assert.deepEqual(pytest.sdist, { backend: 'hatchling', rule: '[tool.hatch.build.targets.sdist] include' });
+  });
+
   test('pinnedBelow reads the specifiers that keep a release out', () => {
     assert.equal(pinnedBelow('==0.21.1', '0.24'), true);
     assert.equal(pinnedBelow('<0.24', '0.24'), true);
