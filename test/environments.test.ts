@@ -82,6 +82,20 @@ describe('the environment model, read statically', () => {
     assert.equal(lackingPlugin(running, 'pytest-asyncio', '0.24').length, 4);
   });
 
+  test('tox.toml: env_list, env_run_base with dependency_groups, set_env dotted keys, env.NAME', async () => {
+    const dir = writeTree({
+      'pyproject.toml': '[project]\nname = "p"\n[dependency-groups]\ntest = ["pytest", "pytest-asyncio"]\n',
+      'tox.toml':
+        'env_list = ["3.12", "lint"]\n\n[env_run_base]\ndependency_groups = ["test"]\nset_env.PYTEST_ADDOPTS = "-x"\ncommands = [["pytest", { replace = "posargs", default = ["tests"], extend = true }]]\n\n[env.lint]\nskip_install = true\ndeps = ["ruff"]\ncommands = [["ruff", "check"]]\n',
+    });
+    const envs = await environments(dir);
+    const py = byName(envs, 'tox env 3.12');
+    assert.deepEqual(installs(py), ['pytest', 'pytest-asyncio']);
+    assert.equal(py.addopts, '-x');
+    assert.equal(py.pytest.length, 1);
+    assert.deepEqual(byName(envs, 'tox env lint').pytest, []);
+  });
+
   test('nox sessions: session.install and session.run per session, read without running', async () => {
     const dir = writeTree({
       'pyproject.toml':
