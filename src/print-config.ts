@@ -21,6 +21,9 @@ import { nearestActive, collectPytestTargets } from './runners/pytest/index.js';
 import { keyInfo } from './runners/pytest/schema.js';
 import { addoptsPlugins } from './runners/pytest/target.js';
 import { allRules } from './rules.js';
+import { readProjectDependencies } from './formats/dependencies.js';
+import { environmentsRunning, readEnvironments } from './runners/pytest/environments.js';
+import { readSdist } from './runners/pytest/sdist.js';
 
 export interface PrintConfigOptions {
   cwd: string;
@@ -56,7 +59,35 @@ export function jsValueJson(value: JsValue | null): unknown {
   }
 }
 
-function pytestSection(ws: Workspace, cwd: string, target: string, problems: FileProblem[]) {
+/**
+ * The environments that run pytest with a config (tox envs, nox sessions, CI jobs; environments.ts): what
+ * each installs and sets, and the sdist packagers test from.
+ */
+async function environmentsOf(ws: Workspace, cwd: string, configFile: string, rootDir: string) {
+  const files = { read: (p: string) => ws.text(p), list: (d: string) => ws.listDir(d) };
+  const deps = await readProjectDependencies(files, rootDir);
+  const governing = (dir: string) => nearestActive(ws, dir)?.config.file ?? null;
+  const envs = environmentsRunning(await readEnvironments(files, deps), configFile, governing);
+  const sdist = readSdist(files, deps.root);
+  return {
+    environments: envs.map((e) => ({
+      name: e.name,
+      file: show(cwd, e.file),
+      installs: Object.fromEntries([...e.installs].sort(([a], [b]) => a.localeCompare(b))),
+      from: e.sources,
+      ...(e.open ? { open: e.open } : {}),
+      pytest: e.pytest.map((r) => ({
+        args: r.args,
+        cwd: r.cwd === null ? null : show(cwd, r.cwd),
+        ...(r.isolated ? { isolated: true } : {}),
+      })),
+      PYTEST_ADDOPTS: e.addopts,
+    })),
+    sdist: sdist ? { backend: sdist.backend, rule: sdist.rule } : null,
+  };
+}
+
+async function pytestSection(ws: Workspace, cwd: string, target: string, problems: FileProblem[]) {
   const isDir = statSync(target).isDirectory();
   const dir = isDir ? target : dirname(target);
   // A config file given by path is read as pytest reads it (a non-standard name as `-c FILE`).
@@ -94,6 +125,7 @@ function pytestSection(ws: Workspace, cwd: string, target: string, problems: Fil
       addopts: addoptsPlugins(config),
       required: required ? (typedValue(config, required, 'args').value ?? []) : [],
     },
+    ...(await environmentsOf(ws, cwd, config.file, found.rootDir)),
   };
 }
 
@@ -172,7 +204,7 @@ export async function printConfig(options: PrintConfigOptions): Promise<{ config
   }
   const config = {
     path: show(options.cwd, target),
-    pytest: pytestSection(ws, options.cwd, target, problems),
+    pytest: await pytestSection(ws, options.cwd, target, problems),
     js: await jsSection(ws, options.cwd, target, problems),
     toolConfig: tool ? { file: show(options.cwd, tool.file), ignore: tool.ignore, ignored: tool.ignored(target) } : null,
     rules,

@@ -82,6 +82,20 @@ describe('the environment model, read statically', () => {
     assert.equal(lackingPlugin(running, 'pytest-asyncio', '0.24').length, 4);
   });
 
+  test('tox.toml: env_list, env_run_base with dependency_groups, set_env dotted keys, env.NAME', async () => {
+    const dir = writeTree({
+      'pyproject.toml': '[project]\nname = "p"\n[dependency-groups]\ntest = ["pytest", "pytest-asyncio"]\n',
+      'tox.toml':
+        'env_list = ["3.12", "lint"]\n\n[env_run_base]\ndependency_groups = ["test"]\nset_env.PYTEST_ADDOPTS = "-x"\ncommands = [["pytest", { replace = "posargs", default = ["tests"], extend = true }]]\n\n[env.lint]\nskip_install = true\ndeps = ["ruff"]\ncommands = [["ruff", "check"]]\n',
+    });
+    const envs = await environments(dir);
+    const py = byName(envs, 'tox env 3.12');
+    assert.deepEqual(installs(py), ['pytest', 'pytest-asyncio']);
+    assert.equal(py.addopts, '-x');
+    assert.equal(py.pytest.length, 1);
+    assert.deepEqual(byName(envs, 'tox env lint').pytest, []);
+  });
+
   test('nox sessions: session.install and session.run per session, read without running', async () => {
     const dir = writeTree({
       'pyproject.toml':
@@ -174,6 +188,30 @@ describe('the environment model, read statically', () => {
     assert.match(byName(envs, 'GitHub job custom (.github/workflows/ci.yml)').open ?? '', /\.\/\.github\/actions\/setup/);
     const gitlab = byName(envs, 'GitLab job test');
     assert.deepEqual(installs(gitlab), ['pytest', 'pytest-xdist']);
+  });
+
+  test('print-config shows, for a config, the environments found and what each installs and sets, and the sdist', () => {
+    const dir = writeTree({
+      'pyproject.toml':
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n[project]\nname = "p"\nversion = "0"\n[tool.hatch.build.targets.sdist]\ninclude = ["/src", "/tests"]\n',
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tox.ini': '[tox]\nenvlist = py\n[testenv]\nskip_install = true\ndeps = pytest\nsetenv = PYTEST_ADDOPTS = -x\ncommands = pytest\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+    });
+    const r = runCli(['print-config', 'tests/test_a.py'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const pytest = (JSON.parse(r.stdout) as { pytest: { environments: unknown[]; sdist: unknown } }).pytest;
+    assert.deepEqual(pytest.environments, [
+      {
+        name: 'tox env py',
+        file: 'tox.ini',
+        installs: { pytest: '' },
+        from: ['pytest'],
+        pytest: [{ args: [], cwd: '.' }],
+        PYTEST_ADDOPTS: '-x',
+      },
+    ]);
+    assert.deepEqual(pytest.sdist, { backend: 'hatchling', rule: '[tool.hatch.build.targets.sdist] include' });
   });
 
   test('pinnedBelow reads the specifiers that keep a release out', () => {

@@ -413,9 +413,9 @@ function readTox(tox: ToxSource, deps: ProjectDependencies, files: EnvironmentFi
   return envs;
 }
 
-/** pyproject `[tool.tox]`: `legacy_tox_ini`, or native `env_run_base` / `env.NAME` tables. */
-function toxFromPyproject(file: string, text: string): ToxSource | null {
-  if (!text.includes('tool.tox') && !/\[tool\]/.test(text)) return null;
+/** pyproject `[tool.tox]` (`legacy_tox_ini`, or native `env_run_base` / `env.NAME` tables), or tox.toml (`prefix` []). */
+function toxFromToml(file: string, text: string, prefix: string[] = ['tool', 'tox']): ToxSource | null {
+  if (prefix.length > 0 && !text.includes('tool.tox') && !/\[tool\]/.test(text)) return null;
   const doc = parseToml(text);
   if (!doc.ast) return null;
   const sections = new Map<string, Map<string, string>>();
@@ -429,11 +429,19 @@ function toxFromPyproject(file: string, text: string): ToxSource | null {
       ? cmd.map((x) => (typeof x === 'string' ? (/[\s'"]/.test(x) ? `'${x.replace(/'/g, "'\\''")}'` : x) : '{dynamic}')).join(' ')
       : '';
   for (const { path, node } of keyValues(doc.ast)) {
-    if (path[0] !== 'tool' || path[1] !== 'tox') continue;
-    const rest = path.slice(2);
+    if (prefix.some((p, i) => path[i] !== p)) continue;
+    const rest = path.slice(prefix.length);
     if (rest.length === 1 && rest[0] === 'legacy_tox_ini') {
       const v = tomlValue(node.value);
       return typeof v === 'string' ? toxFromIni(file, v) : null;
+    }
+    // `set_env.NAME = value` (a dotted key) is one variable of set_env.
+    if (rest.length >= 3 && rest.at(-2) === 'set_env' && (rest[0] === 'env_run_base' || rest[0] === 'env')) {
+      const v = tomlValue(node.value);
+      const at = rest[0] === 'env_run_base' ? 'testenv' : `testenv:${rest[1]}`;
+      const prev = sections.get(at)?.get('set_env');
+      if (typeof v === 'string') put(at, 'set_env', `${prev ? `${prev}\n` : ''}${rest.at(-1)}=${v}`);
+      continue;
     }
     const section =
       rest[0] === 'env_run_base' && rest.length === 2 ? 'testenv' : rest[0] === 'env' && rest.length === 3 ? `testenv:${rest[1]}` : null;
@@ -649,9 +657,12 @@ export async function readEnvironments(
   const toxIni = join(root, 'tox.ini');
   const toxText = files.read(toxIni);
   const tox = toxText !== null ? toxFromIni(toxIni, toxText) : null;
-  const pyText = tox ? null : files.read(join(root, 'pyproject.toml'));
-  const pyTox = pyText !== null ? toxFromPyproject(join(root, 'pyproject.toml'), pyText) : null;
-  for (const t of [tox, pyTox]) if (t) envs.push(...readTox(t, deps, files));
+  const toxToml = join(root, 'tox.toml');
+  const tomlText = tox ? null : files.read(toxToml);
+  const native = tomlText !== null ? toxFromToml(toxToml, tomlText, []) : null;
+  const pyText = tox || native ? null : files.read(join(root, 'pyproject.toml'));
+  const pyTox = pyText !== null ? toxFromToml(join(root, 'pyproject.toml'), pyText) : null;
+  for (const t of [tox, native, pyTox]) if (t) envs.push(...readTox(t, deps, files));
   const nox = join(root, 'noxfile.py');
   const noxText = files.read(nox);
   if (noxText !== null) envs.push(...(await readNox(nox, noxText, deps, files)));
