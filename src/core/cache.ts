@@ -223,7 +223,11 @@ export class RunCache {
       );
       // Named as every temporary file of netra-migrate, so those of killed runs are found and removed.
       const tmp = join(this.dir, `.cache.json.netra-migrate-${process.pid}.tmp`);
-      removeStaleTemps(readdirSync(this.dir).filter(isTempName).map((name) => join(this.dir, name)));
+      removeStaleTemps(
+        readdirSync(this.dir)
+          .filter(isTempName)
+          .map((name) => join(this.dir, name)),
+      );
       try {
         unlinkSync(tmp);
       } catch {
