@@ -22,7 +22,8 @@ import { forbiddenKey, parseRuleFlag, settingsErrors, type RuleSettings } from '
 import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
 import { quickParse } from './cli-args.js';
-import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, ruleOption } from './cli-options.js';
+import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, presetOption, ruleOption } from './cli-options.js';
+import { DEFAULT_PRESET, presetSeverity, type PresetName } from './core/rule.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
@@ -96,6 +97,7 @@ function printProblems(result: Pick<CheckResult, 'problems'>): void {
 }
 
 function report(result: CheckResult, format: ReporterName): void {
+  const preset = result.preset ?? DEFAULT_PRESET;
   const fixable = {
     safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
     unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
@@ -106,7 +108,7 @@ function report(result: CheckResult, format: ReporterName): void {
       ...allRules.map((r) => ({
         id: r.meta.id,
         description: r.meta.description,
-        severity: r.meta.severity,
+        severity: presetSeverity(r.meta.severity, preset),
         fix: r.meta.fix,
         docs: r.meta.docs,
       })),
@@ -166,6 +168,7 @@ interface CheckArgs extends GlobalArgs {
   paths: string[];
   format: ReporterName;
   'max-warnings': number;
+  preset?: PresetName;
   rule?: string[];
   'show-files': boolean;
   cache: boolean;
@@ -179,6 +182,7 @@ interface FixArgs extends GlobalArgs {
   unsafe: boolean;
   profile?: (typeof PROFILES)[number][];
   format: ReporterName;
+  preset?: PresetName;
   rule?: string[];
   python?: string;
 }
@@ -194,6 +198,7 @@ async function runCheck(argv: CheckArgs): Promise<void> {
     ...options,
     cache,
     paths: argv.paths,
+    ...(argv.preset ? { preset: argv.preset } : {}),
     rules: await ruleSettings(argv.rule),
     python: pythonPath(argv.python),
   });
@@ -217,6 +222,7 @@ async function runFix(argv: FixArgs): Promise<void> {
     paths: argv.paths,
     write: argv.write,
     unsafe: argv.unsafe,
+    ...(argv.preset ? { preset: argv.preset } : {}),
     rules: await ruleSettings(argv.rule),
     profiles: argv.profile ?? [],
     python: pythonPath(argv.python),
@@ -331,13 +337,19 @@ async function runYargs(): Promise<void> {
       (y) =>
         y
           .positional('path', { type: 'string', demandOption: true })
+          .option('preset', presetOption)
           .option('rule', ruleOption)
           .example(
             '$0 print-config tests/test_api.py',
             'The pytest config pytest would use for it, its values as pytest types them, and the rule settings',
           ),
       async (argv) => {
-        const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
+        const { config, problems } = await printConfig({
+          cwd,
+          path: argv.path,
+          ...(argv.preset ? { preset: argv.preset } : {}),
+          rules: await ruleSettings(argv.rule),
+        });
         printProblems({ problems });
         process.stdout.write(JSON.stringify(config, null, 2) + '\n');
         process.exitCode = problems.length > 0 ? 2 : 0;
@@ -346,7 +358,7 @@ async function runYargs(): Promise<void> {
     .command(
       'rules',
       'List the rules',
-      (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
+      (y) => y.example('$0 rules', 'Every rule with its runners, its level under each preset and its fix safety'),
       () => {
         process.stdout.write(listRules(allRules));
       },

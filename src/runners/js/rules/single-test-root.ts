@@ -27,9 +27,10 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
   meta: {
     id: 'single-test-root',
     runners: ['jest', 'vitest'],
-    // Several roots in one `roots`/`include` are an error (one process crawls and holds them all); `projects`
-    // is a warning unless over `maxProjects` (findings set their own severity).
-    severity: 'error',
+    // Several roots in a config's `roots`/`include` are policy (one process crawls and holds them all): an
+    // error under strict. `projects` is a warning under every preset unless over `maxProjects` (those
+    // findings set their own severity).
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {

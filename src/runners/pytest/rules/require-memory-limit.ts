@@ -18,7 +18,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded', Options>({
   meta: {
     id: 'require-memory-limit',
     runners: ['pytest', 'jest', 'vitest'],
-    severity: 'warning',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'safe',
     description: 'A memory limit is enforced while tests are collected and run.',
     messages: {

@@ -15,7 +15,7 @@ export default defineRule<PytestTarget, 'several', Options>({
   meta: {
     id: 'single-test-root',
     runners: ['pytest', 'jest', 'vitest'],
-    severity: 'error',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
