@@ -12,7 +12,18 @@ const MODULE = (n: number) =>
   `import pytest\n\n\n${Array.from({ length: n }, (_, i) => `@pytest.mark.anyio\nasync def test_${i}():\n    pass\n`).join('\n\n')}`;
 
 tester.run(registeredMarkers, {
-  valid: [],
+  valid: [
+    {
+      // pytest-celery's entry module star-imports celery.contrib.pytest, whose pytest_configure registers the
+      // mark: the registry generator merges what a star-imported plugin module registers.
+      name: 'the celery mark under strict markers in a project that declares pytest-celery is known',
+      files: {
+        'pyproject.toml':
+          '[project]\nname = "x"\n\n[project.optional-dependencies]\ntest = ["pytest", "pytest-celery"]\n\n[tool.pytest.ini_options]\naddopts = "--strict-markers"\n',
+        'tests/test_tasks.py': 'import pytest\n\n\n@pytest.mark.celery(result_backend="redis://")\ndef test_task():\n    pass\n',
+      },
+    },
+  ],
   invalid: [
     {
       name: 'anyio (a plugin of a package the project does not list directly) in three modules: one warning, with the count',
