@@ -102,6 +102,17 @@ describe('presets', () => {
     assert.deepEqual([roots?.messageId, roots?.severity, roots?.file.endsWith('tox.ini')], ['severalRootsForCoverage', 'info', true]);
   });
 
+  test('strict makes the missing monitor an error, not each CI step or Compose service without the limit variables', async () => {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+      '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n',
+    });
+    const result = await check({ cwd: dir, paths: ['.'], preset: 'strict', rules: { 'require-timeout': 'off' } });
+    const memory = result.diagnostics.filter((d) => d.rule === 'require-memory-limit').map((d) => `${d.messageId} ${d.severity}`);
+    assert.deepEqual(memory.sort(), ['missing error', 'noLimits warning']);
+  });
+
   test('an unknown preset in the tool config is one error naming file and line; in the library options it throws', async () => {
     const dir = writeTree({ ...SEED, '.netra-migrate.json': '{\n  "rules": {},\n  "preset": "strictest"\n}\n' });
     const result = await check({ cwd: dir, paths: ['.'] });
