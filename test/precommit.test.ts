@@ -109,8 +109,9 @@ describe('pre-commit hooks', { skip }, () => {
   git('init', '-q');
   git('add', '.');
   git('commit', '-qm', 'init');
-  const tryRepo = (hook: string, file = 'pytest.ini') => {
-    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file], {
+  // --verbose: the hook's output also when it passes (pre-commit shows it only on failure otherwise).
+  const tryRepo = (hook: string, file = 'pytest.ini', verbose = false) => {
+    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file, ...(verbose ? ['--verbose'] : [])], {
       cwd: repo,
       encoding: 'utf8',
       env: { ...process.env, PRE_COMMIT_HOME: home },
@@ -119,8 +120,9 @@ describe('pre-commit hooks', { skip }, () => {
   };
 
   test('under the recommended preset a missing timeout is a warning and the hook passes; a team that states strict fails on it', () => {
-    const loose = tryRepo('netra-migrate-check');
+    const loose = tryRepo('netra-migrate-check', 'pytest.ini', true);
     assert.equal(loose.code, 0, loose.out);
+    assert.match(loose.out, /netra-migrate check\.+Passed/);
     assert.match(loose.out, /^ {2}1:1 {2}warning {2}no per-test timeout: .* {2}require-timeout \[fix\]$/m);
     // The team adopts strict in its tool config (read by every hook run, whatever files it is given).
     writeFileSync(join(repo, '.netra-migrate.json'), '{ "preset": "strict" }\n');
