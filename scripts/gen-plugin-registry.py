@@ -538,6 +538,10 @@ class Extractor:
         self.envs: dict[str, Env] = {}
         self.functions: dict[str, list[tuple[str, ast.FunctionDef]]] = {}
         self.resolved_lines: set[str] = set()
+        # `from other_package.module import *` in a module of the plugin: the names it re-exports include
+        # that module's hooks, so pytest runs them as this plugin's (pytest-celery's plugin re-exports
+        # celery.contrib.pytest, which registers the `celery` mark). Merged from that module's record.
+        self.reexports: set[str] = set()
 
     def load(self, entry_modules: list[str], package_dirs: dict[str, str] | None = None) -> list[str]:
         known = module_files(self.tree, package_dirs)
@@ -561,6 +565,11 @@ class Extractor:
                 continue
             self.modules[path] = parsed
             top = name.split(".")[0]
+            for node in parsed.body:
+                if (isinstance(node, ast.ImportFrom) and not node.level and node.module
+                        and any(a.name == "*" for a in node.names)
+                        and node.module.split(".")[0] != top and node.module not in known):
+                    self.reexports.add(node.module)
             for dep in imports_of(parsed, name, path.endswith("__init__.py"), known):
                 # Only the plugin's own package: a monorepo's other packages are not what it registers.
                 if dep.split(".")[0] == top or dep in entry_modules:
@@ -934,7 +943,30 @@ def extract(tree: Tree, distribution: str, modules: list[str] | None = None, pac
     }
     if incomplete:
         record["incomplete"] = sorted(incomplete)
+    if extractor.reexports:
+        record["_reexports"] = sorted(extractor.reexports)
     return record, notes
+
+
+def merge_reexports(records: dict, manifest: dict, committed: dict) -> None:
+    """Give each record what the other plugins' modules it star-imports register (then drop the note)."""
+    providers = {}
+    for dist, entry in manifest["plugins"].items():
+        record = records.get(dist) or committed.get(dist)
+        if record is None:
+            continue
+        for module in [*entry.get("modules", []), *(p["module"] for p in record.get("entryPoints", []))]:
+            providers.setdefault(module, record)
+    for dist, record in records.items():
+        for module in record.pop("_reexports", []):
+            source = providers.get(module)
+            if source is None or source is record:
+                continue
+            record["markers"] = sorted(set(record["markers"]) | set(source.get("markers", [])))
+            record["keys"] = dict(sorted({**source.get("keys", {}), **record["keys"]}.items()))
+            flags = {tuple(f["names"]): f for f in source.get("flags", [])}
+            flags.update({tuple(f["names"]): f for f in record["flags"]})
+            record["flags"] = sorted(flags.values(), key=lambda f: f["names"])
 
 
 def mirror_gitdir(mirror: pathlib.Path, repo: str) -> pathlib.Path | None:
@@ -1026,6 +1058,7 @@ def generate(args) -> int:
         records[dist] = record
         if notes:
             notes_by[dist] = notes
+    merge_reexports(records, manifest, committed)
     if only is not None:
         # A drift check of a few plugins: each regenerated record against its committed line.
         changed = [d for d in sorted(records) if d not in kept and one_line(records[d]) != one_line(committed.get(d, {}))]

@@ -5,6 +5,7 @@
 import { CACHE_DIR } from './core/cache.js';
 import { reporters, type ReporterName } from './reporters/index.js';
 import { PROFILES } from './runners/pytest/profiles.js';
+import { PRESETS } from './core/rule.js';
 
 const formats = Object.keys(reporters) as ReporterName[];
 
@@ -14,6 +15,12 @@ export const ruleOption = {
   // One value per flag (repeat the flag for more): an array option would otherwise take the paths after it.
   nargs: 1,
   describe: 'Rule setting, ESLint style: \'id:off\', \'id:["warn", {"option": value}]\' or a JSON object; repeatable',
+} as const;
+
+export const presetOption = {
+  choices: PRESETS,
+  describe:
+    "Rule levels to start from (default: the tool config's `preset`, else recommended); strict also fails on several roots, suite-wide event loops, no timeout and no memory limit. --rule applies on top",
 } as const;
 
 export const checkPaths = {
@@ -34,6 +41,7 @@ const pythonOption = {
 export const checkOptions = {
   format: { alias: 'f', choices: formats, default: 'stylish' as ReporterName, describe: 'Output format' },
   'max-warnings': { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' },
+  preset: presetOption,
   rule: ruleOption,
   'show-files': {
     type: 'boolean',
@@ -79,6 +87,7 @@ export const fixOptions = {
     default: 'stylish' as ReporterName,
     describe: 'Format of the findings left after fixing (--write)',
   },
+  preset: presetOption,
   rule: ruleOption,
   python: pythonOption,
 } as const;

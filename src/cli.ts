@@ -23,7 +23,8 @@ import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
 import { removeLiveTemps, whenWritesSettle } from './core/fs.js';
 import { quickParse } from './cli-args.js';
-import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, measureOptions, ruleOption } from './cli-options.js';
+import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, measureOptions, presetOption, ruleOption } from './cli-options.js';
+import { DEFAULT_PRESET, presetSeverity, type PresetName } from './core/rule.js';
 
 /** `--rule` values merged in order; a mistake is a usage error (exit 2) naming the rule. */
 async function ruleSettings(values: readonly string[] | undefined): Promise<RuleSettings> {
@@ -130,6 +131,7 @@ function printProblems(result: Pick<CheckResult, 'problems' | 'notes'>): void {
 }
 
 function report(result: CheckResult, format: ReporterName): void {
+  const preset = result.preset ?? DEFAULT_PRESET;
   const fixable = {
     safe: result.diagnostics.filter((d) => d.fix?.applicability === 'safe').length,
     unsafe: result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length,
@@ -140,7 +142,7 @@ function report(result: CheckResult, format: ReporterName): void {
       ...allRules.map((r) => ({
         id: r.meta.id,
         description: r.meta.description,
-        severity: r.meta.severity,
+        severity: presetSeverity(r.meta.severity, preset),
         fix: r.meta.fix,
         docs: r.meta.docs,
       })),
@@ -200,6 +202,7 @@ interface CheckArgs extends GlobalArgs {
   paths: string[];
   format: ReporterName;
   'max-warnings': number;
+  preset?: PresetName;
   rule?: string[];
   'show-files': boolean;
   cache: boolean;
@@ -214,6 +217,7 @@ interface FixArgs extends GlobalArgs {
   unsafe: boolean;
   profile?: (typeof PROFILES)[number][];
   format: ReporterName;
+  preset?: PresetName;
   rule?: string[];
   python?: string;
 }
@@ -232,6 +236,7 @@ async function runCheck(argv: CheckArgs): Promise<void> {
     cache,
     ...(noCache ? { refreshCache: true } : {}),
     paths: argv.paths,
+    ...(argv.preset ? { preset: argv.preset } : {}),
     rules: await ruleSettings(argv.rule),
     python: pythonPath(argv.python),
     ...(argv.measurement === undefined ? {} : { measurement: resolve(cwd, argv.measurement) }),
@@ -256,6 +261,7 @@ async function runFix(argv: FixArgs): Promise<void> {
     paths: argv.paths,
     write: argv.write,
     unsafe: argv.unsafe,
+    ...(argv.preset ? { preset: argv.preset } : {}),
     rules: await ruleSettings(argv.rule),
     profiles: argv.profile ?? [],
     python: pythonPath(argv.python),
@@ -398,13 +404,19 @@ async function runYargs(): Promise<void> {
       (y) =>
         y
           .positional('path', { type: 'string', demandOption: true })
+          .option('preset', presetOption)
           .option('rule', ruleOption)
           .example(
             '$0 print-config tests/test_api.py',
             'The pytest config pytest would use for it, its values as pytest types them, and the rule settings',
           ),
       async (argv) => {
-        const { config, problems } = await printConfig({ cwd, path: argv.path, rules: await ruleSettings(argv.rule) });
+        const { config, problems } = await printConfig({
+          cwd,
+          path: argv.path,
+          ...(argv.preset ? { preset: argv.preset } : {}),
+          rules: await ruleSettings(argv.rule),
+        });
         printProblems({ problems });
         process.stdout.write(jsonText(config) + '\n');
         process.exitCode = problems.length > 0 ? 2 : 0;
@@ -422,7 +434,7 @@ async function runYargs(): Promise<void> {
     .command(
       'rules',
       'List the rules',
-      (y) => y.example('$0 rules', 'Every rule with its runners, default severity and fix safety'),
+      (y) => y.example('$0 rules', 'Every rule with its runners, its level under each preset and its fix safety'),
       () => {
         process.stdout.write(listRules(allRules));
       },

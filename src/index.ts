@@ -6,7 +6,8 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunCache } from './core/cache.js';
-import { TOOL_CONFIG_FILES } from './core/tool-config.js';
+import { presetNamed, TOOL_CONFIG_FILES, toolConfigStart } from './core/tool-config.js';
+import { DEFAULT_PRESET, PRESETS, type PresetName } from './core/rule.js';
 import {
   analyzeAll,
   locate,
@@ -33,25 +34,33 @@ function inputs(options: RunOptions): string[] {
 
 /**
  * The tool config (nearest `.netra-migrate.json`, `[tool.netra-migrate]`, package.json key) under the
- * options' own `rules`, which win; `toolConfig: false` reads none. A bad config is a FileProblem.
+ * options' own `preset` and `rules`, which win; `toolConfig: false` reads none. A bad config is a FileProblem.
+ * An unknown preset in the options is an error thrown to the caller (the CLI checks its flag before).
  */
 async function withToolConfig<T extends RunOptions>(options: T): Promise<{ options: T; problem: FileProblem | null }> {
-  const base = options.baseRules ? { ...options, rules: { ...options.baseRules, ...options.rules } } : options;
-  if (options.toolConfig === false) return { options: base, problem: null };
+  const start = toolConfigStart(options.cwd, inputs(options));
+  if (options.preset !== undefined && presetNamed(options.preset) === null)
+    throw new Error(`unknown preset ${JSON.stringify(options.preset)} (presets: ${PRESETS.join(', ')})`);
+  const withPreset = (preset: PresetName | undefined): T => ({
+    ...options,
+    rules: { ...options.baseRules, ...options.rules },
+    preset: options.preset ?? preset ?? options.basePreset ?? DEFAULT_PRESET,
+  });
+  if (options.toolConfig === false) return { options: withPreset(undefined), problem: null };
   try {
-    const config = await loadToolConfig(options.cwd, allRules);
-    if (!config) return { options: base, problem: null };
+    const config = await loadToolConfig(start, allRules);
+    if (!config) return { options: withPreset(undefined), problem: null };
     const ignored = options.ignored;
     return {
       options: {
-        ...options,
+        ...withPreset(config.preset),
         rules: { ...options.baseRules, ...config.rules, ...options.rules },
         ignored: (f: string) => config.ignored(f) || (ignored?.(f) ?? false),
       },
       problem: null,
     };
   } catch (e) {
-    if (e instanceof FileProblemError) return { options: base, problem: e.problem };
+    if (e instanceof FileProblemError) return { options: withPreset(undefined), problem: e.problem };
     throw e;
   }
 }
@@ -63,7 +72,9 @@ declare const __NETRA_BUILD__: string | undefined;
 const BUILD = typeof __NETRA_BUILD__ === 'string' ? __NETRA_BUILD__ : `source-${process.pid}-${Date.now()}`;
 
 /** The tool config files (and saved measurements) that could apply from `cwd` up: a new or changed one changes the findings. */
-function toolConfigCandidates(cwd: string): string[] {
+function toolConfigCandidates(cwd: string, paths: readonly string[]): string[] {
+  // The inputs' directory and its parents down to the root (see toolConfigStart).
+  cwd = toolConfigStart(cwd, paths);
   const out: string[] = [];
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of TOOL_CONFIG_FILES) out.push(join(dir, name));
@@ -86,13 +97,14 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   const key = RunCache.key({
     cwd: resolve(opts.cwd),
     inputs: runInputs,
+    preset: opts.preset,
     rules: opts.rules ?? {},
     ignoreFiles: opts.ignoreFiles !== false,
     python: opts.python ?? null,
     measurement: opts.measurement ?? null,
   });
   const hit = opts.refreshCache ? null : cache?.lookup(key);
-  if (hit) return { ...hit, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
+  if (hit) return { ...hit, preset: opts.preset, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
   const ws = new Workspace({
     ignoreFiles: opts.ignoreFiles !== false,
     progress: opts.onProgress,
@@ -100,13 +112,22 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     ...(cache ? { cache } : {}),
     ...(opts.buffers ? { buffers: opts.buffers } : {}),
   });
-  const { readsOf, ...result } = await analyzeAll(ws, analyzers, runInputs, opts.rules, opts.ignored, {
-    python: opts.python,
-    measurement: opts.measurement,
-  });
-  const located = { ...result, diagnostics: locate(ws, result.diagnostics) };
+  const { readsOf, ...result } = await analyzeAll(
+    ws,
+    analyzers,
+    runInputs,
+    opts.rules,
+    opts.ignored,
+    { python: opts.python, measurement: opts.measurement },
+    opts.preset,
+  );
+  const located = { ...result, preset: opts.preset, diagnostics: locate(ws, result.diagnostics) };
   if (cache) {
-    const extra = [...toolConfigCandidates(opts.cwd), ...(opts.measurement ? [opts.measurement] : []), ...(ws.ignoreFiles?.probed() ?? [])];
+    const extra = [
+      ...toolConfigCandidates(opts.cwd, runInputs),
+      ...(opts.measurement ? [opts.measurement] : []),
+      ...(ws.ignoreFiles?.probed() ?? []),
+    ];
     cache.store(
       key,
       { diagnostics: located.diagnostics.map(withoutFixEdits), problems: located.problems, files: located.files },
@@ -159,3 +180,4 @@ export { allRules };
 export type { CheckResult, FixOptions, FixResult, RunOptions } from './core/engine.js';
 export type { Diagnostic, LocatedDiagnostic, Fix, Edit, FileProblem, Severity, Applicability } from './core/diagnostic.js';
 export type { RuleSettings, RuleSetting } from './core/settings.js';
+export { PRESETS, type PresetName } from './core/rule.js';

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { FileProblem } from './core/diagnostic.js';
 import { resolveRule, type RuleSettings } from './core/settings.js';
-import { loadToolConfig } from './core/tool-config.js';
+import { DEFAULT_PRESET, runnerSeverities, type PresetName } from './core/rule.js';
+import { loadToolConfig, toolConfigStart } from './core/tool-config.js';
 import { Workspace } from './core/workspace.js';
 import type { JsValue } from './formats/js.js';
 import { configKind, hasJestKey, type JsConfigTarget } from './runners/js/config.js';
@@ -30,6 +31,8 @@ export interface PrintConfigOptions {
   path: string;
   /** Settings given on the command line (`--rule`), over the tool config's. */
   rules?: RuleSettings;
+  /** `--preset`, over the tool config's. */
+  preset?: PresetName;
 }
 
 const show = (cwd: string, file: string) => relative(cwd, file).split('\\').join('/') || '.';
@@ -190,23 +193,26 @@ export async function printConfig(options: PrintConfigOptions): Promise<{ config
   const ws = new Workspace();
   let tool: Awaited<ReturnType<typeof loadToolConfig>> = null;
   try {
-    tool = await loadToolConfig(options.cwd, allRules);
+    tool = await loadToolConfig(toolConfigStart(options.cwd, [target]), allRules);
   } catch (e) {
     const problem = (e as { problem?: FileProblem }).problem;
     if (!problem) throw e;
     problems.push(problem);
   }
   const settings: RuleSettings = { ...tool?.rules, ...options.rules };
+  const preset = options.preset ?? tool?.preset ?? DEFAULT_PRESET;
   const rules: Record<string, unknown> = {};
   for (const rule of allRules) {
     const resolved = resolveRule(settings, rule.meta.id, rule.meta.defaultOptions);
-    rules[rule.meta.id] = resolved.enabled ? [resolved.severity ?? rule.meta.severity, resolved.options] : 'off';
+    // The preset's level (per runner where the runners differ: `pytest: error, jest/vitest: warning`).
+    rules[rule.meta.id] = resolved.enabled ? [resolved.severity ?? runnerSeverities(rule.meta, preset), resolved.options] : 'off';
   }
   const config = {
     path: show(options.cwd, target),
     pytest: await pytestSection(ws, options.cwd, target, problems),
     js: await jsSection(ws, options.cwd, target, problems),
     toolConfig: tool ? { file: show(options.cwd, tool.file), ignore: tool.ignore, ignored: tool.ignored(target) } : null,
+    preset,
     rules,
   };
   return { config, problems };

@@ -68,8 +68,17 @@ describe('exit codes and formats', () => {
       assert.ok(m, line);
       assert.equal(m[1], join(dir, 'pytest.ini'));
     }
+    // Several roots is policy: a warning under the default preset, an error under strict.
     const root = lines.map((l) => ESLINT_COMPACT.exec(l)!).find((m) => m[6] === 'single-test-root')!;
-    assert.deepEqual([root[2], root[3], root[4]], ['2', '1', 'Error']);
+    assert.deepEqual([root[2], root[3], root[4]], ['2', '1', 'Warning']);
+    const strict = runCli(['check', '--format', 'compact', '--preset', 'strict'], dir).stdout.trimEnd().split('\n');
+    const strictRoot = strict.map((l) => ESLINT_COMPACT.exec(l)!).find((m) => m[6] === 'single-test-root')!;
+    assert.deepEqual([strictRoot[2], strictRoot[3], strictRoot[4]], ['2', '1', 'Error']);
+    // An unknown preset is a usage error (exit 2) naming the choices, and nothing is checked.
+    const bad = runCli(['check', '--format', 'compact', '--preset', 'lenient'], dir);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, /Invalid values:\s+Argument: preset, Given: "lenient", Choices: "recommended", "strict"/);
   });
 
   test('fix without --write prints a unified diff and exits 1; --write applies safe fixes only and says how many unsafe were held back', () => {

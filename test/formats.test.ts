@@ -34,7 +34,9 @@ describe('machine formats', () => {
       artifactLocation: { uri: 'pytest.ini', uriBaseId: '%SRCROOT%' },
       region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 9 },
     });
-    assert.equal(timeout.level, 'error');
+    // A missing timeout is a policy finding: a warning under the default (recommended) preset.
+    assert.equal(timeout.level, 'warning');
+    assert.equal(run.tool.driver.rules[timeout.ruleIndex].defaultConfiguration.level, 'warning');
   });
 
   test('github: one annotation per finding, properties and data escaped as the runner expects', () => {

@@ -248,7 +248,7 @@ describe('14.12 bounded work on hostile sizes', () => {
     const started = Date.now();
     const r = runCli(['check', '-f', 'json'], dir);
     t.diagnostic(`20,000 continuation lines: ${Date.now() - started} ms wall (whole CLI)`);
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 0, r.stderr); // a missing timeout: a warning under the default preset
     assert.ok((JSON.parse(r.stdout) as { rule: string }[]).some((f) => f.rule === 'require-timeout'));
   });
 
@@ -360,7 +360,7 @@ describe('14.14 output integrity', () => {
     test(`a newline in a path never forges a finding line (${format})`, () => {
       const dir = writeTree({ [`${forged}/pytest.ini`]: SEED });
       const r = runCli(['check', '-f', format], dir);
-      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.code, 0, r.stderr); // several roots: a warning under the default preset
       const lines = r.stdout.split('\n');
       assert.ok(!lines.some((l) => l.startsWith('/tmp/evil.ini') || l.startsWith('::error file=evil') || l.startsWith('  9:9')), r.stdout);
       if (format === 'compact')
@@ -456,7 +456,7 @@ describe('14.16 honest summaries and arguments', () => {
   test('--rule and --profile take one value each and never swallow the path after them', () => {
     const dir = writeTree({ 'sub/pytest.ini': SEED, 'other/pytest.ini': SEED });
     const r = runCli(['check', '--rule', 'require-fail-fast:off', 'sub', '-f', 'json'], dir);
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 0, r.stderr); // warnings only under the default preset
     const findings = JSON.parse(r.stdout) as { file: string; rule: string }[];
     assert.deepEqual([...new Set(findings.map((f) => f.file))], ['sub/pytest.ini'], 'only the path given');
     assert.ok(!findings.some((f) => f.rule === 'require-fail-fast'), 'the rule setting applied');

@@ -124,7 +124,7 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
         rule: 'registered-markers',
         severity: 'error',
         messageId: 'undeclared',
-        data: { name: 'django_db', ...undeclared },
+        data: { name: 'django_db', uses: 'used once', ...undeclared },
         fix: null,
       },
     ]);
@@ -150,6 +150,7 @@ describe("open world: flags, keys and marks of the project's plugins", () => {
         messageId: 'unverifiable',
         data: {
           name: 'celery',
+          uses: 'used once',
           config: 'pytest.ini',
           why: "it belongs to celery's pytest plugin, which requirements-dev.txt does not list directly (it may come in through another dependency)",
         },

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { preCommitFilesPattern } from '../src/file-kinds.js';
@@ -109,14 +109,24 @@ describe('pre-commit hooks', { skip }, () => {
   git('init', '-q');
   git('add', '.');
   git('commit', '-qm', 'init');
-  const tryRepo = (hook: string, file = 'pytest.ini') => {
-    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file], {
+  // --verbose: the hook's output also when it passes (pre-commit shows it only on failure otherwise).
+  const tryRepo = (hook: string, file = 'pytest.ini', verbose = false) => {
+    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file, ...(verbose ? ['--verbose'] : [])], {
       cwd: repo,
       encoding: 'utf8',
       env: { ...process.env, PRE_COMMIT_HOME: home },
     });
     return { code: r.status, out: r.stdout + r.stderr };
   };
+
+  test('under the recommended preset a missing timeout is a warning and the hook passes; a team that states strict fails on it', () => {
+    const loose = tryRepo('netra-migrate-check', 'pytest.ini', true);
+    assert.equal(loose.code, 0, loose.out);
+    assert.match(loose.out, /netra-migrate check\.+Passed/);
+    assert.match(loose.out, /^ {2}1:1 {2}warning {2}no per-test timeout: .* {2}require-timeout \[fix\]$/m);
+    // The team adopts strict in its tool config (read by every hook run, whatever files it is given).
+    writeFileSync(join(repo, '.netra-migrate.json'), '{ "preset": "strict" }\n');
+  });
 
   test('check fails with the finding, fix writes the safe fix, then check passes', () => {
     const before = tryRepo('netra-migrate-check');

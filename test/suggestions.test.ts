@@ -9,6 +9,7 @@ import asyncFixtureScope from '../src/runners/js/rules/async-fixture-scope.js';
 import { check } from '../src/index.js';
 import { reporters } from '../src/reporters/index.js';
 import { allRules } from '../src/rules.js';
+import { presetSeverity } from '../src/core/rule.js';
 import { ruleMarkdown } from '../src/rule-docs.js';
 import { onlyRule } from './support/cases.js';
 import { RuleTester } from './support/rule-tester.js';
@@ -81,7 +82,7 @@ describe('suggestions in the reporters and docs', () => {
       cwd: dir,
       color: false,
       fixable: { safe: 0, unsafe: 0 },
-      tool: { version: '0.0.0', rules: allRules.map((r) => r.meta) },
+      tool: { version: '0.0.0', rules: allRules.map((r) => ({ ...r.meta, severity: presetSeverity(r.meta.severity, 'recommended') })) },
     };
     return input;
   };
@@ -133,6 +134,6 @@ describe('suggestions in the reporters and docs', () => {
   test('stylish marks it [suggestion]; explain names the Vitest/Jest variant a suggestion', async () => {
     assert.match(reporters.stylish(await run()), /async-fixture-scope \[suggestion\]/);
     const page = ruleMarkdown(allRules.find((r) => r.meta.id === 'async-fixture-scope')!);
-    assert.match(page, /## Vitest and Jest\nDefault severity: warning\. Fix: suggestion\./);
+    assert.match(page, /## Vitest and Jest\nSeverity: every preset: warning\. Fix: suggestion\./);
   });
 });

@@ -79,7 +79,7 @@ describe('tool config', () => {
     [
       'an unknown top-level key',
       { '.netra-migrate.json': '{\n  "rulez": {}\n}\n' },
-      /^\.netra-migrate\.json:2:1: error: unknown key "rulez" \(known: rules, ignore\)$/m,
+      /^\.netra-migrate\.json:2:1: error: unknown key "rulez" \(known: preset, rules, ignore\)$/m,
     ],
     ['invalid JSON', { '.netra-migrate.json': '{\n  "rules": {,}\n}\n' }, /^\.netra-migrate\.json:2:1: error: invalid JSON: /m],
     [

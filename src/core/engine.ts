@@ -19,7 +19,7 @@ import {
 } from './fs.js';
 import { applyFixes, MAX_FIX_PASSES } from './fixer.js';
 import { applySuppressions, unusedSuppression } from './suppressions.js';
-import { formatMessage, type Rule } from './rule.js';
+import { DEFAULT_PRESET, formatMessage, presetSeverity, type PresetName, type Rule } from './rule.js';
 import { resolveRule, type RuleSettings } from './settings.js';
 import { LineIndex } from './text.js';
 import { Workspace } from './workspace.js';
@@ -74,6 +74,13 @@ export interface RunOptions {
   /** Files and directories to check (absolute or relative to cwd). */
   paths: readonly string[];
   rules?: RuleSettings;
+  /**
+   * The preset the rules' levels come from (`recommended` by default; `strict` makes the migration's policy
+   * errors). `rules` apply on top. Without it, the tool config's `preset` key decides.
+   */
+  preset?: PresetName;
+  /** A preset under the tool config's (an editor's setting): the tool config's `preset`, then `preset`, win over it. */
+  basePreset?: PresetName;
   /** Read no tool config file (`.netra-migrate.json` and the like); the default reads the nearest. */
   toolConfig?: false;
   /** `false`: read no .gitignore, .ignore or .git/info/exclude (the default leaves out what they ignore). */
@@ -101,6 +108,8 @@ export interface RunOptions {
 
 export interface CheckResult {
   diagnostics: LocatedDiagnostic[];
+  /** The preset the run's levels came from (the option, else the tool config's, else `recommended`). */
+  preset?: PresetName;
   problems: FileProblem[];
   files: string[];
   /** Directories not entered on purpose (template trees), with why. */
@@ -149,6 +158,7 @@ export async function analyzeAll(
   rules?: RuleSettings,
   ignored?: (file: string) => boolean,
   env?: AnalysisEnvironment,
+  preset: PresetName = DEFAULT_PRESET,
 ) {
   const diagnostics: Diagnostic[] = [];
   const problems: FileProblem[] = [];
@@ -187,7 +197,8 @@ export async function analyzeAll(
                 start: input.start,
                 end: input.end,
                 rule: rule.meta.id,
-                severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? rule.meta.severity,
+                // An option's threshold, then the user's level, then the finding's own, then the preset's.
+                severity: input.optionSeverity ?? resolved.severity ?? input.severity ?? presetSeverity(rule.meta.severity, preset),
                 message: formatMessage(rule.meta.messages[input.messageId] ?? input.messageId, input.data),
                 messageId: input.messageId,
                 ...(input.data ? { data: input.data } : {}),
@@ -220,7 +231,7 @@ export async function analyzeAll(
   const reported = ignored ? diagnostics.filter((d) => !ignored(d.file)) : diagnostics;
   const kept = applySuppressions(reported, texts, knownRules, (id) => resolveRule(rules, id, {}).enabled, {
     report: unused.enabled,
-    severity: unused.severity ?? unusedSuppression.meta.severity,
+    severity: unused.severity ?? presetSeverity(unusedSuppression.meta.severity, preset),
   });
   problems.push(...ws.walkProblems);
   // A FIFO, socket or device named on the command line is an error whatever its name, also where no analyzer
@@ -367,7 +378,7 @@ export async function runFix(
   const seen = new Set<string>([stateOf()]);
   let appliedFixes = 0;
   let passes = 0;
-  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
+  let result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python }, options.preset);
   // Never fix a file that failed to read or parse, nor apply a fix derived from one (`heldBy`); a problem
   // seen once keeps blocking that file even if a later pass no longer reads it. Other files are fixed.
   const initialProblems = result.problems;
@@ -387,7 +398,7 @@ export async function runFix(
     const state = stateOf();
     if (seen.has(state)) break;
     seen.add(state);
-    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python });
+    result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python }, options.preset);
     for (const p of result.problems) blocked.add(p.file);
   }
   const derivedProblems: FileProblem[] = [];
@@ -480,13 +491,14 @@ export async function runFix(
     // What remains is judged on what is on disk now: the files not written go back to their read text.
     if (notWritten.length > 0) {
       for (const { file } of notWritten) ws.revert(file);
-      result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored);
+      result = await analyzeAll(ws, analyzers, inputs, options.rules, options.ignored, { python: options.python }, options.preset);
     }
   }
   const heldBackUnsafe = options.unsafe ? 0 : result.diagnostics.filter((d) => d.fix?.applicability === 'unsafe').length;
   return withReads(
     {
       diagnostics: locate(ws, result.diagnostics),
+      preset: options.preset ?? DEFAULT_PRESET,
       problems: dedupeProblems(problems),
       files: result.files,
       skipped: result.skipped,

@@ -19,10 +19,51 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
+/**
+ * The presets, typescript-eslint's recommended/strict: `recommended` (the default) makes an error only of a
+ * run that is broken or silently not what its config says; `strict` adds the migration's policy (one root,
+ * function-wide loops, a timeout and a memory limit everywhere) as errors.
+ */
+export const PRESETS = ['recommended', 'strict'] as const;
+export type PresetName = (typeof PRESETS)[number];
+export const DEFAULT_PRESET: PresetName = 'recommended';
+
+/**
+ * A rule's level under each preset: one severity for every preset, or one per preset. It is the level of the
+ * rule's *policy* findings (those that set no severity of their own); a finding that sets one keeps it under
+ * every preset (a milder note, or an error for a run that is broken whatever the policy).
+ */
+export type PresetSeverity = Severity | Readonly<Record<PresetName, Severity>>;
+
+export function presetSeverity(severity: PresetSeverity, preset: PresetName): Severity {
+  return typeof severity === 'string' ? severity : severity[preset];
+}
+
+/**
+ * Each runner family's level under one preset: a rule shared by several runners keeps each variant's own
+ * (`pytest: error, jest/vitest: warning`); one level when they agree.
+ */
+export function runnerSeverities(meta: RuleMeta<string, unknown>, preset: PresetName): string {
+  const variants = meta.variants ?? [];
+  const own = meta.runners.filter((r) => !variants.some((v) => v.runners.includes(r)));
+  const groups = [{ runners: own, severity: presetSeverity(meta.severity, preset) }]
+    .concat(variants.map((v) => ({ runners: [...v.runners], severity: presetSeverity(v.severity, preset) })))
+    .filter((g) => g.runners.length > 0);
+  if (new Set(groups.map((g) => g.severity)).size <= 1) return groups[0]?.severity ?? presetSeverity(meta.severity, preset);
+  return groups.map((g) => `${g.runners.join('/')}: ${g.severity}`).join(', ');
+}
+
+/** A rule's levels under every preset (`recommended: warning; strict: error`), or `every preset: error` when they agree. */
+export function presetLevels(meta: RuleMeta<string, unknown>): string {
+  const levels = PRESETS.map((p) => runnerSeverities(meta, p));
+  return new Set(levels).size === 1 ? `every preset: ${levels[0]}` : PRESETS.map((p, i) => `${p}: ${levels[i]}`).join('; ');
+}
+
 export interface RuleMeta<MessageId extends string, Options> {
   id: string;
   runners: readonly RunnerName[];
-  severity: Severity;
+  /** The level of its policy findings under each preset (see PresetSeverity). */
+  severity: PresetSeverity;
   fix: FixKind;
   /** One line, shown by `netra-migrate rules` and SARIF. */
   description: string;
@@ -48,7 +89,11 @@ export interface ReportInput<MessageId extends string> {
   file?: string;
   start: number;
   end: number;
-  /** A finding may be milder or harsher than the rule's default (for example an unknown key is a warning). */
+  /**
+   * A finding's own level, kept under every preset: milder than the rule's (an unknown key of an undeclared
+   * plugin is a warning, a coverage run an info note), or `error` for a run that is broken whatever the policy
+   * (a timeout of 0). Without one, the finding is a policy finding and takes the preset's level for the rule.
+   */
   severity?: Severity;
   /** A severity one of the rule's options asked for (a threshold crossed): it wins over the level the user set. */
   optionSeverity?: Severity;

@@ -1,22 +1,27 @@
 /**
  * netra-migrate's own configuration, ESLint's shape:
  *
- *   { "rules": { "<rule-id>": "off" | "warn" | "error" | ["error", { <options> }] }, "ignore": ["<glob>", ...] }
+ *   { "preset": "recommended" | "strict",
+ *     "rules": { "<rule-id>": "off" | "warn" | "error" | ["error", { <options> }] }, "ignore": ["<glob>", ...] }
  *
+ * `rules` apply on top of the preset (default `recommended`); `--preset` and `--rule` win over the file.
  * read from the nearest of `.netra-migrate.json`, `[tool.netra-migrate]` in pyproject.toml, or a
  * `netra-migrate` key in package.json, looking from the working directory up (in one directory, in that
  * order). A mistake is one FileProblem naming the file, the line and the key, and the run exits 2.
  */
-import { dirname, join, relative, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FileProblemError } from './diagnostic.js';
 import { readOptionalTextFile } from './fs.js';
 import { compileGlobs, globsIgnore } from './glob.js';
-import type { JsonSchema } from './rule.js';
+import { PRESETS, presetLevels, type JsonSchema, type PresetName, type RuleMeta } from './rule.js';
 import { forbiddenKey, nestedTooDeeply, settingsErrors, type RuleSettings } from './settings.js';
 import { LineIndex, TOO_DEEP_MESSAGE, tooDeepAt } from './text.js';
 
 export interface ToolConfig {
   file: string;
+  /** The preset the file names, if it names one. */
+  preset?: PresetName;
   rules: RuleSettings;
   ignore: string[];
   /** Whether a path (absolute) is ignored by the config's globs. */
@@ -24,7 +29,12 @@ export interface ToolConfig {
 }
 
 interface RuleLike {
-  meta: { id: string; description: string; options: JsonSchema };
+  meta: RuleMeta<string, unknown>;
+}
+
+/** A preset name given by a user (tool config, `--preset`, the library); null when it names none of them. */
+export function presetNamed(value: unknown): PresetName | null {
+  return typeof value === 'string' && (PRESETS as readonly string[]).includes(value) ? (value as PresetName) : null;
 }
 
 export const TOOL_CONFIG_FILES = ['.netra-migrate.json', 'pyproject.toml', 'package.json'] as const;
@@ -98,6 +108,36 @@ async function tomlConfig(file: string, text: string, index: LineIndex): Promise
   return { data, lineOf };
 }
 
+/**
+ * Where the tool config is looked for: the deepest directory holding every input, when it lies inside the
+ * working directory (so `check fixtures/netra-core` reads the sample's own config, as Ruff reads the config
+ * nearest the files), else the working directory. From there up, the nearest wins.
+ */
+export function toolConfigStart(cwd: string, paths: readonly string[]): string {
+  const base = resolve(cwd);
+  const dirs = paths.map((p) => {
+    const abs = resolve(base, p);
+    return isDirectory(abs) ? abs : dirname(abs);
+  });
+  if (dirs.length === 0) return base;
+  let common = dirs[0]!;
+  for (const d of dirs.slice(1)) while (!isWithin(d, common)) common = dirname(common);
+  return isWithin(common, base) ? common : base;
+}
+
+function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Find and validate the nearest tool config above `cwd`; null when there is none. */
 export async function loadToolConfig(cwd: string, rules: readonly RuleLike[]): Promise<ToolConfig | null> {
   for (let dir = cwd; ; dir = dirname(dir)) {
@@ -120,10 +160,12 @@ async function validate(file: string, data: unknown, lineOf: (key: string) => nu
   const forbidden = forbiddenKey(data);
   if (forbidden !== null) fail(forbidden.split('.').pop()!, `"${forbidden.split('.').pop()}" is not allowed as a key (at ${forbidden})`);
   if (typeof data !== 'object' || data === null || Array.isArray(data))
-    fail('netra-migrate', 'the netra-migrate configuration must be an object with "rules" and/or "ignore"');
+    fail('netra-migrate', 'the netra-migrate configuration must be an object with "preset", "rules" and/or "ignore"');
   const obj = data as Record<string, unknown>;
   for (const key of Object.keys(obj))
-    if (!['rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: rules, ignore)`);
+    if (!['preset', 'rules', 'ignore', '$schema'].includes(key)) fail(key, `unknown key "${key}" (known: preset, rules, ignore)`);
+  const preset = obj.preset === undefined ? undefined : presetNamed(obj.preset);
+  if (preset === null) fail('preset', `unknown preset ${JSON.stringify(obj.preset)} (presets: ${PRESETS.join(', ')})`);
   const ruleSettings = obj.rules ?? {};
   if (typeof ruleSettings !== 'object' || ruleSettings === null || Array.isArray(ruleSettings))
     fail('rules', '"rules" must be an object of rule id to setting');
@@ -139,6 +181,7 @@ async function validate(file: string, data: unknown, lineOf: (key: string) => nu
   const globs = compileGlobs(ignore as string[]);
   return {
     file,
+    ...(preset ? { preset } : {}),
     rules: ruleSettings as RuleSettings,
     ignore: ignore as string[],
     ignored(path: string) {
@@ -155,7 +198,7 @@ export function toolConfigSchema(rules: readonly RuleLike[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const rule of [...rules].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1))) {
     properties[rule.meta.id] = {
-      description: rule.meta.description,
+      description: `${rule.meta.description} (${presetLevels(rule.meta)})`,
       oneOf: [level, { type: 'array', prefixItems: [level, rule.meta.options], items: false, minItems: 1 }],
     };
   }
@@ -168,6 +211,12 @@ export function toolConfigSchema(rules: readonly RuleLike[]): JsonSchema {
     type: 'object',
     properties: {
       $schema: { type: 'string' },
+      preset: {
+        enum: [...PRESETS],
+        default: 'recommended',
+        description:
+          'The rule levels to start from: `recommended` (errors only where a run is broken or not what its config says) or `strict` (also one test root, function-wide event loops, a timeout and a memory limit as errors). `rules` apply on top.',
+      },
       rules: { type: 'object', properties, additionalProperties: false },
       ignore: {
         type: 'array',

@@ -8,18 +8,16 @@ import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { check, fix } from '../index.js';
 import { readTextFile } from '../core/fs.js';
 import { settingsErrors, type RuleSettings } from '../core/settings.js';
-import { TOOL_CONFIG_FILES } from '../core/tool-config.js';
+import { presetNamed, TOOL_CONFIG_FILES } from '../core/tool-config.js';
+import { PRESETS, type PresetName } from '../core/rule.js';
 import type { CheckResult, FixResult, RunOptions } from '../core/engine.js';
 import { allRules } from '../rules.js';
 import { Positions, problemDiagnostic, toLspDiagnostic, type TextSource } from './convert.js';
 
 /** `netra-migrate.*` settings from `workspace/configuration` (VS Code's settings, Neovim's `settings`). */
 export interface ServerSettings {
-  /**
-   * A preset of rule severities (`recommended`, `strict`). The seam for presets: the value is read here and
-   * handed to the run in `runOptions` once RunOptions has a `preset`; until then the server says it is ignored.
-   */
-  preset?: string;
+  /** A preset of rule severities (`recommended`, `strict`); the tool config's `preset` wins over it. */
+  preset?: PresetName;
   /** Rule settings as in the tool config's `rules`; the tool config file wins over them. */
   rules?: RuleSettings;
   /** The interpreter of the test environment (`--python`), relative to the workspace folder. */
@@ -94,7 +92,12 @@ export class Session {
     const settings: ServerSettings = {};
     if (raw && typeof raw === 'object') {
       const r = raw as Record<string, unknown>;
-      if (typeof r.preset === 'string' && r.preset !== '') settings.preset = r.preset;
+      if (typeof r.preset === 'string' && r.preset !== '') {
+        const preset = presetNamed(r.preset);
+        if (preset === null)
+          this.warn(`netra-migrate.preset: unknown preset ${JSON.stringify(r.preset)} (presets: ${PRESETS.join(', ')}); not used`);
+        else settings.preset = preset;
+      }
       if (typeof r.python === 'string' && r.python !== '') settings.python = r.python;
       if (r.rules && typeof r.rules === 'object') {
         const errors = await settingsErrors(r.rules as Record<string, unknown>, allRules);
@@ -102,8 +105,6 @@ export class Session {
         else settings.rules = r.rules as RuleSettings;
       }
     }
-    if (settings.preset !== undefined)
-      this.warn(`netra-migrate.preset "${settings.preset}": this build has no presets; the rules' default severities apply`);
     this.settings.set(folder, settings);
   }
 
@@ -117,6 +118,7 @@ export class Session {
       paths,
       buffers,
       ...(s.rules ? { baseRules: s.rules } : {}),
+      ...(s.preset ? { basePreset: s.preset } : {}),
       ...(python !== undefined ? { python } : {}),
     };
   }

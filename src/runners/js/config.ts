@@ -21,6 +21,7 @@ import {
 import { styleOf, type JsStyle } from '../../formats/js-edit.js';
 import type { NodeEnvironment } from './environments.js';
 import { applyJestPreset } from './presets.js';
+import { runnerCommandsOf } from './scripts.js';
 
 export type JsRunner = 'jest' | 'vitest';
 
@@ -395,6 +396,25 @@ export function globDir(glob: string): string {
  * one of its scripts runs `vitest` (hoisted from the workspace root, as pnpm and npm workspaces do).
  */
 export function packageRunsVitest(ws: Workspace, dir: string): boolean {
+  return vitestInPackage(ws, dir)?.runs ?? false;
+}
+
+/**
+ * Whether a Vitest run in this directory's package would read a `vite.config` there (one without a `test`
+ * block, with no vitest.config beside it): a script runs `vitest` without `--config`, or the package
+ * depends on Vitest and no script runs it (`npx vitest` finds the vite.config). Not when every Vitest
+ * script names another config (`vitest --config vitest.node.config.js`): the vite.config is then Vite's
+ * build config only.
+ */
+export function vitestReadsViteConfig(ws: Workspace, dir: string): boolean {
+  const found = vitestInPackage(ws, dir);
+  if (!found) return false;
+  if (found.commands.length === 0) return found.depends;
+  return found.commands.some((c) => c.config === null);
+}
+
+/** The nearest package.json's relation to Vitest: declared, the Vitest commands of its scripts; null without a readable one. */
+function vitestInPackage(ws: Workspace, dir: string): { runs: boolean; depends: boolean; commands: { config: string | null }[] } | null {
   for (let d = dir; ; d = dirname(d)) {
     const manifest = join(d, 'package.json');
     const text = existsSync(manifest) ? ws.text(manifest) : null;
@@ -402,13 +422,16 @@ export function packageRunsVitest(ws: Workspace, dir: string): boolean {
       try {
         const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
         // Not peerDependencies: a package that peers on Vitest is a Vitest plugin, not one whose tests run under it.
-        if (['dependencies', 'devDependencies'].some((k) => pkg[k]?.vitest !== undefined)) return true;
-        return Object.values(pkg.scripts ?? {}).some((script) => typeof script === 'string' && /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
+        const depends = ['dependencies', 'devDependencies'].some((k) => pkg[k]?.vitest !== undefined);
+        const scripts = Object.values(pkg.scripts ?? {}).filter((script): script is string => typeof script === 'string');
+        const commands = scripts.flatMap((script) => runnerCommandsOf(script).filter((c) => c.runner === 'vitest'));
+        const runs = depends || scripts.some((script) => /(?:^|[\s;&|(])vitest(?:\s|$)/.test(script));
+        return { runs, depends, commands };
       } catch {
-        return false;
+        return null;
       }
     }
-    if (dirname(d) === d) return false;
+    if (dirname(d) === d) return null;
   }
 }
 

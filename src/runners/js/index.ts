@@ -15,7 +15,7 @@ import {
   hasJestKey,
   inlineProjects,
   listedProjects,
-  packageRunsVitest,
+  vitestReadsViteConfig,
   loadJsConfig,
   NAMED_JEST_CONFIG,
   NAMED_VITEST_CONFIG,
@@ -205,11 +205,12 @@ function loadConfig(
   try {
     const target = loadJsConfig(ws, file, text, kind.runner, kind.kind, testFiles);
     if (!target || target.kind !== 'vite') return target;
-    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only when
-    // its package runs Vitest, or a Vitest project list names it (decided once every config is read).
+    // Vitest reads vitest.config over vite.config; a vite.config without a `test` block is Vitest's only where
+    // a Vitest run would read it: its package runs `vitest` without `--config` (or depends on Vitest and runs
+    // no Vitest script), or a Vitest project list names it (decided once every config is read).
     const dir = dirname(file);
     if (readdirSync(dir).some((n) => VITEST_CONFIG.test(n))) return null;
-    return target.testProperty || packageRunsVitest(ws, dir) ? target : { ...target, viteOnly: true };
+    return target.testProperty || vitestReadsViteConfig(ws, dir) ? target : { ...target, viteOnly: true };
   } catch (e) {
     if (e instanceof FileProblemError) {
       problems.push(e.problem);

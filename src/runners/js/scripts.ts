@@ -18,8 +18,8 @@ function runnerOf(word: string): JsRunner | null {
   return null;
 }
 
-/** The config files named after `--config`/`-c` in one script line, resolved from the package's directory. */
-export function scriptConfigsOf(script: string, dir: string): { file: string; runner: JsRunner }[] {
+/** Each Jest or Vitest command of one script line, with the config it names after `--config`/`-c` (null: none, so the runner finds its own). */
+export function runnerCommandsOf(script: string): { runner: JsRunner; config: string | null }[] {
   let tokens: string[];
   try {
     // Separators glued to words (`a&&b`) are rare in package.json; split the common spaced forms.
@@ -28,26 +28,31 @@ export function scriptConfigsOf(script: string, dir: string): { file: string; ru
     if (e instanceof ShlexError) return [];
     throw e;
   }
-  const out: { file: string; runner: JsRunner }[] = [];
-  let runner: JsRunner | null = null;
+  const out: { runner: JsRunner; config: string | null }[] = [];
+  let current: { runner: JsRunner; config: string | null } | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (SEPARATORS.has(token)) {
-      runner = null;
+      current = null;
       continue;
     }
-    if (runner === null) {
-      runner = runnerOf(token);
+    if (current === null) {
+      const runner = runnerOf(token);
+      if (runner) out.push((current = { runner, config: null }));
       continue;
     }
     let path: string | undefined;
     if (token === '--config' || token === '-c') path = tokens[++i];
     else if (token.startsWith('--config=') || token.startsWith('-c=')) path = token.slice(token.indexOf('=') + 1);
     // `--config '{"testTimeout": 1}'` is Jest's inline JSON config, not a file.
-    if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path))
-      out.push({ file: join(dir, path), runner });
+    if (path !== undefined && path !== '' && !path.trimStart().startsWith('{') && !SEPARATORS.has(path)) current.config = path;
   }
   return out;
+}
+
+/** The config files named after `--config`/`-c` in one script line, resolved from the package's directory. */
+export function scriptConfigsOf(script: string, dir: string): { file: string; runner: JsRunner }[] {
+  return runnerCommandsOf(script).flatMap((c) => (c.config === null ? [] : [{ file: join(dir, c.config), runner: c.runner }]));
 }
 
 /** Every config a package.json's scripts name; nothing for a manifest that is not JSON (reported where it is read). */

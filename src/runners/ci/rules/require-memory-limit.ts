@@ -100,6 +100,7 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
         const edit = envFlagsEdit(ci, job, command, container, missing);
         ctx.report({
           messageId: 'inContainer',
+          severity: 'warning',
           data: {
             job: job.name,
             container: `${container.kind.startsWith('compose') ? 'docker compose ' : 'docker '}${container.kind.split(' ')[1]} ${container.target}`,
@@ -121,6 +122,9 @@ export default defineRule<CiFile, 'noLimits' | 'inContainer', Options>({
       ctx.report({
         messageId: 'noLimits',
         data: { job: job.name, missing: missing.join(' and '), key: job.key },
+        // The monitor's own `auto` limit still applies: the job's explicit limit is a refinement, a warning
+        // under every preset (strict makes the config's missing monitor an error, not each CI step).
+        severity: 'warning',
         file: ci.file,
         ...job.at,
         fix: edit

@@ -136,6 +136,8 @@ export default defineRule<ComposeFile, 'noContainerLimit' | 'noMonitorEnv', Opti
         ctx.report({
           messageId: 'noMonitorEnv',
           data: { service: service.name, missing: missingEnv.join(' and ') },
+          // A refinement of the monitor's own `auto` limit: a warning under every preset.
+          severity: 'warning',
           file: compose.file,
           ...service.key,
           fix,

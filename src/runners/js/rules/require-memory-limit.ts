@@ -161,7 +161,7 @@ export default defineRule<JsConfigTarget, 'missing' | 'threadsHeapFlag', Options
     id: 'require-memory-limit',
     runners: ['jest', 'vitest'],
     // A missing limit endangers nothing by itself (Node's own heap ceiling still applies): a warning, as for pytest.
-    severity: 'warning',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'safe',
     description: 'Tests run under a memory limit that is enforced.',
     messages: {

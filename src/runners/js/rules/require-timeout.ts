@@ -24,8 +24,8 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero' | 'tooLong', Option
   meta: {
     id: 'require-timeout',
     runners: ['jest', 'vitest'],
-    // Both runners stop a test after 5 s unless told otherwise: an unwritten timeout endangers nothing, so it
-    // is a warning; a disabled or unbounded one is an error.
+    // Jest and Vitest stop a test after 5 s unless told otherwise: an unwritten timeout is a warning under
+    // every preset; a timeout of 0 or above the bound is an error (set per finding).
     severity: 'warning',
     fix: 'sometimes',
     description: 'Every test has a time limit.',
@@ -142,7 +142,6 @@ export default defineRule<JsConfigTarget, 'missing' | 'zero' | 'tooLong', Option
         keys: missing.map((k) => `\`${k}\``).join(' or '),
         defaults: missing.map((k) => `${k} ${DEFAULT_MS[k] / 1000} s`).join(', '),
       },
-      severity: 'warning',
       ...(ctx.options.requireExplicit ? { optionSeverity: 'error' as const } : {}),
       ...missingAt(target),
       fix: edits ? { title: `Add ${missing.join(', ')}`, applicability: 'safe', edits } : null,

@@ -23,19 +23,22 @@ export function globRoot(glob: string): string {
   return fixed.join('/') || '.';
 }
 
-export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Options>({
+export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projectInclude' | 'projects', Options>({
   meta: {
     id: 'single-test-root',
     runners: ['jest', 'vitest'],
-    // Several roots in one `roots`/`include` are an error (one process crawls and holds them all); `projects`
-    // is a warning unless over `maxProjects` (findings set their own severity).
-    severity: 'error',
+    // Several roots in a config's `roots`/`include` are policy (one process crawls and holds them all): an
+    // error under strict. `projects`, and a Vitest project's own `include` (its file filter), are warnings
+    // under every preset unless over `maxProjects` (those findings set their own severity).
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
       roots:
         'Jest `roots` lists {{count}} roots ({{roots}}); each is crawled and its modules held by every worker: {{dropped}} would no longer be searched for tests',
       include: 'Vitest `include` collects from {{count}} roots ({{roots}}): {{dropped}} would no longer be collected by default',
+      projectInclude:
+        'Vitest project `{{project}}` collects from {{count}} roots ({{roots}}) through its `include`, its file filter: if memory is tight, give {{dropped}} a project of its own; narrowing `include` alone would stop running them',
       projects:
         "{{runner}} `{{key}}` runs {{count}} projects in one process tree ({{detail}}): their workers hold each project's transforms and module graphs; split large groups into separate CI jobs if memory is tight",
     },
@@ -56,7 +59,7 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     },
     defaultOptions: {},
     docs: {
-      what: 'Errors on a Jest config whose `roots` lists more than one root, and a Vitest config whose `include` globs start from more than one directory. Warns on `projects` (Vitest also the removed `workspace`) with more than one entry, naming the count ("at least N" where a spread or glob may add more) and each project\'s test files; an error only above the `maxProjects` option.',
+      what: "Errors on a Jest config whose `roots` lists more than one root, and a Vitest config whose `include` globs start from more than one directory. Warns on `projects` (Vitest also the removed `workspace`) with more than one entry, naming the count (\"at least N\" where a spread or glob may add more) and each project's test files; an error only above the `maxProjects` option. A Vitest project's own `include` (an inline project in `projects`) spanning several directories is that project's file filter: a warning under every preset, with the narrowing as a suggestion.",
       why: 'Jest crawls every root with its haste map and keeps it in every worker; projects multiply workers and module registries. In the memory-bound containers this tool is for, one root per run, and other roots or projects as separate jobs, keeps the peak bounded.',
       example: {
         file: 'jest.config.js',
@@ -64,7 +67,7 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
         good: "module.exports = {\n  roots: ['<rootDir>/src'],\n};\n",
       },
       fixSafety:
-        "Unsafe: the fix keeps one root (option `root`, default the one with the most test files, counted with the config's own `testMatch`/`testRegex`/`testPathIgnorePatterns` or `include`/`exclude` and the runners' defaults) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests (the message gives each root's count); run them explicitly or in their own CI job. A root that holds no test file is never the one kept, and where the counts cannot be known (patterns computed at run time) there is no fix. `projects` gets no fix: which project runs where is the user's call.",
+        "Unsafe: the fix keeps one root (option `root`, default the one with the most test files, counted with the config's own `testMatch`/`testRegex`/`testPathIgnorePatterns` or `include`/`exclude` and the runners' defaults) and removes the others from `roots` or `include`, so a plain `jest`/`vitest run` stops collecting their tests (the message gives each root's count); run them explicitly or in their own CI job. A root that holds no test file is never the one kept, and where the counts cannot be known (patterns computed at run time) there is no fix. `projects` gets no fix: which project runs where is the user's call; nor does a Vitest project's own `include`, whose narrowing is a suggestion never applied (nothing else collects the tests it would drop; only the author can say where they go).",
     },
   },
   check(ctx, target) {
@@ -122,13 +125,29 @@ export default defineRule<JsConfigTarget, 'roots' | 'include' | 'projects', Opti
     const drop = new Set(items.flatMap((item, i) => (dropped.includes(rootOf(item)) ? [i] : [])));
     const kept = items.filter((_, i) => !drop.has(i));
     const keepable = counts !== null && roots.includes(keep) && counts.get(keep)! > 0;
+    const droppedText =
+      dropped.map((r) => `\`${r}\``).join(', ') + (counts ? ` (${testFiles(dropped.reduce((n, r) => n + counts.get(r)!, 0))})` : '');
+    if (target.runner === 'vitest' && target.kind === 'project') {
+      // A project's `include` is its file filter: nothing else collects what it drops, so only the author
+      // can say where those tests go. A warning under every preset; the narrowing is a suggestion, never applied.
+      const narrowed = keepable ? fixOf(target, prop, kept, drop) : null;
+      ctx.report({
+        messageId: 'projectInclude',
+        data: { project: target.project ?? '', count: roots.length, roots: roots.map(described).join(', '), dropped: droppedText },
+        severity: 'warning',
+        start: prop.value.start,
+        end: prop.value.end,
+        fix: null,
+        ...(narrowed ? { suggest: [{ title: narrowed.title, edits: narrowed.edits }] } : {}),
+      });
+      return;
+    }
     ctx.report({
       messageId: key,
       data: {
         count: roots.length,
         roots: roots.map(described).join(', '),
-        dropped:
-          dropped.map((r) => `\`${r}\``).join(', ') + (counts ? ` (${testFiles(dropped.reduce((n, r) => n + counts.get(r)!, 0))})` : ''),
+        dropped: droppedText,
       },
       start: prop.value.start,
       end: prop.value.end,

@@ -46,7 +46,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
   meta: {
     id: 'function-loop-scope',
     runners: ['pytest'],
-    severity: 'error',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'unsafe',
     description: "pytest-asyncio's default fixture loop scope is `function`.",
     messages: {

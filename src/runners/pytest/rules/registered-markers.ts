@@ -48,8 +48,8 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
       unregistered:
         '`@pytest.mark.{{name}}` is not registered in `markers` of {{config}}, and strict markers are on: pytest stops collecting with "\'{{name}}\' not found in `markers` configuration option"',
       undeclared:
-        '`@pytest.mark.{{name}}` needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
-      unverifiable: '`@pytest.mark.{{name}}` is not registered in {{config}} and cannot be verified: {{why}}',
+        '`@pytest.mark.{{name}}` ({{uses}}) needs {{plugin}}, which the project does not declare in {{where}}: without it, strict markers stop collection ("\'{{name}}\' not found in `markers` configuration option")',
+      unverifiable: '`@pytest.mark.{{name}}` ({{uses}}) is not registered in {{config}} and cannot be verified: {{why}}',
     },
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
@@ -72,28 +72,47 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     const project = target.project ? await target.project() : null;
     const config = target.config.file.slice(target.rootDir.length + 1);
     const missing: { name: string; file: string; start: number; end: number }[] = [];
-    const unverifiable: { name: string; file: string; start: number; end: number; why: string }[] = [];
+    // A mark a plugin may own is said once per config, at its first use, with the count of its uses: the
+    // same unverifiable name in 30 modules is one fact about the project's dependencies, not 30 findings.
+    const owned = new Map<
+      string,
+      { decision: OpenWorldDecision; file: string; start: number; end: number; uses: number; files: Set<string> }
+    >();
     for (const source of target.sources) {
       const seen = new Set<string>();
       for (const mark of source.marks) {
-        if (KNOWN_MARKS.has(mark.name) || registered.has(mark.name) || seen.has(mark.name)) continue;
+        if (KNOWN_MARKS.has(mark.name) || registered.has(mark.name)) continue;
+        const first = owned.get(mark.name);
+        if (first) {
+          first.uses++;
+          first.files.add(source.file);
+          continue;
+        }
+        if (seen.has(mark.name)) continue;
         seen.add(mark.name);
         const decision: OpenWorldDecision = project ? decide(project, 'mark', mark.name) : { kind: 'unknown' };
         if (decision.kind === 'known') continue;
-        // Open world: a mark some plugin may register gets no fix; the plugin is what is missing.
-        if (decision.kind === 'undeclared') {
-          ctx.report({
-            messageId: 'undeclared',
-            data: { name: mark.name, plugin: decision.plugin, where: decision.where },
-            file: source.file,
-            start: mark.start,
-            end: mark.end,
-          });
-        } else if (decision.kind === 'unverifiable') {
-          // Registering a mark removes nothing (a plugin registering it too is harmless): the safe fix stays.
-          unverifiable.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end, why: decision.why });
-        } else missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
+        // Open world: a mark some plugin may register gets no fix when the plugin is what is missing.
+        if (decision.kind === 'undeclared' || decision.kind === 'unverifiable')
+          owned.set(mark.name, { decision, file: source.file, start: mark.start, end: mark.end, uses: 1, files: new Set([source.file]) });
+        else missing.push({ name: mark.name, file: source.file, start: mark.start, end: mark.end });
       }
+    }
+    const usesOf = (o: { uses: number; files: Set<string> }) =>
+      o.uses === 1 ? 'used once' : `used ${o.uses} times in ${o.files.size} file${o.files.size === 1 ? '' : 's'}`;
+    const unverifiable: { name: string; file: string; start: number; end: number; why: string; uses: string }[] = [];
+    for (const [name, o] of owned) {
+      if (o.decision.kind === 'undeclared')
+        ctx.report({
+          messageId: 'undeclared',
+          data: { name, uses: usesOf(o), plugin: o.decision.plugin, where: o.decision.where },
+          file: o.file,
+          start: o.start,
+          end: o.end,
+        });
+      // Registering a mark removes nothing (a plugin registering it too is harmless): the safe fix stays.
+      else if (o.decision.kind === 'unverifiable')
+        unverifiable.push({ name, file: o.file, start: o.start, end: o.end, why: o.decision.why, uses: usesOf(o) });
     }
     if (missing.length === 0 && unverifiable.length === 0) return;
     const names = [...new Set([...missing, ...unverifiable].map((m) => m.name))].sort();
@@ -107,7 +126,7 @@ export default defineRule<PytestTarget, 'unregistered' | 'undeclared' | 'unverif
     for (const m of unverifiable)
       ctx.report({
         messageId: 'unverifiable',
-        data: { name: m.name, config, why: m.why },
+        data: { name: m.name, uses: m.uses, config, why: m.why },
         file: m.file,
         start: m.start,
         end: m.end,

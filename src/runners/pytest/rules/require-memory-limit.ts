@@ -19,7 +19,7 @@ export default defineRule<PytestTarget, 'missing' | 'notLoaded' | 'noPlace', Opt
   meta: {
     id: 'require-memory-limit',
     runners: ['pytest', 'jest', 'vitest'],
-    severity: 'warning',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'safe',
     description: 'A memory limit is enforced while tests are collected and run.',
     messages: {

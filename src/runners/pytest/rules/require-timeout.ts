@@ -26,7 +26,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
   meta: {
     id: 'require-timeout',
     runners: ['pytest', 'jest', 'vitest'],
-    severity: 'error',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'safe',
     description: 'Every test has a time limit.',
     messages: {
@@ -67,6 +67,8 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
       ctx.report({
         messageId: 'disabled',
         data: { value },
+        // The run has no timeout whatever the policy: an error under every preset.
+        severity: 'error',
         start: entry.keyStart,
         end: entry.valueEnd,
         fix: {

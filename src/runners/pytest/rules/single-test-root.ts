@@ -32,7 +32,7 @@ export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'several
   meta: {
     id: 'single-test-root',
     runners: ['pytest', 'jest', 'vitest'],
-    severity: 'error',
+    severity: { recommended: 'warning', strict: 'error' },
     fix: 'unsafe',
     description: 'A test run collects from one root, not several.',
     messages: {
