@@ -444,46 +444,21 @@ export function removeStaleTemps(paths: Iterable<string>): string[] {
  * or the new one, never half of one. Refuses read-only files and files changed on disk since they were read.
  */
 export function writeFileAtomic(file: LoadedFile, text: string): void {
-  refuseLink(file.path);
-  assertWritable(file);
   assertUnchanged(file);
-  // Written back in the encoding it was read in, never in another one (the coding line would then lie).
-  const bytes = encodeAs(file, text);
-  if (bytes === null)
-    throw problem(
-      file.path,
-      `not written: the new text cannot be written in ${file.encoding}, the encoding its coding line declares (netra-migrate writes back Latin-1, ASCII and UTF-8)`,
-    );
-  const tmp = tempFor(file.path);
-  let fd: number | undefined;
+  const staged = stageWrite(file, text);
   try {
-    fd = openSync(tmp, 'wx', 0o600);
-    liveTemps.add(tmp);
-    writeSync(fd, bytes);
-    if (file.stat.uid !== undefined && file.stat.gid !== undefined) {
-      try {
-        // chown clears set-id bits, so it comes before chmod.
-        fchownSync(fd, file.stat.uid, file.stat.gid);
-      } catch {
-        // Only root (or the owner, to a group it is in) may: the file then belongs to this user.
-      }
+    if (staged.fd === undefined) throw staged.error;
+    try {
+      fsyncSync(staged.fd);
+    } finally {
+      closeSync(staged.fd);
     }
-    fchmodSync(fd, file.stat.mode & 0o7777);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
     // Last look before the rename: an edit that landed while the new text was written wins.
     assertUnchanged(file);
-    renameSync(tmp, file.path);
-    liveTemps.delete(tmp);
+    renameSync(staged.tmp, file.path);
+    liveTemps.delete(staged.tmp);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // The temporary file was never created.
-    }
-    liveTemps.delete(tmp);
+    removeTemporary(staged.tmp);
     if (error instanceof FileProblemError) throw error;
     throw problem(file.path, `cannot write file: ${describeError(error)}`);
   }
