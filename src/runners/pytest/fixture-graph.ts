@@ -90,9 +90,25 @@ function pluginNames(source: PytestSource): string[] {
  * would read (only those whose text says `fixture`), and local `pytest_plugins` modules. A module that does
  * not parse is a reason to stay unsafe.
  */
-async function governedSources(
-  target: PytestTarget,
-): Promise<{ sources: PytestSource[]; plugins: PytestSource[]; unreadable: string | null }> {
+type Governed = { sources: PytestSource[]; plugins: PytestSource[]; unreadable: string | null };
+/** Per analysis pass: a pass attaches a new `sources` array to each target it reads. */
+const governed = new WeakMap<PytestSource[], Promise<Governed>>();
+
+function governedSources(target: PytestTarget): Promise<Governed> {
+  const key = target.sources ?? [];
+  let hit = governed.get(key);
+  if (!hit) governed.set(key, (hit = readGoverned(target)));
+  return hit;
+}
+
+/** Local modules named in `pytest_plugins` that the run's own source reading left out (they define fixtures too). */
+export async function localPluginSources(target: PytestTarget): Promise<PytestSource[]> {
+  if (!target.sources) return [];
+  const own = new Set(target.sources.map((s) => s.file));
+  return (await governedSources(target)).plugins.filter((s) => !own.has(s.file));
+}
+
+async function readGoverned(target: PytestTarget): Promise<Governed> {
   const byFile = new Map((target.sources ?? []).map((s) => [s.file, s]));
   for (const file of sourceFilesOf(target)) {
     if (byFile.has(file)) continue;

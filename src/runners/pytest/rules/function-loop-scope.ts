@@ -8,19 +8,21 @@ import { asyncFixtures, isWide } from '../source-kit.js';
 import { usesPytestAsyncio, type PytestTarget } from '../target.js';
 import { asyncioVersion, olderThan } from '../asyncio-version.js';
 import { describeEnvironments, lackingPlugin } from '../environments.js';
-import { loopSplit } from '../fixture-graph.js';
+import { localPluginSources, loopSplit } from '../fixture-graph.js';
+import type { PytestSource } from '../sources.js';
 
 /**
  * The source edits that keep every wider-cached async fixture in a loop as wide as its cache once the
  * default turns to `function`; null when that cannot be done for all of them (sources not read, a scope
  * that is not a literal).
  */
-function keepLoopEdits(target: PytestTarget): { edits: Edit[]; count: number } | null {
+function keepLoopEdits(target: PytestTarget, plugins: PytestSource[]): { edits: Edit[]; count: number } | null {
   if (!target.sources) return null;
   const edits: Edit[] = [];
   const imported = new Set<string>();
   let count = 0;
-  for (const { source, fixture } of asyncFixtures(target)) {
+  const inPlugins = plugins.flatMap((source) => source.fixtures.filter((f) => f.fn.async).map((fixture) => ({ source, fixture })));
+  for (const { source, fixture } of [...asyncFixtures(target), ...inPlugins]) {
     if (fixture.loopScope) continue;
     if (fixture.scope && fixture.scope.value === null) return null;
     const scope = fixture.scope?.value;
@@ -84,7 +86,8 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
       : '';
     const { config } = target;
     const value = renderValue(config, 'string', 'function');
-    const keep = keepLoopEdits(target);
+    // Local pytest_plugins modules define fixtures too, wherever they sit (not only where python_files looks).
+    const keep = keepLoopEdits(target, await localPluginSources(target));
     // An environment that runs pytest with this config without pytest-asyncio >= 0.24 does not know the key:
     // writing it there is a new "Unknown config option" (exit 4 under --strict-config, 3 with warnings as errors).
     const lacking = project ? lackingPlugin(project.environments, 'pytest-asyncio', '0.24') : [];
