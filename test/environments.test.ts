@@ -370,6 +370,30 @@ describe('item 8: the loop-scope fix is safe where no async fixture is split fro
     assert.match(after.out, /is bound to a different event loop|attached to a different loop/);
     assert.match(after.out, /1 passed, 1 error/);
   });
+
+  test('unsafe: tests run in the session loop (asyncio_default_test_loop_scope) with a function-scoped async fixture', () => {
+    const dir = writeTree({
+      'pytest.ini':
+        '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\nasyncio_default_test_loop_scope = session\n',
+      'requirements.txt': 'pytest\npytest-asyncio>=1.0\n',
+      'conftest.py':
+        'import asyncio\n\nimport pytest\n\n\n@pytest.fixture\nasync def ready():\n    ev = asyncio.Event()\n' +
+        '    asyncio.get_running_loop().call_soon(ev.set)\n    await ev.wait()\n    return ev\n',
+      'test_ready.py':
+        'import asyncio\n\n\nasync def test_ready(ready):\n    ready.clear()\n    asyncio.get_running_loop().call_soon(ready.set)\n    await ready.wait()\n',
+    });
+    assert.equal(pytestIn(PYTHON, dir, ['-q']).code, 0);
+    // No async fixture is cached wider than a test, yet the fix moves `ready` out of the tests' loop.
+    const loop = findings(dir, 'function-loop-scope');
+    assert.equal(loop.length, 1);
+    assert.equal(loop[0]!.fix?.applicability, 'unsafe');
+    assert.match(loop[0]!.message, /ready \(conftest\.py:7\): tests run in the session loop, where ready runs today/);
+    const unsafe = runCli(['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:off', '.'], dir);
+    assert.ok(unsafe.code === 0 || unsafe.code === 1, unsafe.stderr);
+    const after = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(after.code, 1, after.out);
+    assert.match(after.out, /is bound to a different event loop/);
+  });
 });
 
 /** What a hatch sdist with `include = [...]` holds: the included paths and pyproject.toml, copied into a fresh directory. */

@@ -140,9 +140,11 @@ const scopeOf = (f: FixtureInfo) => f.scope?.value ?? 'function';
 
 /**
  * Whether the fix keeps every async fixture in the same loop as each async fixture it uses (directly or
- * through other fixtures). `oldDefault` is the key's value today (null: unset, a loop as wide as the cache).
+ * through other fixtures), and in the same loop as the tests that share one with it today. `oldDefault` is the
+ * key's value today (null: unset, a loop as wide as the cache); `testLoop` the config's
+ * `asyncio_default_test_loop_scope` (marks' `loop_scope=` are read from the sources).
  */
-export async function loopSplit(target: PytestTarget, oldDefault: string | null): Promise<LoopVerdict> {
+export async function loopSplit(target: PytestTarget, oldDefault: string | null, testLoop = 'function'): Promise<LoopVerdict> {
   if (!target.sources) return { safe: false, reason: 'the test sources were not read' };
   const oldLoop = (f: FixtureInfo) => f.loopScope?.value ?? oldDefault ?? scopeOf(f);
   const newLoop = (f: FixtureInfo) => f.loopScope?.value ?? scopeOf(f);
@@ -151,6 +153,34 @@ export async function loopSplit(target: PytestTarget, oldDefault: string | null)
   // No async fixture changes loop (the key unset, or every one already in the loop of its scope): nothing moves.
   const moves = (f: FixtureInfo) => f.fn.async && oldLoop(f) !== newLoop(f);
   if (![...sources, ...plugins].some((s) => s.fixtures.some(moves))) return { safe: true };
+  // Tests run in their own loop (asyncio_default_test_loop_scope, or a mark's loop_scope): an async fixture that
+  // shares it today and leaves it after the fix hands the test what it built in another loop.
+  const testLoops = new Set([testLoop]);
+  for (const source of sources) {
+    for (const mark of source.marks) {
+      if (mark.name !== 'asyncio') continue;
+      const arg = mark.call.args?.items.find((a) => a.name === 'loop_scope' || a.name === 'scope');
+      if (!arg) continue;
+      if (arg.string === null) {
+        return {
+          safe: false,
+          reason: `${rel(target, source.file)} gives tests a loop scope that is not a literal (${arg.text}), so which loop they share cannot be told`,
+        };
+      }
+      testLoops.add(arg.string);
+    }
+  }
+  for (const source of [...sources, ...plugins]) {
+    for (const f of source.fixtures.filter(moves)) {
+      const shared = [...testLoops].find((t) => oldLoop(f) === t && newLoop(f) !== t);
+      if (shared) {
+        return {
+          safe: false,
+          reason: `${describe([{ source, fixture: f }], target)}: tests run in the ${shared} loop, where ${f.name} runs today; after the fix it would run in the ${newLoop(f)} loop, so what it builds fails in the test ("attached to a different loop")`,
+        };
+      }
+    }
+  }
   const inModule = new Map<PytestSource, Node[]>();
   for (const source of [...sources, ...plugins])
     inModule.set(
