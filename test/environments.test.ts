@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { Workspace } from '../src/core/workspace.js';
 import { readProjectDependencies } from '../src/formats/dependencies.js';
 import { lackingPlugin, pinnedBelow, readEnvironments, type TestEnvironment } from '../src/runners/pytest/environments.js';
-import { pythonAvailable, runCli, tempDir, writeTree } from './support/env.js';
+import { PYTHON, pythonAvailable, runCli, tempDir, writeTree } from './support/env.js';
 import { pytestIn, venvWith } from './support/venvs.js';
 
 async function environments(dir: string): Promise<TestEnvironment[]> {
@@ -304,6 +304,95 @@ describe('with real pytest, one venv per environment', { skip: pythonAvailable()
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.doesNotMatch(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /asyncio_default_fixture_loop_scope/);
     assert.notEqual(before, null);
+  });
+});
+
+/** A session-cached async fixture whose Event is bound to the loop it ran in (pytest-asyncio 1.x, real pytest). */
+const SESSION_EVENT =
+  'import asyncio\nimport pytest\nimport pytest_asyncio\n\n\n@pytest_asyncio.fixture(scope="session")\nasync def ready():\n' +
+  '    ev = asyncio.Event()\n    asyncio.get_running_loop().call_soon(ev.set)\n    await ev.wait()  # binds ev to this loop\n    yield ev\n\n\n' +
+  '@pytest.fixture\ndef settings(ready):\n    return {"ready": ready}\n';
+
+describe('item 8: the loop-scope fix is safe where no async fixture is split from one it uses', { skip: pythonAvailable() }, () => {
+  const project = (conn: string) =>
+    writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n',
+      'requirements.txt': 'pytest\npytest-asyncio>=1.0\n',
+      'tests/conftest.py': SESSION_EVENT,
+      'tests/test_conn.py': `import asyncio\nimport pytest\n\n\n${conn}\n\nasync def test_conn(conn):\n    assert conn == 1\n\n\nasync def test_ready(ready):\n    assert ready.is_set()\n`,
+    });
+  const passed = (out: string) => /(\d+) passed/.exec(out)?.[1];
+
+  test('safe: no async fixture narrower than the old loop uses a wider one; fix --write keeps every test passing', () => {
+    // conn runs in the session loop today and in the test's after the fix; it uses no async fixture (tmp_path is pytest's).
+    const dir = project(
+      '@pytest.fixture\nasync def conn(tmp_path):\n    await asyncio.sleep(0)\n    return 1 if tmp_path.is_dir() else 0\n',
+    );
+    const before = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(before.code, 0, before.out);
+    const loop = findings(dir, 'function-loop-scope');
+    assert.equal(loop.length, 1);
+    assert.equal(loop[0]!.fix?.applicability, 'safe', loop[0]!.message);
+    const fixed = runCli(['fix', '--write', '.'], dir);
+    assert.ok(fixed.code === 0 || fixed.code === 1, fixed.stderr);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /asyncio_default_fixture_loop_scope = function/);
+    assert.match(readFileSync(join(dir, 'tests/conftest.py'), 'utf8'), /@pytest_asyncio\.fixture\(scope="session", loop_scope="session"\)/);
+    const after = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(after.code, 0, after.out);
+    assert.equal(passed(after.out), passed(before.out));
+    assert.equal(passed(after.out), '2');
+  });
+
+  test('unsafe: a function-scoped async fixture awaiting, through a sync fixture, what a session one bound to its loop', () => {
+    const dir = project(
+      '@pytest.fixture\nasync def conn(settings):\n    ev = settings["ready"]\n    ev.clear()\n    asyncio.get_running_loop().call_soon(ev.set)\n    await ev.wait()\n    return 1\n',
+    );
+    const before = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(before.code, 0, before.out);
+    const loop = findings(dir, 'function-loop-scope');
+    assert.equal(loop.length, 1);
+    assert.equal(loop[0]!.fix?.applicability, 'unsafe');
+    assert.match(
+      loop[0]!.message,
+      /conn -> settings -> ready \(tests\/test_conn\.py:6\): conn \(function-scoped\) would run in the function loop and ready in the session loop/,
+    );
+    const safe = runCli(['fix', '--write', '.'], dir);
+    assert.ok(safe.code === 0 || safe.code === 1, safe.stderr);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /asyncio_default_fixture_loop_scope = session/);
+    // What this rule's unsafe fix does to the run (async-fixture-scope's own unsafe fix, narrowing `ready`, left
+    // out): conn now awaits, in the test's loop, an Event bound to the session loop.
+    const unsafe = runCli(['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:off', '.'], dir);
+    assert.ok(unsafe.code === 0 || unsafe.code === 1, unsafe.stderr);
+    assert.match(readFileSync(join(dir, 'pytest.ini'), 'utf8'), /asyncio_default_fixture_loop_scope = function/);
+    assert.match(readFileSync(join(dir, 'tests/conftest.py'), 'utf8'), /@pytest_asyncio\.fixture\(scope="session", loop_scope="session"\)/);
+    const after = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(after.code, 1, after.out);
+    assert.match(after.out, /is bound to a different event loop|attached to a different loop/);
+    assert.match(after.out, /1 passed, 1 error/);
+  });
+
+  test('unsafe: tests run in the session loop (asyncio_default_test_loop_scope) with a function-scoped async fixture', () => {
+    const dir = writeTree({
+      'pytest.ini':
+        '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\nasyncio_default_test_loop_scope = session\n',
+      'requirements.txt': 'pytest\npytest-asyncio>=1.0\n',
+      'conftest.py':
+        'import asyncio\n\nimport pytest\n\n\n@pytest.fixture\nasync def ready():\n    ev = asyncio.Event()\n' +
+        '    asyncio.get_running_loop().call_soon(ev.set)\n    await ev.wait()\n    return ev\n',
+      'test_ready.py':
+        'import asyncio\n\n\nasync def test_ready(ready):\n    ready.clear()\n    asyncio.get_running_loop().call_soon(ready.set)\n    await ready.wait()\n',
+    });
+    assert.equal(pytestIn(PYTHON, dir, ['-q']).code, 0);
+    // No async fixture is cached wider than a test, yet the fix moves `ready` out of the tests' loop.
+    const loop = findings(dir, 'function-loop-scope');
+    assert.equal(loop.length, 1);
+    assert.equal(loop[0]!.fix?.applicability, 'unsafe');
+    assert.match(loop[0]!.message, /ready \(conftest\.py:7\): tests run in the session loop, where ready runs today/);
+    const unsafe = runCli(['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:off', '.'], dir);
+    assert.ok(unsafe.code === 0 || unsafe.code === 1, unsafe.stderr);
+    const after = pytestIn(PYTHON, dir, ['-q']);
+    assert.equal(after.code, 1, after.out);
+    assert.match(after.out, /is bound to a different event loop/);
   });
 });
 

@@ -65,6 +65,11 @@ export interface FunctionDef extends Range {
   params: (Range & { name: string })[];
   /** The parameter list, parentheses included. */
   paramList: Range;
+  /**
+   * The names of its plain parameters (what a fixture requests), read only for a decorated function (a
+   * fixture is one); `*args`, `**kwargs` and keyword-only markers are left out.
+   */
+  paramNames: string[];
   /** Identifiers used in the body, with ranges (to follow a parameter's uses). */
   body: Range;
   /** The class it is defined in, if any. */
@@ -207,6 +212,19 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
     const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
     if (id && id.type === 'identifier') out.push({ start: p.startIndex, end: p.endIndex, name: id.text });
   }
+  const paramNames: string[] = [];
+  if (decorators.length > 0 && params) {
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      const id =
+        p.type === 'identifier'
+          ? p
+          : p.type === 'default_parameter' || p.type === 'typed_parameter' || p.type === 'typed_default_parameter'
+            ? (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))
+            : null;
+      if (id && id.type === 'identifier') paramNames.push(id.text);
+    }
+  }
   const body = def.childForFieldName('body')!;
   return {
     start: outer.startIndex,
@@ -218,6 +236,7 @@ function functionDef(def: TsNode, decorators: TsNode[], outer: TsNode, className
     decorators: decorators.map(decorator),
     params: out,
     paramList: params ? range(params) : range(def),
+    paramNames,
     body: body ? range(body) : range(def),
     className,
   };

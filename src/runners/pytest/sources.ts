@@ -29,6 +29,8 @@ export interface ScopeArg {
 }
 
 export interface FixtureInfo {
+  /** The name tests and fixtures request it by: `name=` where it is a plain string, else the function's. */
+  name: string;
   fn: FunctionDef;
   decorator: Decorator;
   kind: FixtureKind;
@@ -122,6 +124,7 @@ export function analyzeSource(file: string, module: PythonModule): PytestSource 
       const kind = fixtureKind(decorator.call.callee, b);
       if (kind) {
         fixtures.push({
+          name: scopeArg(decorator.call, 'name', false)?.value ?? fn.name,
           fn,
           decorator,
           kind,

@@ -8,18 +8,21 @@ import { asyncFixtures, isWide } from '../source-kit.js';
 import { usesPytestAsyncio, type PytestTarget } from '../target.js';
 import { asyncioVersion, olderThan } from '../asyncio-version.js';
 import { describeEnvironments, lackingPlugin } from '../environments.js';
+import { localPluginSources, loopSplit } from '../fixture-graph.js';
+import type { PytestSource } from '../sources.js';
 
 /**
  * The source edits that keep every wider-cached async fixture in a loop as wide as its cache once the
  * default turns to `function`; null when that cannot be done for all of them (sources not read, a scope
  * that is not a literal).
  */
-function keepLoopEdits(target: PytestTarget): { edits: Edit[]; count: number } | null {
+function keepLoopEdits(target: PytestTarget, plugins: PytestSource[]): { edits: Edit[]; count: number } | null {
   if (!target.sources) return null;
   const edits: Edit[] = [];
   const imported = new Set<string>();
   let count = 0;
-  for (const { source, fixture } of asyncFixtures(target)) {
+  const inPlugins = plugins.flatMap((source) => source.fixtures.filter((f) => f.fn.async).map((fixture) => ({ source, fixture })));
+  for (const { source, fixture } of [...asyncFixtures(target), ...inPlugins]) {
     if (fixture.loopScope) continue;
     if (fixture.scope && fixture.scope.value === null) return null;
     const scope = fixture.scope?.value;
@@ -68,7 +71,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
         good: '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
       },
       fixSafety:
-        'Safe when the run reads the test sources (a directory, not just the config file) and no async fixture is cached wider than a test: function-scoped async fixtures then move into the loop of the test that uses them, where what they build is used. Unsafe where wider-cached async fixtures exist: the fix gives each of them without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so they keep their loop and do not fail with `ScopeMismatch`, but a function-scoped async fixture that awaits something they built now runs in another loop and fails with "attached to a different loop". Unsafe without the sources too: a session- or module-cached async fixture would fail with `ScopeMismatch`. Unsafe where a tox env, nox session or CI job runs pytest with the config without pytest-asyncio 0.24 or later (the message names them): the key is unknown there and stops pytest under `--strict-config` or warnings as errors; installing pytest-asyncio into such an environment would change how its async tests run, so the fix never does. No fix where the pytest-asyncio the project has is older than 0.24: the key would be unknown to it.',
+        "The fix sets the key to `function` and gives each wider-cached async fixture without a `loop_scope` an explicit `loop_scope=` equal to its `scope` (turning `@pytest.fixture` into `@pytest_asyncio.fixture`, which takes it, and importing pytest_asyncio where needed), so it keeps its loop and does not fail with `ScopeMismatch`. An async fixture then runs in the loop of its own scope. Safe when the run reads the test sources (a directory, not just the config file) and no async fixture whose loop changes uses, directly or through other fixtures, an async fixture it shared a loop with before and would not after (or the reverse): requests are followed by parameter name as pytest resolves them (the same module and its class, conftest.py in the module's directory and above, local `pytest_plugins` modules), across every conftest.py and test module the config governs; and no async fixture that shares the tests' loop today (`asyncio_default_test_loop_scope`, or a mark's `loop_scope=`) leaves it. With the key unset, pytest-asyncio already runs each async fixture in the loop of its scope, so nothing moves. Unsafe where such a chain exists (the message names it, e.g. `conn -> settings -> db_pool`): a function-scoped async fixture that awaits what a session-cached one built now runs in another loop and fails with \"attached to a different loop\". Unsafe where a fixture on a chain requests a name no conftest, module or local plugin defines (a plugin's fixture may be async), calls `request.getfixturevalue`, or a module does not parse; unsafe without the sources or with a non-literal scope. Unsafe where a tox env, nox session or CI job runs pytest with the config without pytest-asyncio 0.24 or later (the message names them): the key is unknown there and stops pytest under `--strict-config` or warnings as errors; installing pytest-asyncio into such an environment would change how its async tests run, so the fix never does. No fix where the pytest-asyncio the project has is older than 0.24: the key would be unknown to it.",
     },
   },
   async check(ctx, target) {
@@ -82,27 +85,34 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
       ? `; ${version.label} has neither this key nor loop_scope= (both arrived in 0.24): upgrade pytest-asyncio to >=0.24 first: older versions do not know them`
       : '';
     const { config } = target;
-    const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
     const value = renderValue(config, 'string', 'function');
-    const keep = keepLoopEdits(target);
+    // Local pytest_plugins modules define fixtures too, wherever they sit (not only where python_files looks).
+    const keep = keepLoopEdits(target, await localPluginSources(target));
     // An environment that runs pytest with this config without pytest-asyncio >= 0.24 does not know the key:
     // writing it there is a new "Unknown config option" (exit 4 under --strict-config, 3 with warnings as errors).
     const lacking = project ? lackingPlugin(project.environments, 'pytest-asyncio', '0.24') : [];
     const envNote = lacking.length
       ? `; ${describeEnvironments(lacking)} run${lacking.length === 1 ? 's' : ''} pytest with this config without pytest-asyncio >= 0.24, where the key is unknown (pytest stops under --strict-config or warnings as errors); installing pytest-asyncio there would change how its async tests run`
       : '';
-    // With wider-cached async fixtures, a function-scoped one that uses what they built moves from their loop
-    // into the test's: an object bound to one loop then fails in the other ("attached to a different loop").
-    const applicability = keep && !old && keep.count === 0 && lacking.length === 0 ? 'safe' : 'unsafe';
+    const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
+    const typed = entry ? typedValue(config, entry, 'string') : null;
+    const current = typed?.ok ? String(typed.value).trim() : '';
+    if (entry && !['class', 'module', 'package', 'session'].includes(current)) return;
+    // The fix moves an async fixture into the loop of its own scope: safe unless one that moves uses (directly
+    // or through other fixtures) an async fixture that then runs in another loop ("attached to a different loop").
+    const testEntry = getEntry(config, 'asyncio_default_test_loop_scope');
+    const testTyped = testEntry ? typedValue(config, testEntry, 'string') : null;
+    const testLoop = testTyped?.ok ? String(testTyped.value).trim() || 'function' : 'function';
+    const split = keep && !old && lacking.length === 0 ? await loopSplit(target, entry ? current : null, testLoop) : null;
+    const applicability = split?.safe ? 'safe' : 'unsafe';
+    const splitNote = split && !split.safe ? `; the fix is unsafe: ${split.reason}` : '';
     const extra = keep?.edits ?? [];
     const kept =
       keep && keep.count > 0
         ? `; keep ${keep.count} wider-cached async fixture${keep.count === 1 ? '' : 's'} in ${keep.count === 1 ? 'its' : 'their'} own loop (loop_scope=)`
         : '';
     if (entry) {
-      const typed = typedValue(config, entry, 'string');
-      const scope = typed.ok ? String(typed.value).trim() : '';
-      if (scope === 'function' || !['class', 'module', 'package', 'session'].includes(scope)) return;
+      const scope = current;
       // The version the project installs cannot read the key: it widens nothing today, and no edit of it helps.
       if (old) {
         ctx.report({
@@ -116,7 +126,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
       }
       ctx.report({
         messageId: 'wider',
-        data: { scope, note: note + envNote },
+        data: { scope, note: note + envNote + splitNote },
         start: entry.keyStart,
         end: entry.valueEnd,
         fix: {
@@ -133,7 +143,7 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     // A version that does not know the key (0.21 under --strict-config stops with exit 4): no edit writes it.
     ctx.report({
       messageId: 'unset',
-      data: { note: note + envNote },
+      data: { note: note + envNote + splitNote },
       ...(nothingAtRisk ? { severity: 'warning' as const } : {}),
       ...headerRange(config),
       fix: old
