@@ -14,6 +14,7 @@ export const END_TO_END = new Set([
   'containers.test.ts',
   'environments.test.ts',
   'corpus.test.ts',
+  'fix-invariant.test.ts',
   'fix-matrix.test.ts',
   'hostile.test.ts',
   'hostile-input.test.ts',

@@ -3,6 +3,8 @@ import { getEntry, listItems, typedValue } from '../config.js';
 import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
 import { addoptsFlag, collectedFrom, describeCollected, type PytestTarget } from '../target.js';
+import { describeEnvironments } from '../environments.js';
+import { runsOnSeveralRoots } from '../../ci/roots.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths` that holds test files. */
@@ -11,7 +13,7 @@ interface Options {
   allow?: string[];
 }
 
-export default defineRule<PytestTarget, 'several', Options>({
+export default defineRule<PytestTarget, 'several' | 'severalRunTogether', Options>({
   meta: {
     id: 'single-test-root',
     runners: ['pytest', 'jest', 'vitest'],
@@ -20,6 +22,8 @@ export default defineRule<PytestTarget, 'several', Options>({
     description: 'A test run collects from one root, not several.',
     messages: {
       several: '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default',
+      severalRunTogether:
+        '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default. No fix: {{where}} runs pytest on {{paths}} in one process, which would then bring back a root the config dropped; run one root per command there first',
     },
     options: {
       type: 'object',
@@ -39,10 +43,10 @@ export default defineRule<PytestTarget, 'several', Options>({
         good: '[pytest]\ntestpaths = tests\n',
       },
       fixSafety:
-        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay.',
+        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay. No fix where a tox env, nox session or CI job runs pytest on several roots in one command (`pytest docs/examples tests`): with one root configured that command would be reported as bringing back a dropped root, an error no fix clears; the message names the environments.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
     const entry = getEntry(config, 'testpaths');
@@ -75,13 +79,34 @@ export default defineRule<PytestTarget, 'several', Options>({
     const items = listItems(config, entry, 'args');
     const keptInList = entries.includes(keep);
     const files = entries.filter((r, i) => !isRoot(i) && r !== keep);
+    const droppedAt = new Set(dropped.map(({ i }) => i));
+    const after =
+      items && keptInList
+        ? entries.filter((_, i) => !droppedAt.has(i))
+        : [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files];
     const edits =
       items && keptInList
-        ? removeItems(config, entry, items, new Set(dropped.map(({ i }) => i)))
-        : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files]))];
+        ? removeItems(config, entry, items, droppedAt)
+        : [replaceValue(config, entry, renderValue(config, 'args', after))];
+    // A tox env, nox session or CI job that runs pytest on several roots together would, once the config keeps
+    // one, be reported as bringing back the dropped roots: an error no fix clears (which command runs which
+    // root is the user's call). No fix then, and the message says where.
+    const environments = target.project ? (await target.project()).environments : [];
+    const together = runsOnSeveralRoots(environments, config.file, after);
+    const data = { count: roots.length, dropped: described.join(' and ') };
+    if (together.length > 0) {
+      ctx.report({
+        messageId: 'severalRunTogether',
+        data: { ...data, where: describeEnvironments(together.map((t) => t.env)), paths: together[0]!.paths.join(', ') },
+        start: entry.keyStart,
+        end: entry.valueEnd,
+        fix: null,
+      });
+      return;
+    }
     ctx.report({
       messageId: 'several',
-      data: { count: roots.length, dropped: described.join(' and ') },
+      data,
       start: entry.keyStart,
       end: entry.valueEnd,
       fix: { title: `Keep only ${keep} in testpaths`, applicability: 'unsafe', edits },
