@@ -13,6 +13,7 @@ export const END_TO_END = new Set([
   'compose-merge.test.ts',
   'containers.test.ts',
   'environments.test.ts',
+  'environment-matrix.test.ts',
   'corpus.test.ts',
   'fix-invariant.test.ts',
   'fix-matrix.test.ts',
