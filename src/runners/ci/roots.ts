@@ -2,13 +2,14 @@
  * Which test roots a pytest command line collects, judged against the config that governs it: the config
  * pytest finds from the command's directory (or the one `-c` names), read through the run's workspace.
  */
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import { FileProblemError, type FileProblem } from '../../core/diagnostic.js';
 import type { Workspace } from '../../core/workspace.js';
 import { listValue, loadPytestConfig, type PytestConfig } from '../pytest/config.js';
 import { nearestActive } from '../pytest/index.js';
-import { readPytestArgs } from './command-line.js';
+import { pytestRunOf, readPytestArgs } from './command-line.js';
+import { makeSites } from './sites.js';
 import { localPluginsFor } from '../pytest/project.js';
 import type { ShellWord } from '../../formats/shell.js';
 
@@ -144,5 +145,27 @@ export function runsOnSeveralRoots<E extends { pytest: readonly WrittenRun[] }>(
         break;
       }
     }
+  return out;
+}
+
+/**
+ * The pytest runs of the Makefile beside a config (`make test`), as runs an environment makes: the model of
+ * environments (tox, nox, CI jobs) does not hold them, yet the CI side of single-test-root judges them.
+ */
+export function makeRuns(read: (path: string) => string | null, dir: string): { name: string; pytest: WrittenRun[] }[] {
+  const out: { name: string; pytest: WrittenRun[] }[] = [];
+  for (const name of ['GNUmakefile', 'makefile', 'Makefile']) {
+    const file = join(dir, name);
+    const text = read(file);
+    if (text === null) continue;
+    for (const site of makeSites(file, text)) {
+      const pytest = site.commands.flatMap((c) => {
+        const run = pytestRunOf(c.words);
+        return run && !run.container ? [{ args: run.args.map((w) => w.value), cwd: c.cwd }] : [];
+      });
+      if (pytest.length > 0) out.push({ name: `\`${site.name}\` (${name})`, pytest });
+    }
+    break;
+  }
   return out;
 }

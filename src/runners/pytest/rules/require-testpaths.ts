@@ -6,7 +6,7 @@ import { insertEntry, renderValue } from '../edit.js';
 import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, countTestFiles, fnmatchRegExp, parseAddopts, type PytestTarget } from '../target.js';
 import { describeEnvironments } from '../environments.js';
-import { runsOnSeveralRoots } from '../../ci/roots.js';
+import { makeRuns, runsOnSeveralRoots } from '../../ci/roots.js';
 
 /**
  * Top-level directories a bare `pytest` does not walk: `--ignore=DIR` / `--ignore-glob` in addopts and the
@@ -50,7 +50,7 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
         beside: { 'tests/test_app.py': 'def test_app():\n    pass\n', 'src/app/__init__.py': '', 'docs/index.md': '# docs\n' },
       },
       fixSafety:
-        'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix; nor where a tox env, nox session or CI job runs pytest on the test directory and another root in one command (`pytest --doctest-modules mypkg tests`), which `testpaths` would turn into a `single-test-root` error no fix clears: the message names the environments.',
+        'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix; nor where a tox env, nox session, CI job or Makefile recipe runs pytest on the test directory and another root in one command (`pytest --doctest-modules mypkg tests`), which `testpaths` would turn into a `single-test-root` error no fix clears: the message names the environments.',
     },
   },
   async check(ctx, target) {
@@ -81,7 +81,11 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     // With `testpaths` set, a tox env, nox session or CI job that runs pytest on the test directory and
     // another root together would be reported as bringing back the roots the config dropped: no fix then.
     const together =
-      fixable && target.project ? runsOnSeveralRoots((await target.project()).environments, config.file, [testDirs[0]!]) : [];
+      fixable && target.project
+        ? runsOnSeveralRoots([...(await target.project()).environments, ...makeRuns((p) => target.read(p), target.rootDir)], config.file, [
+            testDirs[0]!,
+          ])
+        : [];
     const shown =
       others.length > 4
         ? `${others

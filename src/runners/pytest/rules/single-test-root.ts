@@ -4,7 +4,7 @@ import { removeItems, renderValue, replaceValue } from '../edit.js';
 import { isActive } from '../rule-kit.js';
 import { addoptsFlag, collectedFrom, describeCollected, type PytestTarget } from '../target.js';
 import { describeEnvironments } from '../environments.js';
-import { runsOnSeveralRoots } from '../../ci/roots.js';
+import { makeRuns, runsOnSeveralRoots } from '../../ci/roots.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths` that holds test files. */
@@ -43,7 +43,7 @@ export default defineRule<PytestTarget, 'several' | 'severalRunTogether', Option
         good: '[pytest]\ntestpaths = tests\n',
       },
       fixSafety:
-        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay. No fix where a tox env, nox session or CI job runs pytest on several roots in one command (`pytest docs/examples tests`): with one root configured that command would be reported as bringing back a dropped root, an error no fix clears; the message names the environments.',
+        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay. No fix where a tox env, nox session, CI job or Makefile recipe runs pytest on several roots in one command (`pytest docs/examples tests`): with one root configured that command would be reported as bringing back a dropped root, an error no fix clears; the message names the environments.',
     },
   },
   async check(ctx, target) {
@@ -92,7 +92,7 @@ export default defineRule<PytestTarget, 'several' | 'severalRunTogether', Option
     // one, be reported as bringing back the dropped roots: an error no fix clears (which command runs which
     // root is the user's call). No fix then, and the message says where.
     const environments = target.project ? (await target.project()).environments : [];
-    const together = runsOnSeveralRoots(environments, config.file, after);
+    const together = runsOnSeveralRoots([...environments, ...makeRuns((p) => target.read(p), target.rootDir)], config.file, after);
     const data = { count: roots.length, dropped: described.join(' and ') };
     if (together.length > 0) {
       ctx.report({
