@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { Edit } from '../../../core/diagnostic.js';
 import { defineRule } from '../../../core/rule.js';
 import { getEntry, listItems, listValue, typedValue } from '../config.js';
@@ -92,7 +91,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     const lacking = project
       ? lackingPlugin(project.environments, 'pytest-timeout').filter((e) => !e.lists.some((l) => extended.has(`${l.file}\0${l.group}`)))
       : [];
-    const where = (dependency.lists ?? []).map((l) => basename(l.file)).filter((f, i, all) => all.indexOf(f) === i);
+    const where = (dependency.lists ?? []).map((l) => l.group).filter((f, i, all) => all.indexOf(f) === i);
     const one = lacking.length === 1;
     const envNote =
       lacking.length > 0 && !dependency.missing
