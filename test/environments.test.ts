@@ -396,6 +396,67 @@ describe('item 8: the loop-scope fix is safe where no async fixture is split fro
   });
 });
 
+describe('require-timeout: the plugin reaches every environment that runs the config', { skip: pythonAvailable() }, () => {
+  test('a CI job installing pytest by name, not from the list the fix extends: the fix is unsafe and names it', () => {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'requirements-test.txt': 'pytest\n',
+      '.github/workflows/ci.yml': [
+        'on: push',
+        'jobs:',
+        '  quick:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: pip install pytest',
+        '      - run: pytest',
+        '  full:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: pip install -r requirements-test.txt',
+        '      - run: pytest',
+        '',
+      ].join('\n'),
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+    });
+    const timeout = findings(dir, 'require-timeout');
+    assert.equal(timeout.length, 1);
+    assert.equal(timeout[0]!.fix?.applicability, 'unsafe');
+    assert.match(
+      timeout[0]!.message,
+      /GitHub job quick \(\.github\/workflows\/ci\.yml\) installs none of requirements-test\.txt, so it would lack pytest-timeout/,
+    );
+    assert.doesNotMatch(timeout[0]!.message, /GitHub job full/);
+    const py = venvWith(join(tempDir('netra-venvs-'), 'py'), ['pytest']);
+    const before = pytestIn(py, dir, ['--co', '-q']);
+    assert.equal(before.code, 0, before.out);
+    const fixed = runCli(['fix', '--write', '.'], dir);
+    assert.ok(fixed.code === 0 || fixed.code === 1, fixed.stderr);
+    const after = pytestIn(py, dir, ['--co', '-q']);
+    assert.equal(after.code, 0, after.out);
+    assert.equal(after.out.split('\n')[0], before.out.split('\n')[0]);
+    // What the unsafe fix does there: required_plugins stops the env that lacks the plugin.
+    const unsafe = runCli(['fix', '--write', '--unsafe', '.'], dir);
+    assert.ok(unsafe.code === 0 || unsafe.code === 1, unsafe.stderr);
+    assert.match(readFileSync(join(dir, 'requirements-test.txt'), 'utf8'), /pytest-timeout/);
+    const stopped = pytestIn(py, dir, ['--co', '-q']);
+    assert.notEqual(stopped.code, 0, stopped.out);
+    assert.match(stopped.out, /Missing required plugins: pytest-timeout/);
+  });
+
+  test('every CI job installs from the list the fix extends: the fix stays safe', () => {
+    const dir = writeTree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'requirements-test.txt': 'pytest\n',
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  full:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install -r requirements-test.txt\n      - run: pytest\n',
+      'tests/test_a.py': 'def test_a():\n    pass\n',
+    });
+    const timeout = findings(dir, 'require-timeout');
+    assert.equal(timeout.length, 1);
+    assert.equal(timeout[0]!.fix?.applicability, 'safe');
+  });
+});
+
 /** What a hatch sdist with `include = [...]` holds: the included paths and pyproject.toml, copied into a fresh directory. */
 function unpackSdist(dir: string, include: string[]): string {
   const out = tempDir('netra-sdist-');

@@ -733,7 +733,7 @@ export function pinnedBelow(specifier: string, release: string): boolean {
 const and = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** `tox env py312 and nox session tests` (at most four named). */
-export function describeEnvironments(envs: readonly TestEnvironment[]): string {
+export function describeEnvironments(envs: readonly { name: string }[]): string {
   const names = envs.map((e) => e.name);
   return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : and(names);
 }

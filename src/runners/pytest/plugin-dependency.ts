@@ -3,7 +3,7 @@
  * that adds it to the list already holding pytest (in that list's style), or a note on where to add it.
  */
 import type { Edit } from '../../core/diagnostic.js';
-import { testDependencyLists } from '../../formats/dependencies.js';
+import { testDependencyLists, type DependencyList } from '../../formats/dependencies.js';
 import { compareVersions, lowerBound } from '../../formats/requirements.js';
 import type { PytestProject } from './project.js';
 
@@ -12,6 +12,8 @@ export interface PluginDependency {
   edits: Edit[];
   /** Where the edits add it (`[dependency-groups] dev`, `requirements-ci.txt and requirements-win-test.txt`). */
   group?: string;
+  /** The lists the edits add it to (an environment installing from one of them gets it). */
+  lists?: DependencyList[];
   /** The plugin is neither present nor added to every such list, or a lock must be updated: a fix relying on it is unsafe. */
   missing: boolean;
   /** Appended to the finding's message. */
@@ -39,6 +41,7 @@ export function pluginDependency(project: PytestProject, plugin: string, specifi
     return {
       edits: added.map((a) => a.edit),
       group,
+      lists: added.map((a) => a.list),
       missing: regenerate.length > 0,
       note: `; the fix also adds ${plugin} to ${group}${then}`,
     };

@@ -5,6 +5,8 @@ import { getEntry, listValue } from '../config.js';
 import { insertEntry, renderValue } from '../edit.js';
 import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, countTestFiles, fnmatchRegExp, parseAddopts, type PytestTarget } from '../target.js';
+import { describeEnvironments } from '../environments.js';
+import { makeRuns, runsOnSeveralRoots } from '../../ci/roots.js';
 
 /**
  * Top-level directories a bare `pytest` does not walk: `--ignore=DIR` / `--ignore-glob` in addopts and the
@@ -48,7 +50,7 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
         beside: { 'tests/test_app.py': 'def test_app():\n    pass\n', 'src/app/__init__.py': '', 'docs/index.md': '# docs\n' },
       },
       fixSafety:
-        'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix.',
+        'Unsafe: the fix adds `testpaths = <dir>` when exactly one test directory exists and every test file pytest would collect lies in it, so the same tests run; it still changes what a bare `pytest` walks (a test file added elsewhere later is not collected). With tests elsewhere too, or `--doctest-modules`, there is no fix; nor where a tox env, nox session, CI job or Makefile recipe runs pytest on the test directory and another root in one command (`pytest --doctest-modules mypkg tests`), which `testpaths` would turn into a `single-test-root` error no fix clears: the message names the environments.',
     },
   },
   async check(ctx, target) {
@@ -76,6 +78,14 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
     const total = countTestFiles(target, '.') - all.filter((d) => !walked(d)).reduce((n, d) => n + countTestFiles(target, d), 0);
     const inTests = testDirs.length === 1 ? countTestFiles(target, testDirs[0]!) : 0;
     const fixable = testDirs.length === 1 && inTests === total && !addoptsFlag(config, '--doctest-modules');
+    // With `testpaths` set, a tox env, nox session or CI job that runs pytest on the test directory and
+    // another root together would be reported as bringing back the roots the config dropped: no fix then.
+    const together =
+      fixable && target.project
+        ? runsOnSeveralRoots([...(await target.project()).environments, ...makeRuns((p) => target.read(p), target.rootDir)], config.file, [
+            testDirs[0]!,
+          ])
+        : [];
     const shown =
       others.length > 4
         ? `${others
@@ -86,22 +96,26 @@ export default defineRule<PytestTarget, 'missing', Record<string, never>>({
             .map((d) => `${d}/`)
             .join(', ')
             .replace(/, ([^,]*)$/, ' and $1');
-    const hint = fixable
-      ? ''
-      : testDirs.length > 1
-        ? ` (tests live in ${testDirs.map((d) => `${d}/`).join(' and ')}: list them in testpaths)`
-        : ` (${total - inTests} of ${total} test files ${total - inTests === 1 ? 'lies' : 'lie'} outside ${testDirs[0]}/: list every test directory in testpaths)`;
+    const hint =
+      together.length > 0
+        ? ` (no fix: ${describeEnvironments(together.map((t) => t.env))} runs pytest on ${together[0]!.paths.join(', ')} in one process, which testpaths = ${testDirs[0]} would report as bringing back a dropped root; run one root per command there first)`
+        : fixable
+          ? ''
+          : testDirs.length > 1
+            ? ` (tests live in ${testDirs.map((d) => `${d}/`).join(' and ')}: list them in testpaths)`
+            : ` (${total - inTests} of ${total} test files ${total - inTests === 1 ? 'lies' : 'lie'} outside ${testDirs[0]}/: list every test directory in testpaths)`;
     ctx.report({
       messageId: 'missing',
       data: { dirs: shown, hint },
       ...headerRange(config),
-      fix: fixable
-        ? {
-            title: `Add testpaths = ${testDirs[0]}`,
-            applicability: 'unsafe',
-            edits: [insertEntry(config, 'testpaths', renderValue(config, 'args', [testDirs[0]!]))],
-          }
-        : null,
+      fix:
+        fixable && together.length === 0
+          ? {
+              title: `Add testpaths = ${testDirs[0]}`,
+              applicability: 'unsafe',
+              edits: [insertEntry(config, 'testpaths', renderValue(config, 'args', [testDirs[0]!]))],
+            }
+          : null,
     });
   },
 });

@@ -6,6 +6,7 @@ import { headerRange, isActive } from '../rule-kit.js';
 import { addoptsFlag, type PytestTarget } from '../target.js';
 import type { PytestConfig } from '../config.js';
 import { pluginDependency } from '../plugin-dependency.js';
+import { describeEnvironments, lackingPlugin } from '../environments.js';
 
 interface Options {
   /** Per-test timeout the fix sets, in seconds. */
@@ -51,7 +52,7 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
         good: '[pytest]\ntestpaths = tests\ntimeout = 120\nrequired_plugins = pytest-timeout\n',
       },
       fixSafety:
-        "Safe where the project already has pytest-timeout, or where the fix can add it to the project's test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file's style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Every list an environment installs pytest from gets it (requirements-ci.txt and requirements-win-test.txt alike), so no job is left without the plugin. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it), and where a lock or compiled file pins the list (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, a pip-compile output: the fix edits the source, and the message names the command to run): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).",
+        "Safe where the project already has pytest-timeout, or where the fix can add it to the project's test dependencies in the same change (the dependency group, extra or requirements file that already lists pytest, in that file's style): the fix adds `timeout` (option `seconds`, default 120) and lists pytest-timeout in `required_plugins`, so a machine without the plugin says so instead of silently running without a limit. Every list an environment installs pytest from gets it (requirements-ci.txt and requirements-win-test.txt alike), so no job is left without the plugin; a tox env, nox session or CI job that runs the config and installs pytest otherwise (`pip install pytest`, none of those lists) makes the fix unsafe, and the message names it. Only a test that runs past the limit changes outcome. Unsafe where no such list exists (the message says where to add it), and where a lock or compiled file pins the list (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, a pip-compile output: the fix edits the source, and the message names the command to run): until the plugin is installed, `required_plugins` stops pytest at start-up (exit 4).",
     },
   },
   async check(ctx, target) {
@@ -82,10 +83,26 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     const pairs: [string, string][] = [['timeout', renderValue(config, 'string', seconds)]];
     const edits: Edit[] = [];
     // The plugin must be one the project installs: add it where the project keeps pytest, or hold the fix back.
-    const dependency = target.project
-      ? pluginDependency(await target.project(), 'pytest-timeout')
-      : { edits: [], missing: false, note: '' };
+    const project = target.project ? await target.project() : undefined;
+    const dependency = project ? pluginDependency(project, 'pytest-timeout') : { edits: [], missing: false, note: '' };
     edits.push(...dependency.edits);
+    // Every tox env, nox session and CI job that runs the config must get the plugin: one that has it, or
+    // installs from a list the fix extends. One that installs pytest otherwise (`pip install pytest`) would
+    // stop at `required_plugins` (or run without a limit): the fix is unsafe there, and the message says where.
+    const extended = new Set((dependency.lists ?? []).map((l) => `${l.file}\0${l.group}`));
+    const lacking = project
+      ? lackingPlugin(project.environments, 'pytest-timeout').filter((e) => !e.lists.some((l) => extended.has(`${l.file}\0${l.group}`)))
+      : [];
+    const where = (dependency.lists ?? []).map((l) => l.group).filter((f, i, all) => all.indexOf(f) === i);
+    const one = lacking.length === 1;
+    const envNote =
+      lacking.length > 0 && !dependency.missing
+        ? `; ${describeEnvironments(lacking)} ${one ? 'installs' : 'install'} ${
+            where.length > 0
+              ? `none of ${where.join(', ')}, so ${one ? 'it' : 'they'} would lack pytest-timeout`
+              : 'pytest without pytest-timeout'
+          }: add it there too, or pytest will not start there with the fixed config`
+        : '';
     if (ctx.options.requirePlugin !== false) {
       const required = requirePluginEdits(config, 'pytest-timeout');
       if (required.pair) pairs.push(required.pair);
@@ -94,11 +111,11 @@ export default defineRule<PytestTarget, 'missing' | 'disabled', Options>({
     edits.push(insertEntries(config, pairs));
     ctx.report({
       messageId: 'missing',
-      data: { plugin: dependency.note },
+      data: { plugin: dependency.note + envNote },
       ...headerRange(config),
       fix: {
         title: `Add a ${seconds} s per-test timeout (pytest-timeout)${dependency.group ? ` and add pytest-timeout to ${dependency.group}` : ''}`,
-        applicability: dependency.missing ? 'unsafe' : 'safe',
+        applicability: dependency.missing || lacking.length > 0 ? 'unsafe' : 'safe',
         edits,
       },
     });

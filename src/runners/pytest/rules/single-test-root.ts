@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { citeMeasurement, findMeasurementFile, measuredConfig, readMeasurement } from '../measurement.js';
 import { testRoots } from '../roots.js';
 import { describeCollected, displayPath, type PytestTarget } from '../target.js';
+import { describeEnvironments } from '../environments.js';
+import { makeRuns, runsOnSeveralRoots } from '../../ci/roots.js';
 
 interface Options {
   /** The root to keep; default the first entry of `testpaths` that holds test files. */
@@ -28,7 +30,7 @@ function measured(target: PytestTarget, roots: readonly string[]): { measured: s
   return cited === null ? null : { measured: cited };
 }
 
-export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'severalMeasurementIgnored', Options>({
+export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'severalMeasurementIgnored' | 'severalRunTogether', Options>({
   meta: {
     id: 'single-test-root',
     runners: ['pytest', 'jest', 'vitest'],
@@ -40,6 +42,8 @@ export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'several
       severalMeasured: '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default; measured: {{measured}}',
       severalMeasurementIgnored:
         '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default (measurement {{note}})',
+      severalRunTogether:
+        '`testpaths` lists {{count}} roots; {{dropped}} would no longer be collected by default. No fix: {{where}} runs pytest on {{paths}} in one process, which would then bring back a root the config dropped; run one root per command there first',
     },
     options: {
       type: 'object',
@@ -59,10 +63,10 @@ export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'several
         good: '[pytest]\ntestpaths = tests\n',
       },
       fixSafety:
-        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay.',
+        'Unsafe: the fix keeps one root (option `root`, default the first that holds test files) and removes the other roots, so a plain `pytest` stops collecting their tests. Run them explicitly (`pytest netra_backend/tests`) or in their own CI job. Files listed in `testpaths` stay. No fix where a tox env, nox session, CI job or Makefile recipe runs pytest on several roots in one command (`pytest docs/examples tests`): with one root configured that command would be reported as bringing back a dropped root, an error no fix clears; the message names the environments.',
     },
   },
-  check(ctx, target) {
+  async check(ctx, target) {
     if (!isActive(target)) return;
     const { config } = target;
     const found = testRoots(target);
@@ -82,11 +86,31 @@ export default defineRule<PytestTarget, 'several' | 'severalMeasured' | 'several
     const items = listItems(config, entry, 'args');
     const keptInList = entries.includes(keep);
     const files = entries.filter((r, i) => !isRoot(i) && r !== keep);
+    const droppedAt = new Set(dropped.map(({ i }) => i));
+    const after =
+      items && keptInList
+        ? entries.filter((_, i) => !droppedAt.has(i))
+        : [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files];
     const edits =
       items && keptInList
-        ? removeItems(config, entry, items, new Set(dropped.map(({ i }) => i)))
-        : [replaceValue(config, entry, renderValue(config, 'args', [keep, ...roots.filter((r) => allow.has(r) && r !== keep), ...files]))];
+        ? removeItems(config, entry, items, droppedAt)
+        : [replaceValue(config, entry, renderValue(config, 'args', after))];
+    // A tox env, nox session or CI job that runs pytest on several roots together would, once the config keeps
+    // one, be reported as bringing back the dropped roots: an error no fix clears (which command runs which
+    // root is the user's call). No fix then, and the message says where.
+    const environments = target.project ? (await target.project()).environments : [];
+    const together = runsOnSeveralRoots([...environments, ...makeRuns((p) => target.read(p), target.rootDir)], config.file, after);
     const data = { count: roots.length, dropped: described.join(' and ') };
+    if (together.length > 0) {
+      ctx.report({
+        messageId: 'severalRunTogether',
+        data: { ...data, where: describeEnvironments(together.map((t) => t.env)), paths: together[0]!.paths.join(', ') },
+        start: entry.keyStart,
+        end: entry.valueEnd,
+        fix: null,
+      });
+      return;
+    }
     // A saved measurement (`netra-migrate measure --save`) puts numbers from this machine beside the counts.
     const cited = measured(target, roots);
     ctx.report({
