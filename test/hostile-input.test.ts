@@ -27,6 +27,8 @@ import { CLI, runCli, writeTree, type RunResult } from './support/env.js';
 
 const SEED = '[pytest]\ntestpaths = tests other\naddopts = -ra\n';
 const FIXABLE = '[pytest]\ntestpaths = tests\n';
+/** The seed's policy findings (several roots, no timeout) are errors under `strict`: the cases about a run with errors state it. */
+const STRICT = { '.netra-migrate.json': '{"preset": "strict"}\n' };
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
@@ -550,7 +552,7 @@ describe('26.1 the cache is read with the guards of every read', () => {
   ];
   for (const [name, plant, why] of cases) {
     test(`cache.json replaced by ${name}: ignored with one note, same findings, rebuilt`, () => {
-      const dir = writeTree({ 'pytest.ini': SEED });
+      const dir = writeTree({ 'pytest.ini': SEED, ...STRICT });
       const first = runCached(['check', '-f', 'json'], dir);
       assert.equal(first.code, 1, first.stderr);
       const file = join(dir, CACHE_FILE);
@@ -572,7 +574,7 @@ describe('26.1 the cache is read with the guards of every read', () => {
 
 describe('26.2 the cache folder obeys the write boundary', () => {
   test('a cache folder that is a link out of the project is not used, said once; nothing written there', () => {
-    const root = writeTree({ 'proj/pytest.ini': SEED });
+    const root = writeTree({ 'proj/pytest.ini': SEED, 'proj/.netra-migrate.json': STRICT['.netra-migrate.json'] });
     mkdirSync(join(root, 'out'));
     const cwd = join(root, 'proj');
     symlinkSync('../out', join(cwd, '.netra-migrate-cache'));
@@ -586,7 +588,7 @@ describe('26.2 the cache folder obeys the write boundary', () => {
   });
 
   test('links planted inside the cache folder are never written through', () => {
-    const root = writeTree({ 'proj/pytest.ini': SEED });
+    const root = writeTree({ 'proj/pytest.ini': SEED, 'proj/.netra-migrate.json': STRICT['.netra-migrate.json'] });
     const cwd = join(root, 'proj');
     mkdirSync(join(cwd, '.netra-migrate-cache'));
     symlinkSync(join(root, 'planted-gitignore'), join(cwd, '.netra-migrate-cache', '.gitignore'));
@@ -606,7 +608,7 @@ describe('26.15 a cache of the wrong shape is a recompute', () => {
   ];
   for (const [name, damage] of shapes) {
     test(name, () => {
-      const dir = writeTree({ 'pytest.ini': SEED });
+      const dir = writeTree({ 'pytest.ini': SEED, ...STRICT });
       const first = runCached(['check', '-f', 'json'], dir);
       assert.equal(first.code, 1, first.stderr);
       const file = join(dir, CACHE_FILE);
@@ -686,7 +688,7 @@ function runIntoClosedPipe(args: string[], cwd: string, both = false): RunResult
 describe('26.16 a closed stdout ends the run quietly', () => {
   for (const format of ['stylish', 'compact', 'json', 'github', 'sarif'] as const) {
     test(`check -f ${format} | true: the run's own exit code, nothing on stderr`, () => {
-      const dir = writeTree({ 'pytest.ini': SEED, 'sub/pytest.ini': SEED });
+      const dir = writeTree({ 'pytest.ini': SEED, 'sub/pytest.ini': SEED, ...STRICT });
       const r = runIntoClosedPipe(['check', '-f', format], dir);
       assert.equal(r.stderr, '');
       assert.equal(r.code, 1);

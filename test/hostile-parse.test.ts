@@ -257,6 +257,8 @@ describe('26.13/26.14 a stuck or failing project interpreter', () => {
   function project(script: string | null): string {
     const dir = writeTree({
       'pytest.ini': '[pytest]\n',
+      // Under strict the missing timeout is an error: the run's exit code shows the run went on.
+      '.netra-migrate.json': '{"preset": "strict"}\n',
       'tests/test_a.py': 'def test_a():\n    pass\n',
       '.venv/pyvenv.cfg': 'home = /usr/bin\n',
       ...(script === null ? { '.venv/bin/python/README': 'a directory, not a program\n' } : { '.venv/bin/python': script }),
@@ -348,6 +350,7 @@ describe('26.8 Python sources are decoded as Python decodes them (PEP 263)', () 
   function tree(conftest: Buffer): string {
     const dir = writeTree({
       'pytest.ini': '[pytest]\ntestpaths = tests\nasyncio_mode = auto\n',
+      '.netra-migrate.json': '{"preset": "strict"}\n',
       'tests/test_a.py': 'def test_a(db):\n    assert db\n',
     });
     writeFileSync(join(dir, 'tests/conftest.py'), conftest);
@@ -421,6 +424,7 @@ describe('26.7 a module tree-sitter misreads is not skipped in silence', () => {
   test('valid Python with a dedented continuation line: an info finding names the module, exit and other findings unchanged', () => {
     const dir = writeTree({
       'pytest.ini': '[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n',
+      '.netra-migrate.json': '{"preset": "strict"}\n',
       'tests/conftest.py': [
         'import pytest',
         '',

@@ -407,8 +407,9 @@ describe('Jest 30: roots, presets and projects, before and after fix --write --u
     const checked = runCli(['check', '--format', 'compact'], dir);
     assert.match(checked.stdout, /jest\.config\.js: line 1, .*Jest config has no `workerIdleMemoryLimit`: /);
     assert.match(checked.stdout, /Jest project `a` has no memory monitor in `setupFilesAfterEnv`/);
-    assert.match(checked.stdout, /b\/jest\.config\.js: .*Jest config has no memory monitor in `setupFilesAfterEnv`/);
-    assert.doesNotMatch(checked.stdout, /b\/jest\.config\.js: .*(workerIdleMemoryLimit|testTimeout)/);
+    // `\/b\/`: the project's own folder, not a temporary directory whose name ends in b.
+    assert.match(checked.stdout, /\/b\/jest\.config\.js: .*Jest config has no memory monitor in `setupFilesAfterEnv`/);
+    assert.doesNotMatch(checked.stdout, /\/b\/jest\.config\.js: .*(workerIdleMemoryLimit|testTimeout)/);
 
     const fixed = runCli(['fix', '--write', '--unsafe'], dir);
     // What stays is the `projects` warning (single-test-root has no fix for it).

@@ -190,7 +190,8 @@ document.getElementById('f').addEventListener('load', () => {
       checked = runCli(['check', '--format', 'json'], dir);
       message = (JSON.parse(checked.stdout) as { rule: string; message: string }[]).find((d) => d.rule === 'single-test-root')!.message;
       assert.match(message, /measurement \.netra-migrate-cache\/measurement\.json ignored: is a named pipe \(FIFO\), not a regular file/);
-      assert.equal(checked.code, 1);
+      // The run ends as usual: several roots are a warning under the default preset.
+      assert.equal(checked.code, 0, checked.stderr);
     });
   },
 );
