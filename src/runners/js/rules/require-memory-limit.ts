@@ -90,11 +90,15 @@ function jestMonitorPath(target: JsConfigTarget, monitorDir: string): string | n
  * config runs its tests itself), `some` when inline projects inherit them (`extends: true`), `none` when no
  * project does (string entries are configs of their own), `unknown` when the list is computed in part
  * (`...projects.map(...)`): which of those inherit, and from which root they resolve a path, is not known.
+ * Root-level options reach a project that merges the root config in (`mergeConfig(base, ...)`) too: they are
+ * left alone there, and the monitor goes into each such project's own config.
  */
 function projectsRoot(target: JsConfigTarget): 'some' | 'none' | 'unknown' | null {
   if (target.kind === 'project') return null;
   const projects = option(target, 'projects');
-  if (!projects) return null;
+  // A `projects` list merged in from a base config (`mergeConfig(base, ...)` in each package of a monorepo
+  // whose root lists the packages) does not make the package a list of projects: Vitest runs it as a project.
+  if (!projects || ('file' in projects.value && projects.value.file !== target.file)) return null;
   if (inlineProjects(target, 'extending').length > 0) return 'some';
   return projects.value.kind !== 'array' || projects.value.opaque || projects.value.items.some((i) => i.kind === 'computed')
     ? 'unknown'
