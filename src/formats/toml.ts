@@ -24,7 +24,24 @@ export interface TomlDocument {
   error: TomlError | null;
 }
 
+/**
+ * The last few documents read, by text: a run reads one pyproject.toml as pytest config, for its
+ * dependencies and for CI sites, and a fix pass reads it again while it is unchanged; a 9 MB file took
+ * seconds per read. Documents are only read, never changed, so one can be shared.
+ */
+const recent = new Map<string, TomlDocument>();
+const RECENT = 4;
+
 export function parseToml(text: string): TomlDocument {
+  const hit = recent.get(text);
+  if (hit) return hit;
+  const doc = parseTomlText(text);
+  if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+  recent.set(text, doc);
+  return doc;
+}
+
+function parseTomlText(text: string): TomlDocument {
   try {
     return { text, ast: parseTOML(text, { tomlVersion: '1.0.0' }), error: null };
   } catch (e) {
