@@ -520,6 +520,17 @@ async function readNox(file: string, text: string, deps: ProjectDependencies, fi
 const HARMLESS_ACTION =
   /^(?:actions\/(?:checkout|setup-python|cache|upload-artifact|download-artifact|setup-node)|astral-sh\/setup-uv|codecov\/|pre-commit\/|actions\/github-script)/;
 
+/** A CI file's top-level mapping, or null when it is not one (the CI analyzer reports a file that does not parse). */
+async function yamlMapping(file: string, text: string) {
+  const y = await loadYaml();
+  try {
+    const root = parseOne(y, file, text).contents;
+    return y.isMap(root) ? { y, root } : null;
+  } catch {
+    return null;
+  }
+}
+
 async function readGithub(
   file: string,
   text: string,
@@ -527,15 +538,9 @@ async function readGithub(
   deps: ProjectDependencies,
   files: EnvironmentFiles,
 ): Promise<TestEnvironment[]> {
-  const y = await loadYaml();
-  let doc;
-  try {
-    doc = parseOne(y, file, text);
-  } catch {
-    return [];
-  }
-  const root = doc.contents;
-  if (!y.isMap(root)) return [];
+  const parsed = await yamlMapping(file, text);
+  if (!parsed) return [];
+  const { y, root } = parsed;
   const jobs = root.get('jobs', true);
   if (!y.isMap(jobs)) return [];
   const envAddopts = (node: unknown): string | null | undefined => {
@@ -596,15 +601,9 @@ async function readGitlab(
   deps: ProjectDependencies,
   files: EnvironmentFiles,
 ): Promise<TestEnvironment[]> {
-  const y = await loadYaml();
-  let doc;
-  try {
-    doc = parseOne(y, file, text);
-  } catch {
-    return [];
-  }
-  const root = doc.contents;
-  if (!y.isMap(root)) return [];
+  const parsed = await yamlMapping(file, text);
+  if (!parsed) return [];
+  const { y, root } = parsed;
   const lines = (node: unknown): string[] =>
     y.isScalar(node) ? [String(node.value ?? '')] : y.isSeq(node) ? node.items.flatMap((n) => lines(n)) : [];
   const addoptsOf = (node: unknown) =>
