@@ -365,9 +365,21 @@ describe('26.8 Python sources are decoded as Python decodes them (PEP 263)', () 
       (f) => f.file === 'tests/conftest.py',
     );
     assert.deepEqual(found, [{ ...found[0]!, file: 'tests/conftest.py', rule: 'async-fixture-scope', line: 6, column: 17 }]);
-    // The memory monitor would be loaded from this conftest too (a loader appended): off, to compare one edit.
+    // The memory monitor would be loaded from this conftest too (a loader appended), and the loop-scope fix would
+    // make the fixture a pytest_asyncio one: both off, to compare one edit.
     const fixed = runBounded(
-      ['fix', '--write', '--unsafe', '--rule', 'async-fixture-scope:error', '--rule', 'require-memory-limit:off', '.'],
+      [
+        'fix',
+        '--write',
+        '--unsafe',
+        '--rule',
+        'async-fixture-scope:error',
+        '--rule',
+        'require-memory-limit:off',
+        '--rule',
+        'function-loop-scope:off',
+        '.',
+      ],
       dir,
     );
     assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
