@@ -3,7 +3,7 @@
  * quick fixes applied as a client applies them, fix-all byte for byte what `fix --write` writes, an edit
  * clearing a diagnostic, hover, settings, progress, and a clean shutdown.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ function codeActions(client: LspClient, path: string, diagnostics: Diagnostic[],
 }
 
 describe('netra-migrate server', () => {
+  after(() => LspClient.killAll());
+
   test('an open buffer is checked as typed, not as saved: its diagnostics carry rule id, docs link, severity and fix', async () => {
     const root = project();
     // On disk the module uses no mark: the CLI finds nothing in it.
@@ -171,12 +173,13 @@ describe('netra-migrate server', () => {
     const texts = applyWorkspaceEdit(actions[0]!.edit!, new Map([[uri(ini), INI]]));
     const copy = copyToTemp(root);
     const cli = runCli(['fix', '--write', 'pytest.ini'], copy);
-    assert.equal(cli.code, 1, cli.stderr);
+    // What is left are warnings under the default preset.
+    assert.equal(cli.code, 0, cli.stderr);
     assert.equal(texts.get(uri(ini)), readFileSync(join(copy, 'pytest.ini'), 'utf8'));
-    // The module the safe fix installs is created, with the text the CLI writes.
-    const monitor = uri(join(root, 'pytest_memory_plugin.py'));
-    assert.equal(texts.get(monitor), readFileSync(join(copy, 'pytest_memory_plugin.py'), 'utf8'));
-    assert.deepEqual([...texts.keys()].sort(), [uri(ini), monitor].sort());
+    // The monitor the safe fix installs beside the test root's conftest.py, both created with the CLI's text.
+    const created = ['tests/conftest.py', 'tests/pytest_memory_plugin.py'];
+    for (const f of created) assert.equal(texts.get(uri(join(root, f))), readFileSync(join(copy, f), 'utf8'), f);
+    assert.deepEqual([...texts.keys()].sort(), [uri(ini), ...created.map((f) => uri(join(root, f)))].sort());
     assert.equal(await client.stop(), 0);
   });
 

@@ -29,6 +29,8 @@ export class LspClient {
     initializationOptions: unknown = { debounceMs: 20 },
   ) {
     this.child = spawn(process.execPath, [CLI, 'server', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    LspClient.live.add(this);
+    this.child.on('exit', () => LspClient.live.delete(this));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -120,6 +122,14 @@ export class LspClient {
 
   kill(): void {
     this.child.kill();
+  }
+
+  /** Servers still running: a test that failed before `stop` leaves one, which would keep the test process alive. */
+  static readonly live = new Set<LspClient>();
+
+  /** Kill every server a test left running (an `after` hook: a failed assertion never hangs the suite). */
+  static killAll(): void {
+    for (const client of LspClient.live) client.kill();
   }
 }
 
