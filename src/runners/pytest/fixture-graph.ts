@@ -7,7 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { parsePython } from '../../formats/python.js';
-import { analyzeSource, isConftest, sourceFilesOf, type FixtureInfo, type PytestSource } from './sources.js';
+import { analyzeSource, isConftest, sourceFilesOf, type FixtureInfo, type PytestSource, type TextFeatures } from './sources.js';
 import type { PytestTarget } from './target.js';
 
 /** Fixtures pytest and the plugins of the local index provide: all sync, none requests a user fixture. */
@@ -112,6 +112,8 @@ async function readGoverned(target: PytestTarget): Promise<Governed> {
   const byFile = new Map((target.sources ?? []).map((s) => [s.file, s]));
   for (const file of sourceFilesOf(target)) {
     if (byFile.has(file)) continue;
+    // A module an earlier run judged, unchanged since, whose text says neither word: skipped unread (the cache).
+    if ((target.cachedFact?.(file) as TextFeatures | undefined)?.fixtures === false) continue;
     const text = target.read(file);
     if (text === null || !(text.includes('fixture') || text.includes('pytest_plugins'))) continue;
     byFile.set(file, await parse(file, text));

@@ -63,8 +63,9 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
   const problems: FileProblem[] = [];
   const targets = new Map<string, PytestTarget>();
   const read = (path: string) => ws.text(path);
+  const cachedFact = (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path));
   const add = (list: FoundTarget[]) => {
-    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read });
+    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read, cachedFact });
   };
   for (const input of inputs) {
     let isDir: boolean;
@@ -188,7 +189,14 @@ async function attachSources(
       const found = nearestActive(ws, dirname(input));
       if (!found) continue;
       t = targets.find((x) => x.config.file === found.config.file);
-      if (!t) targets.push((t = { ...found, read: (path: string) => ws.text(path) }));
+      if (!t)
+        targets.push(
+          (t = {
+            ...found,
+            read: (path: string) => ws.text(path),
+            cachedFact: (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path)),
+          }),
+        );
     }
     wanted.set(input, t);
     scanned.add(t);

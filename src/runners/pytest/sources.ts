@@ -213,6 +213,8 @@ export interface TextFeatures {
   marks: string[];
   /** A mark reached through an alias (`from pytest import mark as m`): only a parse tells its names. */
   markAlias: boolean;
+  /** The text says `fixture` or `pytest_plugins`: it may define or load fixtures (the fixture graph reads it). */
+  fixtures?: boolean;
 }
 
 // `scope=`, `loop_scope=`, or a fixture given a positional argument (its scope): what can make an async
@@ -260,7 +262,7 @@ export function textFeatures(text: string): TextFeatures {
   }
   const marks = new Set<string>();
   if (text.includes('mark')) for (const m of text.matchAll(/\bmark\s*\.\s*(\w+)/g)) if (!KNOWN_MARKS.has(m[1]!)) marks.add(m[1]!);
-  return { strong, marks: [...marks], markAlias };
+  return { strong, marks: [...marks], markAlias, fixtures: text.includes('fixture') || text.includes('pytest_plugins') };
 }
 
 export function featuresMatter(f: TextFeatures, registered: ReadonlySet<string> | null): boolean {

@@ -24,6 +24,11 @@ export interface PytestTarget {
    */
   read(path: string): string | null;
   /**
+   * What an earlier run learned about a file's text while the file is unchanged (Workspace.cachedFact), so a
+   * reader that only needs that can skip the file unread; undefined when nothing is known.
+   */
+  cachedFact?(path: string): unknown;
+  /**
    * The Python sources this config governs, parsed — only when the run scans them (a directory or .py
    * input); undefined for a run on config files alone, so rules that need them stay conservative.
    */
