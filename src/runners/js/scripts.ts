@@ -18,16 +18,21 @@ function runnerOf(word: string): JsRunner | null {
   return null;
 }
 
-/** Each Jest or Vitest command of one script line, with the config it names after `--config`/`-c` (null: none, so the runner finds its own). */
-export function runnerCommandsOf(script: string): { runner: JsRunner; config: string | null }[] {
-  let tokens: string[];
+/** The words of one script line, `&&`, `||` and `;` as words of their own; null when it does not split (an open quote). */
+function scriptWords(script: string): string[] | null {
   try {
     // Separators glued to words (`a&&b`) are rare in package.json; split the common spaced forms.
-    tokens = shlexSplit(script.replace(/(&&|\|\||;)/g, ' $1 ')).map((t) => t.value);
+    return shlexSplit(script.replace(/(&&|\|\||;)/g, ' $1 ')).map((t) => t.value);
   } catch (e) {
-    if (e instanceof ShlexError) return [];
+    if (e instanceof ShlexError) return null;
     throw e;
   }
+}
+
+/** Each Jest or Vitest command of one script line, with the config it names after `--config`/`-c` (null: none, so the runner finds its own). */
+export function runnerCommandsOf(script: string): { runner: JsRunner; config: string | null }[] {
+  const tokens = scriptWords(script);
+  if (tokens === null) return [];
   const out: { runner: JsRunner; config: string | null }[] = [];
   let current: { runner: JsRunner; config: string | null } | null = null;
   for (let i = 0; i < tokens.length; i++) {
@@ -88,13 +93,8 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
  * (`npx`, `pnpm exec`, `cross-env`), which say nothing about the run.
  */
 export function scriptRunsOf(script: string): ScriptRun[] {
-  let tokens: string[];
-  try {
-    tokens = shlexSplit(script.replace(/(&&|\|\||;)/g, ' $1 ')).map((t) => t.value);
-  } catch (e) {
-    if (e instanceof ShlexError) return [];
-    throw e;
-  }
+  const tokens = scriptWords(script);
+  if (tokens === null) return [];
   const out: ScriptRun[] = [];
   let current: ScriptRun | null = null;
   let env: Record<string, string> = {};
