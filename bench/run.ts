@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsyncTree } from './async-tree.js';
-import { largeSection, reposSection } from './repos.js';
+import { largeSection, reposSection, ruffBinary } from './repos.js';
 import { serverLatency } from './server-latency.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -234,16 +234,6 @@ function timed(cwd: string, cmd: string, args: string[], cached = false) {
 
 type Timing = ReturnType<typeof timed>;
 
-/** Ruff from the test venv (installed there from the local Python index on first use), or null. */
-function ruffBinary(): { bin: string; version: string } | null {
-  const python = join(root, '.cache', 'venv', 'bin', 'python');
-  const bin = join(root, '.cache', 'venv', 'bin', 'ruff');
-  if (!existsSync(python)) return null;
-  if (!existsSync(bin)) spawnSync(python, ['-m', 'pip', 'install', '--retries', '0', '-q', 'ruff']);
-  const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  return v.status === 0 ? { bin, version: v.stdout.trim() } : null;
-}
-
 function medianOf(xs: { s: number }[]): number {
   return pct(
     xs.map((r) => r.s),
@@ -272,7 +262,7 @@ function asyncTreeSection(): string {
   const runs = Number(process.env.BENCH_ASYNC_RUNS ?? 3);
   const tree = generateAsyncTree(modules, 'some');
   const cli = join(root, 'bin', 'netra-migrate.js');
-  const ruff = ruffBinary();
+  const ruff = ruffBinary(root);
   const netra: Timing[] = [];
   const reference: Timing[] = [];
   let findings = 0;
