@@ -89,7 +89,7 @@ export async function check(options: RunOptions): Promise<CheckResult> {
   if (problem) return failed(problem);
   // Unsaved buffers are not what a cached run read: such a run neither replays nor stores one.
   const opened = opts.cache && !opts.buffers?.size ? RunCache.open(opts.cache, BUILD, opts.refreshCache === true) : undefined;
-  const notes = opened?.note ? { notes: [opened.note] } : {};
+  const cacheNotes = opened?.note ? [opened.note] : [];
   const cache = opened?.usable ? opened : undefined;
   const runInputs = inputs(opts);
   // Tool-config `ignore` globs are a function: the files they leave out show in the result, and the tool
@@ -104,7 +104,14 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     measurement: opts.measurement ?? null,
   });
   const hit = opts.refreshCache ? null : cache?.lookup(key);
-  if (hit) return { ...hit, preset: opts.preset, reads: [], cache: { hit: true, filesRead: 0 }, ...notes };
+  if (hit)
+    return {
+      ...hit,
+      preset: opts.preset,
+      reads: [],
+      cache: { hit: true, filesRead: 0 },
+      ...(cacheNotes.length ? { notes: cacheNotes } : {}),
+    };
   const ws = new Workspace({
     ignoreFiles: opts.ignoreFiles !== false,
     progress: opts.onProgress,
@@ -137,9 +144,9 @@ export async function check(options: RunOptions): Promise<CheckResult> {
     );
     cache.save();
   }
-  const allNotes = [...(opened?.note ? [opened.note] : []), ...(located.notes ?? [])];
+  const notes = [...cacheNotes, ...(located.notes ?? [])];
   return withReads(
-    { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}), ...(allNotes.length ? { notes: allNotes } : {}) },
+    { ...located, ...(cache ? { cache: { hit: false, filesRead: ws.reads } } : {}), ...(notes.length ? { notes } : {}) },
     readsOf,
   );
 }
