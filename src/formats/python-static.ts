@@ -29,9 +29,21 @@ function stringValue(n: PythonNode | null): string | null {
     .join('');
 }
 
-function* walk(n: PythonNode): Generator<PythonNode> {
-  yield n;
-  for (const c of n.namedChildren) if (c) yield* walk(c);
+/**
+ * The nodes of the given types under `root`, in document order, walked with a cursor: materialising every
+ * node (`namedChildren` at each level) cost a conftest.py of a few hundred lines 20 ms.
+ */
+function* walk(root: PythonNode, types: ReadonlySet<string>): Generator<PythonNode> {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (types.has(cursor.nodeType) && cursor.nodeIsNamed) yield cursor.currentNode;
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 function calleeName(call: PythonNode): string | null {
@@ -75,13 +87,18 @@ export interface PluginModuleReading {
   opaque: boolean;
 }
 
+const PLUGIN_NODES: ReadonlySet<string> = new Set(['function_definition', 'assignment', 'call']);
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
+const CALL: ReadonlySet<string> = new Set(['call']);
 const NO_VALUE_ACTIONS = new Set(['store_true', 'store_false', 'store_const', 'append_const', 'count', 'help', 'version']);
 
 /** What a conftest.py or plugin module registers with pytest, read statically. */
 export async function readPluginModule(text: string): Promise<PluginModuleReading> {
+  // Everything read below needs one of these words in the text: most conftest.py files are not parsed at all.
+  if (!/addoption|addini|pytest_configure|pytest_plugins/.test(text)) return { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
   return withPythonTree(text, (root) => {
     const out: PluginModuleReading = { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
-    for (const n of walk(root)) {
+    for (const n of walk(root, PLUGIN_NODES)) {
       if (n.type === 'function_definition') {
         const name = n.childForFieldName('name')?.text;
         if (name && /^pytest_(addoption|configure)$/.test(name)) out.hooks.push(name);
@@ -203,14 +220,14 @@ export async function readSetupPy(text: string): Promise<SetupPyReading> {
       }
     };
     // `setupkw['entry_points'] = {...}` then `setup(**setupkw)` (xdoctest's setup.py).
-    for (const n of walk(root)) {
+    for (const n of walk(root, ASSIGNMENT)) {
       if (n.type !== 'assignment') continue;
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if (left?.type === 'subscript' && right?.type === 'dictionary' && stringValue(left.childForFieldName('subscript')) === 'entry_points')
         entryPoints(right);
     }
-    for (const n of walk(root)) {
+    for (const n of walk(root, CALL)) {
       if (n.type !== 'call' || !/^(setup|setuptools\.setup)$/.test(n.childForFieldName('function')?.text ?? '')) continue;
       for (const [name, raw] of args(n).keywords) {
         const value = resolve(raw);

@@ -25,6 +25,13 @@ import { MONITOR_FILE } from '../../monitor/stamp.js';
 
 export type FoundTarget = Omit<PytestTarget, 'read'>;
 
+/**
+ * Each config file's reading, per run and text: every directory's lookup of its config (nearestActive, asked
+ * for each source, environment and root) would otherwise parse the same tox.ini or setup.cfg again (42 times
+ * in one run on a public repository). Nothing mutates a loaded config, so one object serves every caller.
+ */
+const loaded = new WeakMap<Workspace, Map<string, { text: string; explicit: boolean; config: PytestConfig | null; problem: FileProblem | null }>>();
+
 function load(ws: Workspace, file: string, explicit: boolean, problems: FileProblem[]): PytestConfig | null {
   const text = ws.text(file);
   if (text === null) {
@@ -32,15 +39,24 @@ function load(ws: Workspace, file: string, explicit: boolean, problems: FileProb
     if (p) problems.push(p);
     return null;
   }
-  try {
-    return loadPytestConfig(file, text, explicit);
-  } catch (e) {
-    if (e instanceof FileProblemError) {
-      problems.push(e.problem);
-      return null;
-    }
-    throw e;
+  let byFile = loaded.get(ws);
+  if (!byFile) loaded.set(ws, (byFile = new Map()));
+  const hit = byFile.get(file);
+  if (hit && hit.text === text && hit.explicit === explicit) {
+    if (hit.problem) problems.push(hit.problem);
+    return hit.config;
   }
+  let config: PytestConfig | null = null;
+  let problem: FileProblem | null = null;
+  try {
+    config = loadPytestConfig(file, text, explicit);
+  } catch (e) {
+    if (!(e instanceof FileProblemError)) throw e;
+    problem = e.problem;
+    problems.push(problem);
+  }
+  byFile.set(file, { text, explicit, config, problem });
+  return config;
 }
 
 /** Resolve one directory's config files the way pytest's `locate_config` does. */
