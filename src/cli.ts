@@ -23,6 +23,7 @@ import { stderrProgress, useColor } from './terminal.js';
 import { CACHE_DIR } from './core/cache.js';
 import { removeLiveTemps, whenWritesSettle } from './core/fs.js';
 import { quickParse } from './cli-args.js';
+import { chooseWasmTier } from './formats/python.js';
 import { checkOptions, checkPaths, fixOptions, fixPaths, globalOptions, measureOptions, presetOption, ruleOption } from './cli-options.js';
 import { DEFAULT_PRESET, presetSeverity, type PresetName } from './core/rule.js';
 
@@ -224,6 +225,7 @@ interface FixArgs extends GlobalArgs {
 
 async function runCheck(argv: CheckArgs): Promise<void> {
   const started = performance.now();
+  chooseWasmTier();
   const { options, progress } = runOptions(argv);
   // --show-files and --stats describe this run's own reading, so they never replay a cached one.
   // NETRA_MIGRATE_NO_CACHE=1 is --no-cache for environments that cannot pass flags (like RUFF_NO_CACHE).
@@ -255,6 +257,7 @@ async function runCheck(argv: CheckArgs): Promise<void> {
 }
 
 async function runFix(argv: FixArgs): Promise<void> {
+  chooseWasmTier();
   const { options, progress } = runOptions(argv);
   const result = await fix({
     ...options,

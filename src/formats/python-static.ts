@@ -95,7 +95,8 @@ const NO_VALUE_ACTIONS = new Set(['store_true', 'store_false', 'store_const', 'a
 /** What a conftest.py or plugin module registers with pytest, read statically. */
 export async function readPluginModule(text: string): Promise<PluginModuleReading> {
   // Everything read below needs one of these words in the text: most conftest.py files are not parsed at all.
-  if (!/addoption|addini|pytest_configure|pytest_plugins/.test(text)) return { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
+  if (!/addoption|addini|pytest_configure|pytest_plugins/.test(text))
+    return { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
   return withPythonTree(text, (root) => {
     const out: PluginModuleReading = { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
     for (const n of walk(root, PLUGIN_NODES)) {

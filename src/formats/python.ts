@@ -13,8 +13,32 @@ import { cpythonVerdict } from './cpython.js';
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
 
+/**
+ * V8 runs the grammar's WebAssembly first through its baseline compiler (Liftoff), then recompiles the hot
+ * functions with its optimising one (TurboFan) on a background thread. That recompilation costs about 170 ms of
+ * CPU and pays for itself only after about a megabyte of Python: below, a run is faster without it (a
+ * repository of a few hundred files reads 0.1-1 MB). The CLI asks for the choice (chooseWasmTier) and the
+ * pytest analyzer says how much it is about to parse (expectPython) before the parser first loads; the choice
+ * is a process-wide V8 flag, so a library caller or the language server (long-lived) keeps V8's default.
+ */
+const BASELINE_ONLY_BELOW = 1024 * 1024;
+let tierChoice = false;
+let expectedBytes = 0;
+
+/** Let the parser pick V8's WebAssembly tiers by the volume of Python expected (for a one-shot CLI run). */
+export function chooseWasmTier(): void {
+  tierChoice = true;
+}
+
+/** `bytes` of Python are about to be parsed: counted before the parser loads, ignored after. */
+export function expectPython(bytes: number): void {
+  expectedBytes += bytes;
+}
+
 export async function parser(): Promise<TsParser> {
   parserPromise ??= (async () => {
+    if (tierChoice && expectedBytes < BASELINE_ONLY_BELOW)
+      (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
     const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();
     const python = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));

@@ -30,7 +30,10 @@ export type FoundTarget = Omit<PytestTarget, 'read'>;
  * for each source, environment and root) would otherwise parse the same tox.ini or setup.cfg again (42 times
  * in one run on a public repository). Nothing mutates a loaded config, so one object serves every caller.
  */
-const loaded = new WeakMap<Workspace, Map<string, { text: string; explicit: boolean; config: PytestConfig | null; problem: FileProblem | null }>>();
+const loaded = new WeakMap<
+  Workspace,
+  Map<string, { text: string; explicit: boolean; config: PytestConfig | null; problem: FileProblem | null }>
+>();
 
 function load(ws: Workspace, file: string, explicit: boolean, problems: FileProblem[]): PytestConfig | null {
   const text = ws.text(file);

@@ -8,6 +8,7 @@ import type { FileProblem } from '../../core/diagnostic.js';
 import { isFile, walkDirs, type WalkOptions } from '../../core/walk.js';
 import type { Workspace } from '../../core/workspace.js';
 import {
+  expectPython,
   parsePython,
   type Argument,
   type Call,
@@ -310,7 +311,10 @@ export async function loadSources(
     judged = new Map();
     skipped.set(ws, judged);
   }
-  const out: PytestSource[] = [];
+  // Judged first, parsed after: the parser is told how much Python the run reads before it starts (see
+  // expectPython). Problems keep the files' order.
+  const steps: ({ file: string; text: string } | FileProblem)[] = [];
+  let bytes = 0;
   for (const [i, file] of files.entries()) {
     ws.progress?.(i + 1, files.length);
     const known = ws.edited(file) ? undefined : (judged.get(file) ?? (ws.cachedFact(file) as TextFeatures | undefined));
@@ -321,7 +325,7 @@ export async function loadSources(
     const text = ws.text(file);
     if (text === null) {
       const p = ws.problem(file);
-      if (p) problems.push(p);
+      if (p) steps.push(p);
       continue;
     }
     const features = textFeatures(text);
@@ -333,6 +337,17 @@ export async function loadSources(
       ws.release(file);
       continue;
     }
+    steps.push({ file, text });
+    if (byFile.get(file)?.text !== text) bytes += text.length;
+  }
+  expectPython(bytes);
+  const out: PytestSource[] = [];
+  for (const step of steps) {
+    if (!('text' in step)) {
+      problems.push(step);
+      continue;
+    }
+    const { file, text } = step;
     const hit = byFile.get(file);
     let source: PytestSource;
     if (hit && hit.text === text) source = hit.source;
