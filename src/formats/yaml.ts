@@ -17,19 +17,48 @@ export async function loadYaml(): Promise<Yaml> {
   return yamlModule;
 }
 
+/**
+ * Parsed documents by file, while the text is the same: the CI analyzer and the pytest and Node environment
+ * models each read every workflow (up to 8 parses of one file per run), and the `yaml` package reads about
+ * 1 MB/s. Readers never change a document (edits splice the text), so one serves all. Bounded, for the
+ * language server's long life.
+ */
+const parsed = new Map<string, { text: string; docs: Document[] } | { text: string; error: FileProblemError }>();
+
+function memo(file: string, text: string, parse: () => Document[]): Document[] {
+  const hit = parsed.get(file);
+  if (hit?.text === text) {
+    if ('error' in hit) throw hit.error;
+    return hit.docs;
+  }
+  if (parsed.size >= 256) parsed.clear();
+  try {
+    const docs = parse();
+    parsed.set(file, { text, docs });
+    return docs;
+  } catch (e) {
+    if (e instanceof FileProblemError) parsed.set(file, { text, error: e });
+    throw e;
+  }
+}
+
 /** Every document of a YAML file; the first error, with its line, is a FileProblem. */
 export function parseAll(y: Yaml, file: string, text: string): Document[] {
-  const parsed = y.parseAllDocuments(text);
-  const docs = (Array.isArray(parsed) ? parsed : []) as Document[];
-  for (const doc of docs) throwFirstError(doc, file);
-  return docs;
+  return memo(`all:${file}`, text, () => {
+    const out = y.parseAllDocuments(text);
+    const docs = (Array.isArray(out) ? out : []) as Document[];
+    for (const doc of docs) throwFirstError(doc, file);
+    return docs;
+  });
 }
 
 /** A file of one YAML document (a workflow, `.gitlab-ci.yml`); its first error, with its line, is a FileProblem. */
 export function parseOne(y: Yaml, file: string, text: string): Document {
-  const doc = y.parseDocument(text);
-  throwFirstError(doc, file);
-  return doc;
+  return memo(`one:${file}`, text, () => {
+    const doc = y.parseDocument(text);
+    throwFirstError(doc, file);
+    return [doc];
+  })[0]!;
 }
 
 function throwFirstError(doc: Document, file: string): void {
