@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePython } from '../src/formats/python.js';
 import { analyzeSource, KNOWN_MARKS, mayMatter, type PytestSource } from '../src/runners/pytest/sources.js';
+import { mayTakePart } from '../src/runners/pytest/fixture-graph.js';
 import { listFiles, RULE_FIXTURES } from './support/cases.js';
 import { ROOT } from './support/env.js';
 
@@ -156,4 +157,60 @@ test('event_loop uses: names in a body, not attribute or keyword names, nested u
       ['event_loop', at('(event_loop)'), false],
     ],
   );
+});
+
+/**
+ * The fixture graph (function-loop-scope's safety) reads a test module only when its text says it may define an
+ * async fixture, scope the asyncio mark or load plugins (mayTakePart): a test module's fixtures are seen by its
+ * own fixtures only, so one without an async fixture is on no chain. Checked against the full parse.
+ */
+function takesPart(source: PytestSource): boolean {
+  if (source.fixtures.some((f) => f.fn.async)) return true;
+  if (
+    source.marks.some((m) => m.name === 'asyncio' && (m.call.args?.items ?? []).some((a) => a.name === 'scope' || a.name === 'loop_scope'))
+  )
+    return true;
+  return source.module.assignments.some((a) => a.target === 'pytest_plugins');
+}
+
+const LOOP_GRAPH_TRICKY = [
+  // A decorator over several lines, with `def` in a string inside it; an alias; a continuation line.
+  'import pytest\n\n@pytest.fixture(\n    params=["def x"],\n)\nasync def pool(request):\n    yield 1\n',
+  'from pytest import fixture as fx\n\ndef helper():\n    pass\n\n@fx\nasync def pool():\n    yield 1\n',
+  'import pytest\n\n@pytest.fixture\nasync \\\n  def pool():\n    yield 1\n',
+  'import pytest_asyncio as pa\n\nclass TestA:\n    @pa.fixture\n    async def pool(self):\n        yield 1\n',
+  'import pytest\n\n@pytest.fixture\n# a comment between\n@other\nasync def pool():\n    yield 1\n',
+  'import pytest\n\npytestmark = pytest.mark.asyncio(loop_scope="module")\n\ndef test_a():\n    "fixture"\n',
+  'import pytest\n\npytest_plugins = ["tests.fixtures"]\n',
+  'from pytest import fixture\n\n@fixture(scope="session")\nasync def pool():\n    yield 1\n',
+];
+
+/** The shape most modules of an async suite have: sync fixtures, async tests, `usefixtures`. */
+const LOOP_GRAPH_SKIPPED = [
+  'import pytest\n\n@pytest.fixture\ndef app():\n    return 1\n\n\nasync def test_a(app):\n    assert app\n',
+  'import pytest\n\n@pytest.mark.usefixtures("zlib")\nasync def test_a():\n    pass\n',
+  'import pytest\n\nasync def test_a(aiohttp_client):\n    # TODO: use a fixture\n    pass\n\n@pytest.fixture(scope="module")\ndef app():\n    return 1\n',
+];
+
+test('mayTakePart: a module the fixture graph leaves unread has no async fixture, scoped asyncio mark or plugins', async () => {
+  const files = [
+    ...listFiles(RULE_FIXTURES).map((f) => join(RULE_FIXTURES, f)),
+    ...listFiles(join(ROOT, 'fixtures', 'netra-core')).map((f) => join(ROOT, 'fixtures', 'netra-core', f)),
+  ].filter((f) => f.endsWith('.py') && !f.endsWith('conftest.py'));
+  const texts = [...files.map((f) => readFileSync(f, 'utf8')), ...LOOP_GRAPH_TRICKY, ...LOOP_GRAPH_SKIPPED];
+  let read = 0;
+  for (const [i, text] of texts.entries()) {
+    const name = files[i] ?? `spelling #${i - files.length}`;
+    const source = analyzeSource('test_x.py', await parsePython(text));
+    if (takesPart(source)) assert.equal(mayTakePart('test_x.py', text), true, name);
+    if (mayTakePart('test_x.py', text)) read++;
+  }
+  for (const text of LOOP_GRAPH_TRICKY) assert.equal(mayTakePart('test_x.py', text), true, text);
+  for (const text of LOOP_GRAPH_SKIPPED) {
+    assert.equal(takesPart(analyzeSource('test_x.py', await parsePython(text))), false, text);
+    assert.equal(mayTakePart('test_x.py', text), false, text);
+  }
+  // A conftest.py is read whatever it says (one that does not parse keeps the fix unsafe).
+  assert.equal(mayTakePart(join('tests', 'conftest.py'), 'x = 1\n'), true);
+  assert.ok(read < texts.length, 'the graph skips some modules, or it would be no help');
 });

@@ -109,70 +109,45 @@ export async function localPluginSources(target: PytestTarget): Promise<PytestSo
 }
 
 async function readGoverned(target: PytestTarget): Promise<Governed> {
-  const own = target.sources ?? [];
-  const byFile = new Map(own.map((s) => [s.file, s]));
-  // The modules that may define or load fixtures, in the order pytest would read them. Each is parsed only
-  // once it may take part in the verdict (see mayTakePart): most test modules of an async suite say
-  // `fixture` somewhere but define none that an async fixture reaches, and tree-sitter reads Python at
-  // about 5 MB/s, so parsing them all was most of a run on such a repository.
-  const candidates: { file: string; text: string }[] = [];
+  const byFile = new Map((target.sources ?? []).map((s) => [s.file, s]));
   for (const file of sourceFilesOf(target)) {
     if (byFile.has(file)) continue;
     // A module an earlier run judged, unchanged since, whose text says neither word: skipped unread (the cache).
     if ((target.cachedFact?.(file) as TextFeatures | undefined)?.fixtures === false) continue;
     const text = target.read(file);
     if (text === null || !(text.includes('fixture') || text.includes('pytest_plugins'))) continue;
-    candidates.push({ file, text });
+    if (mayTakePart(file, text)) byFile.set(file, await parse(file, text));
   }
-  const parsedCandidates = new Map<string, PytestSource>();
   const plugins: PytestSource[] = [];
   const seen = new Set<string>();
-  let pending = candidates;
-  let names: RegExp | null = null;
-  for (;;) {
-    const later: typeof pending = [];
-    for (const c of pending) {
-      if (mayTakePart(c.file, c.text, names)) parsedCandidates.set(c.file, await parse(c.file, c.text));
-      else later.push(c);
-    }
-    for (const source of [...own, ...parsedCandidates.values()]) {
-      for (const name of pluginNames(source)) {
-        const rel = name.split('.');
-        for (const base of [target.rootDir, join(target.rootDir, 'src')]) {
-          const file = [join(base, ...rel) + '.py', join(base, ...rel, '__init__.py')].find((f) => target.read(f) !== null);
-          if (!file) continue;
-          if (!seen.has(file)) {
-            seen.add(file);
-            plugins.push(byFile.get(file) ?? parsedCandidates.get(file) ?? (await parse(file, target.read(file)!)));
-          }
-          break;
+  for (const source of [...byFile.values()]) {
+    for (const name of pluginNames(source)) {
+      const rel = name.split('.');
+      for (const base of [target.rootDir, join(target.rootDir, 'src')]) {
+        const file = [join(base, ...rel) + '.py', join(base, ...rel, '__init__.py')].find((f) => target.read(f) !== null);
+        if (!file) continue;
+        if (!seen.has(file)) {
+          seen.add(file);
+          plugins.push(byFile.get(file) ?? (await parse(file, target.read(file)!)));
         }
+        break;
       }
     }
-    const grown = reachableNames([...own, ...parsedCandidates.values(), ...plugins]);
-    if (later.length === 0 || grown === null || (names !== null && grown.source === names.source)) break;
-    names = grown;
-    pending = later;
-  }
-  // The run's own sources first, then the others in the order pytest reads them (the order decides which of
-  // several unsafe chains a message names).
-  for (const c of candidates) {
-    const source = parsedCandidates.get(c.file);
-    if (source) byFile.set(c.file, source);
   }
   const broken = [...byFile.values(), ...plugins].find((s) => s.module.syntaxError);
   return { sources: [...byFile.values()], plugins, unreadable: broken ? broken.file : null };
 }
 
 /**
- * Whether a module that says `fixture` can change loopSplit's verdict, judged on its text. It can when it
- * loads plugins (`pytest_plugins`), is a conftest.py (read whole, so one that does not parse keeps the fix
- * unsafe), may define an async fixture (the word `fixture` before an `async def`, or an alias of it), gives
- * asyncio marks a loop scope, or may define a fixture under a name that an async fixture requests directly or
- * through other fixtures (`names`, see reachableNames). Anything else defines
- * only fixtures that no chain from an async fixture reaches, so the verdict is the same without it.
+ * Whether a module that says `fixture` can change loopSplit's verdict, judged on its text. A test module's
+ * fixtures are seen only by its own fixtures and tests (resolve: the module, its conftest.py files, local
+ * plugins), so one with no async fixture is on no chain from one: it matters only when it may define an async
+ * fixture (the word `fixture` before an `async def`, or an alias of `fixture`), gives asyncio marks a loop
+ * scope, or loads plugins. A conftest.py is always read (one that does not parse keeps the fix unsafe). Most
+ * test modules of an async suite say `fixture` and define only sync ones; tree-sitter reads Python at about
+ * 5 MB/s, and parsing them was most of a run on such a repository (66 modules, 1.5 MB, on pytest's own).
  */
-function mayTakePart(file: string, text: string, names: RegExp | null): boolean {
+export function mayTakePart(file: string, text: string): boolean {
   if (isConftest(file) || text.includes('pytest_plugins') || /\bfixture\s+as\b/.test(text)) return true;
   if (text.includes('asyncio') && /\b(?:loop_)?scope\s*=/.test(text)) return true;
   // The decorators of an `async def` sit between it and the line of the definition before it.
@@ -181,40 +156,13 @@ function mayTakePart(file: string, text: string, names: RegExp | null): boolean 
     if (d[1] !== undefined && FIXTURE_WORD.test(text.slice(previous, d.index))) return true;
     previous = d.index;
   }
-  return names !== null && names.test(text);
+  return false;
 }
 
 /** A line that starts a definition: its `async` (spaces or a line continuation before `def`) captured. */
 const DEF_LINE = /^[ \t\f]*(async(?:[ \t\f]|\\\r?\n)+)?(?:def|class)\b/gm;
 /** `fixture` as a word (`pytest.fixture`, `@fixture`), not inside `usefixtures`. */
 const FIXTURE_WORD = /(?<![A-Za-z0-9_])fixture(?![A-Za-z0-9_])/;
-
-/**
- * The names of the async fixtures in `sources` and of the fixtures they request, directly or through the
- * fixtures of those names, as one pattern that finds a definition of any of them in a text (null: no async
- * fixture, so nothing to follow).
- */
-function reachableNames(sources: readonly PytestSource[]): RegExp | null {
-  const byName = new Map<string, FixtureInfo[]>();
-  for (const s of sources) for (const f of s.fixtures) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
-  const names = new Set<string>();
-  const queue = sources.flatMap((s) => s.fixtures.filter((f) => f.fn.async));
-  for (const f of queue) names.add(f.name);
-  while (queue.length > 0) {
-    for (const name of queue.pop()!.fn.paramNames) {
-      if (names.has(name)) continue;
-      names.add(name);
-      queue.push(...(byName.get(name) ?? []));
-    }
-  }
-  if (names.size === 0) return null;
-  // Defining fixture N takes `def N(` (spaces or a line continuation between) or the literal `name="N"`.
-  const any = [...names]
-    .sort()
-    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|');
-  return new RegExp(`\\bdef(?:\\s|\\\\)+(?:${any})(?:\\s|\\\\)*[(\\[]|['"](?:${any})['"]`);
-}
 
 const scopeOf = (f: FixtureInfo) => f.scope?.value ?? 'function';
 
