@@ -82,3 +82,41 @@ test('each pytest config file is read once per run, however many directories loo
   // Another run reads the file afresh.
   assert.notEqual(nearestActive(new Workspace(), join(dir, 'tests'))?.config, fromTests?.config);
 });
+
+test('each directory is listed once per run, whichever walks go through it', async (t) => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const { walkDirs } = await import('../src/core/walk.js');
+  const dir = mkdtempSync(join(tmpdir(), 'netra-list-once-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'tests', 'unit'), { recursive: true });
+  mkdirSync(join(dir, 'ignored'));
+  writeFileSync(join(dir, '.ignore'), 'ignored/\n');
+  writeFileSync(join(dir, 'tests', 'unit', 'test_a.py'), 'def test_a():\n    pass\n');
+  const listed: string[] = [];
+  const original = fs.readdirSync;
+  t.after(() => {
+    (fs as { readdirSync: typeof original }).readdirSync = original;
+    syncBuiltinESMExports();
+  });
+  (fs as { readdirSync: unknown }).readdirSync = (...args: Parameters<typeof original>) => {
+    listed.push(String(args[0]));
+    return original(...args);
+  };
+  syncBuiltinESMExports();
+  const ws = new Workspace();
+  // The run's walk leaves out what the ignore files say; a walk of everything (pytest's view) does not.
+  assert.deepEqual(
+    ws.walk(dir).map((d) => d.dir),
+    [dir, join(dir, 'tests'), join(dir, 'tests', 'unit')],
+  );
+  assert.deepEqual(
+    [...walkDirs(dir, ws.listingOptions)].map((d) => d.dir),
+    [dir, join(dir, 'ignored'), join(dir, 'tests'), join(dir, 'tests', 'unit')],
+  );
+  [...walkDirs(join(dir, 'tests'), ws.listingOptions)];
+  assert.deepEqual([...listed].sort(), [dir, join(dir, 'ignored'), join(dir, 'tests'), join(dir, 'tests', 'unit')].sort());
+  // Another run lists afresh.
+  new Workspace().walk(dir);
+  assert.equal(listed.filter((d) => d === dir).length, 2);
+});

@@ -32,12 +32,17 @@ const SKIP_DIRS = new Set([
   '.netra-migrate-cache',
 ]);
 
-function isVirtualenv(dir: string): boolean {
+function isVirtualenv(dir: string, listings?: Listings): boolean {
+  const known = listings?.virtualenv.get(dir);
+  if (known !== undefined) return known;
+  let venv: boolean;
   try {
-    return statSync(join(dir, 'pyvenv.cfg')).isFile();
+    venv = statSync(join(dir, 'pyvenv.cfg')).isFile();
   } catch {
-    return false;
+    venv = false;
   }
+  listings?.virtualenv.set(dir, venv);
+  return venv;
 }
 
 export function skippedDir(name: string): boolean {
@@ -129,8 +134,14 @@ export class IgnoreFiles {
     return this.excludes.get(repo)!;
   }
 
-  /** Whether the entry `name` of `dir` (a directory when `isDir`) is ignored. */
-  ignores(dir: string, name: string, isDir: boolean): boolean {
+  /**
+   * The ignore files that apply in `dir`, in the order they decide (ripgrep's precedence: `.ignore` files
+   * deepest first, then `.gitignore` files, then the repository's exclude file), each with `dir` relative to
+   * its base: computed once per directory, not for each of its entries.
+   */
+  private deciders(dir: string): { matcher: Ignore; prefix: string }[] {
+    let hit = this.chains.get(dir);
+    if (hit) return hit;
     const repo = this.repoRoot(dir);
     // The directories whose ignore files apply, deepest first: up to the repository's root, else to `/`.
     const chain: string[] = [];
@@ -138,25 +149,34 @@ export class IgnoreFiles {
       chain.push(d);
       if (d === repo || dirname(d) === d) break;
     }
-    const path = join(dir, name);
-    const decide = (level: Level | null): boolean | null => {
-      if (!level) return null;
-      const rel = relative(level.base, path).split(sep).join('/');
-      const r = level.matcher.test(isDir ? `${rel}/` : rel);
+    const levels: Level[] = [];
+    for (const kind of ['ignore', 'gitignore'] as const)
+      for (const d of chain) levels.push(...[this.level(d)[kind]].filter((l) => l !== null));
+    const exclude = repo !== null ? this.exclude(repo) : null;
+    if (exclude) levels.push(exclude);
+    hit = levels.map((level) => {
+      const rel = relative(level.base, dir).split(sep).join('/');
+      return { matcher: level.matcher, prefix: rel === '' ? '' : `${rel}/` };
+    });
+    this.chains.set(dir, hit);
+    return hit;
+  }
+
+  private readonly chains = new Map<string, { matcher: Ignore; prefix: string }[]>();
+
+  /** Whether the entry `name` of `dir` (a directory when `isDir`) is ignored. */
+  ignores(dir: string, name: string, isDir: boolean): boolean {
+    for (const { matcher, prefix } of this.deciders(dir)) {
+      const rel = prefix + name;
+      const r = matcher.test(isDir ? `${rel}/` : rel);
       if (r.unignored) return false;
-      if (!r.ignored) return null;
+      if (!r.ignored) continue;
       // `ignore` also reports a path as ignored when one of its parent directories is; the walk entered
       // that parent, so another file or kind re-included it, and only this path's own patterns count here.
-      const parent = rel.lastIndexOf('/');
-      return parent > 0 && level.matcher.test(rel.slice(0, parent + 1)).ignored ? null : true;
-    };
-    for (const kind of ['ignore', 'gitignore'] as const) {
-      for (const d of chain) {
-        const verdict = decide(this.level(d)[kind]);
-        if (verdict !== null) return verdict;
-      }
+      if (prefix !== '' && matcher.test(prefix).ignored) continue;
+      return true;
     }
-    return repo !== null ? (decide(this.exclude(repo)) ?? false) : false;
+    return false;
   }
 }
 
@@ -179,6 +199,22 @@ export interface WalkOptions {
    * device, or a link to one, is a problem, never left out in silence.
    */
   reads?: (path: string) => boolean;
+  /**
+   * The run's directory listings, shared by its walks (the run's own, pytest's source lookups without ignore
+   * files, the count of test files behind a finding): each directory is listed and checked for a virtualenv
+   * once per run, not once per walk (three times over on a 7,000-file repository).
+   */
+  listings?: Listings;
+}
+
+/** Directory listings as read (before any filter) and virtualenv checks, by directory, for one run. */
+export interface Listings {
+  entries: Map<string, Dirent[] | Error>;
+  virtualenv: Map<string, boolean>;
+}
+
+export function newListings(): Listings {
+  return { entries: new Map(), virtualenv: new Map() };
 }
 
 export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ dir: string; entries: Dirent[] }> {
@@ -190,8 +226,15 @@ export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ 
     listed?.add(dir);
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      const known = options.listings?.entries.get(dir);
+      if (known instanceof Error) throw known;
+      if (known) entries = [...known];
+      else {
+        entries = readdirSync(dir, { withFileTypes: true });
+        options.listings?.entries.set(dir, [...entries]);
+      }
     } catch (error) {
+      if (options.listings && !options.listings.entries.has(dir)) options.listings.entries.set(dir, error as Error);
       const code = (error as NodeJS.ErrnoException).code;
       // The root may be a file (its directory is listed by the caller); a directory gone meanwhile is no loss.
       if (code !== 'ENOTDIR' && code !== 'ENOENT')
@@ -228,7 +271,7 @@ export function* walkDirs(root: string, options: WalkOptions = {}): Generator<{ 
       if (templateDir(e.name)) onEvent({ kind: 'skipped', dir: join(dir, e.name), reason: 'template (placeholders in its name)' });
       else subdirs.push(join(dir, e.name));
     }
-    for (const sub of subdirs.reverse()) if (!isVirtualenv(sub)) stack.push(sub);
+    for (const sub of subdirs.reverse()) if (!isVirtualenv(sub, options.listings)) stack.push(sub);
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FileProblemError, type FileProblem } from './diagnostic.js';
 import { isTempName, readTextFile, type LoadedFile } from './fs.js';
 import type { FileStamp, RunCache } from './cache.js';
-import { IgnoreFiles, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
+import { IgnoreFiles, newListings, walkDirs, type WalkEvent, type WalkOptions } from './walk.js';
 
 /**
  * The files one run reads, each read once, with the texts fixes produce layered on top: a fix pass
@@ -31,6 +31,8 @@ export class Workspace {
   readonly progress: ((done: number, total: number) => void) | undefined;
   /** How every walk of this run goes: the ignore files, and the directories listed (for the cache). */
   readonly walkOptions: WalkOptions;
+  /** A walk of everything (pytest's own lookups ignore no file) through the same listings as walkOptions. */
+  readonly listingOptions: WalkOptions;
   /** Facts about single files kept from earlier runs (see RunCache), when the run uses the cache. */
   readonly cache: RunCache | undefined;
   /**
@@ -55,9 +57,12 @@ export class Workspace {
     this.buffers = options.buffers?.size ? options.buffers : undefined;
     // A fact kept for a file on disk says nothing about its unsaved text.
     this.cache = this.buffers ? undefined : options.cache;
+    const listings = newListings();
+    this.listingOptions = { listings };
     this.walkOptions = {
       ...(this.ignoreFiles ? { ignoreFiles: this.ignoreFiles } : {}),
       ...(options.reads ? { reads: options.reads } : {}),
+      listings,
       listed: new Set(),
       onEvent: (event: WalkEvent) => {
         if (event.kind === 'problem') this.walkProblems.push(event.problem);

@@ -84,7 +84,8 @@ export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): 
   const read = (path: string) => ws.text(path);
   const cachedFact = (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path));
   const add = (list: FoundTarget[]) => {
-    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read, cachedFact });
+    for (const t of list)
+      if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read, cachedFact, listing: ws.listingOptions });
   };
   for (const input of inputs) {
     let isDir: boolean;
@@ -214,6 +215,7 @@ async function attachSources(
             ...found,
             read: (path: string) => ws.text(path),
             cachedFact: (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path)),
+            listing: ws.listingOptions,
           }),
         );
     }

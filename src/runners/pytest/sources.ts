@@ -177,6 +177,19 @@ function classDecoratorMarks(module: PythonModule, b: ReturnType<typeof bindings
  * files between the config and those roots.
  */
 export function sourceFilesOf(target: PytestTarget, walk?: WalkOptions): string[] {
+  // Asked for by the source reading, the project's plugin lookup and the fixture graph: one walk of the
+  // roots per target and walk (a fix pass makes new targets, so a file a fix creates is seen).
+  let byWalk = sourceFiles.get(target);
+  if (!byWalk) sourceFiles.set(target, (byWalk = new Map()));
+  const options = walk ?? target.listing;
+  let files = byWalk.get(options ?? null);
+  if (!files) byWalk.set(options ?? null, (files = listSourceFiles(target, options)));
+  return files;
+}
+
+const sourceFiles = new WeakMap<PytestTarget, Map<WalkOptions | null, string[]>>();
+
+function listSourceFiles(target: PytestTarget, walk?: WalkOptions): string[] {
   const patterns = listValue(target.config, 'python_files', 'args');
   const res = (patterns.length > 0 ? patterns : DEFAULT_PYTHON_FILES).map(fnmatchRegExp);
   const testpaths = listValue(target.config, 'testpaths', 'args');

@@ -4,7 +4,7 @@ import { getEntry, listItems, listValue, typedValue, type ConfigEntry, type Conf
 import { flagSpec, keyInfo } from './schema.js';
 import { valuesTaken, type FlagSpec } from './schema-types.js';
 import { plugins } from './plugins.js';
-import { skippedDir, walkDirs } from '../../core/walk.js';
+import { skippedDir, walkDirs, type WalkOptions } from '../../core/walk.js';
 import type { PytestSource } from './sources.js';
 import type { PytestProject } from './project.js';
 
@@ -28,6 +28,8 @@ export interface PytestTarget {
    * reader that only needs that can skip the file unread; undefined when nothing is known.
    */
   cachedFact?(path: string): unknown;
+  /** How this run walks a directory without ignore files (pytest ignores none): the run's shared listings. */
+  listing?: WalkOptions;
   /**
    * The Python sources this config governs, parsed — only when the run scans them (a directory or .py
    * input); undefined for a run on config files alone, so rules that need them stay conservative.
@@ -322,7 +324,7 @@ export function collectedFrom(target: PytestTarget, entry: string): Collected {
       continue;
     }
     out.dirs++;
-    for (const { entries } of walkDirs(path)) {
+    for (const { entries } of walkDirs(path, target.listing)) {
       for (const e of entries) {
         if (!e.isFile()) continue;
         if (e.name.endsWith('.py') && modules.some((r) => r.test(e.name))) out.modules++;
