@@ -23,7 +23,7 @@ let parserPromise: Promise<TsParser> | undefined;
  * the line is drawn at half a megabyte. The choice is a process-wide V8 flag: a library caller or the
  * language server (long-lived) keeps V8's default.
  */
-const BASELINE_ONLY_BELOW = 512 * 1024;
+const BASELINE_ONLY_BELOW = Number(process.env.NM_LO ?? 512 * 1024);
 let tierChoice = false;
 let expectedBytes = 0;
 

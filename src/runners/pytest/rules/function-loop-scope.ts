@@ -85,6 +85,11 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
       ? `; ${version.label} has neither this key nor loop_scope= (both arrived in 0.24): upgrade pytest-asyncio to >=0.24 first: older versions do not know them`
       : '';
     const { config } = target;
+    // Already `function` (or a value this rule does not judge): decided before the fixture graph is read.
+    const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
+    const typed = entry ? typedValue(config, entry, 'string') : null;
+    const current = typed?.ok ? String(typed.value).trim() : '';
+    if (entry && !['class', 'module', 'package', 'session'].includes(current)) return;
     const value = renderValue(config, 'string', 'function');
     // Local pytest_plugins modules define fixtures too, wherever they sit (not only where python_files looks).
     const keep = keepLoopEdits(target, await localPluginSources(target));
@@ -94,10 +99,6 @@ export default defineRule<PytestTarget, 'wider' | 'unset' | 'inert', Record<stri
     const envNote = lacking.length
       ? `; ${describeEnvironments(lacking)} run${lacking.length === 1 ? 's' : ''} pytest with this config without pytest-asyncio >= 0.24, where the key is unknown (pytest stops under --strict-config or warnings as errors); installing pytest-asyncio there would change how its async tests run`
       : '';
-    const entry = getEntry(config, 'asyncio_default_fixture_loop_scope');
-    const typed = entry ? typedValue(config, entry, 'string') : null;
-    const current = typed?.ok ? String(typed.value).trim() : '';
-    if (entry && !['class', 'module', 'package', 'session'].includes(current)) return;
     // The fix moves an async fixture into the loop of its own scope: safe unless one that moves uses (directly
     // or through other fixtures) an async fixture that then runs in another loop ("attached to a different loop").
     const testEntry = getEntry(config, 'asyncio_default_test_loop_scope');
