@@ -5,8 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './support/env.js';
 import { readPluginModule } from '../src/formats/python-static.js';
@@ -92,4 +94,45 @@ test('the quick reader of plain check/fix lines reads what yargs reads, and leav
     ['fix', '--profile', 'nope'],
   ];
   for (const args of left) assert.equal(quickParse(args, commands, globalOptions), null, args.join(' '));
+});
+
+test("the TypeScript compiler's code cache is kept per set of V8 flags a run changed, so neither kind of run rejects the other's", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'netra-code-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'node_modules', 'big'), { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'big', 'index.js'), 'exports.answer = function () { return 42; };\n');
+  const script = join(dir, 'load.mts');
+  // A run that parses a little Python sets --liftoff-only before or after it loads the compiler.
+  writeFileSync(
+    script,
+    [
+      `import { createRequire } from 'node:module';`,
+      `import { requireWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'core', 'code-cache.ts'))};`,
+      `import { setV8Flag } from ${JSON.stringify(join(ROOT, 'src', 'core', 'v8-flags.ts'))};`,
+      `const when = process.argv[2];`,
+      `if (when === 'before') setV8Flag('--liftoff-only');`,
+      `const m = requireWithCodeCache(createRequire(${JSON.stringify(join(dir, 'x.js'))}), ${JSON.stringify(join(dir, 'node_modules', 'big', 'index.js'))}, /big/);`,
+      `if (when === 'after') setV8Flag('--liftoff-only');`,
+      `if (m.answer() !== 42) process.exit(1);`,
+    ].join('\n'),
+  );
+  const cacheDir = join(dir, 'node_modules', '.cache', 'netra-migrate');
+  const load = (when: string) => {
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script, when], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return existsSync(cacheDir) ? readdirSync(cacheDir).sort() : [];
+  };
+  const stamp = () => Object.fromEntries(readdirSync(cacheDir).map((f) => [f, statSync(join(cacheDir, f)).mtimeMs]));
+  const version = `${process.version}.${process.arch}`;
+  assert.deepEqual(load('never'), [`big+index.js.${version}.v8cache`]);
+  assert.deepEqual(load('before'), [`big+index.js.${version}.liftoff-only.v8cache`, `big+index.js.${version}.v8cache`]);
+  // Flags changed after the load: V8 would tag the cache with them; nothing is written.
+  rmSync(cacheDir, { recursive: true });
+  assert.deepEqual(load('after'), []);
+  load('never');
+  load('before');
+  const written = stamp();
+  // Each kind of run now reads its own file and accepts it: nothing is written again.
+  for (const when of ['never', 'before', 'never', 'before']) load(when);
+  assert.deepEqual(stamp(), written);
 });

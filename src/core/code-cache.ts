@@ -7,7 +7,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
+import { changedV8Flags } from './v8-flags.js';
 import { Script } from 'node:vm';
 
 interface CompilableModule {
@@ -18,15 +20,18 @@ interface CompilableModule {
 /** `require(id)`, with `large` (a file the package loads) compiled through V8's code cache. */
 export function requireWithCodeCache(require: NodeJS.Require, id: string, large: RegExp): unknown {
   const enable = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+  const flags = changedV8Flags();
   if (typeof enable === 'function') {
-    enable();
+    // Node's own cache, in a directory of its own while this process runs with changed V8 flags.
+    if (flags) enable(join(tmpdir(), `node-compile-cache.${flags}`));
+    else enable();
     return require(id);
   }
   const proto = (Module as unknown as { prototype: CompilableModule }).prototype;
   const original = proto._compile;
   proto._compile = function (this: CompilableModule, content: string, filename: string) {
     if (!large.test(filename)) return original.call(this, content, filename);
-    const cacheFile = cachePath(filename);
+    const cacheFile = cachePath(filename, flags);
     let cachedData: Buffer | undefined;
     try {
       cachedData = cacheFile ? readFileSync(cacheFile) : undefined;
@@ -36,6 +41,9 @@ export function requireWithCodeCache(require: NodeJS.Require, id: string, large:
     const script = new Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     if (cacheFile && (!cachedData || script.cachedDataRejected)) {
       process.once('exit', () => {
+        // Flags changed after the load: V8 would tag the cache with them, and no run that loads under the
+        // flags of this file's name would accept it.
+        if (changedV8Flags() !== flags) return;
         try {
           mkdirSync(dirname(cacheFile), { recursive: true });
           const tmp = `${cacheFile}.${process.pid}.tmp`;
@@ -56,10 +64,19 @@ export function requireWithCodeCache(require: NodeJS.Require, id: string, large:
   }
 }
 
-/** Where the cache of `filename` goes: `node_modules/.cache/netra-migrate/` of the node_modules holding it. */
-function cachePath(filename: string): string | null {
+/**
+ * Where the cache of `filename` goes: `node_modules/.cache/netra-migrate/` of the node_modules holding it, one
+ * file per Node version, architecture and set of V8 flags the process changed (see v8-flags.ts).
+ */
+function cachePath(filename: string, flags: string): string | null {
   const at = filename.lastIndexOf(`${sep}node_modules${sep}`);
   if (at < 0) return null;
   const name = filename.slice(at + 14).replace(/[\\/]/g, '+');
-  return join(filename.slice(0, at), 'node_modules', '.cache', 'netra-migrate', `${name}.${process.version}.${process.arch}.v8cache`);
+  return join(
+    filename.slice(0, at),
+    'node_modules',
+    '.cache',
+    'netra-migrate',
+    `${name}.${process.version}.${process.arch}${flags ? `.${flags}` : ''}.v8cache`,
+  );
 }

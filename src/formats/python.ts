@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
 import { cpythonVerdict } from './cpython.js';
+import { setV8Flag } from '../core/v8-flags.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<TsParser> | undefined;
@@ -21,9 +22,9 @@ let parserPromise: Promise<TsParser> | undefined;
  * asks for the choice (chooseWasmTier) and the pytest analyzer says how much its test modules hold
  * (expectPython) before the parser first loads; the fixture graph may read about as much again later, so
  * the line is drawn at half a megabyte. The choice is a process-wide V8 flag: a library caller or the
- * language server (long-lived) keeps V8's default.
+ * language server (long-lived) keeps V8's default, and code caches are kept per flag (core/v8-flags.ts).
  */
-const BASELINE_ONLY_BELOW = Number(process.env.NM_LO ?? 512 * 1024);
+const BASELINE_ONLY_BELOW = 512 * 1024;
 let tierChoice = false;
 let expectedBytes = 0;
 
@@ -39,8 +40,7 @@ export function expectPython(bytes: number): void {
 
 export async function parser(): Promise<TsParser> {
   parserPromise ??= (async () => {
-    if (tierChoice && expectedBytes < BASELINE_ONLY_BELOW)
-      (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+    if (tierChoice && expectedBytes < BASELINE_ONLY_BELOW) setV8Flag('--liftoff-only');
     const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();
     const python = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
