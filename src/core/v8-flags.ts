@@ -4,12 +4,13 @@
  * TypeScript compiler (code-cache.ts) is kept per set of changed flags: a run that parses Python and one that
  * does not would otherwise each reject the other's cache and compile the 9 MB compiler again.
  */
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 
 const changed: string[] = [];
 
 export function setV8Flag(flag: string): void {
-  setFlagsFromString(flag);
+  // Loaded when a flag is set: a run on one config never loads node:v8.
+  (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(flag);
   if (!changed.includes(flag)) changed.push(flag);
 }
 
