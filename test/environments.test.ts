@@ -82,6 +82,51 @@ describe('the environment model, read statically', () => {
     assert.equal(lackingPlugin(running, 'pytest-asyncio', '0.24').length, 4);
   });
 
+  test('tox: a generated matrix (sentry-python shape): every env gets exactly the factor lines that select it', async () => {
+    // Hundreds of envs and thousands of `factor: value` lines: each value is read once, then matched per env.
+    const libs = Array.from({ length: 60 }, (_, i) => `lib${i}`);
+    const versions = ['v1', 'v2', 'v3'];
+    const dir = writeTree({
+      'tox.ini': [
+        '[tox]',
+        'envlist =',
+        ...libs.map((l) => `    {py3.9,py3.12}-${l}-{${versions.join(',')}}`),
+        '',
+        '[testenv]',
+        'deps =',
+        '    pytest',
+        ...libs.flatMap((l) => versions.map((v, k) => `    ${l}-${v}: ${l}==${k + 1}.0`)),
+        '    {py3.9}-lib0: backport-lib0',
+        '    !py3.9-lib1: modern-lib1',
+        '    lib2-{v1,v2}: old-lib2',
+        '    py3.12-lib3-!v3: \\',
+        '        joined-lib3',
+        '    # a comment',
+        'commands = pytest tests/{posargs}',
+        '',
+        '[testenv:py3.12-lib5-{v1,v2}]',
+        'deps = only-lib5',
+        '',
+      ].join('\n'),
+    });
+    const envs = await environments(dir);
+    assert.equal(envs.length, libs.length * versions.length * 2);
+    const deps = (name: string) => installs(byName(envs, `tox env ${name}`));
+    assert.deepEqual(deps('py3.9-lib0-v2'), ['backport-lib0', 'lib0', 'pytest']);
+    assert.equal(byName(envs, 'tox env py3.9-lib0-v2').installs.get('lib0'), '==2.0');
+    assert.deepEqual(deps('py3.12-lib0-v1'), ['lib0', 'pytest']);
+    assert.deepEqual(deps('py3.9-lib1-v1'), ['lib1', 'pytest']);
+    assert.deepEqual(deps('py3.12-lib1-v3'), ['lib1', 'modern-lib1', 'pytest']);
+    assert.deepEqual(deps('py3.12-lib2-v2'), ['lib2', 'old-lib2', 'pytest']);
+    assert.deepEqual(deps('py3.12-lib2-v3'), ['lib2', 'pytest']);
+    assert.deepEqual(deps('py3.12-lib3-v1'), ['joined-lib3', 'lib3', 'pytest']);
+    assert.deepEqual(deps('py3.12-lib3-v3'), ['lib3', 'pytest']);
+    // A section that names envs owns them (its deps replace the base's); its other envs keep the base.
+    assert.deepEqual(deps('py3.12-lib5-v2'), ['only-lib5']);
+    assert.deepEqual(deps('py3.12-lib5-v3'), ['lib5', 'pytest']);
+    assert.deepEqual(byName(envs, 'tox env py3.9-lib59-v3').pytest, [{ args: ['tests/'], cwd: dir, isolated: false }]);
+  });
+
   test('tox.toml: env_list, env_run_base with dependency_groups, set_env dotted keys, env.NAME', async () => {
     const dir = writeTree({
       'pyproject.toml': '[project]\nname = "p"\n[dependency-groups]\ntest = ["pytest", "pytest-asyncio"]\n',
