@@ -136,3 +136,26 @@ test("the TypeScript compiler's code cache is kept per set of V8 flags a run cha
   for (const when of ['never', 'before', 'never', 'before']) load(when);
   assert.deepEqual(stamp(), written);
 });
+
+test('a large module is read as Latin-1 only when it is ASCII: a UTF-8 one keeps its characters', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'netra-code-cache-utf8-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'node_modules', 'big'), { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'big', 'ascii.js'), "exports.word = 'cafe';\n");
+  writeFileSync(join(dir, 'node_modules', 'big', 'utf8.js'), "exports.word = 'caf\u00e9 \u2713';\n");
+  const script = join(dir, 'load.mts');
+  writeFileSync(
+    script,
+    [
+      `import { createRequire } from 'node:module';`,
+      `import { requireWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'core', 'code-cache.ts'))};`,
+      `const load = (f: string) => (requireWithCodeCache(createRequire(${JSON.stringify(join(dir, 'x.js'))}), ${JSON.stringify(join(dir, 'node_modules', 'big'))} + '/' + f, /big/) as { word: string }).word;`,
+      `process.stdout.write(JSON.stringify([load('ascii.js'), load('utf8.js')]));`,
+    ].join('\n'),
+  );
+  for (let run = 0; run < 2; run++) {
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), ['cafe', 'caf\u00e9 \u2713']);
+  }
+});

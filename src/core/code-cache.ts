@@ -5,6 +5,7 @@
  * after a run that used it (so it holds the functions that run compiled), read on the next run. V8 rejects a
  * cache made for another source text, V8 version or flags, and the file is then written afresh.
  */
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,17 @@ export function requireWithCodeCache(require: NodeJS.Require, id: string, large:
   }
   const proto = (Module as unknown as { prototype: CompilableModule }).prototype;
   const original = proto._compile;
+  // Node reads a module as UTF-8; the compiler's 9 MB are ASCII, and read as Latin-1 they make the same string
+  // without decoding every byte (90 ms of a run that loads it).
+  const extensions = (Module as unknown as { _extensions: Record<string, (module: CompilableModule, filename: string) => void> })
+    ._extensions;
+  const readJs = extensions['.js']!;
+  extensions['.js'] = function (module: CompilableModule, filename: string) {
+    if (!large.test(filename)) return readJs.call(this, module, filename);
+    const bytes = readFileSync(filename);
+    if (!isAscii(bytes)) return readJs.call(this, module, filename);
+    module._compile(bytes.toString('latin1'), filename);
+  };
   proto._compile = function (this: CompilableModule, content: string, filename: string) {
     if (!large.test(filename)) return original.call(this, content, filename);
     const cacheFile = cachePath(filename, flags);
@@ -61,6 +73,7 @@ export function requireWithCodeCache(require: NodeJS.Require, id: string, large:
     return require(id);
   } finally {
     proto._compile = original;
+    extensions['.js'] = readJs;
   }
 }
 
