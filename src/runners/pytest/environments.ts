@@ -323,12 +323,22 @@ interface ToxLine {
   condition: string[][] | null;
 }
 
+/** A tox value's lines, and for each factor the lines an env with that factor may get (see parseToxLines). */
+interface ToxValue {
+  lines: ToxLine[];
+  /** Lines every env is checked against: unconditional ones, and conditions made only of negated factors. */
+  always: number[];
+  /** Lines by a factor one of their alternatives requires: an env without it cannot match that alternative. */
+  byFactor: Map<string, number[]>;
+}
+
 /**
- * A tox value read into lines once: a generated tox.ini (sentry-python's: 18,646 lines, hundreds of envs, deps
- * of thousands of `factor: value` lines) was read again for every env, 20 s in all.
+ * A tox value read into lines once, indexed by factor: a generated tox.ini (sentry-python's: 18,646 lines, 838
+ * envs, deps of thousands of `factor: value` lines) was read again and matched line by line for every env,
+ * 20 s in all.
  */
-function parseToxLines(value: string): ToxLine[] {
-  const out: ToxLine[] = [];
+function parseToxLines(value: string): ToxValue {
+  const lines: ToxLine[] = [];
   for (const raw of value.replace(/\\\r?\n/g, ' ').split('\n')) {
     const m = /^\s*(!?[\w{},.!-]+):\s+(.*)$/.exec(raw);
     const conditional = m !== null && !/^[a-z]+:\/\//i.test(raw.trim());
@@ -339,14 +349,38 @@ function parseToxLines(value: string): ToxLine[] {
           .flatMap((c) => c.split(','))
           .map((alt) => alt.trim().split('-'))
       : null;
-    out.push({ text, condition });
+    lines.push({ text, condition });
   }
-  return out;
+  // Each alternative is filed under its rarest required factor, so an env looks at few lines besides its own.
+  const uses = new Map<string, number>();
+  for (const { condition } of lines) for (const alt of condition ?? []) for (const f of alt) uses.set(f, (uses.get(f) ?? 0) + 1);
+  const rarest = (alt: string[]) =>
+    alt
+      .filter((f) => !f.startsWith('!'))
+      .reduce<string | undefined>((best, f) => (best === undefined || uses.get(f)! < uses.get(best)! ? f : best), undefined);
+  const always: number[] = [];
+  const byFactor = new Map<string, number[]>();
+  lines.forEach(({ condition }, i) => {
+    const keys = new Set(condition?.map(rarest) ?? [undefined]);
+    for (const key of keys) {
+      if (key === undefined) always.push(i);
+      else {
+        const at = byFactor.get(key);
+        if (at) at.push(i);
+        else byFactor.set(key, [i]);
+      }
+    }
+  });
+  return { lines, always, byFactor };
 }
 
-/** The lines of a tox value that apply to an env: `factor: value` lines only where the factors match. */
-function toxLines(lines: readonly ToxLine[], factors: Set<string>): string[] {
-  return lines
+/** The lines of a tox value that apply to an env, in order: `factor: value` lines only where the factors match. */
+function toxLines(value: ToxValue, factors: Set<string>): string[] {
+  const candidates = new Set(value.always);
+  for (const f of factors) for (const i of value.byFactor.get(f) ?? []) candidates.add(i);
+  return [...candidates]
+    .sort((a, b) => a - b)
+    .map((i) => value.lines[i]!)
     .filter(
       ({ condition }) =>
         condition === null || condition.some((alt) => alt.every((f) => (f.startsWith('!') ? !factors.has(f.slice(1)) : factors.has(f)))),
@@ -394,7 +428,7 @@ function readTox(tox: ToxSource, deps: ProjectDependencies, files: EnvironmentFi
   for (const [section, values] of tox.sections)
     if (section.startsWith('testenv:'))
       for (const n of expandBraces(section.slice(8))) if (!owners.has(n)) owners.set(n, { section, values });
-  const read = new Map<string, ToxLine[]>();
+  const read = new Map<string, ToxValue>();
   const linesOf = (value: string) => {
     let hit = read.get(value);
     if (!hit) read.set(value, (hit = parseToxLines(substituteTox(value, tox, root))));

@@ -165,7 +165,12 @@ export async function loadProject(ws: Workspace, target: PytestTarget, options: 
     for (const d of installed.distributions.values())
       if (d.pytest11.length > 0 && !registry.byDistribution(d.name)) unknownPlugins.add(normalizeName(d.name));
   const sources = [...(installed ? [`the environment of ${installed.python}`] : []), ...dependencies.files];
-  const governing = (dir: string) => nearestActive(ws, dir)?.config.file ?? null;
+  // Asked for each environment's working directory: hundreds of tox envs share one.
+  const governed = new Map<string, string | null>();
+  const governing = (dir: string) => {
+    if (!governed.has(dir)) governed.set(dir, nearestActive(ws, dir)?.config.file ?? null);
+    return governed.get(dir)!;
+  };
   const environments = environmentsRunning(await readEnvironments(files, dependencies), target.config.file, governing);
   return {
     dependencies,
