@@ -1,7 +1,10 @@
 /**
  * The pre-commit hooks of this repository under real pre-commit 4.6 (from the test venv) with the system
  * node: the check hook fails on a config with a finding, the fix hook applies the safe fix (and, as
- * formatters do, fails because it changed a file), and then the check hook passes.
+ * formatters do, fails because it changed a file), and then the check hook passes. The hooks are named by a
+ * `.pre-commit-config.yaml` as a user's is, at a commit of this working tree (uncommitted changes included,
+ * as `pre-commit try-repo` does), so the hook environment is installed once for every run: try-repo installs
+ * it afresh on each call (a store of its own), and five calls took 450 s of the suite.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -104,14 +107,26 @@ describe('pre-commit hooks', { skip }, () => {
     'netra-precommit-',
   );
   const home = tempDir('netra-precommit-home-');
-  const git = (...args: string[]) =>
-    spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+  const gitIn = (cwd: string, ...args: string[]) =>
+    spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+  const git = (...args: string[]) => gitIn(repo, ...args);
+  // This repository as committed, plus its uncommitted changes to tracked files: what try-repo would test.
+  const shadow = tempDir('netra-precommit-shadow-');
+  gitIn(shadow, 'clone', '-q', ROOT, '.');
+  const changes = spawnSync('git', ['diff', '--binary', 'HEAD'], { cwd: ROOT });
+  if (changes.stdout.length > 0) spawnSync('git', ['apply', '--binary', '-'], { cwd: shadow, input: changes.stdout });
+  gitIn(shadow, 'commit', '-qam', 'the working tree', '--allow-empty');
+  const rev = gitIn(shadow, 'rev-parse', 'HEAD').stdout.trim();
+  writeFileSync(
+    join(repo, '.pre-commit-config.yaml'),
+    `repos:\n  - repo: ${shadow}\n    rev: ${rev}\n    hooks:\n      - id: netra-migrate-check\n      - id: netra-migrate-fix\n`,
+  );
   git('init', '-q');
   git('add', '.');
   git('commit', '-qm', 'init');
   // --verbose: the hook's output also when it passes (pre-commit shows it only on failure otherwise).
-  const tryRepo = (hook: string, file = 'pytest.ini', verbose = false) => {
-    const r = spawnSync(PRE_COMMIT, ['try-repo', ROOT, hook, '--files', file, ...(verbose ? ['--verbose'] : [])], {
+  const runHook = (hook: string, file = 'pytest.ini', verbose = false) => {
+    const r = spawnSync(PRE_COMMIT, ['run', hook, '--files', file, ...(verbose ? ['--verbose'] : [])], {
       cwd: repo,
       encoding: 'utf8',
       env: { ...process.env, PRE_COMMIT_HOME: home },
@@ -120,7 +135,7 @@ describe('pre-commit hooks', { skip }, () => {
   };
 
   test('under the recommended preset a missing timeout is a warning and the hook passes; a team that states strict fails on it', () => {
-    const loose = tryRepo('netra-migrate-check', 'pytest.ini', true);
+    const loose = runHook('netra-migrate-check', 'pytest.ini', true);
     assert.equal(loose.code, 0, loose.out);
     assert.match(loose.out, /netra-migrate check\.+Passed/);
     assert.match(loose.out, /^ {2}1:1 {2}warning {2}no per-test timeout: .* {2}require-timeout \[fix\]$/m);
@@ -129,23 +144,23 @@ describe('pre-commit hooks', { skip }, () => {
   });
 
   test('check fails with the finding, fix writes the safe fix, then check passes', () => {
-    const before = tryRepo('netra-migrate-check');
+    const before = runHook('netra-migrate-check');
     assert.equal(before.code, 1, before.out);
     assert.match(before.out, /netra-migrate check\.+Failed/);
     assert.match(before.out, /^ {2}1:1 {2}error {4}no per-test timeout: .* {2}require-timeout \[fix\]$/m);
 
-    const fixed = tryRepo('netra-migrate-fix');
+    const fixed = runHook('netra-migrate-fix');
     assert.equal(fixed.code, 1, fixed.out);
     assert.match(fixed.out, /- files were modified by this hook/);
     assert.match(readFileSync(join(repo, 'pytest.ini'), 'utf8'), /^timeout = 120$/m);
 
-    const after = tryRepo('netra-migrate-check');
+    const after = runHook('netra-migrate-check');
     assert.equal(after.code, 0, after.out);
     assert.match(after.out, /netra-migrate check\.+Passed/);
   });
 
   test('a changed workflow is checked: a step that brings back a dropped root fails the check hook', () => {
-    const r = tryRepo('netra-migrate-check', '.github/workflows/ci.yml');
+    const r = runHook('netra-migrate-check', '.github/workflows/ci.yml');
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /runs pytest on tests, integration, but pytest\.ini collects one root \(`tests`\).* {2}single-test-root$/m);
   });
