@@ -3,7 +3,7 @@
  * plugin reading (what `fix` learns from the plugin it installs) is what the Python reader reads from it, and
  * the quick reader of plain check/fix command lines reads what yargs reads.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -96,30 +96,47 @@ test('the quick reader of plain check/fix lines reads what yargs reads, and leav
   for (const args of left) assert.equal(quickParse(args, commands, globalOptions), null, args.join(' '));
 });
 
-test("the TypeScript compiler's code cache is kept per set of V8 flags a run changed, so neither kind of run rejects the other's", (t) => {
+/**
+ * A project whose node_modules/big holds `modules`, and a script that loads them through requireWithCodeCache
+ * (`body`: its lines after the imports; `load(path)` requires node_modules/big/<path>). Returns the directory and
+ * a runner of the script (arguments passed through; the exit status checked).
+ */
+function codeCacheProject(t: TestContext, modules: Record<string, string>, body: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'netra-code-cache-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'node_modules', 'big'), { recursive: true });
-  writeFileSync(join(dir, 'node_modules', 'big', 'index.js'), 'exports.answer = function () { return 42; };\n');
+  for (const [name, text] of Object.entries(modules)) writeFileSync(join(dir, 'node_modules', 'big', name), text);
   const script = join(dir, 'load.mts');
-  // A run that parses a little Python sets --liftoff-only before or after it loads the compiler.
   writeFileSync(
     script,
     [
       `import { createRequire } from 'node:module';`,
       `import { requireWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'core', 'code-cache.ts'))};`,
       `import { setV8Flag } from ${JSON.stringify(join(ROOT, 'src', 'core', 'v8-flags.ts'))};`,
-      `const when = process.argv[2];`,
-      `if (when === 'before') setV8Flag('--liftoff-only');`,
-      `const m = requireWithCodeCache(createRequire(${JSON.stringify(join(dir, 'x.js'))}), ${JSON.stringify(join(dir, 'node_modules', 'big', 'index.js'))}, /big/);`,
-      `if (when === 'after') setV8Flag('--liftoff-only');`,
-      `if (m.answer() !== 42) process.exit(1);`,
+      `const load = (f: string) => requireWithCodeCache(createRequire(${JSON.stringify(join(dir, 'x.js'))}), ${JSON.stringify(join(dir, 'node_modules', 'big'))} + '/' + f, /big/) as Record<string, unknown>;`,
+      ...body,
     ].join('\n'),
   );
+  const run = (...args: string[]) => {
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  return { dir, run };
+}
+
+test("the TypeScript compiler's code cache is kept per set of V8 flags a run changed, so neither kind of run rejects the other's", (t) => {
+  // A run that parses a little Python sets --liftoff-only before or after it loads the compiler.
+  const { dir, run } = codeCacheProject(t, { 'index.js': 'exports.answer = function () { return 42; };\n' }, [
+    `const when = process.argv[2];`,
+    `if (when === 'before') setV8Flag('--liftoff-only');`,
+    `const m = load('index.js') as { answer: () => number };`,
+    `if (when === 'after') setV8Flag('--liftoff-only');`,
+    `if (m.answer() !== 42) process.exit(1);`,
+  ]);
   const cacheDir = join(dir, 'node_modules', '.cache', 'netra-migrate');
   const load = (when: string) => {
-    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script, when], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    run(when);
     return existsSync(cacheDir) ? readdirSync(cacheDir).sort() : [];
   };
   const stamp = () => Object.fromEntries(readdirSync(cacheDir).map((f) => [f, statSync(join(cacheDir, f)).mtimeMs]));
@@ -138,24 +155,8 @@ test("the TypeScript compiler's code cache is kept per set of V8 flags a run cha
 });
 
 test('a large module is read as Latin-1 only when it is ASCII: a UTF-8 one keeps its characters', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'netra-code-cache-utf8-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'node_modules', 'big'), { recursive: true });
-  writeFileSync(join(dir, 'node_modules', 'big', 'ascii.js'), "exports.word = 'cafe';\n");
-  writeFileSync(join(dir, 'node_modules', 'big', 'utf8.js'), "exports.word = 'caf\u00e9 \u2713';\n");
-  const script = join(dir, 'load.mts');
-  writeFileSync(
-    script,
-    [
-      `import { createRequire } from 'node:module';`,
-      `import { requireWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'core', 'code-cache.ts'))};`,
-      `const load = (f: string) => (requireWithCodeCache(createRequire(${JSON.stringify(join(dir, 'x.js'))}), ${JSON.stringify(join(dir, 'node_modules', 'big'))} + '/' + f, /big/) as { word: string }).word;`,
-      `process.stdout.write(JSON.stringify([load('ascii.js'), load('utf8.js')]));`,
-    ].join('\n'),
-  );
-  for (let run = 0; run < 2; run++) {
-    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), ['cafe', 'caf\u00e9 \u2713']);
-  }
+  const { run } = codeCacheProject(t, { 'ascii.js': "exports.word = 'cafe';\n", 'utf8.js': "exports.word = 'caf\u00e9 \u2713';\n" }, [
+    `process.stdout.write(JSON.stringify([load('ascii.js').word, load('utf8.js').word]));`,
+  ]);
+  for (let i = 0; i < 2; i++) assert.deepEqual(JSON.parse(run()), ['cafe', 'caf\u00e9 \u2713']);
 });

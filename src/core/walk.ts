@@ -151,7 +151,10 @@ export class IgnoreFiles {
     }
     const levels: Level[] = [];
     for (const kind of ['ignore', 'gitignore'] as const)
-      for (const d of chain) levels.push(...[this.level(d)[kind]].filter((l) => l !== null));
+      for (const d of chain) {
+        const level = this.level(d)[kind];
+        if (level) levels.push(level);
+      }
     const exclude = repo !== null ? this.exclude(repo) : null;
     if (exclude) levels.push(exclude);
     hit = levels.map((level) => {

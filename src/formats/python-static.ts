@@ -94,11 +94,10 @@ const NO_VALUE_ACTIONS = new Set(['store_true', 'store_false', 'store_const', 'a
 
 /** What a conftest.py or plugin module registers with pytest, read statically. */
 export async function readPluginModule(text: string): Promise<PluginModuleReading> {
+  const out: PluginModuleReading = { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
   // Everything read below needs one of these words in the text: most conftest.py files are not parsed at all.
-  if (!/addoption|addini|pytest_configure|pytest_plugins/.test(text))
-    return { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
+  if (!/addoption|addini|pytest_configure|pytest_plugins/.test(text)) return out;
   return withPythonTree(text, (root) => {
-    const out: PluginModuleReading = { flags: [], keys: [], markers: [], plugins: [], hooks: [], opaque: false };
     for (const n of walk(root, PLUGIN_NODES)) {
       if (n.type === 'function_definition') {
         const name = n.childForFieldName('name')?.text;
@@ -222,14 +221,13 @@ export async function readSetupPy(text: string): Promise<SetupPyReading> {
     };
     // `setupkw['entry_points'] = {...}` then `setup(**setupkw)` (xdoctest's setup.py).
     for (const n of walk(root, ASSIGNMENT)) {
-      if (n.type !== 'assignment') continue;
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if (left?.type === 'subscript' && right?.type === 'dictionary' && stringValue(left.childForFieldName('subscript')) === 'entry_points')
         entryPoints(right);
     }
     for (const n of walk(root, CALL)) {
-      if (n.type !== 'call' || !/^(setup|setuptools\.setup)$/.test(n.childForFieldName('function')?.text ?? '')) continue;
+      if (!/^(setup|setuptools\.setup)$/.test(n.childForFieldName('function')?.text ?? '')) continue;
       for (const [name, raw] of args(n).keywords) {
         const value = resolve(raw);
         if (name === 'install_requires' || name === 'tests_require' || name === 'setup_requires') {

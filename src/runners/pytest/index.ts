@@ -78,14 +78,21 @@ function targetsInDir(ws: Workspace, dir: string, names: ReadonlySet<string>, pr
   return out;
 }
 
+/** A found config as a target of this run: it reads files, cached facts and directories through the workspace. */
+function runTarget(ws: Workspace, found: FoundTarget): PytestTarget {
+  return {
+    ...found,
+    read: (path: string) => ws.text(path),
+    cachedFact: (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path)),
+    listing: ws.listingOptions,
+  };
+}
+
 export function collectPytestTargets(ws: Workspace, inputs: readonly string[]): { targets: PytestTarget[]; problems: FileProblem[] } {
   const problems: FileProblem[] = [];
   const targets = new Map<string, PytestTarget>();
-  const read = (path: string) => ws.text(path);
-  const cachedFact = (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path));
   const add = (list: FoundTarget[]) => {
-    for (const t of list)
-      if (!targets.has(t.config.file)) targets.set(t.config.file, { ...t, read, cachedFact, listing: ws.listingOptions });
+    for (const t of list) if (!targets.has(t.config.file)) targets.set(t.config.file, runTarget(ws, t));
   };
   for (const input of inputs) {
     let isDir: boolean;
@@ -209,15 +216,7 @@ async function attachSources(
       const found = nearestActive(ws, dirname(input));
       if (!found) continue;
       t = targets.find((x) => x.config.file === found.config.file);
-      if (!t)
-        targets.push(
-          (t = {
-            ...found,
-            read: (path: string) => ws.text(path),
-            cachedFact: (path: string) => (ws.edited(path) ? undefined : ws.cachedFact(path)),
-            listing: ws.listingOptions,
-          }),
-        );
+      if (!t) targets.push((t = runTarget(ws, found)));
     }
     wanted.set(input, t);
     scanned.add(t);
